@@ -1,0 +1,143 @@
+"""Loading the shipped taxonomy and outlet registry, and editing metric definitions with versioning."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from taizhang.core import audit
+from taizhang.core.concurrency import save_versioned
+from taizhang.core.errors import InvalidInput, NotPermitted
+from taizhang.ledger.models import (
+    ActivityType,
+    ActivityTypeMetric,
+    LineOfWork,
+    MetricDefinition,
+    MetricDefinitionRevision,
+    Outlet,
+)
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import has_cap
+
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def read_taxonomy(path: Path | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((path or DEFAULTS_DIR / "taxonomy.json").read_text(encoding="utf-8"))
+    return data
+
+
+@transaction.atomic
+def load_taxonomy(path: Path | None = None, *, acting_user: Any = None) -> dict[str, int]:
+    """Create what is missing from the shipped taxonomy. Existing entries (maybe edited by staff) are kept."""
+    data = read_taxonomy(path)
+    counts = {"lines": 0, "metrics": 0, "activity_types": 0}
+    for line_order, line_data in enumerate(data["lines"]):
+        line, created = LineOfWork.objects.get_or_create(
+            key=line_data["key"],
+            defaults={
+                "name": line_data["name"], "sort_order": line_data.get("order", line_order * 10),
+                "phrases": line_data.get("phrases", []), "problem_phrases": line_data.get("problem_phrases", []),
+                "plan_phrases": line_data.get("plan_phrases", []),
+            },
+        )
+        counts["lines"] += created
+        metrics: dict[str, MetricDefinition] = {}
+        for order, m in enumerate(line_data.get("metrics", [])):
+            metric, created = MetricDefinition.objects.get_or_create(
+                key=m["key"],
+                defaults={
+                    "line": line, "name": m["name"], "measure_word": m["measure_word"], "kind": m["kind"],
+                    "value_type": m.get("value_type", "integer"), "min_value": _dec(m.get("min")),
+                    "max_value": _dec(m.get("max")), "aggregation": m.get("aggregation", "sum"),
+                    "aliases": m.get("aliases", []), "sort_order": order,
+                },
+            )
+            if created:
+                MetricDefinitionRevision.objects.create(metric=metric, version=1, data=audit.snapshot(metric))
+            counts["metrics"] += created
+            metrics[m["key"]] = metric
+        for order, t in enumerate(line_data.get("activity_types", [])):
+            activity_type, created = ActivityType.objects.get_or_create(
+                key=t["key"],
+                defaults={
+                    "line": line, "name": t["name"], "description": t.get("description", "")[:300],
+                    "kind": t.get("kind", "activity"), "sort_order": order,
+                },
+            )
+            counts["activity_types"] += created
+            if created:
+                for link_order, link in enumerate(t.get("metrics", [])):
+                    metric = metrics.get(link["metric"]) or MetricDefinition.objects.get(key=link["metric"])
+                    ActivityTypeMetric.objects.create(
+                        activity_type=activity_type, metric=metric, required=link.get("required", False),
+                        default=_dec(link.get("default")), sort_order=link_order,
+                    )
+    return counts
+
+
+@transaction.atomic
+def load_outlets(path: Path | None = None) -> int:
+    data = json.loads((path or DEFAULTS_DIR / "outlets.json").read_text(encoding="utf-8"))
+    created = 0
+    for o in data["outlets"]:
+        _, was_created = Outlet.objects.get_or_create(
+            name=o["name"], defaults={"aliases": o.get("aliases", []), "level": o["level"], "kind": o["kind"]}
+        )
+        created += was_created
+    return created
+
+
+def load_defaults() -> dict[str, int]:
+    counts = load_taxonomy()
+    counts["outlets"] = load_outlets()
+    return counts
+
+
+METRIC_FIELDS = ["name", "measure_word", "kind", "value_type", "min_value", "max_value", "aggregation", "aliases",
+                 "sort_order", "is_active"]
+
+
+@transaction.atomic
+def update_metric(*, acting_user: Any, metric: MetricDefinition, expected_version: int, **values: Any) -> MetricDefinition:
+    """Change a metric definition. The old definition stays as a revision; stored figures are never rewritten."""
+    if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_ORG):
+        raise NotPermitted("您没有维护指标体系的权限。")
+    unknown = set(values) - set(METRIC_FIELDS)
+    if unknown:
+        raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}")
+    if values.get("min_value") is not None and values.get("max_value") is not None and \
+            values["min_value"] > values["max_value"]:
+        raise InvalidInput("最小值不能大于最大值", {"min_value": ["最小值不能大于最大值"]})
+    before = audit.snapshot(metric)
+    for key, value in values.items():
+        setattr(metric, key, value)
+    save_versioned(metric, expected_version, list(values))
+    MetricDefinitionRevision.objects.create(
+        metric=metric, version=metric.version, data=audit.snapshot(metric),
+        created_by_id=getattr(acting_user, "pk", None),
+    )
+    audit.record("update", metric, user=acting_user, before=before, after=audit.snapshot(metric))
+    return metric
+
+
+def outlet_for_name(name: str) -> Outlet | None:
+    """Find an outlet by name or alias (exact, then contained)."""
+    name = name.strip()
+    if not name:
+        return None
+    exact = Outlet.objects.filter(name=name).first()
+    if exact is not None:
+        return exact
+    for outlet in Outlet.objects.filter(is_active=True):
+        if name in outlet.aliases:
+            return outlet
+    return None

@@ -1,0 +1,80 @@
+"""Validating a record's figures against its activity type's metric definitions (Chinese messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from taizhang.ledger.models import ActivityType, ActivityTypeMetric, MetricDefinition
+
+
+def parse_decimal(raw: Any) -> Decimal | None:
+    """A figure from a form, a cell or JSON: number, numeric string (commas, full-width digits), or empty."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValueError("不是数字")
+    if isinstance(raw, (int, Decimal)):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = str(raw).strip()
+    if not text:
+        return None
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("不是数字") from exc
+    if not value.is_finite():
+        raise ValueError("不是数字")
+    return value
+
+
+def type_metrics(activity_type: ActivityType) -> list[ActivityTypeMetric]:
+    cached = getattr(activity_type, "_tz_type_metrics", None)
+    if cached is None:
+        cached = list(activity_type.type_metrics.select_related("metric").order_by("sort_order", "id"))
+        activity_type._tz_type_metrics = cached  # type: ignore[attr-defined]
+    return list(cached)
+
+
+def clean_figures(
+    activity_type: ActivityType, raw: Mapping[str, Any], *, require_all: bool
+) -> tuple[dict[MetricDefinition, Decimal], dict[str, list[str]]]:
+    """Validate raw figures (metric key → value). Returns (clean values, errors by metric key).
+
+    Missing required figures are errors only when `require_all` (at submission); drafts may be incomplete.
+    Defaults (e.g. 1 场 for an event) fill in when a figure is left empty.
+    """
+    links = type_metrics(activity_type)
+    allowed = {link.metric.key: link for link in links}
+    errors: dict[str, list[str]] = {}
+    clean: dict[MetricDefinition, Decimal] = {}
+    for key in raw:
+        if key not in allowed:
+            errors.setdefault(key, []).append(f"活动类型“{activity_type.name}”没有指标“{key}”")
+    for key, link in allowed.items():
+        metric = link.metric
+        try:
+            value = parse_decimal(raw.get(key))
+        except ValueError:
+            errors.setdefault(key, []).append(f"“{metric.name}”应填写数字，收到的是“{raw.get(key)}”")
+            continue
+        if value is None:
+            value = link.default
+        if value is None:
+            if link.required and require_all:
+                errors.setdefault(key, []).append(f"“{metric.name}”为必填项")
+            continue
+        problem = metric.validate_value(value)
+        if problem:
+            errors.setdefault(key, []).append(problem)
+            continue
+        clean[metric] = value
+    return clean, errors

@@ -1,0 +1,156 @@
+"""State changes of units and memberships. Each runs in one transaction and writes the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from taizhang.core import audit
+from taizhang.core.concurrency import save_versioned
+from taizhang.core.errors import InvalidInput, NotPermitted
+from taizhang.org.models import Membership, Unit
+from taizhang.org.roles import ADMIN_ROLES, Cap, Role
+from taizhang.org.scoping import forget, has_cap
+
+UNIT_FIELDS = ["code", "name", "short_name", "kind", "sort_order", "population", "is_active"]
+
+
+def _check(user: Any, cap: str) -> None:
+    if user is not None and not has_cap(user, cap):
+        raise NotPermitted("您没有管理单位和用户的权限。")
+
+
+@transaction.atomic
+def create_unit(
+    *, acting_user: Any, code: str, name: str, kind: str = Unit.Kind.OTHER, parent: Unit | None = None,
+    short_name: str = "", sort_order: int = 0, population: int | None = None,
+) -> Unit:
+    """Create a unit. acting_user None means a system task (demo, bootstrap)."""
+    _check(acting_user, Cap.MANAGE_ORG)
+    code = code.strip()
+    if not code or not name.strip():
+        raise InvalidInput("单位代码和单位名称不能为空")
+    if Unit.objects.filter(code=code).exists():
+        raise InvalidInput(f"单位代码“{code}”已存在", {"code": ["该代码已被使用"]})
+    if parent is None and Unit.objects.filter(parent__isnull=True).exists():
+        raise InvalidInput("只能有一个根单位，请选择上级单位", {"parent": ["请选择上级单位"]})
+    unit = Unit.objects.create(
+        code=code, name=name.strip(), kind=kind, parent=parent, short_name=short_name,
+        sort_order=sort_order, population=population,
+    )
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.save(update_fields=["path", "depth"])
+    audit.record("create", unit, user=acting_user, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def update_unit(*, acting_user: Any, unit: Unit, expected_version: int, **values: Any) -> Unit:
+    _check(acting_user, Cap.MANAGE_ORG)
+    before = audit.snapshot(unit)
+    unknown = set(values) - set(UNIT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}")
+    if "code" in values and Unit.objects.filter(code=values["code"]).exclude(pk=unit.pk).exists():
+        raise InvalidInput(f"单位代码“{values['code']}”已存在", {"code": ["该代码已被使用"]})
+    for key, value in values.items():
+        setattr(unit, key, value)
+    save_versioned(unit, expected_version, list(values))
+    audit.record("update", unit, user=acting_user, before=before, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def move_unit(*, acting_user: Any, unit: Unit, new_parent: Unit) -> Unit:
+    """Re-parent a unit and its subtree (paths rewritten in one UPDATE)."""
+    _check(acting_user, Cap.MANAGE_ORG)
+    if new_parent.path.startswith(unit.path):
+        raise InvalidInput("不能把单位移动到它自己的下级单位之下")
+    before = audit.snapshot(unit)
+    old_path, new_path = unit.path, f"{new_parent.path}{unit.pk}/"
+    depth_shift = new_parent.depth + 1 - unit.depth
+    Unit.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + depth_shift
+    )
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
+    unit.refresh_from_db()
+    audit.record("update", unit, user=acting_user, before=before, after=audit.snapshot(unit), message="调整上级单位")
+    return unit
+
+
+@transaction.atomic
+def grant_role(*, acting_user: Any, user: Any, unit: Unit, role: str) -> Membership:
+    if role not in Role.values:
+        raise InvalidInput(f"未知角色“{role}”")
+    if role in ADMIN_ROLES:
+        # Administrator roles are granted by the security administrator only (separation of duties).
+        if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_SECURITY):
+            raise NotPermitted("管理员角色只能由安全管理员授予。")
+    else:
+        _check(acting_user, Cap.MANAGE_ORG)
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit.record(
+            "permission", membership, user=acting_user, after={"user": user.username, "unit": unit.code, "role": role},
+            message=f"授予 {user.username} 在 {unit.name} 的“{Role(role).label}”角色",
+        )
+    forget(user)
+    return membership
+
+
+@transaction.atomic
+def revoke_role(*, acting_user: Any, membership: Membership) -> None:
+    if membership.role in ADMIN_ROLES:
+        if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_SECURITY):
+            raise NotPermitted("管理员角色只能由安全管理员撤销。")
+    else:
+        _check(acting_user, Cap.MANAGE_ORG)
+    before = {"user": membership.user.username, "unit": membership.unit.code, "role": membership.role}
+    audit.record("permission", membership, user=acting_user, before=before, message="撤销角色")
+    user = membership.user
+    membership.delete()
+    forget(user)
+
+
+@transaction.atomic
+def create_user(
+    *, acting_user: Any, username: str, password: str, display_name: str = "", email: str = "",
+    must_change_password: bool = True,
+) -> Any:
+    _check(acting_user, Cap.MANAGE_ORG)
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise InvalidInput(f"用户名“{username}”已存在", {"username": ["该用户名已被使用"]})
+    user = model.objects.create_user(username=username, password=password, email=email)
+    user.display_name = display_name
+    user.must_change_password = must_change_password
+    user.save(update_fields=["display_name", "must_change_password"])
+    audit.record("create", user, user=acting_user, after=audit.snapshot(user))
+    return user
+
+
+def tree(queryset: Any = None) -> list[Unit]:
+    """Units in tree order (root first, children by sort order then code)."""
+    units = list(queryset if queryset is not None else Unit.objects.all())
+    by_parent: dict[int | None, list[Unit]] = {}
+    for u in units:
+        by_parent.setdefault(u.parent_id, []).append(u)
+    for children in by_parent.values():
+        children.sort(key=lambda u: (u.sort_order, u.code))
+    ids = {u.pk for u in units}
+    out: list[Unit] = []
+
+    def walk(parent_id: int | None) -> None:
+        for child in by_parent.get(parent_id, []):
+            out.append(child)
+            walk(child.pk)
+
+    for u in sorted((u for u in units if u.parent_id is None or u.parent_id not in ids), key=lambda u: u.path):
+        out.append(u)
+        walk(u.pk)
+    return out

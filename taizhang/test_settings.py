@@ -1,0 +1,27 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL when TAIZHANG_TEST_DATABASE_URL is set."""
+
+import os
+import tempfile
+
+os.environ["TAIZHANG_TESTING"] = "1"
+os.environ.setdefault("TAIZHANG_DATA_DIR", tempfile.mkdtemp(prefix="taizhang-test-"))
+if os.environ.get("TAIZHANG_TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["TAIZHANG_TEST_DATABASE_URL"]
+else:
+    os.environ.pop("DATABASE_URL", None)
+
+from taizhang.settings import *  # noqa: E402,F403
+from taizhang.settings import DATA_DIR, DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = str(DATA_DIR / "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TAIZHANG_JOBS_EAGER = True
+MEDIA_ROOT = DATA_DIR / "media"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
