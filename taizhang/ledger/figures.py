@@ -144,6 +144,8 @@ def _fetch(
 ) -> list[tuple[int, int, Any, Any]]:
     qs = RecordFigure.objects.filter(metric_id=metric.pk, effective=True, date__gte=period.start, date__lte=period.end)
     if unit_ids is not None:
+        if not unit_ids:
+            return []
         qs = qs.filter(unit_id__in=unit_ids)
     if outlet_level:
         qs = qs.filter(outlet_level=outlet_level)

@@ -76,5 +76,12 @@ def clean_figures(
         if problem:
             errors.setdefault(key, []).append(problem)
             continue
-        clean[metric] = value
+        clean[metric] = plain(value)
     return clean, errors
+
+
+def plain(value: Decimal) -> Decimal:
+    """1.0000 → 1, 12.50 → 12.5 (never exponent notation)."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return Decimal(format(value.normalize(), "f"))

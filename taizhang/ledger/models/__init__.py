@@ -1,5 +1,6 @@
 from taizhang.ledger.models.records import Evidence, ImportBatch, Placement, PlacementCredit, Record, RecordEvent, RecordFigure
 from taizhang.ledger.models.taxonomy import (
+    LEVEL_ORDER,
     ActivityType,
     ActivityTypeMetric,
     LineOfWork,
@@ -9,6 +10,7 @@ from taizhang.ledger.models.taxonomy import (
 )
 
 __all__ = [
+    "LEVEL_ORDER",
     "ActivityType",
     "ActivityTypeMetric",
     "Evidence",

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The full test suite, as `make test` and CI run it. Needs only what `make install` set up; installs Debian's
+# chromium for the browser tests when it is missing (as root), and uses PostgreSQL when it is reachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+export PYTHONDONTWRITEBYTECODE=1
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== 安装 chromium（浏览器测试用）"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "chromium 安装失败：浏览器测试将被跳过"
+  else
+    echo "未找到 chromium 且无权安装：浏览器测试将被跳过"
+  fi
+fi
+
+echo "== ruff"
+"$BIN/ruff" check taizhang bench
+echo "== mypy"
+"$BIN/mypy" taizhang
+
+PYTEST_ARGS=(-n "${TAIZHANG_TEST_WORKERS:-2}" --dist loadfile)
+echo "== pytest (SQLite)"
+env -u TAIZHANG_TEST_DATABASE_URL "$BIN/pytest" "${PYTEST_ARGS[@]}" "$@"
+
+PG_URL=${TAIZHANG_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang}
+if "$BIN/python" - "$PG_URL" <<'PY'
+import sys, psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+try:
+    psycopg.connect(url, connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL 不可用（{exc}）", file=sys.stderr)
+    sys.exit(1)
+PY
+then
+  echo "== pytest (PostgreSQL: $PG_URL)"
+  TAIZHANG_TEST_DATABASE_URL="$PG_URL" "$BIN/pytest" "${PYTEST_ARGS[@]}" "$@"
+else
+  if [ -n "${CI:-}" ]; then echo "CI 环境中 PostgreSQL 必须可用"; exit 1; fi
+  echo "跳过 PostgreSQL 测试：数据库不可达"
+fi
