@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OutletLevelEnum": "taizhang.ledger.models.taxonomy.Outlet.Level"},
 }
 
 # --- Security -----------------------------------------------------------------------------------------------------
