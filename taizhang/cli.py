@@ -32,6 +32,11 @@ def _apply_db_option(argv: list[str]) -> list[str]:
     return out
 
 
+# Commands whose public names have dashes (Django command names are module names).
+ALIASES = {"check-report": "check_report", "import-summary": "import_summary", "excel-template": "excel_template",
+           "api-token": "api_token", "load-defaults": "load_defaults"}
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     args = _apply_db_option(args)
@@ -45,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(args) == 1:
         args.append("help")
+    args[1] = ALIASES.get(args[1], args[1])
     args[0] = "taizhang"
     execute_from_command_line(args)
 
