@@ -1,0 +1,272 @@
+"""Incremental clustering of items into incidents (舆情事件): one cluster per matter, in a sliding time window.
+
+An item is a TF-IDF vector over its content words (``Segmenter.content``): weight ``(1 + ln tf) · idf``, idf from
+document frequencies counted over the clustered items so far (with a prior of 2,000 documents, so a short stream
+is not skewed), the ``incident_vector_terms`` heaviest terms kept, unit length. Each active incident keeps the sum
+of its members' vectors (its centroid, pruned to the ``incident_centroid_terms`` heaviest terms). An item joins the
+active incident whose centroid is most similar (cosine) if that reaches ``incident_threshold``, else it opens a
+new incident. Incidents not seen for ``incident_window_hours`` (stream time) close and take no more items.
+
+Candidates come from an inverted index over each incident's ``incident_index_terms`` heaviest terms, looked up with
+the item's terms; terms shared by more than 60 active incidents are skipped (they carry no signal) and only the 10
+candidates sharing the most terms are scored exactly, so the cost per item stays flat as incidents accumulate.
+
+A duplicate joins its original's incident without changing the centroid (a reprint adds reach, not content).
+Which items are clustered: those that matched a watch list, or all items (``incident_scope``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+
+from .base import Context, Item, PipelineConfig
+
+_MAX_POSTING = 60
+_MAX_CANDIDATES = 10
+_MAX_VOCABULARY = 400_000
+# idf = ln((N + prior + 1) / (df + 1)) + 1: as if the stream began with this many documents that share no word, so
+# the words of the first incidents (frequent in a short stream) are not discounted before there are statistics.
+_PRIOR_DOCS = 2000
+_LOG = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]  # 1 + ln tf
+_second = itemgetter(1)
+
+
+@dataclass
+class Incident:
+    id: str
+    first_seen: float
+    last_seen: float
+    items: list[str] = field(default_factory=list)
+    n_duplicates: int = 0
+    n_negative: int = 0
+    n_labelled: int = 0
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+    index_terms: frozenset[str] = frozenset()
+    source_levels: Counter = field(default_factory=Counter)
+    sources: Counter = field(default_factory=Counter)
+    matches: Counter = field(default_factory=Counter)
+    hour_counts: dict[int, int] = field(default_factory=dict)
+    burst: bool = False
+    grade: str | None = None
+    grade_name: str | None = None
+    score: float | None = None
+    closed: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.items)
+
+    @property
+    def negative_share(self) -> float:
+        return self.n_negative / self.n_labelled if self.n_labelled else 0.0
+
+    @property
+    def peak_per_hour(self) -> int:
+        return max(self.hour_counts.values(), default=0)
+
+    def key_terms(self, n: int = 5) -> list[str]:
+        return [t for t, _ in heapq.nlargest(n, self.centroid.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def label(self, n: int = 3) -> str:
+        return "·".join(self.key_terms(n)) or self.id
+
+
+class IncidentClusterer:
+    def __init__(self, config: PipelineConfig | None = None, id_prefix: str = "I") -> None:
+        cfg = config or PipelineConfig()
+        self.threshold = cfg.incident_threshold
+        self.window = cfg.incident_window_hours * 3600
+        self.vector_terms = cfg.incident_vector_terms
+        self.centroid_terms = cfg.incident_centroid_terms
+        self.index_terms = cfg.incident_index_terms
+        self.id_prefix = id_prefix
+        self.df: Counter[str] = Counter()
+        self.n_docs = 0
+        self._idf_cache: dict[str, float] = {}
+        self._idf_docs = -1
+        self._log_n = 0.0
+        self.incidents: dict[str, Incident] = {}  # every incident, open or closed, in creation order
+        self.active: dict[str, Incident] = {}
+        self.postings: dict[str, set[str]] = {}
+        self.item_incident: dict[str, str] = {}  # item id → incident id, for items of active incidents
+        self._seq = 0
+
+    # --- document frequencies ---------------------------------------------------------------------------------
+    def observe(self, token_lists: list[list[str]]) -> None:
+        """Count document frequencies over a batch of token lists."""
+        self.df.update(chain.from_iterable(map(set, token_lists)))
+        self.n_docs += len(token_lists)
+        if len(self.df) > _MAX_VOCABULARY:  # forget the words seen once
+            self.df = Counter({t: c for t, c in self.df.items() if c > 1})
+
+    def vector(self, tokens: list[str]) -> dict[str, float]:
+        """Unit TF-IDF vector of the ``vector_terms`` heaviest terms, heaviest first."""
+        cache = self._idf_cache
+        if self._idf_docs != self.n_docs:  # idf changes only when a batch is observed
+            cache.clear()
+            self._idf_docs = self.n_docs
+            self._log_n = math.log(self.n_docs + _PRIOR_DOCS + 1)
+        tf = Counter(tokens)
+        idfs = list(map(cache.get, tf))
+        if None in idfs:
+            log_n, df, log = self._log_n, self.df, math.log
+            for i, t in enumerate(tf):
+                if idfs[i] is None:
+                    idfs[i] = cache[t] = log_n - log(df.get(t, 0) + 1) + 1.0
+        weights = [
+            (t, (_LOG[c] if c < 64 else 1.0 + math.log(c)) * (idf or 0.0))
+            for (t, c), idf in zip(tf.items(), idfs, strict=True)
+        ]
+        weights.sort(key=_second, reverse=True)
+        del weights[self.vector_terms :]
+        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        return {t: w / norm for t, w in weights}
+
+    # --- clustering -------------------------------------------------------------------------------------------
+    def best_match(self, vec: dict[str, float], ts: float | None = None) -> tuple[Incident | None, float]:
+        """The most similar active incident and its cosine similarity. Candidates share an index term with the
+        item; the ``_MAX_CANDIDATES`` sharing the most are scored exactly."""
+        shared: Counter[str] = Counter()
+        postings = self.postings
+        for t in vec:
+            ids = postings.get(t)
+            if ids and len(ids) <= _MAX_POSTING:
+                shared.update(ids)
+        if not shared:
+            return None, 0.0
+        cands = [iid for iid, _ in shared.most_common(_MAX_CANDIDATES)] if len(shared) > _MAX_CANDIDATES else shared
+        best, best_sim = None, 0.0
+        cutoff = -math.inf if ts is None else ts - self.window
+        terms = list(vec)
+        weights = list(vec.values())
+        for iid in cands:
+            inc = self.active[iid]
+            if not inc.norm or inc.last_seen < cutoff:  # closed by now, though not yet expired
+                continue
+            get = inc.centroid.get
+            dot = sum(map(float.__mul__, weights, [get(t, 0.0) for t in terms]))
+            sim = dot / inc.norm
+            if sim > best_sim:
+                best, best_sim = inc, sim
+        return best, best_sim
+
+    def add(self, item: Item) -> Incident:
+        """Put ``item`` into an incident (its original's, the most similar, or a new one) and return it."""
+        if item.duplicate_of is not None:
+            iid = self.item_incident.get(item.duplicate_of)
+            inc = self.active.get(iid) if iid is not None else None
+            if inc is not None and inc.last_seen >= item.ts - self.window:
+                self._join(inc, item, None)
+                return inc
+        vec = self.vector(item.words)
+        inc, sim = self.best_match(vec, item.ts) if vec else (None, 0.0)
+        if inc is None or sim < self.threshold:
+            self._seq += 1
+            inc = Incident(id=f"{self.id_prefix}{self._seq}", first_seen=item.ts, last_seen=item.ts)
+            self.incidents[inc.id] = inc
+            self.active[inc.id] = inc
+        self._join(inc, item, vec)
+        return inc
+
+    def _join(self, inc: Incident, item: Item, vec: dict[str, float] | None) -> None:
+        inc.items.append(item.id)
+        item.incident = inc.id
+        self.item_incident[item.id] = inc.id
+        inc.first_seen = min(inc.first_seen, item.ts)
+        inc.last_seen = max(inc.last_seen, item.ts)
+        if item.duplicate_of is not None:
+            inc.n_duplicates += 1
+        if item.label is not None:
+            inc.n_labelled += 1
+            if item.label == "neg":
+                inc.n_negative += 1
+        inc.source_levels[item.source_level or ""] += 1
+        if item.source:
+            inc.sources[item.source] += 1
+        for key in item.matches:
+            inc.matches[key] += 1
+        hour = int(item.ts // 3600)
+        inc.hour_counts[hour] = inc.hour_counts.get(hour, 0) + 1
+        if len(inc.hour_counts) > 24 * 30:
+            for h in sorted(inc.hour_counts)[: -24 * 30]:
+                del inc.hour_counts[h]
+        if vec:
+            self._update_centroid(inc, vec)
+
+    def _update_centroid(self, inc: Incident, vec: dict[str, float]) -> None:
+        c = inc.centroid
+        for t, w in vec.items():
+            c[t] = c.get(t, 0.0) + w
+        ranked = sorted(c.items(), key=_second, reverse=True)
+        if len(ranked) > 2 * self.centroid_terms:
+            del ranked[self.centroid_terms :]
+            inc.centroid = dict(ranked)
+        inc.norm = math.sqrt(sum(w * w for _, w in ranked))
+        top = frozenset(t for t, _ in ranked[: self.index_terms])
+        if top != inc.index_terms:
+            postings = self.postings
+            for t in inc.index_terms - top:
+                ids = postings.get(t)
+                if ids is not None:
+                    ids.discard(inc.id)
+                    if not ids:
+                        del postings[t]
+            for t in top - inc.index_terms:
+                postings.setdefault(t, set()).add(inc.id)
+            inc.index_terms = top
+
+    def expire(self, now: float) -> list[Incident]:
+        """Close the incidents last seen before ``now - window``; returns them."""
+        cutoff = now - self.window
+        gone = [inc for inc in self.active.values() if inc.last_seen < cutoff]
+        for inc in gone:
+            inc.closed = True
+            del self.active[inc.id]
+            for t in inc.index_terms:
+                ids = self.postings.get(t)
+                if ids is not None:
+                    ids.discard(inc.id)
+                    if not ids:
+                        del self.postings[t]
+            for item_id in inc.items:
+                if self.item_incident.get(item_id) == inc.id:
+                    del self.item_incident[item_id]
+        return gone
+
+    def drop_closed(self) -> list[Incident]:
+        """Forget closed incidents (after they have been stored) and return them."""
+        closed = [inc for inc in self.incidents.values() if inc.closed]
+        for inc in closed:
+            del self.incidents[inc.id]
+        return closed
+
+
+class IncidentStep:
+    name = "incidents"
+
+    def able_to_run(self, batch: list[Item], ctx: Context) -> bool:
+        return bool(batch)
+
+    def run(self, batch: list[Item], ctx: Context) -> None:
+        clusterer = ctx.incidents
+        everything = ctx.incident_scope_all()
+        chosen = [item for item in batch if everything or item.matches]
+        if chosen:
+            content = ctx.segmenter.content
+            for item in chosen:
+                if not item.words and item.tokens:
+                    item.words = content(item.tokens)
+            # document frequencies over the clustered items (their originals): the population being compared
+            clusterer.observe([item.words for item in chosen if item.duplicate_of is None and item.words])
+        clusterer.expire(ctx.now())
+        level_of = ctx.grader.source_level
+        for item in chosen:
+            if item.source_level is None:
+                item.source_level = level_of(item.source, item.url)
+            clusterer.add(item)
