@@ -355,7 +355,8 @@ def delete_record(*, acting_user: Any, record: Record) -> None:
 
 
 def create_records_bulk(
-    items: Sequence[RecordInput], *, acting_user: Any, source: str, status: str = S.DRAFT, batch_size: int = 2000
+    items: Sequence[RecordInput], *, acting_user: Any, source: str, status: str = S.DRAFT, batch_size: int = 2000,
+    import_batch: Any = None,
 ) -> list[Record]:
     """Insert already-validated records in bulk (imports, demo). The caller holds the transaction.
 
@@ -368,7 +369,7 @@ def create_records_bulk(
         Record(
             unit=i.unit, activity_type=i.activity_type, title=i.title[:200], start_date=i.start_date,
             end_date=i.end_date, description=i.description, location=i.location, status=status, source=source,
-            import_key=i.import_key, created_by=user, created_at=now, submitted_at=now if submitted else None,
+            import_key=i.import_key, import_batch=import_batch, created_by=user, created_at=now, submitted_at=now if submitted else None,
             reviewed_at=now if status == S.APPROVED else None,
         )
         for i in items

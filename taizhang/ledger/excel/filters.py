@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import BigIntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import parse_period
-from taizhang.ledger.models import ActivityType, ImportBatch, LineOfWork, Record
+from taizhang.ledger.models import ActivityType, LineOfWork, Record
 from taizhang.org.models import Unit
 
 FILTER_KEYS = ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch")
@@ -122,27 +121,5 @@ def _choice(qs: QuerySet[Record], params: Mapping[str, Any], key: str, allowed: 
 
 
 def batch_record_ids(batch_id: int) -> Any:
-    """A subquery of the ids of the records an import batch created.
-
-    The importer gives each commit its own request id, shared by the batch's "import" audit row and the
-    "create" rows of its records (written in the same transaction, so their timestamps lie within the batch's
-    lifetime, which keeps the lookup on the timestamp index).
-    """
-    from taizhang.core.models import AuditEntry
-
-    batch = ImportBatch.objects.filter(pk=batch_id).first()
-    entry = (
-        AuditEntry.objects.filter(action="import", object_type="ledger.importbatch", object_id=str(batch_id),
-                                  success=True).exclude(request_id="").order_by("id").first()
-        if batch is not None else None
-    )
-    if batch is None or batch.status != ImportBatch.Status.COMMITTED or entry is None:
-        return Record.objects.none().values("pk")
-    return (
-        AuditEntry.objects.filter(
-            timestamp__gte=batch.created_at, timestamp__lte=entry.timestamp, request_id=entry.request_id,
-            action="create", object_type="ledger.record",
-        )
-        .annotate(record_id=Cast("object_id", BigIntegerField()))
-        .values("record_id")
-    )
+    """A subquery of the ids of the records an import batch created."""
+    return Record.objects.filter(import_batch_id=batch_id).values("pk")

@@ -235,7 +235,8 @@ def _commit(outcome: ImportOutcome, items: list[RecordInput], *, acting_user: An
             _serialize_imports()
             known = _existing_keys([i.import_key or "" for i in items])
             fresh = [i for i in items if i.import_key not in known]
-            records = create_records_bulk(fresh, acting_user=acting_user, source=Record.Source.IMPORT, status=status)
+            records = create_records_bulk(fresh, acting_user=acting_user, source=Record.Source.IMPORT, status=status,
+                                          import_batch=batch)
             outcome.created, outcome.skipped = len(records), len(items) - len(fresh)
             outcome.record_ids = [r.pk for r in records]
             batch.status = ImportBatch.Status.COMMITTED

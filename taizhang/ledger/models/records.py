@@ -48,6 +48,10 @@ class Record(TimestampedModel, VersionedModel):
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     import_key = models.CharField("导入键", max_length=64, null=True, blank=True, db_index=True, editable=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch", verbose_name="导入批次", null=True, blank=True, related_name="records", on_delete=models.SET_NULL,
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True, related_name="+",
         on_delete=models.SET_NULL,
