@@ -33,22 +33,34 @@ class LineSerializer(serializers.ModelSerializer[LineOfWork]):
 
 
 class MetricSerializer(serializers.ModelSerializer[MetricDefinition]):
-    line = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    line: serializers.SlugRelatedField[LineOfWork] = serializers.SlugRelatedField(slug_field="key", read_only=True)
 
     class Meta:
         model = MetricDefinition
-        fields = ["key", "name", "line", "measure_word", "kind", "value_type", "min_value", "max_value",
-                  "aggregation", "aliases", "version", "is_active"]
+        fields = [
+            "key",
+            "name",
+            "line",
+            "measure_word",
+            "kind",
+            "value_type",
+            "min_value",
+            "max_value",
+            "aggregation",
+            "aliases",
+            "version",
+            "is_active",
+        ]
 
 
 class TypeMetricSerializer(serializers.Serializer[Any]):
     metric = serializers.CharField(source="metric.key")
-    required = serializers.BooleanField()
-    default = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    default = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)  # type: ignore[assignment]
 
 
 class ActivityTypeSerializer(serializers.ModelSerializer[ActivityType]):
-    line = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    line: serializers.SlugRelatedField[LineOfWork] = serializers.SlugRelatedField(slug_field="key", read_only=True)
     metrics = TypeMetricSerializer(source="type_metrics", many=True, read_only=True)
 
     class Meta:
@@ -90,12 +102,25 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet[Outlet]):
 
 class PlacementSerializer(serializers.ModelSerializer[Placement]):
     outlet = serializers.CharField(source="outlet.name", read_only=True)
-    credited_units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    credited_units: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Placement
-        fields = ["outlet", "outlet_level", "article_title", "url", "page", "is_headline", "is_front_page",
-                  "is_long", "word_count", "story_key", "credited_units"]
+        fields = [
+            "outlet",
+            "outlet_level",
+            "article_title",
+            "url",
+            "page",
+            "is_headline",
+            "is_front_page",
+            "is_long",
+            "word_count",
+            "story_key",
+            "credited_units",
+        ]
 
 
 class PlacementInputSerializer(serializers.Serializer[Any]):
@@ -110,20 +135,40 @@ class PlacementInputSerializer(serializers.Serializer[Any]):
 
 
 class RecordSerializer(serializers.ModelSerializer[Record]):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    activity_type = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    activity_type: serializers.SlugRelatedField[ActivityType] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
     figures = serializers.SerializerMethodField()
     placement = PlacementSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Record
-        fields = ["id", "unit", "activity_type", "title", "start_date", "end_date", "description", "location",
-                  "status", "source", "figures", "placement", "revision_of", "review_comment", "submitted_at",
-                  "reviewed_at", "created_at", "updated_at", "version"]
+        fields = [
+            "id",
+            "unit",
+            "activity_type",
+            "title",
+            "start_date",
+            "end_date",
+            "description",
+            "location",
+            "status",
+            "source",
+            "figures",
+            "placement",
+            "revision_of",
+            "review_comment",
+            "submitted_at",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
 
     def get_figures(self, obj: Record) -> dict[str, float | int]:
         out: dict[str, float | int] = {}
-        for f in obj.figures.all():  # type: ignore[attr-defined]
+        for f in obj.figures.all():
             v = f.value
             out[f.metric.key] = int(v) if v == v.to_integral_value() else float(v)
         return out
@@ -150,9 +195,14 @@ def _placement_input(data: dict[str, Any] | None) -> actions.PlacementInput | No
     if outlet is None:
         raise InvalidInput(f"媒体名录中没有“{data['outlet']}”", {"placement.outlet": ["未知媒体"]})
     return actions.PlacementInput(
-        outlet=outlet, article_title=data["article_title"], url=data.get("url", ""), page=data.get("page", ""),
-        is_headline=data.get("is_headline", False), is_front_page=data.get("is_front_page", False),
-        is_long=data.get("is_long", False), word_count=data.get("word_count"),
+        outlet=outlet,
+        article_title=data["article_title"],
+        url=data.get("url", ""),
+        page=data.get("page", ""),
+        is_headline=data.get("is_headline", False),
+        is_front_page=data.get("is_front_page", False),
+        is_long=data.get("is_long", False),
+        word_count=data.get("word_count"),
     )
 
 
@@ -172,9 +222,11 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     write_cap = Cap.VIEW  # each action checks its own capability in the unit
 
     def get_queryset(self) -> QuerySet[Record]:
-        qs = Record.objects.restrict(self.request.user, Cap.VIEW).select_related(
-            "unit", "activity_type", "placement__outlet"
-        ).prefetch_related("figures__metric", "placement__credited_units")
+        qs = (
+            Record.objects.restrict(self.request.user, Cap.VIEW)
+            .select_related("unit", "activity_type", "placement__outlet")
+            .prefetch_related("figures__metric", "placement__credited_units")
+        )
         params = self.request.query_params
         if params.get("period"):
             period = parse_period(params["period"])
@@ -182,8 +234,12 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if params.get("unit"):
             unit = _lookup(Unit, "单位", code=params["unit"])
             qs = qs.filter(unit__path__startswith=unit.path)
-        for param, lookup in (("status", "status"), ("source", "source"), ("type", "activity_type__key"),
-                              ("line", "activity_type__line__key")):
+        for param, lookup in (
+            ("status", "status"),
+            ("source", "source"),
+            ("type", "activity_type__key"),
+            ("line", "activity_type__line__key"),
+        ):
             if params.get(param):
                 qs = qs.filter(**{lookup: params[param]})
         if params.get("ids"):
@@ -195,9 +251,18 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return qs.order_by("-start_date", "-id")
 
     @extend_schema(
-        parameters=[OpenApiParameter(p, OpenApiTypes.STR, description=d) for p, d in (
-            ("period", "时间段 SPEC"), ("unit", "单位代码（含下级）"), ("status", "状态"), ("source", "来源"),
-            ("type", "活动类型"), ("line", "工作线"), ("ids", "记录 id，逗号分隔"))]
+        parameters=[
+            OpenApiParameter(p, OpenApiTypes.STR, description=d)
+            for p, d in (
+                ("period", "时间段 SPEC"),
+                ("unit", "单位代码（含下级）"),
+                ("status", "状态"),
+                ("source", "来源"),
+                ("type", "活动类型"),
+                ("line", "工作线"),
+                ("ids", "记录 id，逗号分隔"),
+            )
+        ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
@@ -209,11 +274,18 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request: Request) -> Response:
         data = _valid(RecordWriteSerializer, request.data)
         record = actions.create_record(
-            acting_user=request.user, unit=_lookup(Unit, "单位", code=data["unit"]),
-            activity_type=_lookup(ActivityType, "活动类型", key=data["activity_type"]), title=data["title"],
-            start_date=data["start_date"], end_date=data["end_date"], description=data["description"],
-            location=data["location"], figures=data["figures"], source=Record.Source.API,
-            placement=_placement_input(data["placement"]), submit=data["submit"],
+            acting_user=request.user,
+            unit=_lookup(Unit, "单位", code=data["unit"]),
+            activity_type=_lookup(ActivityType, "活动类型", key=data["activity_type"]),
+            title=data["title"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            description=data["description"],
+            location=data["location"],
+            figures=data["figures"],
+            source=Record.Source.API,
+            placement=_placement_input(data["placement"]),
+            submit=data["submit"],
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
         return Response(RecordSerializer(self._record(record.pk)).data, status=status.HTTP_201_CREATED)
@@ -224,12 +296,16 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = _valid(RecordWriteSerializer, request.data, partial=True)
         if "version" not in data:
             raise InvalidInput("修改记录须提供 version（读取时的版本号）", {"version": ["必填"]})
-        values: dict[str, Any] = {k: data[k] for k in ("title", "start_date", "end_date", "description", "location")
-                                  if k in request.data}
+        values: dict[str, Any] = {
+            k: data[k] for k in ("title", "start_date", "end_date", "description", "location") if k in request.data
+        }
         actions.update_record(
-            acting_user=request.user, record=record, expected_version=data["version"],
+            acting_user=request.user,
+            record=record,
+            expected_version=data["version"],
             figures=data["figures"] if "figures" in request.data else None,
-            placement=_placement_input(data.get("placement")), **values,
+            placement=_placement_input(data.get("placement")),
+            **values,
         )
         return Response(RecordSerializer(self._record(record.pk)).data)
 
@@ -260,8 +336,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def approve(self, request: Request, pk: Any = None) -> Response:
         return self._workflow(request, pk, "approve")
 
-    @extend_schema(request=inline_serializer("ReturnReason", {"reason": serializers.CharField()}),
-                   responses=RecordSerializer)
+    @extend_schema(
+        request=inline_serializer("ReturnReason", {"reason": serializers.CharField()}), responses=RecordSerializer
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: Any = None) -> Response:
         return self._workflow(request, pk, "return")
@@ -289,8 +366,12 @@ class PlacementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Placement]
     permission_classes = [HasCap]
 
     def get_queryset(self) -> QuerySet[Placement]:
-        return (Placement.objects.restrict(self.request.user, Cap.VIEW)
-                .select_related("outlet", "record").prefetch_related("credited_units").order_by("-record__start_date"))
+        return (
+            Placement.objects.restrict(self.request.user, Cap.VIEW)
+            .select_related("outlet", "record")
+            .prefetch_related("credited_units")
+            .order_by("-record__start_date")
+        )
 
 
 class FigureView(APIView):
@@ -305,12 +386,17 @@ class FigureView(APIView):
             OpenApiParameter("period", OpenApiTypes.STR, description="时间段 SPEC，默认当年"),
             OpenApiParameter("by", OpenApiTypes.STR, enum=["unit", "month", "level"]),
         ],
-        responses=inline_serializer("Figure", {
-            "metric": serializers.CharField(), "unit": serializers.CharField(allow_null=True),
-            "period": serializers.DictField(), "value": serializers.FloatField(),
-            "records": serializers.ListField(child=serializers.IntegerField()),
-            "breakdown": serializers.ListField(child=serializers.DictField()),
-        }),
+        responses=inline_serializer(
+            "Figure",
+            {
+                "metric": serializers.CharField(),
+                "unit": serializers.CharField(allow_null=True),
+                "period": serializers.DictField(),
+                "value": serializers.FloatField(),
+                "records": serializers.ListField(child=serializers.IntegerField()),
+                "breakdown": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -6,6 +6,7 @@ number the platform shows carries the query and the record ids that produce it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,30 +81,38 @@ def _fmt(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
-def _dec(raw: Any) -> Decimal:
-    if isinstance(raw, Decimal):
-        return raw
-    return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+def _total(values: list[Any]) -> Decimal:
+    """Sum raw database values without a Decimal per row: ints stay exact, floats (SQLite) are summed with
+    fsum and rounded to the column's four places, Decimals (PostgreSQL) add natively."""
+    raw = sum(values)
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(round(math.fsum(values), 4)))
+    return Decimal(raw)
+
+
+def _plain(value: Decimal) -> Decimal:
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.quantize(FOUR_PLACES, ROUND_HALF_UP).normalize()
 
 
 def _aggregate(kind: str, rows: list[tuple[int, int, Any, Any]]) -> tuple[Decimal, list[int]]:
     """Combine (record_id, unit_id, value, dim) rows by the metric's aggregation."""
     if not rows:
         return Decimal(0), []
-    if kind == MetricDefinition.Aggregation.AVG:
-        total = sum((_dec(r[2]) for r in rows), Decimal(0)) / len(rows)
-        return total.quantize(FOUR_PLACES, ROUND_HALF_UP).normalize(), sorted(r[0] for r in rows)
     if kind == MetricDefinition.Aggregation.MAX:
         # Stock figures (registered volunteers, followers): the highest value each unit reported, summed.
-        best: dict[int, tuple[Decimal, int]] = {}
+        best: dict[int, tuple[Any, int]] = {}
         for record_id, unit_id, value, _dim in rows:
-            v = _dec(value)
-            if unit_id not in best or v > best[unit_id][0]:
-                best[unit_id] = (v, record_id)
-        return sum((v for v, _ in best.values()), Decimal(0)), sorted(rid for _, rid in best.values())
-    total = sum((_dec(r[2]) for r in rows), Decimal(0))
-    return total.quantize(FOUR_PLACES).normalize() if total != total.to_integral_value() else total.quantize(
-        Decimal(1)), sorted(r[0] for r in rows)
+            if unit_id not in best or value > best[unit_id][0]:
+                best[unit_id] = (value, record_id)
+        return _plain(_total([v for v, _ in best.values()])), sorted(rid for _, rid in best.values())
+    total = _total([r[2] for r in rows])
+    if kind == MetricDefinition.Aggregation.AVG:
+        total = total / len(rows)
+    return _plain(total), sorted([r[0] for r in rows])
 
 
 def resolve_metric(metric: str | MetricDefinition) -> MetricDefinition:
@@ -134,13 +143,19 @@ def _unit_ids(unit: Unit | None, user: Any) -> list[int] | None:
         from taizhang.org.scoping import unit_ids_for
 
         visible = set(unit_ids_for(user, Cap.VIEW))
+        if ids is None and len(visible) == Unit.objects.count():
+            return None  # sees the whole tree: no filter needed
         ids = visible if ids is None else ids & visible
     return None if ids is None else sorted(ids)
 
 
 def _fetch(
-    metric: MetricDefinition, period: Period, unit_ids: list[int] | None, dim: str | None,
-    outlet_level: str | None, activity_type: str | None,
+    metric: MetricDefinition,
+    period: Period,
+    unit_ids: list[int] | None,
+    dim: str | None,
+    outlet_level: str | None,
+    activity_type: str | None,
 ) -> list[tuple[int, int, Any, Any]]:
     qs = RecordFigure.objects.filter(metric_id=metric.pk, effective=True, date__gte=period.start, date__lte=period.end)
     if unit_ids is not None:
@@ -157,7 +172,7 @@ def _fetch(
     sql, params = qs.values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()  # type: ignore[return-value]
+        return cursor.fetchall()
 
 
 def compute(
@@ -179,7 +194,7 @@ def compute(
     scope = resolve_unit(unit)
     if by not in (None, "unit", "month", "level"):
         raise InvalidInput(f"未知的分组方式“{by}”：可用 unit、month、level")
-    dim = {"month": "date", "level": "outlet_level"}.get(by or "", None)
+    dim = {"month": "date", "level": "outlet_level"}.get(by or "")
     rows = _fetch(m, period, _unit_ids(scope, user), dim, outlet_level, activity_type)
     value, records = _aggregate(m.aggregation, rows)
     filters = {k: v for k, v in (("outlet_level", outlet_level), ("activity_type", activity_type)) if v}
@@ -193,7 +208,9 @@ def compute(
     return result
 
 
-def _group(m: MetricDefinition, groups: dict[Any, list[tuple[int, int, Any, Any]]]) -> dict[Any, tuple[Decimal, list[int]]]:
+def _group(
+    m: MetricDefinition, groups: dict[Any, list[tuple[int, int, Any, Any]]]
+) -> dict[Any, tuple[Decimal, list[int]]]:
     return {key: _aggregate(m.aggregation, rows) for key, rows in groups.items()}
 
 
