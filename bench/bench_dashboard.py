@@ -1,0 +1,135 @@
+"""Benchmark of the dashboard (数据看板): the page with its KPI tiles, and each lazily loaded line card, rendered N
+times with the Django test client against whatever database DATABASE_URL points to.
+
+Meant for the 1,000,000-record ledger that bench/bench_figures.py builds (500 units, 2023–2024):
+    .venv/bin/python bench/bench_figures.py --queries 1          # builds bench/var/figures.sqlite3 once
+    .venv/bin/python bench/bench_dashboard.py                    # default DATABASE_URL: that file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/bench_dashboard.py
+Or against the demo database (about 25,000 records):
+    cd /tmp/tzdash && /work/main/.venv/bin/taizhang demo --no-serve --today 2026-11-21
+    DATABASE_URL=sqlite:////tmp/tzdash/var/taizhang.sqlite3 .venv/bin/python bench/bench_dashboard.py
+
+Options: -n N renderings of each page (default 5), --period SPEC (default: the latest year with figures),
+--unit CODE (default: the root unit), --detail (also each line's detail page), --lines a,b (only these lines).
+Writes one user ("bench_dashboard", a viewer of the root unit) and its sessions into the database.
+Prints p50/p95/max in ms, SQL queries and size of each response (the query count must not depend on the number of
+units), then the sums: page + tiles (what the first screen costs, served one after the other; a browser fetches up
+to six at a time and gunicorn serves them in parallel) and page + tiles + all cards (scrolling to the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from _setup import percentiles, setup_django
+
+
+def bench_user() -> Any:
+    from django.contrib.auth import get_user_model
+
+    from taizhang.org import actions as org_actions
+    from taizhang.org.models import Membership, Unit
+
+    root = Unit.objects.filter(parent__isnull=True).order_by("id").first()
+    if root is None:
+        raise SystemExit("数据库中没有单位：请先运行 bench/bench_figures.py 或 taizhang demo")
+    user, _ = get_user_model().objects.get_or_create(username="bench_dashboard", defaults={"is_active": True})
+    if not Membership.objects.filter(user=user, unit=root, role="viewer").exists():
+        org_actions.grant_role(acting_user=None, user=user, unit=root, role="viewer")
+    return user
+
+
+def latest_year() -> str:
+    from django.db.models import Max
+
+    from taizhang.ledger.models import RecordFigure
+
+    last = RecordFigure.objects.filter(effective=True).aggregate(last=Max("date"))["last"]
+    return str(last.year) if last else "2024"
+
+
+def timed(client: Any, url: str, params: dict[str, str]) -> tuple[float, int, int]:
+    """(milliseconds, SQL queries, bytes) of one GET."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        t = time.perf_counter()
+        response = client.get(url, params)
+        ms = (time.perf_counter() - t) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} → HTTP {response.status_code}")
+    return ms, len(ctx.captured_queries), len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=5)
+    parser.add_argument("--period", default="")
+    parser.add_argument("--unit", default="")
+    parser.add_argument("--detail", action="store_true")
+    parser.add_argument("--lines", default="")
+    args = parser.parse_args()
+    setup_django("figures.sqlite3")
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from taizhang.ledger.dashboard import lines_with_metrics
+    from taizhang.ledger.models import Record
+    from taizhang.org.models import Unit
+
+    call_command("migrate", verbosity=0)  # the schema the code expects (adds nothing to a current database)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    user = bench_user()
+    client = Client()
+    client.force_login(user)
+    period = args.period or latest_year()
+    unit = args.unit or Unit.objects.filter(parent__isnull=True).order_by("id").values_list("code", flat=True)[0]
+    params = {"period": period, "unit": unit}
+    infos = lines_with_metrics()
+    if args.lines:
+        wanted = set(args.lines.split(","))
+        infos = [i for i in infos if i.line.key in wanted]
+    print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; records: "
+          f"{Record.objects.count():,}; units: {Unit.objects.count():,}; period {period}; unit {unit}; n={args.n}")
+
+    pages: list[tuple[str, str]] = [("dashboard (page shell)", reverse("ledger:dashboard"))]
+    pages += [(f"kpi {i.line.key}", reverse("ledger:dashboard_kpi", args=[i.line.key])) for i in infos]
+    pages += [(f"card {i.line.key}", reverse("ledger:dashboard_card", args=[i.line.key])) for i in infos]
+    if args.detail:
+        pages += [(f"line {i.line.key}", reverse("ledger:dashboard_line", args=[i.line.key])) for i in infos]
+    for _label, url in pages[:2]:
+        timed(client, url, params)  # warm-up: imports, templates, connection
+
+    totals: list[float] = [0.0] * args.n  # the page plus every card: what scrolling through the whole page costs
+    first_screen: list[float] = [0.0] * args.n  # the page plus every KPI tile (served one after the other)
+    card_samples: list[float] = []
+    kpi_samples: list[float] = []
+    for label, url in pages:
+        samples: list[float] = []
+        queries = size = 0
+        for i in range(args.n):
+            ms, queries, size = timed(client, url, params)
+            samples.append(ms)
+            if not label.startswith("line "):
+                totals[i] += ms
+            if not label.startswith(("line ", "card ")):
+                first_screen[i] += ms
+        if label.startswith("card "):
+            card_samples += samples
+        if label.startswith("kpi "):
+            kpi_samples += samples
+        print(f"{label:<30} {percentiles(samples)}  {queries:3d} queries  {size / 1024:6.0f} kB")
+    print(f"{'all KPI tiles':<30} {percentiles(kpi_samples)}")
+    print(f"{'all cards':<30} {percentiles(card_samples)}")
+    print(f"{'page + tiles (sum)':<30} {percentiles(first_screen)}")
+    print(f"{'page + tiles + cards (sum)':<30} {percentiles(totals)}")
+
+
+if __name__ == "__main__":
+    main()

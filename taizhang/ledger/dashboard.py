@@ -1,0 +1,634 @@
+"""The data of the dashboard (数据看板): pure functions over `ledger.figures.compute`, nothing else.
+
+Every number here is a `FigureResult` from `compute`, called once per metric and per breakdown (never once per
+unit), so the query count of a page depends on the number of metrics shown, not on the size of the unit tree.
+
+Scope: a unit (with its subtree), a period, and the same period one year earlier for 同比. When the period is still
+running (it contains today), 同比 compares like with like: last year from the same start up to the same day.
+
+Drill-down (数字溯源): every figure links to the records behind it. Up to `DRILL_IDS_MAX` records, the link names
+them exactly: /ledger/records/?ids=1,2,3. Beyond that an id list makes URLs too long for proxies and servers
+(gunicorn's request line limit is 4094 bytes), so the link is the record list filtered the way the figure is:
+period, unit (subtree), line of work, the metric's activity type when it has only one, and status=approved. That
+list can hold a few more records than the figure (records of the line carrying other metrics; for MAX metrics the
+records that were not the highest); the exact ids stay available from `taizhang figures --json`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from taizhang.core.errors import InvalidInput
+from taizhang.core.periods import Period, parse_period
+from taizhang.ledger.figures import BreakdownRow, By, FigureResult, change_ratio, compute
+from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition
+from taizhang.org.models import Unit
+
+DRILL_IDS_MAX = 200
+"""Up to this many records a drill-down link lists their ids (≈ 1.6 kB of URL with 7-digit ids)."""
+
+HEADLINE_METRICS: dict[str, str] = {
+    "theory": "theory_sessions",
+    "lectures": "lecture_events",
+    "study_platform": "study_learners",
+    "ideology": "ideology_meetings",
+    "news_external": "placements",
+    "news_internal": "internal_items",
+    "press_conference": "press_conferences",
+    "correspondents": "corr_adopted",
+    "new_media": "nm_reads",
+    "opinion": "opinion_reports",
+    "civility": "civ_titles",
+    "practice": "practice_activities",
+    "volunteers": "vol_hours",
+    "role_models": "rm_good_people",
+    "culture_events": "ce_audience",
+    "art_works": "art_works_created",
+    "culture_industry": "ci_investment",
+    "culture_market": "cm_inspections",
+    "social_ads": "sa_carriers",
+    "team": "team_trainees",
+    "party_press": "pp_copies",
+}
+"""The figure each line of work is known by (its KPI tile). A line not listed (added by an administrator) uses its
+first summed, non-rate metric."""
+
+CURRENT_COLOUR = "#1f4e8c"
+PREVIOUS_COLOUR = "#b8c4d6"
+LEVEL_COLOURS = {"national": "#c8161d", "provincial": "#d4a017", "municipal": "#1f4e8c", "district": "#2a9d8f",
+                 "": "#98a2b3"}
+QUARTERS_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Periods: presets of the picker, what the request asks for, the comparison period
+# ---------------------------------------------------------------------------------------------------------------
+def default_period(today: date) -> Period:
+    """The current year (同比 then runs against last year up to the same day)."""
+    return parse_period(str(today.year))
+
+
+def period_presets(today: date, years: int = 2) -> list[tuple[str, list[tuple[str, str]]]]:
+    """<optgroup>s of SPEC presets for the current and previous years: 年度, 上半年, 前三季度, 季度, 月度.
+    Presets of the current year that have not started yet are left out."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for year in range(today.year, today.year - years, -1):
+        specs = [str(year), f"{year}H1", f"{year}Q1-Q3", *(f"{year}Q{q}" for q in range(1, 5)),
+                 *(f"{year}-{m:02d}" for m in range(1, 13))]
+        options = []
+        for spec in specs:
+            period = parse_period(spec)
+            if period.start > today:
+                continue
+            options.append((spec, preset_label(period)))
+        groups.append((f"{year}年", options))
+    return groups
+
+
+def preset_label(period: Period) -> str:
+    if period.kind == "year":
+        return f"{period.start.year}年全年"
+    if period.kind == "quarter":
+        return f"{period.start.year}年第{QUARTERS_CN[(period.start.month - 1) // 3 + 1]}季度"
+    return period.label
+
+
+def resolve_period(spec: str | None, date_from: str | None, date_to: str | None, *, custom: bool,
+                   today: date) -> tuple[Period, str]:
+    """The period a request asks for and an error message ("" when fine). `custom` (the 按日期查询 button or the
+    自定义 option) takes the from/to dates; otherwise the SPEC. Bad input falls back to the current year."""
+    if custom or (not spec and (date_from or date_to)):
+        if not date_from or not date_to:
+            return default_period(today), "请同时填写起始日期和截止日期"
+        try:
+            start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+        except ValueError:
+            return default_period(today), "日期格式应为 YYYY-MM-DD"
+        if end < start:
+            return default_period(today), "截止日期不能早于起始日期"
+        spec = f"{start.isoformat()}..{end.isoformat()}"
+    if not spec:
+        return default_period(today), ""
+    try:
+        return parse_period(spec), ""
+    except InvalidInput as exc:
+        return default_period(today), exc.message
+
+
+def _year_earlier(day: date) -> date:
+    year = day.year - 1
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def comparison_period(period: Period, today: date) -> Period:
+    """The same period last year; for a period still running, last year from its start up to the same day."""
+    previous = period.previous_year()
+    if period.start <= today < period.end:
+        start, end = previous.start, _year_earlier(today)
+        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+    return previous
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit: Unit
+    period: Period
+    compare: Period
+    user: Any = None
+    today: date | None = None
+
+    @property
+    def running(self) -> bool:
+        """The period contains today: 同比 runs against last year up to the same day."""
+        return self.compare.end != self.period.previous_year().end
+
+    def figure(self, metric: MetricDefinition, by: By | None = None, *, previous: bool = False,
+               outlet_level: str | None = None) -> FigureResult:
+        return compute(metric, period=self.compare if previous else self.period, unit=self.unit, by=by,
+                       user=self.user, outlet_level=outlet_level)
+
+
+def make_scope(unit: Unit, period: Period, *, user: Any, today: date) -> Scope:
+    return Scope(unit=unit, period=period, compare=comparison_period(period, today), user=user, today=today)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Taxonomy: lines, their metrics, the headline metric, the activity types behind each metric
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class LineInfo:
+    line: LineOfWork
+    metrics: list[MetricDefinition]
+    headline: MetricDefinition
+    types: dict[int, list[str]] = field(default_factory=dict)  # metric id → activity type keys
+
+
+def headline_of(line: LineOfWork, metrics: list[MetricDefinition]) -> MetricDefinition:
+    wanted = HEADLINE_METRICS.get(line.key)
+    for m in metrics:
+        if m.key == wanted:
+            return m
+    for m in metrics:
+        if m.aggregation == MetricDefinition.Aggregation.SUM and m.kind != MetricDefinition.Kind.PERCENT:
+            return m
+    return metrics[0]
+
+
+def lines_with_metrics(line_key: str | None = None) -> list[LineInfo]:
+    """Active lines of work (in order) with their active metrics; three queries whatever the taxonomy's size."""
+    lines = LineOfWork.objects.filter(is_active=True)
+    if line_key is not None:
+        lines = lines.filter(key=line_key)
+    line_list = list(lines.order_by("sort_order", "key"))
+    metrics = MetricDefinition.objects.filter(is_active=True, line__in=line_list).select_related("line")
+    by_line: dict[int, list[MetricDefinition]] = {}
+    for m in metrics.order_by("sort_order", "key"):
+        by_line.setdefault(m.line_id, []).append(m)
+    types: dict[int, list[str]] = {}
+    links = ActivityTypeMetric.objects.filter(Q(metric__line__in=line_list), activity_type__is_active=True)
+    for metric_id, type_key in links.order_by("activity_type__sort_order", "activity_type__key").values_list(
+            "metric_id", "activity_type__key"):
+        types.setdefault(metric_id, []).append(type_key)
+    out = []
+    for line in line_list:
+        ms = by_line.get(line.pk)
+        if ms:
+            out.append(LineInfo(line=line, metrics=ms, headline=headline_of(line, ms), types=types))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Drill-down links
+# ---------------------------------------------------------------------------------------------------------------
+def records_base_url() -> str:
+    try:
+        return reverse("ledger:record_list")
+    except NoReverseMatch:  # the record list lives in another module; the link works once it is mounted
+        return "/ledger/records/"
+
+
+def records_url(records: list[int], *, period: Period, unit: str, info: LineInfo, metric: MetricDefinition,
+                base: str | None = None) -> str | None:
+    """Where the records behind a figure are listed (None when there are none). See the module docstring."""
+    if not records:
+        return None
+    base = base or records_base_url()
+    if len(records) <= DRILL_IDS_MAX:
+        return f"{base}?ids={','.join(str(r) for r in records)}"
+    params = {"period": period.spec, "unit": unit, "line": info.line.key}
+    type_keys = info.types.get(metric.pk, [])
+    if len(type_keys) == 1:
+        params["type"] = type_keys[0]
+    params["status"] = "approved"
+    return f"{base}?{urlencode(params)}"
+
+
+def month_period(key: str, within: Period) -> Period:
+    """The part of month "YYYY-MM" inside `within` (a month SPEC when whole, a date range otherwise)."""
+    month = parse_period(key)
+    start, end = max(month.start, within.start), min(month.end, within.end)
+    if (start, end) == (month.start, month.end):
+        return month
+    return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Figures with 同比
+# ---------------------------------------------------------------------------------------------------------------
+def _num(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    """同比: a relative change in percent, or for rates a difference in percentage points."""
+
+    value: Decimal | None
+    points: bool = False
+
+    @property
+    def direction(self) -> str:
+        if self.value is None:
+            return "none"
+        return "up" if self.value > 0 else "down" if self.value < 0 else "flat"
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.value == 0:
+            return "持平"
+        arrow = "↑" if self.value > 0 else "↓"
+        magnitude = abs(self.value)
+        return f"{arrow}{magnitude:.1f}个百分点" if self.points else f"{arrow}{magnitude:.1f}%"
+
+    @property
+    def title(self) -> str:
+        if self.value is None:
+            return "去年同期无数据，无法计算同比"
+        return "同比变化（百分点）" if self.points else "同比增减幅度"
+
+
+def change_between(metric: MetricDefinition, current: Decimal, previous: Decimal, has_previous: bool) -> Change:
+    if metric.kind == MetricDefinition.Kind.PERCENT:
+        if not has_previous:
+            return Change(None, points=True)
+        return Change((current - previous).quantize(Decimal("0.1")), points=True)
+    return Change(change_ratio(current, previous))
+
+
+@dataclass
+class Figure:
+    """One metric over the scope: this period, the same period last year, 同比, and where the records are."""
+
+    info: LineInfo
+    metric: MetricDefinition
+    current: FigureResult
+    previous: FigureResult
+    scope: Scope
+    base_url: str
+
+    @property
+    def value(self) -> Decimal:
+        return self.current.value
+
+    @property
+    def previous_value(self) -> Decimal:
+        return self.previous.value
+
+    @cached_property
+    def change(self) -> Change:
+        return change_between(self.metric, self.current.value, self.previous.value, bool(self.previous.records))
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return change_ratio(self.current.value, self.previous.value)
+
+    @property
+    def count(self) -> int:
+        return len(self.current.records)
+
+    @cached_property
+    def url(self) -> str | None:
+        return records_url(self.current.records, period=self.scope.period, unit=self.scope.unit.code, info=self.info,
+                           metric=self.metric, base=self.base_url)
+
+    @cached_property
+    def previous_url(self) -> str | None:
+        return records_url(self.previous.records, period=self.scope.compare, unit=self.scope.unit.code, info=self.info,
+                           metric=self.metric, base=self.base_url)
+
+
+def figure_for(scope: Scope, info: LineInfo, metric: MetricDefinition, *, base_url: str,
+               current: FigureResult | None = None, previous: FigureResult | None = None) -> Figure:
+    return Figure(info=info, metric=metric, scope=scope, base_url=base_url,
+                  current=current if current is not None else scope.figure(metric),
+                  previous=previous if previous is not None else scope.figure(metric, previous=True))
+
+
+def kpi_figure(scope: Scope, info: LineInfo) -> Figure:
+    """The headline figure of a line (its KPI tile): two `compute` calls."""
+    return figure_for(scope, info, info.headline, base_url=records_base_url())
+
+
+def kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
+    """The headline figure of every line: two `compute` calls per line."""
+    return [kpi_figure(scope, info) for info in infos]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Charts (ECharts options; every data point carries the "url" of its records)
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class Chart:
+    id: str
+    title: str
+    option: dict[str, Any] | None  # None: nothing to draw (the template shows why)
+    empty: str = ""
+    tall: bool = False
+
+
+def _axis_tooltip() -> dict[str, Any]:
+    return {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+
+
+def _legend() -> dict[str, Any]:
+    return {"top": 0, "right": 8, "itemWidth": 14, "itemHeight": 8}
+
+
+def _point(row: BreakdownRow, url: str | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": row.label, "value": _num(row.value), "records": len(row.records)}
+    if url:
+        item["url"] = url
+    return item
+
+
+def unit_chart(chart_id: str, fig: Figure, current: FigureResult, previous: FigureResult) -> Chart:
+    """Bars by child unit (each with its subtree): this period and the same period last year."""
+    scope, m = fig.scope, fig.metric
+    title = f"{m.name}：各单位分布"
+    rows = current.breakdown
+    if not rows or (len(rows) == 1 and rows[0].key == scope.unit.code):
+        return Chart(chart_id, title, None, empty="该单位没有下级单位，无分单位数据")
+    prev = {row.key: row for row in previous.breakdown}
+    labels, cur_data, prev_data = [], [], []
+    for row in rows:
+        if not row.records and not (row.key in prev and prev[row.key].records):
+            continue  # nothing in either period (e.g. the department's own sections): left out of the chart
+        unit = row.key  # the child unit's code
+        labels.append(row.label)
+        cur_data.append(_point(row, records_url(row.records, period=scope.period, unit=unit, info=fig.info,
+                                                metric=m, base=fig.base_url)))
+        p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
+        prev_data.append(_point(p, records_url(p.records, period=scope.compare, unit=unit, info=fig.info, metric=m,
+                                               base=fig.base_url)))
+    if not labels:
+        return Chart(chart_id, title, None, empty="本期和去年同期均无记录")
+    many = len(labels) > 8
+    option = {
+        "tooltip": _axis_tooltip(),
+        "legend": _legend(),
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels,
+                  "axisLabel": {"interval": 0, "rotate": 35 if many else 0, "fontSize": 11}},
+        "yAxis": {"type": "value", "name": m.measure_word, "nameTextStyle": {"align": "right"}},
+        "series": [
+            {"name": scope.period.label, "type": "bar", "data": cur_data, "barMaxWidth": 22,
+             "itemStyle": {"color": CURRENT_COLOUR, "borderRadius": [3, 3, 0, 0]}, "cursor": "pointer"},
+            {"name": "去年同期", "type": "bar", "data": prev_data, "barMaxWidth": 22,
+             "itemStyle": {"color": PREVIOUS_COLOUR, "borderRadius": [3, 3, 0, 0]}, "cursor": "pointer"},
+        ],
+    }
+    return Chart(chart_id, title, option, tall=len(labels) > 14)
+
+
+def _month_label(key: str, multi_year: bool) -> str:
+    year, month = key.split("-")
+    return f"{year[2:]}年{int(month)}月" if multi_year else f"{int(month)}月"
+
+
+def month_chart(chart_id: str, fig: Figure, current: FigureResult, previous: FigureResult) -> Chart:
+    """This period by month against the same months last year."""
+    scope, m = fig.scope, fig.metric
+    title = f"{m.name}：逐月走势（与去年同期对比）"
+    multi_year = scope.period.start.year != scope.period.end.year
+    labels, cur_data, prev_data = [], [], []
+    for i, row in enumerate(current.breakdown):
+        labels.append(_month_label(row.key, multi_year))
+        if scope.today is not None and row.key > f"{scope.today.year}-{scope.today.month:02d}" and not row.records:
+            cur_data.append({"name": row.label, "value": None})  # not there yet: a gap, not a fall to zero
+            continue
+        cur_data.append(_point(row, records_url(row.records, period=month_period(row.key, scope.period),
+                                                unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
+        if i < len(previous.breakdown):
+            p = previous.breakdown[i]
+            prev_data.append(_point(p, records_url(p.records, period=month_period(p.key, scope.compare),
+                                                   unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "legend": _legend(),
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels, "boundaryGap": len(labels) <= 4},
+        "yAxis": {"type": "value", "name": m.measure_word, "nameTextStyle": {"align": "right"}},
+        "series": [
+            {"name": scope.period.label, "type": "line", "data": cur_data, "smooth": 0.25, "symbolSize": 7,
+             "itemStyle": {"color": CURRENT_COLOUR}, "lineStyle": {"width": 2.5},
+             "areaStyle": {"color": CURRENT_COLOUR, "opacity": 0.08}, "cursor": "pointer"},
+            {"name": "去年同期", "type": "line", "data": prev_data, "smooth": 0.25, "symbolSize": 6,
+             "itemStyle": {"color": "#98a2b3"}, "lineStyle": {"type": "dashed", "width": 2}, "cursor": "pointer"},
+        ],
+    }
+    return Chart(chart_id, title, option)
+
+
+def level_chart(chart_id: str, fig: Figure, current: FigureResult) -> Chart:
+    """Placements by outlet level (中央/省级/市级/区级) as a ring."""
+    scope, m = fig.scope, fig.metric
+    title = f"{m.name}：按媒体级别"
+    data = []
+    for row in current.breakdown:
+        if row.value == 0 and row.key == "":
+            continue
+        item = _point(row, records_url(row.records, period=scope.period, unit=scope.unit.code, info=fig.info, metric=m,
+                                       base=fig.base_url))
+        item["itemStyle"] = {"color": LEVEL_COLOURS.get(row.key, "#98a2b3")}
+        data.append(item)
+    if not any(d["value"] for d in data):
+        return Chart(chart_id, title, None, empty="本期无用稿数据")
+    option = {
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c}" + m.measure_word + "（{d}%）"},
+        "legend": {"bottom": 0, "itemWidth": 12, "itemHeight": 8},
+        "series": [{
+            "name": m.name, "type": "pie", "radius": ["42%", "68%"], "center": ["50%", "45%"], "data": data,
+            "label": {"formatter": "{b}\n{c}" + m.measure_word, "fontSize": 12},
+            "itemStyle": {"borderColor": "#fff", "borderWidth": 2}, "cursor": "pointer",
+        }],
+    }
+    return Chart(chart_id, title, option)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A line of work: the lazily loaded card and the detail page
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass
+class LineCard:
+    info: LineInfo
+    figures: list[Figure]
+    charts: list[Chart]
+
+    @property
+    def headline(self) -> Figure:
+        return next(f for f in self.figures if f.metric.pk == self.info.headline.pk)
+
+
+def _has_levels(info: LineInfo, metric: MetricDefinition) -> bool:
+    """Placements carry an outlet level: their figures break down by 中央/省级/市级/区级."""
+    return "placement" in info.types.get(metric.pk, [])
+
+
+def line_card(scope: Scope, info: LineInfo) -> LineCard:
+    """Every metric of the line (2 compute calls each) and, for the headline metric, by unit and by month
+    against last year (2 more calls) plus by outlet level for placements (1 more)."""
+    base = records_base_url()
+    head = info.headline
+    cur_unit, prev_unit = scope.figure(head, "unit"), scope.figure(head, "unit", previous=True)
+    cur_month, prev_month = scope.figure(head, "month"), scope.figure(head, "month", previous=True)
+    figures = []
+    for m in info.metrics:
+        if m.pk == head.pk:
+            figures.append(figure_for(scope, info, m, base_url=base, current=cur_unit, previous=prev_month))
+        else:
+            figures.append(figure_for(scope, info, m, base_url=base))
+    head_fig = next(f for f in figures if f.metric.pk == head.pk)
+    key = info.line.key
+    charts = [unit_chart(f"dash-{key}-unit", head_fig, cur_unit, prev_unit),
+              month_chart(f"dash-{key}-month", head_fig, cur_month, prev_month)]
+    if _has_levels(info, head):
+        charts.append(level_chart(f"dash-{key}-level", head_fig, scope.figure(head, "level")))
+    return LineCard(info=info, figures=figures, charts=charts)
+
+
+@dataclass
+class UnitRow:
+    key: str
+    label: str
+    cells: list[tuple[Decimal, str | None]]  # per metric: value, records link
+    previous: tuple[Decimal, str | None]  # headline metric, same period last year
+    change: Change
+
+
+@dataclass
+class MetricPanel:
+    figure: Figure
+    charts: list[Chart]  # by unit (and by outlet level for placements); by month comes lazily (metric_trend)
+
+
+@dataclass
+class LevelFigure:
+    """Placements of one outlet level (中央级 …) with 同比: a KPI tile on a line's page."""
+
+    metric: MetricDefinition
+    label: str
+    value: Decimal
+    previous_value: Decimal
+    change: Change
+    url: str | None
+    count: int
+
+
+@dataclass
+class LineDetail:
+    info: LineInfo
+    figures: list[Figure]
+    panels: list[MetricPanel]
+    unit_rows: list[UnitRow]
+    levels: list[LevelFigure] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Figure:
+        return next(f for f in self.figures if f.metric.pk == self.info.headline.pk)
+
+
+def line_detail(scope: Scope, info: LineInfo) -> LineDetail:
+    """Every metric of the line by unit against last year: two compute calls per metric (two more by outlet level
+    for placements). The month charts come separately (`metric_trend`), loaded lazily by the page."""
+    base = records_base_url()
+    figures, panels, levels = [], [], []
+    by_unit: dict[int, tuple[FigureResult, FigureResult]] = {}
+    for m in info.metrics:
+        cur_unit, prev_unit = scope.figure(m, "unit"), scope.figure(m, "unit", previous=True)
+        fig = figure_for(scope, info, m, base_url=base, current=cur_unit, previous=prev_unit)
+        figures.append(fig)
+        by_unit[m.pk] = (cur_unit, prev_unit)
+        charts = [unit_chart(f"dash-{m.key}-unit", fig, cur_unit, prev_unit)]
+        if _has_levels(info, m):
+            cur_level, prev_level = scope.figure(m, "level"), scope.figure(m, "level", previous=True)
+            charts.append(level_chart(f"dash-{m.key}-level", fig, cur_level))
+            if m.pk == info.headline.pk:
+                levels = _level_figures(scope, info, m, cur_level, prev_level, base)
+        panels.append(MetricPanel(figure=fig, charts=charts))
+    return LineDetail(info=info, figures=figures, panels=panels, unit_rows=_unit_rows(scope, info, by_unit, base),
+                      levels=levels)
+
+
+def metric_trend(scope: Scope, info: LineInfo, metric: MetricDefinition) -> Chart:
+    """A metric by month against the same months last year: two compute calls."""
+    current, previous = scope.figure(metric, "month"), scope.figure(metric, "month", previous=True)
+    fig = figure_for(scope, info, metric, base_url=records_base_url(), current=current, previous=previous)
+    return month_chart(f"dash-{metric.key}-month", fig, current, previous)
+
+
+def _level_figures(scope: Scope, info: LineInfo, m: MetricDefinition, current: FigureResult,
+                   previous: FigureResult, base: str) -> list[LevelFigure]:
+    prev = {row.key: row for row in previous.breakdown}
+    out = []
+    for row in current.breakdown:
+        if not row.key:
+            continue  # 未分级: shown in the ring only
+        p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
+        out.append(LevelFigure(
+            metric=m, label=f"{row.label}媒体{m.name}", value=row.value, previous_value=p.value,
+            change=change_between(m, row.value, p.value, bool(p.records)), count=len(row.records),
+            url=records_url(row.records, period=scope.period, unit=scope.unit.code, info=info, metric=m, base=base),
+        ))
+    return out
+
+
+def _unit_rows(scope: Scope, info: LineInfo, by_unit: dict[int, tuple[FigureResult, FigureResult]],
+               base: str) -> list[UnitRow]:
+    """One row per child unit (and the scope unit's own records, 本级, when it has any), one cell per metric."""
+    head = info.headline
+    labels: dict[str, str] = {}
+    for m in info.metrics:
+        for row in by_unit[m.pk][0].breakdown:
+            labels.setdefault(row.key, row.label)
+    own = scope.unit.code
+    if own in labels:  # 本级 last
+        labels[own] = labels.pop(own)
+    cur = {m.pk: {r.key: r for r in by_unit[m.pk][0].breakdown} for m in info.metrics}
+    prev_rows = {r.key: r for r in by_unit[head.pk][1].breakdown}
+    rows = []
+    for key, label in labels.items():
+        cells = []
+        for m in info.metrics:
+            r = cur[m.pk].get(key)
+            cells.append((r.value, records_url(r.records, period=scope.period, unit=key, info=info, metric=m,
+                                               base=base)) if r else (Decimal(0), None))
+        head_row = cur[head.pk].get(key)
+        head_value = head_row.value if head_row else Decimal(0)
+        prev = prev_rows.get(key)
+        prev_cell = (prev.value, records_url(prev.records, period=scope.compare, unit=key, info=info, metric=head,
+                                             base=base)) if prev else (Decimal(0), None)
+        rows.append(UnitRow(key=key, label=label, cells=cells, previous=prev_cell,
+                            change=change_between(head, head_value, prev_cell[0], bool(prev and prev.records))))
+    return rows

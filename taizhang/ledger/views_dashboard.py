@@ -1,0 +1,198 @@
+"""The dashboard (数据看板): headline figures of every line of work for a period and a unit scope, with 同比, lazily
+loaded line cards (htmx) and a detail page per line. The numbers come from `ledger.dashboard` (over
+`ledger.figures.compute`); these views only read the request, check access and render.
+
+Access (NetBox semantics): anonymous → login; no `view` capability anywhere → 403; a unit outside the user's view
+→ 404. Without a unit the scope is the user's home unit (org.scoping.home_unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from taizhang.core.periods import Period
+from taizhang.ledger import dashboard as data
+from taizhang.ledger.dashboard import LineInfo, Scope
+from taizhang.ledger.models import MetricDefinition
+from taizhang.org.models import Unit
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import has_cap, home_unit, unit_ids_for
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def view_required(view: V) -> V:
+    """Login required (else the login page); the `view` capability somewhere (else 403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_cap(request.user, Cap.VIEW):
+            raise PermissionDenied("您没有查看数据看板的权限。")
+        return view(request, *args, **kwargs)
+
+    return cast(V, wrapper)
+
+
+def _scope_unit(request: HttpRequest) -> Unit:
+    """The requested unit (by code) if the user can see it (else 404), or the user's home unit."""
+    user = request.user
+    code = (request.GET.get("unit") or "").strip()
+    if code:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None or unit.pk not in unit_ids_for(user, Cap.VIEW):
+            raise Http404("未找到该单位，或您无权查看。")
+        return unit
+    unit = home_unit(user)
+    if unit is None:  # holds `view` only in inactive units
+        raise PermissionDenied("您没有可查看的单位。")
+    return unit
+
+
+def _scope(request: HttpRequest) -> tuple[Scope, str]:
+    today = timezone.localdate()
+    params = request.GET
+    period, error = data.resolve_period(
+        params.get("period"), params.get("from"), params.get("to"),
+        custom="custom" in params.getlist("period"), today=today,
+    )
+    unit = _scope_unit(request)
+    return data.make_scope(unit, period, user=request.user, today=today), error
+
+
+def _query(scope: Scope) -> str:
+    return urlencode({"period": scope.period.spec, "unit": scope.unit.code})
+
+
+def _unit_choices(user: Any) -> list[tuple[str, str]]:
+    """Units the user can see, in tree order, indented below the top-most one (one query)."""
+    units = list(Unit.objects.filter(pk__in=unit_ids_for(user, Cap.VIEW), is_active=True)
+                 .only("code", "name", "depth", "parent_id", "sort_order"))
+    by_id = {u.pk: u for u in units}
+
+    def tree_key(unit: Unit) -> tuple[tuple[int, str], ...]:
+        chain = []
+        node: Unit | None = unit
+        while node is not None:
+            chain.append((node.sort_order, node.code))
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        return tuple(reversed(chain))
+
+    base = min((u.depth for u in units), default=0)
+    return [(u.code, "　" * (u.depth - base) + u.name) for u in sorted(units, key=tree_key)]
+
+
+def _picker(request: HttpRequest, scope: Scope) -> dict[str, Any]:
+    """The context of the period and unit picker."""
+    today = timezone.localdate()
+    presets = data.period_presets(today)
+    known = {spec for _group, options in presets for spec, _label in options}
+    custom = scope.period.kind == "range"
+    # A SPEC from a link that is not among the presets (an older year, 2024Q2-Q3): offered as it is.
+    extra = None if custom or scope.period.spec in known else (scope.period.spec, scope.period.label)
+    return {
+        "presets": presets,
+        "custom": custom,
+        "extra": extra,
+        "units": _unit_choices(request.user),
+        "date_from": scope.period.start.isoformat(),
+        "date_to": scope.period.end.isoformat(),
+    }
+
+
+def _base_context(request: HttpRequest, scope: Scope, error: str) -> dict[str, Any]:
+    return {"scope": scope, "period": scope.period, "compare": scope.compare, "unit": scope.unit,
+            "period_error": error, "query": _query(scope), "picker": _picker(request, scope),
+            "compare_note": _compare_note(scope.period, scope.compare, scope.running)}
+
+
+def _compare_note(period: Period, compare: Period, running: bool) -> str:
+    if running:
+        return f"所选时间段尚未结束，同比对比{compare.label}（去年同期截至同日）。"
+    return f"同比对比{compare.label}。"
+
+
+def _line(key: str) -> LineInfo:
+    infos = data.lines_with_metrics(key)
+    if not infos:
+        raise Http404("未找到该工作线。")
+    return infos[0]
+
+
+def _urls(name: str, key: str, query: str) -> str:
+    return f"{reverse(name, args=[key])}?{query}"
+
+
+@require_GET
+@view_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The page shell: picker, a KPI tile per line of work and a card per line, all loaded by htmx (the tiles at
+    once, the cards as they scroll into view), so the page itself runs no figure query and renders at once."""
+    scope, error = _scope(request)
+    query = _query(scope)
+    lines = [{"info": info, "kpi_url": _urls("ledger:dashboard_kpi", info.line.key, query),
+              "card_url": _urls("ledger:dashboard_card", info.line.key, query),
+              "detail_url": _urls("ledger:dashboard_line", info.line.key, query)}
+             for info in data.lines_with_metrics()]
+    return render(request, "ledger/dashboard.html", {**_base_context(request, scope, error), "lines": lines})
+
+
+@require_GET
+@view_required
+def dashboard_kpi(request: HttpRequest, key: str) -> HttpResponse:
+    """One KPI tile (htmx fragment): the line's headline figure, 同比, a link to its records."""
+    scope, _error = _scope(request)
+    info = _line(key)
+    return render(request, "ledger/dashboard/_kpi_tile.html", {
+        "fig": data.kpi_figure(scope, info), "detail_url": _urls("ledger:dashboard_line", key, _query(scope)),
+    })
+
+
+@require_GET
+@view_required
+def dashboard_card(request: HttpRequest, key: str) -> HttpResponse:
+    """One line's card body (htmx fragment): its metrics with 同比 and the headline metric's charts."""
+    scope, _error = _scope(request)
+    card = data.line_card(scope, _line(key))
+    return render(request, "ledger/dashboard/_card.html", {"card": card, "scope": scope, "compare": scope.compare})
+
+
+@require_GET
+@view_required
+def dashboard_line(request: HttpRequest, key: str) -> HttpResponse:
+    """Every metric of one line: tiles, a by-unit table and charts by unit; by month loaded lazily."""
+    scope, error = _scope(request)
+    detail = data.line_detail(scope, _line(key))
+    query = _query(scope)
+    trend_urls = {f.metric.key: _urls("ledger:dashboard_trend", f.metric.key, query) for f in detail.figures}
+    return render(request, "ledger/dashboard_line.html", {
+        **_base_context(request, scope, error), "detail": detail, "trend_urls": trend_urls,
+        "back_url": f"{reverse('ledger:dashboard')}?{query}#line-{key}",
+    })
+
+
+@require_GET
+@view_required
+def dashboard_trend(request: HttpRequest, metric: str) -> HttpResponse:
+    """One metric by month against last year (htmx fragment of a line's page)."""
+    scope, _error = _scope(request)
+    found = MetricDefinition.objects.filter(key=metric, is_active=True).select_related("line").first()
+    if found is None:
+        raise Http404("未找到该指标。")
+    info = _line(found.line.key)
+    m = next((x for x in info.metrics if x.pk == found.pk), None)
+    if m is None:
+        raise Http404("未找到该指标。")
+    return render(request, "ledger/dashboard/_chart.html", {"chart": data.metric_trend(scope, info, m)})
