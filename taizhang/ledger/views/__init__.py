@@ -1,0 +1,1 @@
+"""Ledger pages: records (list, form, detail), evidence, review queue, taxonomy administration."""

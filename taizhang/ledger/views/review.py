@@ -1,0 +1,119 @@
+"""The review queue (审核): submitted records of the units the reviewer may review, oldest first; approve (with an
+optional comment), return (reason required), bulk approve."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.core.querysets import get_scoped
+from taizhang.ledger import actions
+from taizhang.ledger.forms import ReviewFilterForm, parse_ids
+from taizhang.ledger.models import Placement, Record
+from taizhang.ledger.views.common import figure_rows
+from taizhang.org.roles import Cap
+from taizhang.org.views import cap_required, safe_next
+
+PAGE_SIZE = 50
+BULK_LIMIT = 200
+
+
+def _queue_url(request: HttpRequest) -> str:
+    return safe_next(request, reverse("ledger:review_queue"))
+
+
+@require_GET
+@cap_required(Cap.REVIEW_RECORDS)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ReviewFilterForm(request.GET or None, user=user)
+    if form.is_bound:
+        form.is_valid()
+    qs: QuerySet[Record] = (
+        Record.objects.restrict(user, Cap.REVIEW_RECORDS)
+        .filter(status=Record.Status.SUBMITTED)
+        .select_related("unit", "activity_type", "activity_type__line", "created_by")
+        .order_by("submitted_at", "id")
+    )
+    qs = form.filter(qs)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ledger/review_queue.html", {
+        "form": form, "page": page, "here": request.get_full_path(),
+    })
+
+
+@require_GET
+@cap_required(Cap.REVIEW_RECORDS)
+def review_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the expanded row of the queue — figures, placement and evidence of one record."""
+    record = get_scoped(Record.objects.select_related("unit", "activity_type"), request.user, Cap.REVIEW_RECORDS,
+                        pk=pk)
+    return render(request, "ledger/_review_item.html", {
+        "record": record,
+        "figures": figure_rows(list(record.figures.select_related("metric"))),
+        "placement": Placement.objects.filter(record=record).select_related("outlet").first(),
+        "evidence": list(record.evidence.all()),
+        "here": safe_next(request, reverse("ledger:review_queue")),
+    })
+
+
+@require_POST
+@cap_required(Cap.REVIEW_RECORDS)
+def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_scoped(Record.objects.select_related("unit"), request.user, Cap.REVIEW_RECORDS, pk=pk)
+    comment = request.POST.get("comment", "").strip()[:2000]
+    try:
+        actions.approve_record(acting_user=request.user, record=record, comment=comment)
+    except (InvalidTransition, InvalidInput) as exc:
+        messages.error(request, f"“{record.title}”：{exc.message}")
+    else:
+        messages.success(request, f"已审核通过“{record.title}”。")
+    return redirect(_queue_url(request))
+
+
+@require_POST
+@cap_required(Cap.REVIEW_RECORDS)
+def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_scoped(Record.objects.select_related("unit"), request.user, Cap.REVIEW_RECORDS, pk=pk)
+    reason = request.POST.get("reason", "").strip()[:2000]
+    try:
+        actions.return_record(acting_user=request.user, record=record, reason=reason)
+    except (InvalidTransition, InvalidInput) as exc:
+        messages.error(request, f"“{record.title}”未退回：{exc.message}")
+    else:
+        messages.success(request, f"已退回“{record.title}”，退回原因已通知填报单位。")
+    return redirect(_queue_url(request))
+
+
+@require_POST
+@cap_required(Cap.REVIEW_RECORDS)
+def review_bulk_approve(request: HttpRequest) -> HttpResponse:
+    ids = parse_ids(",".join(request.POST.getlist("ids")))[:BULK_LIMIT]
+    if not ids:
+        messages.warning(request, "请先勾选要审核通过的记录。")
+        return redirect(_queue_url(request))
+    records = list(
+        Record.objects.restrict(request.user, Cap.REVIEW_RECORDS).filter(pk__in=ids).select_related("unit")
+    )
+    done, failed = 0, []
+    for record in records:
+        try:
+            actions.approve_record(acting_user=request.user, record=record)
+            done += 1
+        except (InvalidTransition, InvalidInput) as exc:
+            failed.append(f"“{record.title}”：{exc.message}")
+    skipped = len(ids) - len(records)
+    if done:
+        messages.success(request, f"已批量审核通过 {done} 条记录。")
+    if failed:
+        more = "…" if len(failed) > 5 else ""
+        messages.error(request, f"{len(failed)} 条未能通过：" + "；".join(failed[:5]) + more)
+    if skipped:
+        messages.warning(request, f"{skipped} 条记录不存在或不在您的审核范围内，未处理。")
+    return redirect(_queue_url(request))
