@@ -31,6 +31,7 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     from taizhang.org.scoping import has_cap
 
     groups: dict[str, list[dict[str, Any]]] = {}
+    entries: list[dict[str, Any]] = []
     for item in MENU:
         if not has_cap(user, item.cap):
             continue
@@ -38,6 +39,13 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        groups.setdefault(item.group, []).append({"label": item.label, "url": url, "active": active})
+        entry = {"label": item.label, "url": url, "active": False}
+        entries.append(entry)
+        groups.setdefault(item.group, []).append(entry)
+    # Only the longest matching entry is highlighted (/ledger/records/new/ is 新增记录, not also 台账记录).
+    matches = [
+        e for e in entries if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return [{"group": g, "items": items} for g, items in groups.items()]

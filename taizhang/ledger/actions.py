@@ -75,8 +75,13 @@ def _require(user: Any, cap: str, unit: Unit, message: str) -> None:
 
 def _event(record: Record, action: str, user: Any, from_status: str, comment: str = "", changes: Any = None) -> None:
     RecordEvent.objects.create(
-        record=record, action=action, from_status=from_status, to_status=record.status,
-        user=user if getattr(user, "is_authenticated", False) else None, comment=comment, changes=changes or {},
+        record=record,
+        action=action,
+        from_status=from_status,
+        to_status=record.status,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        comment=comment,
+        changes=changes or {},
     )
 
 
@@ -108,8 +113,14 @@ def _write_figures(record: Record, clean: Mapping[MetricDefinition, Decimal]) ->
     RecordFigure.objects.bulk_create(
         [
             RecordFigure(
-                record=record, metric=metric, value=value, metric_version=metric.version, unit_id=record.unit_id,
-                date=record.start_date, effective=record.status == S.APPROVED, outlet_level=level,
+                record=record,
+                metric=metric,
+                value=value,
+                metric_version=metric.version,
+                unit_id=record.unit_id,
+                date=record.start_date,
+                effective=record.status == S.APPROVED,
+                outlet_level=level,
             )
             for metric, value in clean.items()
         ]
@@ -118,6 +129,7 @@ def _write_figures(record: Record, clean: Mapping[MetricDefinition, Decimal]) ->
 
 def _write_placement(record: Record, data: PlacementInput | None) -> None:
     if record.activity_type.kind != ActivityType.Kind.PLACEMENT:
+        Placement.objects.filter(record=record).delete()  # the type changed away from a placement
         return
     if data is None:
         raise InvalidInput("用稿记录须填写媒体和稿件标题", {"outlet": ["请选择媒体"]})
@@ -126,9 +138,15 @@ def _write_placement(record: Record, data: PlacementInput | None) -> None:
     placement, _ = Placement.objects.update_or_create(
         record=record,
         defaults={
-            "outlet": data.outlet, "outlet_level": data.outlet.level, "article_title": data.article_title.strip(),
-            "url": data.url, "page": data.page, "is_headline": data.is_headline,
-            "is_front_page": data.is_front_page, "is_long": data.is_long, "word_count": data.word_count,
+            "outlet": data.outlet,
+            "outlet_level": data.outlet.level,
+            "article_title": data.article_title.strip(),
+            "url": data.url,
+            "page": data.page,
+            "is_headline": data.is_headline,
+            "is_front_page": data.is_front_page,
+            "is_long": data.is_long,
+            "word_count": data.word_count,
             "story_key": data.story_key,
         },
     )
@@ -171,8 +189,15 @@ def create_record(
     try:
         with transaction.atomic():
             record = Record.objects.create(
-                unit=unit, activity_type=activity_type, title=title.strip(), start_date=start_date, end_date=end_date,
-                description=description, location=location, source=source, idempotency_key=idempotency_key or None,
+                unit=unit,
+                activity_type=activity_type,
+                title=title.strip(),
+                start_date=start_date,
+                end_date=end_date,
+                description=description,
+                location=location,
+                source=source,
+                idempotency_key=idempotency_key or None,
                 created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
             )
     except IntegrityError:
@@ -217,13 +242,14 @@ def update_record(
     for key, value in values.items():
         setattr(record, key, value)
     errors = _validate_core(record.title, record.start_date, record.end_date, record.activity_type)
-    raw = figures if figures is not None else {k: v for k, v in record.figure_map().items()}
+    raw = figures if figures is not None else record.figure_map()
     clean, figure_errors = clean_figures(record.activity_type, raw, require_all=False)
     errors.update({f"figure:{k}": v for k, v in figure_errors.items()})
     if errors:
         raise InvalidInput("填写有误，请按提示修改后再保存。", errors)
-    save_versioned(record, expected_version, [f if f not in ("unit", "activity_type") else f"{f}_id" for f in values]
-                   or ["title"])
+    save_versioned(
+        record, expected_version, [f if f not in ("unit", "activity_type") else f"{f}_id" for f in values] or ["title"]
+    )
     if placement is not None or "activity_type" in values:
         _write_placement(record, placement or _existing_placement(record))
     _write_figures(record, clean)
@@ -238,8 +264,15 @@ def _existing_placement(record: Record) -> PlacementInput | None:
     if p is None:
         return None
     return PlacementInput(
-        outlet=p.outlet, article_title=p.article_title, url=p.url, page=p.page, is_headline=p.is_headline,
-        is_front_page=p.is_front_page, is_long=p.is_long, word_count=p.word_count, story_key=p.story_key,
+        outlet=p.outlet,
+        article_title=p.article_title,
+        url=p.url,
+        page=p.page,
+        is_headline=p.is_headline,
+        is_front_page=p.is_front_page,
+        is_long=p.is_long,
+        word_count=p.word_count,
+        story_key=p.story_key,
         credited_units=[(c.unit, c.share) for c in p.credits.select_related("unit")],
     )
 
@@ -310,8 +343,13 @@ def return_record(*, acting_user: Any, record: Record, reason: str) -> Record:
     Record.objects.filter(pk=record.pk).update(reviewed_at=now, reviewed_by=reviewer, review_comment=reason.strip())
     record.review_comment = reason.strip()
     _event(record, "return", acting_user, from_status, comment=reason.strip())
-    audit.record("return", record, user=acting_user, before={"status": from_status},
-                 after={"status": record.status, "reason": reason.strip()})
+    audit.record(
+        "return",
+        record,
+        user=acting_user,
+        before={"status": from_status},
+        after={"status": record.status, "reason": reason.strip()},
+    )
     return record
 
 
@@ -325,14 +363,21 @@ def revise_record(*, acting_user: Any, record: Record) -> Record:
     if open_revision is not None:
         return open_revision
     clone = create_record(
-        acting_user=acting_user, unit=record.unit, activity_type=record.activity_type, title=record.title,
-        start_date=record.start_date, end_date=record.end_date, description=record.description,
-        location=record.location, source=record.source, figures=record.figure_map(),
+        acting_user=acting_user,
+        unit=record.unit,
+        activity_type=record.activity_type,
+        title=record.title,
+        start_date=record.start_date,
+        end_date=record.end_date,
+        description=record.description,
+        location=record.location,
+        source=record.source,
+        figures=record.figure_map(),
         placement=_existing_placement(record),
     )
     Record.objects.filter(pk=clone.pk).update(revision_of=record)
     clone.revision_of = record
-    for ev in record.evidence.all():  # type: ignore[attr-defined]
+    for ev in record.evidence.all():
         ev.pk = None
         ev.record = clone
         ev.save()
@@ -348,14 +393,26 @@ def delete_record(*, acting_user: Any, record: Record) -> None:
         raise InvalidTransition("只有草稿或被退回的记录可以删除。")
     before = audit.snapshot(record)
     audit.record("delete", record, user=acting_user, before=before)
-    for ev in record.evidence.all():  # type: ignore[attr-defined]
-        if ev.file:
-            ev.file.delete(save=False)
+    # A correction copies its original's evidence rows, which point at the same stored files: delete a file only
+    # when no other row uses it, and only once the deletion has committed.
+    names = [ev.file.name for ev in record.evidence.all() if ev.file]
     record.delete()
+    from taizhang.ledger.models import Evidence
+
+    orphans = [n for n in names if not Evidence.objects.filter(file=n).exists()]
+    if orphans:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in orphans])
 
 
 def create_records_bulk(
-    items: Sequence[RecordInput], *, acting_user: Any, source: str, status: str = S.DRAFT, batch_size: int = 2000,
+    items: Sequence[RecordInput],
+    *,
+    acting_user: Any,
+    source: str,
+    status: str = S.DRAFT,
+    batch_size: int = 2000,
     import_batch: Any = None,
 ) -> list[Record]:
     """Insert already-validated records in bulk (imports, demo). The caller holds the transaction.
@@ -367,9 +424,20 @@ def create_records_bulk(
     submitted = status in (S.SUBMITTED, S.APPROVED)
     records = [
         Record(
-            unit=i.unit, activity_type=i.activity_type, title=i.title[:200], start_date=i.start_date,
-            end_date=i.end_date, description=i.description, location=i.location, status=status, source=source,
-            import_key=i.import_key, import_batch=import_batch, created_by=user, created_at=now, submitted_at=now if submitted else None,
+            unit=i.unit,
+            activity_type=i.activity_type,
+            title=i.title[:200],
+            start_date=i.start_date,
+            end_date=i.end_date,
+            description=i.description,
+            location=i.location,
+            status=status,
+            source=source,
+            import_key=i.import_key,
+            import_batch=import_batch,
+            created_by=user,
+            created_at=now,
+            submitted_at=now if submitted else None,
             reviewed_at=now if status == S.APPROVED else None,
         )
         for i in items
@@ -381,9 +449,17 @@ def create_records_bulk(
         if item.placement is not None:
             p = item.placement
             placement = Placement(
-                record=rec, outlet=p.outlet, outlet_level=p.outlet.level, article_title=p.article_title, url=p.url,
-                page=p.page, is_headline=p.is_headline, is_front_page=p.is_front_page, is_long=p.is_long,
-                word_count=p.word_count, story_key=p.story_key,
+                record=rec,
+                outlet=p.outlet,
+                outlet_level=p.outlet.level,
+                article_title=p.article_title,
+                url=p.url,
+                page=p.page,
+                is_headline=p.is_headline,
+                is_front_page=p.is_front_page,
+                is_long=p.is_long,
+                word_count=p.word_count,
+                story_key=p.story_key,
             )
             placements.append(placement)
             placement_records.append((placement, item))
@@ -400,8 +476,13 @@ def create_records_bulk(
     RecordFigure.objects.bulk_create(
         [
             RecordFigure(
-                record=rec, metric=metric, value=value, metric_version=metric.version, unit_id=rec.unit_id,
-                date=rec.start_date, effective=effective,
+                record=rec,
+                metric=metric,
+                value=value,
+                metric_version=metric.version,
+                unit_id=rec.unit_id,
+                date=rec.start_date,
+                effective=effective,
                 outlet_level=item.placement.outlet.level if item.placement is not None else "",
             )
             for rec, item in zip(records, items, strict=True)
