@@ -118,19 +118,23 @@ class RecordFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位（含下级）", required=False, queryset=Unit.objects.none(),
                                   empty_label="全部单位")
     line = forms.ModelChoiceField(label="工作线", required=False, queryset=LineOfWork.objects.all(),
-                                  empty_label="全部工作线")
+                                  empty_label="全部工作线", to_field_name="key")
     activity_type = forms.TypedChoiceField(label="活动类型", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
     source = forms.ChoiceField(label="来源", required=False, choices=[("", "全部来源"), *Record.Source.choices])
     q = forms.CharField(label="关键词", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": "标题、内容或地点", "type": "search"}))
+    type = forms.SlugField(required=False, widget=forms.HiddenInput)
     ids = forms.CharField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(pk__in=unit_ids_for(user, Cap.VIEW)).order_by("path")
-        self.fields["unit"] = UnitChoiceField(units, label="单位（含下级）", required=False, empty_label="全部单位")
+        # Units and lines are named by code and key in the query string, the same as the CLI, API and the
+        # dashboard's drill-down links (?period=2024&unit=JF&line=lectures&type=lecture_event&status=approved).
+        self.fields["unit"] = UnitChoiceField(units, label="单位（含下级）", required=False, empty_label="全部单位",
+                                              to_field_name="code")
         self.fields["activity_type"].choices = activity_type_choices(blank="全部类型")  # type: ignore[attr-defined]
         self.parsed_period: Period | None = None
 
@@ -172,6 +176,8 @@ class RecordFilterForm(forms.Form):
             qs = qs.filter(activity_type__line=data["line"])
         if data.get("activity_type"):
             qs = qs.filter(activity_type_id=data["activity_type"])
+        if data.get("type"):
+            qs = qs.filter(activity_type__key=data["type"])
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         elif not data.get("ids"):

@@ -95,10 +95,10 @@ def test_list_filters(setup: Any) -> None:
     assert titles(period="2024Q2") == {may.title, june.title}
     assert titles(period="2024H1", status="draft") == {june.title}
     assert titles(date_from="2024-06-01", date_to="2024-06-30") == {june.title}
-    assert titles(unit=t.community_a2.pk) == {june.title}
-    assert titles(unit=t.street_a.pk) == {may.title, june.title}
+    assert titles(unit=t.community_a2.code) == {june.title}
+    assert titles(unit=t.street_a.code) == {may.title, june.title}
     assert titles(q="六月") == {june.title}
-    assert titles(line=setup.atype.line.pk) == {may.title, june.title}
+    assert titles(line=setup.atype.line.key) == {may.title, june.title}
     assert titles(activity_type=setup.atype.pk, source="manual") == {may.title, june.title}
     bad = c.get(url, {"period": "2024Q9"})
     assert "无法识别的时间段" in bad.content.decode()
@@ -466,3 +466,17 @@ def test_menu_entries(setup: Any) -> None:
     assert reverse("ledger:review_queue") not in content
     content = client_for(setup.reviewer).get(reverse("ledger:record_list")).content.decode()
     assert reverse("ledger:review_queue") in content
+
+
+def test_drill_down_query_names_units_lines_and_types_by_code(taxonomy, tree, client):
+    """The dashboard's fallback links (?period=…&unit=CODE&line=KEY&type=KEY&status=approved) filter exactly."""
+    from taizhang.core.testing import make_record, make_user
+
+    inside = make_record(tree.community_a1, "lecture_event", {"lecture_audience": 10})
+    make_record(tree.community_b1, "lecture_event", {"lecture_audience": 10})
+    make_record(tree.community_a1, "lecture_folk", {"lecture_audience": 10})
+    make_record(tree.community_a1, "lecture_event", {"lecture_audience": 10}, status="draft")
+    client.force_login(make_user("viewer", tree.district))
+    response = client.get("/ledger/records/?period=2024&unit=SA&line=lectures&type=lecture_event&status=approved")
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["page"].object_list] == [inside.pk]
