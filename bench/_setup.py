@@ -23,5 +23,5 @@ def setup_django(default_sqlite: str) -> None:
 def percentiles(samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return f"p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {ordered[-1]:7.1f} ms  (n={len(ordered)})"

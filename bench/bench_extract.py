@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from taizhang.reports.extract import extract  # noqa: E402
-from taizhang.reports.slots import find_slots  # noqa: E402
+from taizhang.reports.extract import extract
+from taizhang.reports.slots import find_slots
 
 
 def seeds_text() -> str:

@@ -54,9 +54,21 @@ def build(n_records: int, n_units: int) -> None:
     types = list(ActivityType.objects.prefetch_related("type_metrics__metric"))
     start = datetime.date(2023, 1, 1)
     batch = 50_000
-    rec_sql_cols = ("unit_id", "activity_type_id", "title", "start_date", "description", "location", "status",
-                    "source", "created_at", "updated_at", "version", "review_comment")
-    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    rec_sql_cols = (
+        "unit_id",
+        "activity_type_id",
+        "title",
+        "start_date",
+        "description",
+        "location",
+        "status",
+        "source",
+        "created_at",
+        "updated_at",
+        "version",
+        "review_comment",
+    )
+    now = datetime.datetime.now(datetime.UTC).isoformat()
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM ledger_record")
         next_id = cur.fetchone()[0] + 1
@@ -75,12 +87,22 @@ def build(n_records: int, n_units: int) -> None:
                 fig_rows.append((rid, link.metric_id, value, 1, u.pk, day, True, ""))
         with transaction.atomic(), connection.cursor() as cur:
             cols = ("id", *rec_sql_cols)
-            cur.executemany(f"INSERT INTO {rec_table} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})",
-                            rec_rows)
-            fcols = ("record_id", "metric_id", "value", "metric_version", "unit_id", "date", "effective",
-                     "outlet_level")
-            cur.executemany(f"INSERT INTO {fig_table} ({', '.join(fcols)}) VALUES ({', '.join([ph] * len(fcols))})",
-                            fig_rows)
+            cur.executemany(
+                f"INSERT INTO {rec_table} ({', '.join(cols)}) VALUES ({', '.join([ph] * len(cols))})", rec_rows
+            )
+            fcols = (
+                "record_id",
+                "metric_id",
+                "value",
+                "metric_version",
+                "unit_id",
+                "date",
+                "effective",
+                "outlet_level",
+            )
+            cur.executemany(
+                f"INSERT INTO {fig_table} ({', '.join(fcols)}) VALUES ({', '.join([ph] * len(fcols))})", fig_rows
+            )
         print(f"  {min(n_records, offset + batch):,} records", flush=True)
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
@@ -99,14 +121,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     setup_django("figures.sqlite3")
+    from django.core.management import call_command
     from django.db import connection
 
     from taizhang.core.periods import parse_period
     from taizhang.ledger.figures import compute
     from taizhang.ledger.models import MetricDefinition, Record
     from taizhang.org.models import Unit
-
-    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     if args.rebuild or Record.objects.count() < args.records:
@@ -116,8 +137,12 @@ def main() -> None:
     streets = list(Unit.objects.filter(depth=1).values_list("code", flat=True))
     rng = random.Random(1)
     specs = ["2023", "2024", "2024H1", "2023Q1-Q3", "2024Q2", "2024-05", "2023-03-01..2023-09-30"]
-    for label, by, unit_choice in (("district annual", None, False), ("district by unit", "unit", False),
-                                   ("district by month", "month", False), ("street annual", None, True)):
+    for label, by, unit_choice in (
+        ("district annual", None, False),
+        ("district by unit", "unit", False),
+        ("district by month", "month", False),
+        ("street annual", None, True),
+    ):
         samples = []
         total_records = 0
         for _ in range(args.queries):

@@ -36,9 +36,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from taizhang.monitor.pipeline import Context, Item, Pipeline, PipelineConfig  # noqa: E402
-from taizhang.monitor.pipeline.base import CHINA_TZ  # noqa: E402
-from taizhang.monitor.pipeline.watchlist import WatchList  # noqa: E402
+from taizhang.monitor.pipeline import Context, Item, Pipeline, PipelineConfig
+from taizhang.monitor.pipeline.base import CHINA_TZ
+from taizhang.monitor.pipeline.watchlist import WatchList
 
 DATA = Path(os.environ.get("TAIZHANG_DATA", ROOT.parent / "shared" / "data"))
 if not DATA.exists():
