@@ -20,6 +20,7 @@ from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from taizhang.ledger.models import (
     ActivityType,
+    Evidence,
     MetricDefinition,
     Outlet,
     Placement,
@@ -397,13 +398,16 @@ def delete_record(*, acting_user: Any, record: Record) -> None:
     # when no other row uses it, and only once the deletion has committed.
     names = [ev.file.name for ev in record.evidence.all() if ev.file]
     record.delete()
-    from taizhang.ledger.models import Evidence
-
     orphans = [n for n in names if not Evidence.objects.filter(file=n).exists()]
     if orphans:
-        from django.core.files.storage import default_storage
+        transaction.on_commit(lambda: _delete_files(orphans))
 
-        transaction.on_commit(lambda: [default_storage.delete(n) for n in orphans])
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
 
 
 def create_records_bulk(
