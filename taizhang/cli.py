@@ -33,8 +33,13 @@ def _apply_db_option(argv: list[str]) -> list[str]:
 
 
 # Commands whose public names have dashes (Django command names are module names).
-ALIASES = {"check-report": "check_report", "import-summary": "import_summary", "excel-template": "excel_template",
-           "api-token": "api_token", "load-defaults": "load_defaults"}
+ALIASES = {
+    "check-report": "check_report",
+    "import-summary": "import_summary",
+    "excel-template": "excel_template",
+    "api-token": "api_token",
+    "load-defaults": "load_defaults",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,6 +24,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, TaizhangError):
         return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
-        return Response({"detail": "输入有误", "errors": exc.message_dict if hasattr(exc, "error_dict") else exc.messages},
-                        status=status.HTTP_400_BAD_REQUEST)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return Response({"detail": "输入有误", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

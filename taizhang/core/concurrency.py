@@ -26,7 +26,9 @@ def save_versioned(obj: M, expected_version: int, fields: list[str]) -> M:
         values["updated_at"] = timezone.now()
         obj.updated_at = values["updated_at"]  # type: ignore[attr-defined]
     changed = (
-        type(obj)._default_manager.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1, **values)
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, version=expected_version)
+        .update(version=F("version") + 1, **values)
     )
     if changed != 1:
         raise StaleObjectError(STALE_MESSAGE)

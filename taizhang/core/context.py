@@ -20,7 +20,8 @@ class RequestContext:
     channel: str = "system"  # web | api | cli | job | system
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("taizhang_request", default=RequestContext())
+_DEFAULT = RequestContext()
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("taizhang_request", default=_DEFAULT)
 
 
 def current() -> RequestContext:

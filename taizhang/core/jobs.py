@@ -98,7 +98,7 @@ def run_job(job_id: int) -> Job:
         _autodiscover()
     try:
         result = HANDLERS[job.kind](job)
-    except Exception as exc:  # noqa: BLE001 - the job records any failure for the user
+    except Exception as exc:
         log.exception("job %s failed", job_id)
         from taizhang.core.errors import TaizhangError
 
@@ -106,7 +106,9 @@ def run_job(job_id: int) -> Job:
         Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())
     else:
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.SUCCEEDED, result=result or {}, finished_at=timezone.now(),
+            status=Job.Status.SUCCEEDED,
+            result=result or {},
+            finished_at=timezone.now(),
             progress=job.total or job.progress,
         )
     job.refresh_from_db()

@@ -43,7 +43,8 @@ class Period:
             return f"{y}年第{_CN_QUARTER[(self.start.month - 1) // 3 + 1]}季度"
         if self.kind == "month":
             return f"{y}年{self.start.month}月"
-        return f"{self.start.year}年{self.start.month}月{self.start.day}日至{self.end.year}年{self.end.month}月{self.end.day}日"
+        start, end = self.start, self.end
+        return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
 
     @property
     def short_label(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -30,7 +31,7 @@ def get_scoped(queryset: RestrictedQuerySet[M], user: Any, cap: str = "view", **
     visible = queryset.restrict(user, "view")
     try:
         obj = visible.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404("未找到该对象，或您无权查看。") from exc
     if cap != "view" and not queryset.restrict(user, cap).filter(pk=obj.pk).exists():
         raise NotPermitted("您没有执行此操作的权限。")

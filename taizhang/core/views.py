@@ -28,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return JsonResponse({"status": "ok"})
-    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+    except Exception:
         return JsonResponse({"status": "database unavailable", "detail": "数据库暂时不可用"}, status=503)
 
 

@@ -44,8 +44,10 @@ def load_taxonomy(path: Path | None = None, *, acting_user: Any = None) -> dict[
         line, created = LineOfWork.objects.get_or_create(
             key=line_data["key"],
             defaults={
-                "name": line_data["name"], "sort_order": line_data.get("order", line_order * 10),
-                "phrases": line_data.get("phrases", []), "problem_phrases": line_data.get("problem_phrases", []),
+                "name": line_data["name"],
+                "sort_order": line_data.get("order", line_order * 10),
+                "phrases": line_data.get("phrases", []),
+                "problem_phrases": line_data.get("problem_phrases", []),
                 "plan_phrases": line_data.get("plan_phrases", []),
             },
         )
@@ -55,10 +57,16 @@ def load_taxonomy(path: Path | None = None, *, acting_user: Any = None) -> dict[
             metric, created = MetricDefinition.objects.get_or_create(
                 key=m["key"],
                 defaults={
-                    "line": line, "name": m["name"], "measure_word": m["measure_word"], "kind": m["kind"],
-                    "value_type": m.get("value_type", "integer"), "min_value": _dec(m.get("min")),
-                    "max_value": _dec(m.get("max")), "aggregation": m.get("aggregation", "sum"),
-                    "aliases": m.get("aliases", []), "sort_order": order,
+                    "line": line,
+                    "name": m["name"],
+                    "measure_word": m["measure_word"],
+                    "kind": m["kind"],
+                    "value_type": m.get("value_type", "integer"),
+                    "min_value": _dec(m.get("min")),
+                    "max_value": _dec(m.get("max")),
+                    "aggregation": m.get("aggregation", "sum"),
+                    "aliases": m.get("aliases", []),
+                    "sort_order": order,
                 },
             )
             if created:
@@ -69,8 +77,11 @@ def load_taxonomy(path: Path | None = None, *, acting_user: Any = None) -> dict[
             activity_type, created = ActivityType.objects.get_or_create(
                 key=t["key"],
                 defaults={
-                    "line": line, "name": t["name"], "description": t.get("description", "")[:300],
-                    "kind": t.get("kind", "activity"), "sort_order": order,
+                    "line": line,
+                    "name": t["name"],
+                    "description": t.get("description", "")[:300],
+                    "kind": t.get("kind", "activity"),
+                    "sort_order": order,
                 },
             )
             counts["activity_types"] += created
@@ -78,8 +89,11 @@ def load_taxonomy(path: Path | None = None, *, acting_user: Any = None) -> dict[
                 for link_order, link in enumerate(t.get("metrics", [])):
                     metric = metrics.get(link["metric"]) or MetricDefinition.objects.get(key=link["metric"])
                     ActivityTypeMetric.objects.create(
-                        activity_type=activity_type, metric=metric, required=link.get("required", False),
-                        default=_dec(link.get("default")), sort_order=link_order,
+                        activity_type=activity_type,
+                        metric=metric,
+                        required=link.get("required", False),
+                        default=_dec(link.get("default")),
+                        sort_order=link_order,
                     )
     return counts
 
@@ -102,27 +116,44 @@ def load_defaults() -> dict[str, int]:
     return counts
 
 
-METRIC_FIELDS = ["name", "measure_word", "kind", "value_type", "min_value", "max_value", "aggregation", "aliases",
-                 "sort_order", "is_active"]
+METRIC_FIELDS = [
+    "name",
+    "measure_word",
+    "kind",
+    "value_type",
+    "min_value",
+    "max_value",
+    "aggregation",
+    "aliases",
+    "sort_order",
+    "is_active",
+]
 
 
 @transaction.atomic
-def update_metric(*, acting_user: Any, metric: MetricDefinition, expected_version: int, **values: Any) -> MetricDefinition:
+def update_metric(
+    *, acting_user: Any, metric: MetricDefinition, expected_version: int, **values: Any
+) -> MetricDefinition:
     """Change a metric definition. The old definition stays as a revision; stored figures are never rewritten."""
     if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_ORG):
         raise NotPermitted("您没有维护指标体系的权限。")
     unknown = set(values) - set(METRIC_FIELDS)
     if unknown:
         raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}")
-    if values.get("min_value") is not None and values.get("max_value") is not None and \
-            values["min_value"] > values["max_value"]:
+    if (
+        values.get("min_value") is not None
+        and values.get("max_value") is not None
+        and values["min_value"] > values["max_value"]
+    ):
         raise InvalidInput("最小值不能大于最大值", {"min_value": ["最小值不能大于最大值"]})
     before = audit.snapshot(metric)
     for key, value in values.items():
         setattr(metric, key, value)
     save_versioned(metric, expected_version, list(values))
     MetricDefinitionRevision.objects.create(
-        metric=metric, version=metric.version, data=audit.snapshot(metric),
+        metric=metric,
+        version=metric.version,
+        data=audit.snapshot(metric),
         created_by_id=getattr(acting_user, "pk", None),
     )
     audit.record("update", metric, user=acting_user, before=before, after=audit.snapshot(metric))

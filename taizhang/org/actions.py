@@ -26,8 +26,15 @@ def _check(user: Any, cap: str) -> None:
 
 @transaction.atomic
 def create_unit(
-    *, acting_user: Any, code: str, name: str, kind: str = Unit.Kind.OTHER, parent: Unit | None = None,
-    short_name: str = "", sort_order: int = 0, population: int | None = None,
+    *,
+    acting_user: Any,
+    code: str,
+    name: str,
+    kind: str = Unit.Kind.OTHER,
+    parent: Unit | None = None,
+    short_name: str = "",
+    sort_order: int = 0,
+    population: int | None = None,
 ) -> Unit:
     """Create a unit. acting_user None means a system task (demo, bootstrap)."""
     _check(acting_user, Cap.MANAGE_ORG)
@@ -39,8 +46,13 @@ def create_unit(
     if parent is None and Unit.objects.filter(parent__isnull=True).exists():
         raise InvalidInput("只能有一个根单位，请选择上级单位", {"parent": ["请选择上级单位"]})
     unit = Unit.objects.create(
-        code=code, name=name.strip(), kind=kind, parent=parent, short_name=short_name,
-        sort_order=sort_order, population=population,
+        code=code,
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        short_name=short_name,
+        sort_order=sort_order,
+        population=population,
     )
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.depth = parent.depth + 1 if parent else 0
@@ -96,7 +108,10 @@ def grant_role(*, acting_user: Any, user: Any, unit: Unit, role: str) -> Members
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit.record(
-            "permission", membership, user=acting_user, after={"user": user.username, "unit": unit.code, "role": role},
+            "permission",
+            membership,
+            user=acting_user,
+            after={"user": user.username, "unit": unit.code, "role": role},
             message=f"授予 {user.username} 在 {unit.name} 的“{Role(role).label}”角色",
         )
     forget(user)
@@ -119,7 +134,12 @@ def revoke_role(*, acting_user: Any, membership: Membership) -> None:
 
 @transaction.atomic
 def create_user(
-    *, acting_user: Any, username: str, password: str, display_name: str = "", email: str = "",
+    *,
+    acting_user: Any,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
     must_change_password: bool = True,
 ) -> Any:
     _check(acting_user, Cap.MANAGE_ORG)

@@ -14,18 +14,31 @@ from taizhang.org.scoping import unit_ids_for
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
-    parent = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), allow_null=True,
-                                          required=False)
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", queryset=Unit.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "short_name", "kind", "parent", "depth", "sort_order", "population",
-                  "is_active", "version"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "depth",
+            "sort_order",
+            "population",
+            "is_active",
+            "version",
+        ]
         read_only_fields = ["id", "depth", "version"]
 
 
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  viewsets.GenericViewSet[Unit]):
+class UnitViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Unit]
+):
     """Units the user may see (their subtrees); administrators with manage_org see and create all."""
 
     serializer_class = UnitSerializer
@@ -56,8 +69,13 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         unit = actions.create_unit(
-            acting_user=request.user, code=data["code"], name=data["name"], kind=data.get("kind", "other"),
-            parent=data.get("parent"), short_name=data.get("short_name", ""), sort_order=data.get("sort_order", 0),
+            acting_user=request.user,
+            code=data["code"],
+            name=data["name"],
+            kind=data.get("kind", "other"),
+            parent=data.get("parent"),
+            short_name=data.get("short_name", ""),
+            sort_order=data.get("sort_order", 0),
             population=data.get("population"),
         )
         return Response(UnitSerializer(unit).data, status=201)

@@ -21,39 +21,71 @@ STREETS = [
     ("TJ", "杨家堡镇", "town", ["杨家堡村", "西岗村", "北营村"]),
 ]
 BUREAUS = [
-    ("EDU", "区教育局", "bureau"), ("CUL", "区文化和旅游局", "bureau"), ("HLT", "区卫生健康委员会", "bureau"),
-    ("HUB", "区住房和城乡建设局", "bureau"), ("CGJ", "区城市管理局", "bureau"), ("SCJ", "区市场监督管理局", "bureau"),
-    ("TW", "共青团区委", "bureau"), ("FL", "区妇女联合会", "bureau"), ("MED", "区融媒体中心", "bureau"),
-    ("SCH1", "区第一中学", "school"), ("SCH2", "区实验小学", "school"), ("ENT1", "区城投集团", "enterprise"),
+    ("EDU", "区教育局", "bureau"),
+    ("CUL", "区文化和旅游局", "bureau"),
+    ("HLT", "区卫生健康委员会", "bureau"),
+    ("HUB", "区住房和城乡建设局", "bureau"),
+    ("CGJ", "区城市管理局", "bureau"),
+    ("SCJ", "区市场监督管理局", "bureau"),
+    ("TW", "共青团区委", "bureau"),
+    ("FL", "区妇女联合会", "bureau"),
+    ("MED", "区融媒体中心", "bureau"),
+    ("SCH1", "区第一中学", "school"),
+    ("SCH2", "区实验小学", "school"),
+    ("ENT1", "区城投集团", "enterprise"),
 ]
 SECTIONS = [("LLK", "理论科"), ("XWK", "新闻科"), ("WMB", "区文明办"), ("WXB", "区网信办")]
 
 
 def build(ctx: DemoContext) -> None:
-    root = actions.create_unit(acting_user=None, code="WBL", name="万柏林区委宣传部", short_name="全区",
-                               kind=Unit.Kind.DISTRICT, population=780000)
+    root = actions.create_unit(
+        acting_user=None,
+        code="WBL",
+        name="万柏林区委宣传部",
+        short_name="全区",
+        kind=Unit.Kind.DISTRICT,
+        population=780000,
+    )
     ctx.units[root.code] = root
     order = 0
     for code, name in SECTIONS:
         order += 1
-        ctx.units[code] = actions.create_unit(acting_user=None, code=code, name=name, kind=Unit.Kind.SECTION,
-                                              parent=root, sort_order=order)
+        ctx.units[code] = actions.create_unit(
+            acting_user=None, code=code, name=name, kind=Unit.Kind.SECTION, parent=root, sort_order=order
+        )
     for s_index, (code, name, kind, children) in enumerate(STREETS):
         street = actions.create_unit(
-            acting_user=None, code=code, name=name, kind=kind, parent=root, sort_order=10 + s_index,
+            acting_user=None,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=root,
+            sort_order=10 + s_index,
             population=ctx.rng.randrange(40000, 120000),
         )
         ctx.units[code] = street
         for c_index, child in enumerate(children):
             child_kind = Unit.Kind.VILLAGE if child.endswith("村") else Unit.Kind.COMMUNITY
             unit = actions.create_unit(
-                acting_user=None, code=f"{code}{c_index + 1:02d}", name=child, kind=child_kind, parent=street,
-                sort_order=c_index, population=ctx.rng.randrange(3000, 15000),
+                acting_user=None,
+                code=f"{code}{c_index + 1:02d}",
+                name=child,
+                kind=child_kind,
+                parent=street,
+                sort_order=c_index,
+                population=ctx.rng.randrange(3000, 15000),
             )
             ctx.units[unit.code] = unit
     for b_index, (code, name, kind) in enumerate(BUREAUS):
-        ctx.units[code] = actions.create_unit(acting_user=None, code=code, name=name, kind=kind, parent=root,
-                                              sort_order=50 + b_index, population=ctx.rng.randrange(500, 5000))
+        ctx.units[code] = actions.create_unit(
+            acting_user=None,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=root,
+            sort_order=50 + b_index,
+            population=ctx.rng.randrange(500, 5000),
+        )
     _users(ctx, root)
 
 

@@ -1,4 +1,12 @@
-from taizhang.ledger.models.records import Evidence, ImportBatch, Placement, PlacementCredit, Record, RecordEvent, RecordFigure
+from taizhang.ledger.models.records import (
+    Evidence,
+    ImportBatch,
+    Placement,
+    PlacementCredit,
+    Record,
+    RecordEvent,
+    RecordFigure,
+)
 from taizhang.ledger.models.taxonomy import (
     LEVEL_ORDER,
     ActivityType,

@@ -95,6 +95,9 @@ class MetricDefinitionRevision(models.Model):
         ordering = ["metric", "version"]
         constraints = [models.UniqueConstraint(fields=["metric", "version"], name="ledger_metric_revision_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.metric_id} v{self.version}"
+
 
 class ActivityType(TimestampedModel, VersionedModel):
     class Kind(models.TextChoices):
@@ -107,7 +110,9 @@ class ActivityType(TimestampedModel, VersionedModel):
     name = models.CharField("名称", max_length=60)
     description = models.CharField("说明", max_length=300, blank=True)
     kind = models.CharField("类别", max_length=12, choices=Kind.choices, default=Kind.ACTIVITY)
-    metrics = models.ManyToManyField(MetricDefinition, through="ActivityTypeMetric", related_name="activity_types")
+    metrics: models.ManyToManyField[MetricDefinition, ActivityTypeMetric] = models.ManyToManyField(
+        MetricDefinition, through="ActivityTypeMetric", related_name="activity_types"
+    )
     sort_order = models.IntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 

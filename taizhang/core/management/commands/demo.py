@@ -33,7 +33,7 @@ class Command(TaizhangCommand):
         ctx = build(options["seed"], today, scale=options["scale"])
         for note in ctx.notes:
             self.stdout.write(f"  {note}")
-        self.stdout.write("\n演示账户（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, unit in ctx.logins:
             self.stdout.write(f"  {username:<14} {role:<8} {unit}")
         if not options["no_serve"]:

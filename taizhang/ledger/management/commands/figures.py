@@ -29,6 +29,10 @@ class Command(TaizhangCommand):
             self.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
             return
         scope = result.unit.name if result.unit else "全部单位"
-        self.stdout.write(f"{result.metric.name}\t{scope}\t{period.label}\t{result.text}\t来源记录 {len(result.records)} 条")
+        self.stdout.write(
+            f"{result.metric.name}\t{scope}\t{period.label}\t{result.text}\t来源记录 {len(result.records)} 条"
+        )
         for row in result.breakdown:
-            self.stdout.write(f"  {row.label}\t{row.value.normalize():f}{result.metric.measure_word}\t{len(row.records)} 条")
+            self.stdout.write(
+                f"  {row.label}\t{row.value.normalize():f}{result.metric.measure_word}\t{len(row.records)} 条"
+            )
