@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("taizhang.ledger.api_urls")),
     path("", include("taizhang.targets.api_urls")),
+    path("", include("taizhang.reports.api_urls")),
 ]

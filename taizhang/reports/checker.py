@@ -1,0 +1,282 @@
+"""The checker: is every number in a document sourced, unchanged and still what the ledger says?
+
+For a .docx written by ``docwriter.write_docx`` (or edited since in Word / LibreOffice), a sidecar provenance JSON,
+or a Document in memory (the web editor):
+
+1. Every figure run (text inside a ``tz_<id>`` bookmark) must have a source in the provenance, its text must be
+   the text the source recorded (else it was edited by hand), and recomputing the source now (``sources.recompute``:
+   the ledger's ``compute`` for ledger figures; targets / monitoring modules for theirs) must give the same text
+   (else the ledger changed: a record approved, corrected or returned since).
+2. Every other number in the text (as ``extract`` reads figures: a number with a measure word or 万/亿, plus bare
+   Arabic numbers that are not years, dates, ordinals or list markers) has no source: an error.
+3. 【待核实：…】 markers are listed as warnings: the document is not finished, but nothing in it is wrong.
+
+``CheckReport.ok`` is False when there is any error; ``taizhang check-report`` then exits with status 1.
+The appendix (附件 数据来源) is not read as text: its numbers describe the figures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from taizhang.reports import sources
+from taizhang.reports.document import Document, Figure, Paragraph
+from taizhang.reports.docwriter import read_paragraph_segments, read_provenance, read_provenance_json
+from taizhang.reports.extract import extract, mask_names
+from taizhang.reports.numbers import format_number, normalize, split_qualifiers
+
+PENDING_RE = re.compile(r"【待核实[：:][^】]*】")
+_BARE_RE = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?:\.[0-9]+)?(?![0-9])")
+_NOT_FIGURE_AFTER = (
+    "年", "月", "日", "号", "时", "点", "届", "周年", "季度", "版", "期间", "世纪", "后", "年代", "次会议",
+)
+_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+_LIST_MARKER_RE = re.compile(r"^\s*[（(]?\d{1,2}[)）.、．]")
+
+Segment = tuple[str | None, str]
+
+
+@dataclass
+class Issue:
+    kind: str  # unsourced | edited | stale | unknown | unverifiable | changed | pending
+    severity: str  # error | warning
+    text: str
+    message: str
+    paragraph: int
+    figure: str | None = None
+    context: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "severity": self.severity, "text": self.text, "message": self.message,
+            "paragraph": self.paragraph, "figure": self.figure, "context": self.context,
+        }
+
+
+@dataclass
+class CheckReport:
+    name: str = ""
+    figures: int = 0
+    verified: int = 0
+    numbers: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    recomputed: bool = True
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "ok": self.ok, "figures": self.figures, "verified": self.verified,
+            "numbers": self.numbers, "recomputed": self.recomputed, "errors": len(self.errors),
+            "warnings": len(self.warnings), "issues": [i.to_dict() for i in self.issues],
+        }
+
+    def lines(self) -> list[str]:
+        """A report for people, in Chinese, one line per issue."""
+        head = f"检查“{self.name}”：文中数据 {self.figures} 处"
+        head += f"，重新计算后一致 {self.verified} 处" if self.recomputed else "（未连接台账重新计算）"
+        out = [head]
+        for issue in self.issues:
+            mark = "错误" if issue.severity == "error" else "提示"
+            where = f"第{issue.paragraph}段" if issue.paragraph else "标题"
+            out.append(f"[{mark}] {where}“{issue.text}”：{issue.message}")
+            if issue.context:
+                out.append(f"        …{issue.context}…")
+        if self.ok:
+            done = "每个数据都有来源，且与台账一致" if self.recomputed else "每个数据都有来源且未被改动"
+            out.append(f"结论：通过。{done}。" if not self.warnings else
+                       f"结论：通过（{done}；另有 {len(self.warnings)} 处提示）。")
+        else:
+            out.append(f"结论：未通过，发现 {len(self.errors)} 处问题。")
+        return out
+
+
+def _context(text: str, start: int, end: int, width: int = 12) -> str:
+    return text[max(0, start - width) : min(len(text), end + width)].replace("\n", " ")
+
+
+def _mask(text: str, quotes: Iterable[str]) -> str:
+    for quote in quotes:
+        if quote and quote in text:
+            text = text.replace(quote, "·" * len(quote))
+    return PENDING_RE.sub(lambda m: "·" * len(m.group()), text)
+
+
+def bare_numbers(text: str) -> list[tuple[int, int]]:
+    """Arabic numbers without a measure word that are not years, dates, times, ordinals or list markers."""
+    norm = mask_names(normalize(text))  # titles in 《》, short quotations, dates, phone numbers
+    out = []
+    marker = _LIST_MARKER_RE.match(norm)
+    for match in _BARE_RE.finditer(norm):
+        start, end = match.span()
+        if marker and start < marker.end():
+            continue
+        digits = match.group().rstrip(",")
+        before = norm[start - 1] if start else ""
+        after = norm[end:]
+        nxt = after[:1]
+        if before and before in "第－-—~～/:×x*":
+            continue
+        if after.startswith(_NOT_FIGURE_AFTER) or (nxt and nxt in "-/:：.月"):
+            continue
+        if _YEAR_RE.match(digits) or (before and before in "（(" and nxt and nxt in "）)"):  # years, （1） markers
+            continue
+        if digits == "24" and after.startswith("小时"):  # 24小时全网巡查
+            continue
+        out.append((start, start + len(digits)))
+    return out
+
+
+def _parse_text(text: str) -> Decimal | None:
+    quantity = split_qualifiers(text)
+    if quantity is not None:
+        return quantity.value
+    try:
+        return Decimal(normalize(text).replace(",", "").strip())
+    except InvalidOperation:
+        return None
+
+
+class _Checker:
+    def __init__(self, provenance: Mapping[str, Mapping[str, Any]], *, recompute: bool) -> None:
+        self.provenance = provenance
+        self.do_recompute = recompute
+        self.cache: dict[Any, Any] = {}
+        self.results: dict[str, sources.Recomputed] = {}
+        # Names written in the text as they are (record titles, unit names) may hold digits: not figures.
+        names = {str((f.get("source") or {}).get(key) or "") for f in provenance.values()
+                 for key in ("quote", "unit_name", "unit_label")}
+        self.quotes = sorted(names - {""}, key=len, reverse=True)
+
+    def figure(self, report: CheckReport, fig_id: str, text: str, paragraph: int, context: str) -> None:
+        report.figures += 1
+        known = self.provenance.get(fig_id)
+        if known is None:
+            report.issues.append(Issue("unknown", "error", text, "带有数据标记，但文件中没有它的来源信息", paragraph,
+                                       fig_id, context))
+            return
+        recorded = str(known.get("text", ""))
+        if text.strip() != recorded:
+            report.issues.append(Issue("edited", "error", text, f"文中数据已被改动：来源记录为“{recorded}”", paragraph,
+                                       fig_id, context))
+            return
+        if not self.do_recompute:
+            return
+        source = dict(known.get("source") or {})
+        if fig_id not in self.results:
+            self.results[fig_id] = sources.recompute(source, self.cache)
+        fresh = self.results[fig_id]
+        if fresh.value is None:
+            report.issues.append(Issue("unverifiable", "warning", text, fresh.note or "无法重新计算", paragraph, fig_id,
+                                       context))
+            return
+        display = source.get("display")
+        if display:
+            expected = sources.render(fresh.value, display)
+            matches = expected == recorded
+        else:
+            parsed = _parse_text(recorded)
+            unit = split_qualifiers(recorded)
+            expected = format_number(fresh.value, unit.unit if unit else "")
+            matches = parsed == fresh.value or expected == recorded
+        if not matches:
+            label = source.get("label") or source.get("metric") or "该数据"
+            report.issues.append(Issue("stale", "error", text,
+                                       f"与台账不再一致：{label}现为“{expected}”", paragraph, fig_id, context))
+            return
+        try:
+            stored = Decimal(str(known.get("value")))
+        except InvalidOperation:
+            stored = fresh.value
+        if stored != fresh.value:
+            report.issues.append(Issue(
+                "changed", "warning", text, f"台账数值已由 {stored.normalize():f} 变为 {fresh.value.normalize():f}，"
+                "按文中写法不变", paragraph, fig_id, context))
+        report.verified += 1
+
+    def plain(self, report: CheckReport, text: str, paragraph: int) -> None:
+        for match in PENDING_RE.finditer(text):
+            report.issues.append(Issue("pending", "warning", match.group(), "尚待核实填写", paragraph))
+        masked = _mask(text, self.quotes)
+        found = [(f.span, f.text) for f in extract(masked)]
+        taken = [span for span, _ in found]
+        for (start, end), _ in found:
+            report.numbers += 1
+            report.issues.append(Issue("unsourced", "error", text[start:end], "没有数据来源（不是由台账生成的数字）",
+                                       paragraph, None, _context(text, start, end)))
+        for start, end in bare_numbers(masked):
+            if any(s <= start < e for s, e in taken):
+                continue
+            report.numbers += 1
+            report.issues.append(Issue("unsourced", "error", text[start:end], "没有数据来源（不是由台账生成的数字）",
+                                       paragraph, None, _context(text, start, end)))
+
+    def run(self, paragraphs: list[list[Segment]], name: str) -> CheckReport:
+        report = CheckReport(name=name, recomputed=self.do_recompute)
+        if self.do_recompute:  # every compute() the figures in the text need, computed together
+            used = {fig_id for segments in paragraphs for fig_id, _ in segments if fig_id}
+            sources.prefetch([dict(self.provenance[i].get("source") or {}) for i in used if i in self.provenance],
+                             self.cache)
+        for index, segments in enumerate(paragraphs):
+            whole = "".join(t for _, t in segments)
+            for fig_id, text in segments:
+                if fig_id is None:
+                    self.plain(report, text, index)
+                else:
+                    self.figure(report, fig_id, text, index, whole[:40])
+        return report
+
+
+def check_segments(paragraphs: list[list[Segment]], provenance: Mapping[str, Mapping[str, Any]], *,
+                   recompute: bool = True, name: str = "") -> CheckReport:
+    """Check paragraphs given as (figure id or None, text) segments; paragraph 0 is the title."""
+    return _Checker(provenance, recompute=recompute).run(paragraphs, name)
+
+
+def check_docx(path: str | os.PathLike[str], *, provenance_path: str | os.PathLike[str] | None = None,
+               recompute: bool = True) -> CheckReport:
+    """Check a .docx: provenance from its custom XML part, or from a sidecar JSON when given."""
+    provenance = read_provenance_json(provenance_path) if provenance_path else read_provenance(path)
+    paragraphs = read_paragraph_segments(path, include_appendix=False)
+    return check_segments(paragraphs, provenance, recompute=recompute, name=os.path.basename(os.fspath(path)))
+
+
+def check_docx_stream(stream: IO[bytes], *, name: str = "", recompute: bool = True) -> CheckReport:
+    """check_docx for an uploaded file held in memory."""
+    provenance = read_provenance(stream)
+    stream.seek(0)
+    paragraphs = read_paragraph_segments(stream, include_appendix=False)
+    return check_segments(paragraphs, provenance, recompute=recompute, name=name)
+
+
+def document_segments(doc: Document) -> list[list[Segment]]:
+    """The document as the checker reads a .docx: the title, then each paragraph and table cell."""
+    out: list[list[Segment]] = [[(None, doc.title)]]
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            out.append([(r.id, r.text) if isinstance(r, Figure) else (None, r) for r in block.runs])
+        else:
+            for row in block.rows:
+                out.extend([[(c.id, c.text) if isinstance(c, Figure) else (None, c)] for c in row])
+    return out
+
+
+def check_document(doc: Document, *, recompute: bool = True) -> CheckReport:
+    """Check a Document in memory (the web editor's draft)."""
+    provenance = {f.id: f.to_dict() for f in doc.figures()}
+    return check_segments(document_segments(doc), provenance, recompute=recompute, name=doc.title)

@@ -1,0 +1,229 @@
+"""One paragraph per line of work: its phrases filled with figures, the comparison, the rank, the highlights and
+the target completion; plus the problems each line suggests.
+
+Phrase choice is deterministic: the line's phrases in order, each taken when every metric it names has data and
+none is already used in the paragraph; metrics with data left over get their fallback clause from the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from taizhang.ledger.models import LineOfWork, MetricDefinition
+from taizhang.reports.composer import compare, highlights, phrases, problems, targets
+from taizhang.reports.composer.context import Context
+from taizhang.reports.composer.problems import Candidate
+from taizhang.reports.document import Figure, Run
+
+
+@dataclass
+class LineSection:
+    line: LineOfWork
+    lead: str
+    sentences: list[list[Run]]
+    primary: MetricDefinition | None = None
+    ratio: Decimal | None = None
+    problems: list[Candidate] = field(default_factory=list)
+    generic: list[Candidate] = field(default_factory=list)
+
+    def runs(self, ordinal: str = "") -> list[Run]:
+        body: list[Run] = [f"{ordinal}{self.lead}。"] if ordinal else []
+        for sentence in self.sentences:
+            body.extend(sentence)
+        return phrases.merge(body)
+
+
+def _adapt(ctx: Context, text: str) -> str:
+    """Period words in a phrase ("全年…") follow the period being summarised (上半年, 前三季度 …)."""
+    word = ctx.period_short
+    for fixed in ctx.library.get("replace_in_phrases", []):
+        if fixed != word:
+            text = text.replace(fixed, word)
+    return text
+
+
+def _metric_clause(ctx: Context, metric: MetricDefinition) -> list[Run] | None:
+    template = ctx.library.get("metrics", {}).get(metric.key)
+    figure = ctx.figure(ctx.current(metric))
+    if template:
+        return phrases.fill(_adapt(ctx, str(template)), {**ctx.words(), metric.key: figure})
+    return phrases.fill(str(ctx.library.get("metric_default", "{name}{value}")), {"name": metric.name, "value": figure})
+
+
+def _chosen_phrases(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]) -> list[tuple[str, list[str]]]:
+    """The line's phrases taken, with their metric keys: every metric named has data, none is used twice."""
+    chosen: list[tuple[str, list[str]]] = []
+    used: set[str] = set()
+    for text in line.phrases or []:
+        keys = list(dict.fromkeys(k for k in phrases.placeholders(str(text)) if k in ctx.metrics))
+        if not keys or any(k not in data for k in keys) or used.intersection(keys):
+            continue
+        if phrases.literal_numbers(str(text)):  # an edited phrase with a number typed in: never composed
+            continue
+        if phrases.fill(str(text), {**ctx.words(), **dict.fromkeys(keys, "")}) is None:
+            continue
+        chosen.append((str(text), keys))
+        used.update(keys)
+    return chosen
+
+
+def line_data(ctx: Context, line: LineOfWork) -> dict[str, MetricDefinition]:
+    return {m.key: m for m in ctx.metrics_by_line.get(line.pk, []) if ctx.current(m).value != 0}
+
+
+def primary_metric(ctx: Context, line: LineOfWork) -> MetricDefinition | None:
+    """The metric the line's paragraph compares and ranks (known before the paragraph is written)."""
+    data = line_data(ctx, line)
+    chosen = _chosen_phrases(ctx, line, data)
+    used = [k for _text, keys in chosen for k in keys]
+    order = used + [k for k in data if k not in used]
+    return next((data[k] for k in order if comparable(ctx, data[k])), None)
+
+
+def _sentences(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]) -> list[list[Run]]:
+    sentences: list[list[Run]] = []
+    used: set[str] = set()
+    for text, keys in _chosen_phrases(ctx, line, data):
+        values: dict[str, phrases.Value] = dict(ctx.words())
+        values.update({k: ctx.figure(ctx.current(data[k])) for k in keys})
+        runs = phrases.fill(_adapt(ctx, text), values)
+        if runs:
+            sentences.append(runs)
+            used.update(keys)
+    clauses: list[Run] = []
+    for key, metric in data.items():
+        if key in used:
+            continue
+        clause = _metric_clause(ctx, metric)
+        if clause:
+            clauses.extend((["，"] if clauses else []) + clause)
+    if clauses:
+        if sentences:
+            more = phrases.fill(str(ctx.library.get("more", "{clauses}。")), {"clauses": clauses})
+            if more:
+                sentences.append(more)
+        else:
+            sentences.append(phrases.merge([*clauses, "。"]))
+    return sentences
+
+
+def comparable(ctx: Context, metric: MetricDefinition) -> bool:
+    """Counted metrics where more is better: compared with last year and ranked (not rates, not incidents)."""
+    return metric.kind != MetricDefinition.Kind.PERCENT and metric.key not in ctx.library.get("neutral_metrics", [])
+
+
+def _primary(ctx: Context, sentences: list[list[Run]]) -> tuple[MetricDefinition | None, Figure | None, int]:
+    """The first figure of a comparable metric: the one compared and ranked."""
+    for index, sentence in enumerate(sentences):
+        for run in sentence:
+            if isinstance(run, Figure) and run.source.get("kind") == "ledger":
+                metric = ctx.metrics.get(str(run.source.get("metric")))
+                if metric is not None and comparable(ctx, metric):
+                    return metric, run, index
+    return None, None, -1
+
+
+def _insert_after(sentence: list[Run], figure: Figure, addition: list[Run]) -> bool:
+    for i, run in enumerate(sentence):
+        if run is figure:
+            after = sentence[i + 1] if i + 1 < len(sentence) else None
+            if isinstance(after, str) and after[:1] in "，。；":
+                sentence[i + 1 : i + 1] = addition
+                return True
+            return False
+    return False
+
+
+def _comparison(ctx: Context, section: LineSection, figure: Figure, index: int) -> None:
+    metric = section.primary
+    if metric is None or not ctx.options.comparisons:
+        return
+    change = compare.year_on_year(ctx, metric)
+    if change is None:
+        return
+    section.ratio = change.ratio
+    texts = ctx.library.get("comparison", {})
+    if change.ratio >= Decimal(str(texts.get("min_up", "0.1"))):
+        addition = phrases.fill(str(texts.get("up", "")), {"change": change.figure})
+        if addition and _insert_after(section.sentences[index], figure, addition):
+            return
+        sentence = phrases.fill(str(texts.get("up_sentence", "")), {"metric": metric.name, "change": change.figure})
+        if sentence:
+            section.sentences.insert(index + 1, sentence)
+        return
+    candidate = problems.falling(ctx, section.line, metric, change.ratio, change.figure)
+    if candidate:
+        section.problems.append(candidate)
+
+
+def _other_falls(ctx: Context, section: LineSection, data: dict[str, MetricDefinition]) -> None:
+    """Falls of the line's other counted metrics: candidate problems only (library "falls": "all"; by default only
+    the primary metric is compared, which halves the work on a large ledger)."""
+    if not ctx.options.comparisons or ctx.library.get("comparison", {}).get("falls") != "all":
+        return
+    for metric in data.values():
+        if metric is section.primary or not comparable(ctx, metric):
+            continue
+        change = compare.year_on_year(ctx, metric)
+        if change is not None:
+            candidate = problems.falling(ctx, section.line, metric, change.ratio, change.figure)
+            if candidate:
+                section.problems.append(candidate)
+
+
+def _ranks(ctx: Context, section: LineSection) -> None:
+    metric = section.primary
+    if metric is None or not ctx.options.ranks:
+        return
+    texts = ctx.library.get("rank", {})
+    if not ctx.is_root:
+        rank = compare.unit_rank(ctx, metric)
+        if rank is not None:
+            if rank.rank <= int(texts.get("max_rank", 3)):
+                sentence = phrases.fill(str(texts.get("unit", "")), {
+                    **ctx.words(), "metric": metric.name, "peers": rank.label, "rank": rank.figure,
+                })
+                if sentence:
+                    section.sentences.append(sentence)
+            else:
+                candidate = problems.rank_low(ctx, section.line, metric, rank)
+                if candidate:
+                    section.problems.append(candidate)
+    peers = compare.child_peers(ctx, metric)
+    if peers is None:
+        return
+    top = compare.top_units(ctx, metric, peers) if ctx.area else None
+    if top is not None:
+        sentence = phrases.fill(str(texts.get("top_units", "")), {
+            **ctx.words(), "metric": metric.name, "unit1": top[0], "unit2": top[1], "value1": top[2],
+            "value2": top[3],
+        })
+        if sentence:
+            section.sentences.append(sentence)
+    candidate = problems.lagging(ctx, section.line, metric, peers)
+    if candidate:
+        section.problems.append(candidate)
+
+
+def build_line(ctx: Context, line: LineOfWork) -> LineSection | None:
+    """The line's paragraph, or None when the line has no data in the scope and period."""
+    data = line_data(ctx, line)
+    if not data:
+        return None
+    lead = str(ctx.library.get("lines", {}).get(line.key) or f"{line.name}工作扎实推进")
+    section = LineSection(line, lead, _sentences(ctx, line, data))
+    if not section.sentences:
+        return None
+    metric, figure, index = _primary(ctx, section.sentences)
+    section.primary = metric
+    if figure is not None:
+        _comparison(ctx, section, figure, index)
+    _other_falls(ctx, section, data)
+    section.sentences.extend(highlights.line_highlights(ctx, line.key))
+    _ranks(ctx, section)
+    target_sentences, target_problems = targets.line_targets(ctx, line)
+    section.sentences.extend(target_sentences)
+    section.problems.extend(target_problems)
+    section.generic = problems.line_phrases(ctx, line, section.primary)
+    return section

@@ -1,0 +1,104 @@
+"""What the reports views share: finding a summary the user may see or edit, the preview with clickable figures,
+the source panel of one figure, file downloads."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+
+from taizhang.core.errors import NotPermitted
+from taizhang.core.querysets import get_scoped
+from taizhang.ledger.models import Record
+from taizhang.org.models import Unit
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import can_in_unit
+from taizhang.reports import sources
+from taizhang.reports.document import Document, Figure, describe_source
+from taizhang.reports.docwriter import write_html
+from taizhang.reports.models import Summary
+
+STYLE_LABELS = {
+    "title": "标题", "heading1": "一级标题", "heading2": "二级标题", "heading3": "三级标题", "heading4": "四级标题",
+    "body": "正文", "signature": "落款", "date": "日期", "note": "附注",
+}
+KIND_LABELS = {
+    "ledger": "台账统计", "change": "同比变化", "rank": "排名", "record": "单条记录", "target": "目标完成率",
+    "assessment": "考核结果", "monitor": "舆情监测",
+}
+_FIGURE_LINK_RE = re.compile(r'<a class="tz-figure" data-figure="([A-Za-z0-9_]+)" href="#"')
+
+
+def get_summary(request: HttpRequest, pk: int, *, edit: bool = False) -> Summary:
+    """A summary in the user's view; drafts only for those who manage work in its unit (others: 404).
+    With edit=True the user must manage work in its unit (403 when they only see it)."""
+    summary = get_scoped(Summary.objects.select_related("unit", "created_by"), request.user, Cap.VIEW, pk=pk)
+    manages = can_in_unit(request.user, Cap.MANAGE_WORK, summary.unit)
+    if summary.is_draft and not manages:
+        raise Http404("未找到该总结，或您无权查看。")
+    if edit and not manages:
+        raise NotPermitted("您没有修改该总结的权限。")
+    return summary
+
+
+def can_manage(request: HttpRequest, summary: Summary) -> bool:
+    return can_in_unit(request.user, Cap.MANAGE_WORK, summary.unit)
+
+
+def preview_html(summary: Summary, doc: Document, *, appendix: bool = False) -> str:
+    """write_html with each figure linked to its source page (loaded into the side panel by htmx)."""
+    base = reverse("reports:figure_source", kwargs={"pk": summary.pk, "fig_id": "FIG"})
+
+    def link(match: re.Match[str]) -> str:
+        url = base.replace("FIG", match.group(1))
+        return (f'<a class="tz-figure" data-figure="{match.group(1)}" href="{url}" hx-get="{url}" '
+                'hx-target="#tz-figure-panel" hx-swap="innerHTML" hx-push-url="false"')
+
+    return _FIGURE_LINK_RE.sub(link, write_html(doc, appendix=appendix))
+
+
+def figure_context(request: HttpRequest, summary: Summary, figure: Figure) -> dict[str, Any]:
+    """Everything the source panel shows: what, where, when, the records (only those the user may see)."""
+    source = dict(figure.source)
+    described = describe_source(figure)
+    fresh = sources.recompute(source)
+    display = source.get("display")
+    current_text = sources.render(fresh.value, display) if fresh.value is not None and display else None
+    ids = [int(i) for i in (source.get("records") or []) if str(i).isdigit()]
+    visible = Record.objects.restrict(request.user, Cap.VIEW).filter(pk__in=ids[:5000]).select_related(
+        "unit", "activity_type").order_by("-start_date", "-id")
+    page = Paginator(visible, 20).get_page(request.GET.get("page"))
+    units = {u.code: u.name for u in Unit.objects.filter(code__in=[
+        *[r.get("key") for r in source.get("breakdown") or []], source.get("parent") or ""])}
+    breakdown = [{"name": units.get(r.get("key"), r.get("key")), "value": r.get("value"),
+                  "records": len(r.get("records") or []), "mine": r.get("key") == source.get("unit")}
+                 for r in source.get("breakdown") or []]
+    trace_ids = ",".join(str(i) for i in ids[:300])
+    return {
+        "summary": summary, "figure": figure, "source": source, "described": described,
+        "kind_label": KIND_LABELS.get(str(source.get("kind") or "ledger"), str(source.get("kind"))),
+        "fresh": fresh, "current_text": current_text,
+        "matches": fresh.value is not None and (current_text == figure.text if current_text else
+                                                fresh.value == figure.value),
+        "record_count": len(ids), "page": page, "hidden": max(0, len(ids) - visible.count()) if ids else 0,
+        "breakdown": breakdown, "parent_name": units.get(source.get("parent") or ""),
+        "trace_url": f"{reverse('ledger:record_list')}?ids={quote(trace_ids)}" if ids and len(ids) <= 300 else "",
+    }
+
+
+def attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "download"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def error_text(exc: Any) -> str:
+    """An action error with its details (InvalidInput.errors) for a flash message."""
+    errors = getattr(exc, "errors", {}) or {}
+    details = [str(m) for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+    return exc.message + ("（" + "；".join(details[:5]) + "）" if details else "")
