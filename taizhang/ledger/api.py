@@ -56,7 +56,7 @@ class MetricSerializer(serializers.ModelSerializer[MetricDefinition]):
 class TypeMetricSerializer(serializers.Serializer[Any]):
     metric = serializers.CharField(source="metric.key")
     required = serializers.BooleanField()  # type: ignore[assignment]
-    default = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)  # type: ignore[assignment]
+    default = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
 
 
 class ActivityTypeSerializer(serializers.ModelSerializer[ActivityType]):

@@ -19,7 +19,7 @@ def serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdout
 
     from taizhang.wsgi import application
 
-    class App(BaseApplication):  # type: ignore[misc]
+    class App(BaseApplication):
         def load_config(self) -> None:
             import os
 
