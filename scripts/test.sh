@@ -21,6 +21,20 @@ echo "== ruff"
 echo "== mypy"
 "$BIN/mypy" taizhang
 
+# Dependency audit (MLPS: known vulnerabilities in components). Needs PyPI; offline it warns, in CI it fails.
+echo "== pip-audit"
+AUDIT_LOG=$(mktemp)
+if "$BIN/pip-audit" --skip-editable --progress-spinner off --desc off >"$AUDIT_LOG" 2>&1; then
+  grep -v "^Dependency not found\|could not be audited" "$AUDIT_LOG" | head -5 || true
+elif grep -q "known vulnerabilit" "$AUDIT_LOG" && ! grep -q "No known vulnerabilities" "$AUDIT_LOG"; then
+  cat "$AUDIT_LOG"; echo "pip-audit 发现存在已知漏洞的依赖：请升级 pyproject.toml 中的版本"; rm -f "$AUDIT_LOG"; exit 1
+elif [ -n "${CI:-}" ]; then
+  cat "$AUDIT_LOG"; echo "CI 环境中 pip-audit 必须成功运行"; rm -f "$AUDIT_LOG"; exit 1
+else
+  tail -3 "$AUDIT_LOG"; echo "pip-audit 无法运行（网络不可达？），已跳过依赖审计"
+fi
+rm -f "$AUDIT_LOG"
+
 PYTEST_ARGS=(-n "${TAIZHANG_TEST_WORKERS:-2}" --dist loadfile)
 echo "== pytest (SQLite)"
 env -u TAIZHANG_TEST_DATABASE_URL "$BIN/pytest" "${PYTEST_ARGS[@]}" "$@"

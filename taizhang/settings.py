@@ -19,8 +19,10 @@ TESTING = env_bool("TAIZHANG_TESTING", False)
 def _secret_key() -> str:
     configured = env_str("TAIZHANG_SECRET_KEY")
     if configured:
-        if len(configured) < 32:
-            raise ConfigError("环境变量 TAIZHANG_SECRET_KEY 过短：至少 32 个字符")
+        # Behind HTTPS (production) Django's deployment check wants 50 characters; 32 are enough elsewhere.
+        minimum = 50 if env_bool("TAIZHANG_HTTPS", False) else 32
+        if len(configured) < minimum:
+            raise ConfigError(f"环境变量 TAIZHANG_SECRET_KEY 过短：至少 {minimum} 个字符")
         return configured
     # Embedded default: generate once and keep it in the data directory (mode 600).
     key_file = DATA_DIR / "secret_key"
@@ -68,6 +70,10 @@ MIDDLEWARE = [
     "taizhang.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # MLPS controls: security headers and CSP on every response; idle timeout, forced password change and
+    # the second factor for authenticated sessions (see docs/security.md).
+    "taizhang.core.security_middleware.SecurityHeadersMiddleware",
+    "taizhang.core.security_middleware.SessionPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "taizhang.urls"
@@ -101,6 +107,8 @@ try:
 except ValueError as exc:  # unknown scheme and the like
     raise ConfigError(f"环境变量 DATABASE_URL 无效：{exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with a flush that keeps the audit log's append-only triggers (core.db).
+    _db["ENGINE"] = "taizhang.core.db.sqlite3"
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;"
@@ -111,6 +119,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["ENGINE"] = "taizhang.core.db.postgresql"
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("TAIZHANG_DB_CONNECT_TIMEOUT", 5, minimum=1)
 else:
@@ -184,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "宣传部工作台账平台的 REST 接口。使用 Token 认证：Authorization: Token <key>。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -191,16 +201,96 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"OutletLevelEnum": "taizhang.ledger.models.taxonomy.Outlet.Level"},
 }
 
-# --- Security -----------------------------------------------------------------------------------------------------
+# --- Security (MLPS level 3; every row is explained in docs/security.md) ----------------------------------------
+# One switch relaxes the account rules for a development install; each rule can still be set on its own.
+DEV_RELAXED = env_bool("TAIZHANG_DEV_RELAXED", False)
+TAIZHANG_DEV_RELAXED = DEV_RELAXED
+
+
+def _policy_int(name: str, strict: int, relaxed: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    return env_int(name, relaxed if DEV_RELAXED else strict, minimum=minimum, maximum=maximum)
+
+
+# Passwords: length, character classes (of letters, digits, symbols), history, expiry.
+TAIZHANG_PASSWORD_MIN_LENGTH = _policy_int("TAIZHANG_PASSWORD_MIN_LENGTH", 8, 6, minimum=6, maximum=128)
+TAIZHANG_PASSWORD_CLASSES = _policy_int("TAIZHANG_PASSWORD_CLASSES", 3, 1, minimum=1, maximum=3)
+TAIZHANG_PASSWORD_HISTORY = _policy_int("TAIZHANG_PASSWORD_HISTORY", 5, 0, minimum=0, maximum=24)
+TAIZHANG_PASSWORD_MAX_AGE_DAYS = _policy_int("TAIZHANG_PASSWORD_MAX_AGE_DAYS", 90, 0, minimum=0, maximum=3650)
+# Login failures: lock the account name and, separately, the client address.
+TAIZHANG_LOCKOUT_ATTEMPTS = _policy_int("TAIZHANG_LOCKOUT_ATTEMPTS", 5, 0, minimum=0, maximum=100)
+TAIZHANG_LOCKOUT_ADDRESS_ATTEMPTS = env_int(
+    "TAIZHANG_LOCKOUT_ADDRESS_ATTEMPTS", TAIZHANG_LOCKOUT_ATTEMPTS, minimum=0, maximum=10000
+)
+TAIZHANG_LOCKOUT_MINUTES = _policy_int("TAIZHANG_LOCKOUT_MINUTES", 15, 1, minimum=1, maximum=1440)
+# Sessions end on the server after this many idle minutes.
+TAIZHANG_SESSION_IDLE_MINUTES = _policy_int("TAIZHANG_SESSION_IDLE_MINUTES", 15, 480, minimum=1, maximum=1440)
+# TOTP (RFC 6238) second factor: required for the administrator roles, optional for everyone else.
+TAIZHANG_REQUIRE_TOTP_FOR_ADMINS = env_bool("TAIZHANG_REQUIRE_TOTP_FOR_ADMINS", not DEV_RELAXED)
+TAIZHANG_TOTP_ISSUER = env_str("TAIZHANG_TOTP_ISSUER", "台账")
+# Client addresses: X-Forwarded-For is read only from these proxies (comma-separated addresses or networks).
+TAIZHANG_TRUSTED_PROXY = env_list("TAIZHANG_TRUSTED_PROXY", [])
+# Audit log: rows are kept at least this many days (the prune command refuses anything younger).
+TAIZHANG_AUDIT_RETENTION_DAYS = env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 180, minimum=180, maximum=36500)
+# API rate limits per user (and per address for anonymous requests): N/sec|min|hour|day.
+TAIZHANG_API_RATE = env_str("TAIZHANG_API_RATE", "600/min")
+TAIZHANG_API_ANON_RATE = env_str("TAIZHANG_API_ANON_RATE", "60/min")
+
+
+def _check_rate(name: str, value: str) -> None:
+    num, _, period = value.partition("/")
+    if not num.strip().isdigit() or period.strip()[:1] not in ("s", "m", "h", "d"):
+        raise ConfigError(f"环境变量 {name} 的值 {value!r} 无效：应为“次数/时间单位”，如 600/min")
+
+
+_check_rate("TAIZHANG_API_RATE", TAIZHANG_API_RATE)
+_check_rate("TAIZHANG_API_ANON_RATE", TAIZHANG_API_ANON_RATE)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "taizhang.core.throttling.UserRateThrottle",
+    "taizhang.core.throttling.AnonRateThrottle",
+]
+
+
+def _sm4_key() -> str:
+    """SM4 key for personal data fields (32 hex characters). From the environment; an embedded install
+    generates one into the data directory, like the secret key (back it up separately from the database)."""
+    configured = env_str("TAIZHANG_SM4_KEY").strip()
+    if configured:
+        try:
+            raw = bytes.fromhex(configured)
+        except ValueError as exc:
+            raise ConfigError("环境变量 TAIZHANG_SM4_KEY 无效：应为 32 位十六进制字符") from exc
+        if len(raw) != 16:
+            raise ConfigError("环境变量 TAIZHANG_SM4_KEY 无效：应为 32 位十六进制字符（128 位密钥）")
+        return configured.lower()
+    key_file = DATA_DIR / "sm4_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(16)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+TAIZHANG_SM4_KEY = _sm4_key()
+TAIZHANG_SM4_KEY_FROM_ENV = bool(env_str("TAIZHANG_SM4_KEY").strip())
+# Earlier keys still accepted for reading (key rotation): comma-separated hex keys.
+TAIZHANG_SM4_OLD_KEYS = env_list("TAIZHANG_SM4_OLD_KEYS", [])
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("TAIZHANG_SESSION_IDLE_MINUTES", 15, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit is enforced per request by SessionPolicyMiddleware; the stored session outlives it by a minute.
+SESSION_COOKIE_AGE = TAIZHANG_SESSION_IDLE_MINUTES * 60 + 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_HTTPS = env_bool("TAIZHANG_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page's <meta>, not the cookie; see app.js
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "taizhang.accounts.views.csrf_failure"
 SECURE_SSL_REDIRECT = SECURE_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
@@ -210,18 +300,38 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content security policy: no inline script or style anywhere (see docs/architecture.md "Web").
+TAIZHANG_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+# The API's Swagger UI (drf-spectacular) needs inline styles and its init script; only /api/docs/ gets this.
+TAIZHANG_CSP_API_DOCS = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 
+# Password hashing: PBKDF2-SHA256 (Django) or PBKDF2 with SM3 (商用密码, GB/T 32905). Both verify; the first hashes
+# new passwords and upgrades old hashes at the next login.
+TAIZHANG_PASSWORD_HASHER = env_choice("TAIZHANG_PASSWORD_HASHER", "pbkdf2", {"pbkdf2", "pbkdf2_sm3"})
+_HASHERS = {
+    "pbkdf2": "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "pbkdf2_sm3": "taizhang.accounts.hashers.PBKDF2SM3PasswordHasher",
+}
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    _HASHERS[TAIZHANG_PASSWORD_HASHER],
+    *(h for k, h in _HASHERS.items() if k != TAIZHANG_PASSWORD_HASHER),
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
+# The validators read the policy above at run time (accounts.policy), so tests can override it.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "taizhang.accounts.validators.PolicyValidator"},
+    {"NAME": "taizhang.accounts.validators.UserAttributeValidator"},
+    {"NAME": "taizhang.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "taizhang.accounts.validators.HistoryValidator"},
 ]
 
 LOGGING = {

@@ -10,10 +10,10 @@ if os.environ.get("TAIZHANG_TEST_DATABASE_URL"):
 else:
     os.environ.pop("DATABASE_URL", None)
 
-from taizhang.settings import *  # noqa: E402,F403
-from taizhang.settings import DATA_DIR, DATABASES  # noqa: E402
+from taizhang.settings import *  # noqa: F403
+from taizhang.settings import DATA_DIR, DATABASES
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = str(DATA_DIR / "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 
@@ -26,3 +26,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Security controls stay on in the suite, with three exceptions that tests of those controls switch back on
+# (taizhang/accounts/tests, core/tests/test_security_*.py): other apps' tests log administrators in with
+# force_login (no second factor), share user ids across tests within one minute of API calls, and run fast.
+TAIZHANG_REQUIRE_TOTP_FOR_ADMINS = False
+TAIZHANG_API_RATE = "100000/min"
+TAIZHANG_API_ANON_RATE = "100000/min"

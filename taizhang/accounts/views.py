@@ -1,17 +1,187 @@
+"""Login (with lockout and the second factor), logout, password change, TOTP enrolment."""
+
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from taizhang.accounts import actions, lockout, policy, totp
+from taizhang.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, audit_locks, audit_login_failure
+from taizhang.core.errors import InvalidInput, NotPermitted
+from taizhang.core.middleware import client_address
+
+PENDING = "tz_pending_login"  # user id, backend, time and next URL between the password and the second factor
+PENDING_SECONDS = 300
+ENROL_SECRET = "tz_totp_enrol"  # noqa: S105 - a session key, not a secret
+MFA_DONE = "tz_mfa"  # session flag: this session passed the second factor
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return reverse("core:home")
+
+
+def complete_login(request: HttpRequest, user: Any, *, backend: str | None, mfa: bool) -> None:
+    auth_login(request, user, backend=backend)
+    request.session[MFA_DONE] = mfa
+    request.session["tz_seen"] = int(time.time())
+    lockout.register_success(user.username)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("expired"):
+            context["expired"] = f"由于超过 {policy.idle_minutes()} 分钟未操作，您已自动退出，请重新登录。"
+        return context
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        backend = getattr(user, "backend", None)
+        if user.totp_enabled:
+            self.request.session[PENDING] = {
+                "uid": user.pk, "backend": backend, "at": int(time.time()), "next": self.get_success_url(),
+            }
+            return redirect("accounts:totp_verify")
+        complete_login(self.request, user, backend=backend, mfa=False)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
+    data = request.session.get(PENDING)
+    if not isinstance(data, dict) or int(time.time()) - int(data.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None
+    user = get_user_model().objects.filter(pk=int(data.get("uid") or 0), is_active=True).first()
+    return (user, data) if user is not None else None
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def totp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login for users with an authenticator."""
+    pending = _pending_user(request)
+    if pending is None:
+        messages.error(request, "登录已超时，请重新输入用户名和密码。")
+        return redirect("accounts:login")
+    user, data = pending
+    address = client_address(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = lockout.check(user.username, address)
+        if refusal is not None:
+            request.session.pop(PENDING, None)
+            audit_login_failure(user.username, f"登录被拒绝：{refusal.message}", user_id=user.pk)
+            messages.error(request, refusal.message)
+            return redirect("accounts:login")
+        if totp.verify_user(user, form.cleaned_data["code"]):
+            request.session.pop(PENDING, None)
+            complete_login(request, user, backend=data.get("backend"), mfa=True)
+            return HttpResponseRedirect(_safe_next(request, data.get("next")))
+        locks = lockout.register_failure(user.username, address)
+        audit_login_failure(user.username, "动态口令错误", user_id=user.pk)
+        audit_locks(locks)
+        refusal = lockout.check(user.username, address)
+        if refusal is not None:
+            request.session.pop(PENDING, None)
+            messages.error(request, refusal.message)
+            return redirect("accounts:login")
+        form.add_error("code", "动态口令不正确或已使用过，请输入验证器当前显示的 6 位数字。")
+    return render(request, "accounts/totp_verify.html", {"form": form, "pending_user": user})
+
+
+@sensitive_post_parameters("code")
+@login_required
+@never_cache
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator (required for administrators before they can use the system)."""
+    user: Any = request.user
+    secret = request.session.get(ENROL_SECRET)
+    if not secret or request.GET.get("new"):
+        secret = totp.new_secret()
+        request.session[ENROL_SECRET] = secret
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.enable_totp(acting_user=user, user=user, secret=secret, code=form.cleaned_data["code"])
+        except InvalidInput as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.session.pop(ENROL_SECRET, None)
+            request.session[MFA_DONE] = True
+            messages.success(request, "已启用双因素认证。今后登录时，除密码外还须输入验证器中的动态口令。")
+            return redirect(_safe_next(request, request.GET.get("next")))
+    return render(request, "accounts/totp_setup.html", {
+        "form": form, "secret": totp.grouped(secret), "uri": totp.provisioning_uri(secret, user.get_username()),
+        "required": policy.requires_totp(user) and not user.totp_enabled,
+    })
+
+
+@login_required
+@never_cache
+def totp_manage(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        try:
+            actions.disable_totp(acting_user=user, user=user)
+        except NotPermitted as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session[MFA_DONE] = False
+            messages.success(request, "已停用双因素认证。")
+        return redirect("accounts:totp")
+    required = policy.totp_required_for_admins() and policy.holds_admin_role(user)
+    return render(request, "accounts/totp.html", {"required": required})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own change; also the page the forced change (first login, reset, expiry) leads to."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reason"] = policy.must_change_password(self.request.user)
+        context["requirement"] = policy.requirement_text()
+        return context
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        user: Any = self.request.user
+        try:
+            actions.change_password(acting_user=user, user=user, new_password=form.cleaned_data["new_password1"])
+        except InvalidInput as exc:
+            form.add_error("new_password1", ValidationError(list(exc.errors.get("new_password1") or [exc.message])))
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, "密码已修改。")
+        return redirect(_safe_next(self.request, self.request.GET.get("next")))
 
 
 class LogoutView(auth_views.LogoutView):
     pass
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "accounts/password_change.html"
-    success_url = "/"
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "accounts/csrf_failure.html", status=403)
