@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from taizhang.core import context
+from taizhang.core.crypto import audit_safe_value
 from taizhang.core.models import AuditEntry
 
 # The named actions (a registry, as Wagtail's log_actions): what the audit viewer shows for each.
@@ -75,7 +76,8 @@ def snapshot(obj: models.Model, fields: Sequence[str] | None = None) -> dict[str
             continue
         if field.name in SECRET_FIELDS:
             continue
-        data[field.attname] = _json_safe(getattr(obj, field.attname))
+        # Personal data in encrypted fields reaches the log masked (138****5678), never in clear.
+        data[field.attname] = _json_safe(audit_safe_value(field, getattr(obj, field.attname)))
     return data
 
 

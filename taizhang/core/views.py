@@ -19,6 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("ledger:dashboard"))
     if has_cap(user, Cap.MANAGE_ORG):
         return redirect(reverse("org:unit_list"))
+    if has_cap(user, Cap.MANAGE_SECURITY):
+        return redirect(reverse("accounts:security"))
+    if has_cap(user, Cap.VIEW_AUDIT):
+        return redirect(reverse("core:audit_list"))
     return render(request, "core/home.html")
 
 

@@ -100,9 +100,11 @@ def test_password_reset_forces_a_change_and_is_shown_once(admins: dict[str, Any]
     client.post(f"/accounts/security/users/{target.pk}/reset-password/")
     page = client.get(f"/accounts/security/users/{target.pk}/").content.decode()
     assert "临时密码" in page
+    import html
     import re
 
-    temp = re.search(r"临时密码：<strong><code>([^<]+)</code>", page).group(1)  # type: ignore[union-attr]
+    # The temporary password is random and may contain & < > — read it back as the browser shows it.
+    temp = html.unescape(re.search(r"临时密码：<strong><code>([^<]+)</code>", page).group(1))  # type: ignore[union-attr]
     assert "临时密码：" not in client.get(f"/accounts/security/users/{target.pk}/").content.decode()
     target.refresh_from_db()
     assert target.must_change_password and target.check_password(temp) and not target.check_password(PASSWORD)

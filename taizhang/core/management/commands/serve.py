@@ -33,6 +33,7 @@ def serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdout
                 "threads": env_int("TAIZHANG_WEB_THREADS", 8, minimum=1, maximum=256),
                 "timeout": 120,
                 "graceful_timeout": 20,
+                "keepalive": 75,  # clients and proxies reuse idle connections; gunicorn's 2 s default resets them
                 "accesslog": "-" if os.environ.get("TAIZHANG_ACCESS_LOG") else None,
                 "preload_app": False,
             }
