@@ -1,0 +1,336 @@
+"""Sentiment of posts for online-opinion monitoring (舆情监测): P(positive) from a model trained here.
+
+The model (``models_data/sentiment.npz``, rebuilt by ``python -m taizhang.monitor.train_sentiment``) is a logistic
+regression over Naive-Bayes-weighted features (NB-LR, after Wang & Manning 2012) of two kinds, each hashed into
+its own table:
+
+- character 1-, 2- and 3-grams (``2**char_bits`` buckets);
+- rjieba word tokens (``2**word_bits`` buckets).
+
+Text is prepared by :func:`prepare` (Weibo ``{% %}`` markup removed, full-width ASCII folded, A–Z lower-cased).
+A post's feature vector is ``x_f = count_f * r_f / sqrt(sum over the post's feature occurrences of r**2)``, ``r``
+being the NB log-count ratio, so that the score is computed occurrence by occurrence, without finding the
+distinct features of each post::
+
+    P(positive) = sigmoid(b + sum_occ v[f] / sqrt(sum_occ q[f]))     v = coef * r,  q = r**2
+
+Only numpy and rjieba are needed at run time. A batch is scored as whole arrays: the texts are joined with NUL
+separators, n-gram keys are built from the code points by shifts (a code point fits in 21 bits, so a 1–3-gram is
+exactly one 64-bit integer), word keys by polynomial prefix sums over the same code points; both are hashed by a
+multiplication (Fibonacci hashing: stable across processes, unlike ``hash()``), looked up, and summed per post
+with ``np.add.reduceat``. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "DEFAULT_PATH",
+    "FORMAT",
+    "SentimentModel",
+    "char_ngram_ids",
+    "get_model",
+    "prepare",
+    "reset_model",
+    "word_ids",
+    "word_tokens",
+]
+
+DEFAULT_PATH: Final = Path(__file__).resolve().parent / "models_data" / "sentiment.npz"
+FORMAT: Final = "taizhang-sentiment-nblr/1"
+
+SEP: Final = "\x00"  # between posts in a batch; NULs inside a text are replaced by spaces
+_GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
+_CHUNK: Final = 4096  # posts per internal batch: keeps the arrays in cache and rjieba's token list small
+
+Label = Literal["pos", "neg", "neu"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+
+# --- features (shared with the training script, so training and scoring see exactly the same thing) ---------------
+def prepare(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.uint64]]:
+    """The batch as one string ``SEP t1 SEP t2 ... SEP tn SEP`` and its code points (``SEP`` is 0).
+
+    Weibo's ``{%``/``%}`` markup is removed; full-width ASCII (U+FF01–FF5E) and the ideographic space become their
+    ASCII forms; A–Z become a–z. Done on the code-point array: ``unicodedata.normalize("NFKC")`` would cost more
+    than everything else together.
+    """
+    joined = SEP.join(texts)
+    if joined.count(SEP) != max(len(texts) - 1, 0):
+        joined = SEP.join(t.replace(SEP, " ") for t in texts)
+    joined = (SEP + joined + SEP).replace("{%", "").replace("%}", "")
+    try:
+        raw = joined.encode("utf-32-le")
+    except UnicodeEncodeError:  # lone surrogates
+        joined = joined.encode("utf-8", "replace").decode("utf-8")
+        raw = joined.encode("utf-32-le")
+    cps = np.frombuffer(raw, dtype=np.uint32).copy()
+    full = (cps >= 0xFF01) & (cps <= 0xFF5E)
+    cps[full] -= 0xFEE0
+    cps[cps == 0x3000] = 0x20
+    upper = (cps >= 0x41) & (cps <= 0x5A)
+    cps[upper] += 0x20
+    return cps.tobytes().decode("utf-32-le"), cps.astype(np.uint64)
+
+
+def char_ngram_ids(cps: npt.NDArray[np.uint64], bits: int, null: int, nmax: int = 3) -> list[IntArray]:
+    """For n = 1..nmax, the bucket of the n-gram starting at each position (``null`` where it would cross a SEP).
+
+    An n-gram's key is its code points packed 21 bits each (exact for n <= 3); bucket = top ``bits`` bits of
+    key * 0x9E3779B97F4A7C15 (mod 2**64).
+    """
+    if not 1 <= nmax <= 3:
+        raise ValueError("nmax must be 1, 2 or 3")
+    size = cps.size
+    shift = np.uint64(64 - bits)
+    ok = cps != 0
+    key = cps.copy()
+    out: list[IntArray] = []
+    for n in range(1, nmax + 1):
+        if n > 1:
+            nxt = np.zeros(size, dtype=np.uint64)
+            nxt[: size - n + 1] = cps[n - 1 :]
+            key <<= np.uint64(21)
+            key |= nxt
+            ok &= nxt != 0
+        ids = ((key * _GOLDEN) >> shift).astype(np.intp)
+        ids[~ok] = null
+        out.append(ids)
+    return out
+
+
+def word_tokens(prepared: str) -> list[str]:
+    """rjieba tokens of a prepared batch: they concatenate back to it, and each ``SEP`` is a token of its own."""
+    import rjieba
+
+    tokens: list[str] = rjieba.cut(prepared, True)
+    return tokens
+
+
+class _Powers:
+    """P**i and P**-i (mod 2**64) for i < n, grown on demand; P is odd, so it has an inverse.
+
+    Both arrays live in one tuple, swapped in one assignment, so concurrent threads always see a matching pair.
+    """
+
+    P: Final = 0x100000001B3
+    P_INV: Final = pow(0x100000001B3, -1, 1 << 64)
+
+    def __init__(self) -> None:
+        one = np.ones(1, dtype=np.uint64)
+        self.pair: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] = (one, one)
+
+    def upto(self, n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        pair = self.pair
+        if pair[0].size < n:
+            size = max(n, 2 * pair[0].size)
+            pw = np.empty(size, dtype=np.uint64)
+            inv = np.empty(size, dtype=np.uint64)
+            pw[0] = inv[0] = 1
+            pw[1:] = np.uint64(self.P)
+            inv[1:] = np.uint64(self.P_INV)
+            np.cumprod(pw, out=pw)  # wraps around mod 2**64, as intended
+            np.cumprod(inv, out=inv)
+            pair = self.pair = (pw, inv)
+        return pair
+
+
+_powers = _Powers()
+
+
+def word_ids(tokens: Sequence[str], cps: npt.NDArray[np.uint64], bits: int, null: int) -> tuple[IntArray, IntArray]:
+    """The bucket of each token (``null`` for SEP tokens) and the indices of the SEP tokens.
+
+    A token's key is the polynomial sum(c_j * P**j) over its code points (mod 2**64), computed for all tokens at
+    once from prefix sums over the batch's code points; bucket = top ``bits`` bits of
+    (key ^ key >> 32) * 0x9E3779B97F4A7C15.
+    """
+    lens = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
+    if not lens.all():  # rjieba does not give empty tokens; if one ever did, it would carry no feature
+        lens = lens[lens > 0]
+    ends = np.cumsum(lens)
+    if ends.size == 0 or ends[-1] != cps.size:
+        raise RuntimeError("rjieba tokens do not cover the text")
+    starts = ends - lens
+    pw, inv = _powers.upto(cps.size + 1)
+    prefix = np.zeros(cps.size + 1, dtype=np.uint64)
+    np.cumsum(cps * pw[: cps.size], out=prefix[1:])
+    key = (prefix[ends] - prefix[starts]) * inv[starts]
+    key ^= key >> np.uint64(32)
+    ids = ((key * _GOLDEN) >> np.uint64(64 - bits)).astype(np.intp)
+    is_sep = cps[starts] == 0
+    ids[is_sep] = null
+    return ids, np.flatnonzero(is_sep)
+
+
+# --- the model ------------------------------------------------------------------------------------------------------
+def _table(index: npt.ArrayLike, v: npt.ArrayLike, q: npt.ArrayLike, size: int) -> npt.NDArray[np.float32]:
+    """Rows (v, q) per bucket, plus a last all-zero row for the null bucket; one gather fetches both."""
+    table = np.zeros((size + 1, 2), dtype=np.float32)
+    rows = np.asarray(index, dtype=np.intp)
+    table[rows, 0] = v
+    table[rows, 1] = q
+    return table
+
+
+class SentimentModel:
+    """Scores texts: :meth:`score` gives P(positive) in [0, 1]; :meth:`label` turns a score into pos/neg/neu."""
+
+    def __init__(
+        self,
+        *,
+        char_bits: int,
+        word_bits: int,
+        char_index: npt.ArrayLike,
+        char_v: npt.ArrayLike,
+        char_q: npt.ArrayLike,
+        word_index: npt.ArrayLike,
+        word_v: npt.ArrayLike,
+        word_q: npt.ArrayLike,
+        intercept: float,
+        ngram_max: int = 3,
+        metadata: dict[str, Any] | None = None,
+        neutral_low: float = 0.4,
+        neutral_high: float = 0.6,
+        path: Path | None = None,
+    ) -> None:
+        for bits in (char_bits, word_bits):
+            if not 8 <= bits <= 30:
+                raise ValueError(f"hash bits must be in 8..30, got {bits}")
+        if not 0.0 <= neutral_low <= neutral_high <= 1.0:
+            raise ValueError("the neutral band must satisfy 0 <= low <= high <= 1")
+        self.char_bits = char_bits
+        self.word_bits = word_bits
+        self.ngram_max = ngram_max
+        self.intercept = float(intercept)
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.neutral_low = neutral_low
+        self.neutral_high = neutral_high
+        self.path = path
+        self._char_null = 1 << char_bits
+        self._word_null = 1 << word_bits
+        self._char_table = _table(char_index, char_v, char_q, self._char_null)
+        self._word_table = _table(word_index, word_v, word_q, self._word_null)
+        self._use_words = bool(np.asarray(word_index).size)
+
+    # -- loading ------------------------------------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls, path: str | Path | None = None, *, neutral_low: float = 0.4, neutral_high: float = 0.6
+    ) -> SentimentModel:
+        """The model stored at ``path`` (default: the shipped ``models_data/sentiment.npz``).
+
+        ``neutral_low``/``neutral_high`` set the band that :meth:`label` calls neutral.
+        """
+        where = Path(path) if path is not None else DEFAULT_PATH
+        with np.load(where, allow_pickle=False) as data:
+            meta: dict[str, Any] = json.loads(data["metadata"].tobytes().decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"{where}: not a {FORMAT} model (format {meta.get('format')!r})")
+            return cls(
+                char_bits=int(meta["char_bits"]),
+                word_bits=int(meta["word_bits"]),
+                ngram_max=int(meta["ngram_max"]),
+                char_index=data["char_index"],
+                char_v=data["char_v"],
+                char_q=data["char_q"],
+                word_index=data["word_index"],
+                word_v=data["word_v"],
+                word_q=data["word_q"],
+                intercept=float(data["intercept"][0]),
+                metadata=meta,
+                neutral_low=neutral_low,
+                neutral_high=neutral_high,
+                path=where,
+            )
+
+    # -- scoring ------------------------------------------------------------------------------------------------------
+    def score(self, texts: Sequence[str]) -> FloatArray:
+        """P(positive) for each text, as a float64 array of ``len(texts)`` values in [0, 1]."""
+        if isinstance(texts, str):
+            raise TypeError("score() takes a sequence of texts; use score_one() for a single text")
+        n = len(texts)
+        out = np.empty(n, dtype=np.float64)
+        for start in range(0, n, _CHUNK):
+            chunk = texts[start : start + _CHUNK]
+            out[start : start + len(chunk)] = self._score_chunk(chunk)
+        return out
+
+    def score_one(self, text: str) -> float:
+        """P(positive) for one text."""
+        return float(self._score_chunk([text])[0])
+
+    def label(self, score: float, low: float | None = None, high: float | None = None) -> Label:
+        """``neg`` below the neutral band, ``pos`` above it, ``neu`` inside (default band 0.4..0.6, inclusive)."""
+        lo = self.neutral_low if low is None else low
+        hi = self.neutral_high if high is None else high
+        if score < lo:
+            return "neg"
+        if score > hi:
+            return "pos"
+        return "neu"
+
+    def labels(self, texts: Sequence[str]) -> list[Label]:
+        """:meth:`label` of :meth:`score` for each text."""
+        return [self.label(s) for s in self.score(texts).tolist()]
+
+    def _score_chunk(self, texts: Sequence[str]) -> FloatArray:
+        n = len(texts)
+        if n == 0:
+            return np.empty(0, dtype=np.float64)
+        prepared, cps = prepare(texts)
+        seps = np.flatnonzero(cps == 0)
+        if seps.size != n + 1:  # cannot happen: prepare() keeps exactly one SEP per boundary
+            raise RuntimeError("separator count mismatch in sentiment features")
+        ids = char_ngram_ids(cps, self.char_bits, self._char_null, self.ngram_max)
+        table = self._char_table
+        vq = np.take(table, ids[0], axis=0)  # np.take: several times faster than table[ids] here
+        for more in ids[1:]:
+            vq += np.take(table, more, axis=0)
+        # Post k's segment runs from the SEP before it up to the next SEP; SEPs score 0. Summed in float64, so
+        # that a post's score does not depend (beyond ~1e-15) on where it sits in the batch.
+        sums = np.add.reduceat(vq.astype(np.float64), seps[:-1], axis=0)
+        if self._use_words:
+            wids, wseps = word_ids(word_tokens(prepared), cps, self.word_bits, self._word_null)
+            if wseps.size != n + 1:
+                raise RuntimeError("separator count mismatch in sentiment word tokens")
+            wvq = np.take(self._word_table, wids, axis=0).astype(np.float64)
+            sums += np.add.reduceat(wvq, wseps[:-1], axis=0)
+        sum_v = sums[:, 0]
+        sum_q = sums[:, 1]
+        z = np.full(n, self.intercept, dtype=np.float64)
+        has = sum_q > 0
+        z[has] += sum_v[has] / np.sqrt(sum_q[has])
+        np.clip(z, -700.0, 700.0, out=z)  # exp() stays finite
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+# --- the shared instance --------------------------------------------------------------------------------------------
+_model: SentimentModel | None = None
+_lock = threading.Lock()
+
+
+def get_model() -> SentimentModel:
+    """The shipped model, loaded once per process."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = SentimentModel.load()
+    return _model
+
+
+def reset_model() -> None:
+    """Forget the cached model (tests)."""
+    global _model
+    with _lock:
+        _model = None

@@ -1,0 +1,202 @@
+"""The shipped sentiment model (taizhang.monitor.sentiment) and its training script.
+
+Plain tests, no database: ``pytest -p no:django taizhang/monitor/tests/test_sentiment.py`` works as well as the
+project's usual run. The weibo2018 test split is looked for in $TAIZHANG_DATA, ../shared/data and
+/work/shared/data; the tests that need it are skipped when it is nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from taizhang.monitor.sentiment import DEFAULT_PATH, FORMAT, SentimentModel, get_model, reset_model
+from taizhang.monitor.train_sentiment import metrics, read_split
+
+ROOT = Path(__file__).resolve().parents[3]
+
+POSITIVE = [
+    "今天天气真好，和朋友出去玩，心情特别开心！[哈哈]",
+    "这部电影太好看了，强烈推荐，感动得哭了[爱你]",
+    "感谢社区志愿者的帮助，真的很温暖，谢谢你们！",
+    "新开的公园环境优美，周末带孩子去玩，非常满意[赞]",
+]
+NEGATIVE = [
+    "太失望了，气死我了，垃圾服务，再也不来了[怒]",
+    "排队两个小时还没办好，工作人员态度恶劣，投诉无门[抓狂]",
+    "又加班到半夜，累死了，好烦啊[泪]",
+    "这家店的外卖吃完就拉肚子，恶心，差评！",
+]
+ODD = ["", " ", "，。！", "\x00中间有空字符\x00", "\ud800孤立代理", "🖤" * 3, "ＡＢＣ全角", "a" * 5000, "{%#话题#%}"]
+
+
+def _data_dir() -> Path | None:
+    for candidate in (os.environ.get("TAIZHANG_DATA"), ROOT.parent / "shared" / "data", "/work/shared/data"):
+        if candidate and (Path(candidate) / "weibo2018_test.txt").exists():
+            return Path(candidate)
+    return None
+
+
+DATA = _data_dir()
+needs_data = pytest.mark.skipif(DATA is None, reason="weibo2018 data not found (set TAIZHANG_DATA)")
+
+
+@pytest.fixture(autouse=True)
+def _monitor_settings() -> None:
+    """Overrides the package conftest's fixture of this name: these tests need no Django settings."""
+    return
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def test_the_shipped_model_loads_with_its_metadata(model: SentimentModel) -> None:
+    assert DEFAULT_PATH.exists()
+    assert DEFAULT_PATH.stat().st_size < 5_000_000
+    meta = model.metadata
+    assert meta["format"] == FORMAT
+    assert meta["accuracy"] >= 0.88
+    assert 0 < meta["macro_f1"] <= 1
+    assert meta["hash_dims"] == {"char": 1 << model.char_bits, "word": 1 << model.word_bits}
+    assert meta["trained_at"]
+    beside = json.loads(DEFAULT_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    assert beside == meta
+
+
+def test_obvious_posts_score_right(model: SentimentModel) -> None:
+    pos = model.score(POSITIVE)
+    neg = model.score(NEGATIVE)
+    assert (pos > 0.6).all(), pos
+    assert (neg < 0.4).all(), neg
+    assert all(model.label(s) == "pos" for s in pos)
+    assert all(model.label(s) == "neg" for s in neg)
+
+
+def test_scores_are_probabilities_even_for_odd_input(model: SentimentModel) -> None:
+    scores = model.score(ODD)
+    assert scores.shape == (len(ODD),)
+    assert scores.dtype == np.float64
+    assert np.isfinite(scores).all()
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert model.score([]).shape == (0,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow in exp() however long and lopsided the text
+        huge = model.score(["垃圾" * 200_000, "好" * 300_000])
+    assert huge[0] < 0.01 < 0.99 < huge[1]
+    # a text with no known feature gets the prior
+    assert model.score_one("") == pytest.approx(1 / (1 + np.exp(-model.intercept)))
+
+
+def test_a_single_string_is_not_taken_for_a_batch(model: SentimentModel) -> None:
+    with pytest.raises(TypeError):
+        model.score("这不是一个列表")  # a str is a Sequence[str]: refused on purpose
+
+
+def test_scores_do_not_depend_on_the_batch(model: SentimentModel) -> None:
+    texts = POSITIVE + NEGATIVE + ODD
+    batch = model.score(texts)
+    assert np.array_equal(batch, model.score(texts))  # same call, same bits
+    # elsewhere in a batch, or alone: the same up to float64 rounding of the sums
+    np.testing.assert_allclose([model.score_one(t) for t in texts], batch, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(model.score(texts[::-1]), batch[::-1], rtol=1e-12, atol=1e-12)
+    many = texts * 700  # more than one internal chunk
+    np.testing.assert_allclose(model.score(many), np.tile(batch, 700), rtol=1e-12, atol=1e-12)
+
+
+def test_scores_are_the_same_in_another_process(model: SentimentModel) -> None:
+    code = (
+        "import json, sys\n"
+        "from taizhang.monitor.sentiment import get_model\n"
+        "print(json.dumps(get_model().score(json.loads(sys.stdin.read())).tolist()))\n"
+    )
+    texts = POSITIVE + NEGATIVE
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+        ).stdout
+        assert json.loads(out) == model.score(texts).tolist()
+
+
+def test_label_uses_the_neutral_band(model: SentimentModel) -> None:
+    assert [model.label(s) for s in (0.0, 0.39, 0.4, 0.5, 0.6, 0.61, 1.0)] == [
+        "neg",
+        "neg",
+        "neu",
+        "neu",
+        "neu",
+        "pos",
+        "pos",
+    ]
+    assert model.label(0.65, low=0.3, high=0.7) == "neu"
+    narrow = SentimentModel.load(neutral_low=0.45, neutral_high=0.55)
+    assert (narrow.label(0.42), narrow.label(0.5), narrow.label(0.58)) == ("neg", "neu", "pos")
+    with pytest.raises(ValueError, match="neutral band"):
+        SentimentModel.load(neutral_low=0.7, neutral_high=0.6)
+    assert model.labels(["太失望了，气死我了[怒]"]) == ["neg"]
+
+
+def test_get_model_is_a_cached_singleton() -> None:
+    reset_model()
+    first = get_model()
+    assert get_model() is first
+    reset_model()
+    assert get_model() is not first
+
+
+@needs_data
+def test_accuracy_on_the_weibo2018_test_split(model: SentimentModel) -> None:
+    assert DATA is not None
+    texts, labels = read_split(DATA / "weibo2018_test.txt")
+    assert len(texts) == 500
+    m = metrics(labels, model.score(texts) > 0.5)
+    assert m["accuracy"] >= 0.88, m
+    assert m["macro_f1"] >= 0.84, m
+    assert m["accuracy"] == pytest.approx(model.metadata["accuracy"], abs=1e-4)
+
+
+@needs_data
+def test_training_is_deterministic_and_the_scorer_matches(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from taizhang.monitor.train_sentiment import main
+
+    assert DATA is not None
+    lines = (DATA / "weibo2018_train.txt").read_text(encoding="utf-8").splitlines()
+    small = tmp_path / "train.txt"
+    small.write_text("\n".join(lines[:1500]) + "\n", encoding="utf-8")
+    outs = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for out in outs:
+        assert (
+            main(
+                [
+                    "--train",
+                    str(small),
+                    "--test",
+                    str(DATA / "weibo2018_test.txt"),
+                    "--out",
+                    str(out),
+                    "--date",
+                    "2024-01-01",
+                ]
+            )
+            == 0
+        )
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    trained = SentimentModel.load(outs[0])
+    assert trained.metadata["train"]["rows"] == 1500
+    assert trained.metadata["accuracy"] > 0.7
