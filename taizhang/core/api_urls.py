@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("taizhang.ledger.api_urls")),
     path("", include("taizhang.targets.api_urls")),
     path("", include("taizhang.reports.api_urls")),
+    path("monitor/", include("taizhang.monitor.api_urls")),
 ]

@@ -5,3 +5,17 @@ class MonitorConfig(AppConfig):
     name = "taizhang.monitor"
     label = "monitor"
     verbose_name = "舆情监测"
+
+    def ready(self) -> None:
+        from taizhang.core.navigation import MenuItem, register
+        from taizhang.org.roles import Cap
+
+        register(
+            # the board is open to view users too: they see the incidents assigned to their units
+            MenuItem("事件看板", "monitor:incident_list", Cap.VIEW, "舆情监测", 80),
+            MenuItem("预警", "monitor:alert_list", Cap.MANAGE_WORK, "舆情监测", 81),
+            MenuItem("每日舆情", "monitor:brief_list", Cap.MANAGE_WORK, "舆情监测", 82),
+            MenuItem("信息源", "monitor:source_list", Cap.MANAGE_WORK, "舆情监测", 83),
+            MenuItem("关注词", "monitor:watchlist_list", Cap.MANAGE_WORK, "舆情监测", 84),
+            MenuItem("用稿线索", "monitor:proposal_list", Cap.MANAGE_WORK, "舆情监测", 85),
+        )

@@ -1,0 +1,311 @@
+"""每日舆情 (daily brief) and 舆情专报 (special report on one incident) as official documents (GB/T 9704).
+
+Built only from aggregates — :class:`HourlyStat` (district counts per hour), :class:`IncidentHourly`, incidents,
+alerts, responses and placement proposals — never from item text, so a day of a million items costs the same as a
+day of a thousand. Every number is a :class:`~taizhang.reports.document.Figure` whose source says which aggregate
+and period produced it (``{"kind": "monitor", "label", "scope", "period", "query", …}``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from taizhang.monitor.models import (
+    LEVEL_NAMES,
+    Alert,
+    HourlyStat,
+    Incident,
+    IncidentHourly,
+    PlacementProposal,
+    Response,
+)
+from taizhang.org.models import Unit
+from taizhang.reports.document import Document, Figure, Paragraph, Table, format_date_cn
+from taizhang.reports.docwriter import write_docx, write_html
+
+LEVEL_ORDER = ["national", "provincial", "municipal", "district", "other"]
+COUNTS = ("items", "duplicates", "matched", "positive", "negative", "neutral")
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def issuer() -> str:
+    name = getattr(settings, "TAIZHANG_DEPARTMENT_NAME", "") or ""
+    if name:
+        return name
+    root = Unit.objects.filter(parent__isnull=True).first()
+    return root.name if root else ""
+
+
+def district_name() -> str:
+    root = Unit.objects.filter(parent__isnull=True).first()
+    if root is None:
+        return "本地"
+    return root.name.replace("委宣传部", "").replace("宣传部", "") or root.name
+
+
+class _Figures:
+    """Numbers of one document, each with its provenance."""
+
+    def __init__(self, day_start: datetime.date, day_end: datetime.date, scope: str) -> None:
+        self.period = {"start": day_start.isoformat(), "end": day_end.isoformat()}
+        self.scope = scope
+        self.used: set[str] = set()
+
+    def __call__(self, fid: str, value: Any, unit: str, label: str, query: str, **extra: Any) -> Figure:
+        n = 1
+        base = fid
+        while fid in self.used:
+            n += 1
+            fid = f"{base}_{n}"
+        self.used.add(fid)
+        text = f"{value:.0%}" if isinstance(value, float) else f"{value}{unit}"
+        source = {"kind": "monitor", "label": label, "scope": self.scope, "period": self.period, "query": query,
+                  "value": str(value), **extra}
+        return Figure(fid, text, Decimal(str(round(value, 4) if isinstance(value, float) else value)), source)
+
+
+def _share(part: int, total: int) -> float:
+    return part / total if total else 0.0
+
+
+@dataclass
+class DayTotals:
+    counts: dict[str, int]
+    by_level: Counter[str]
+    by_source: Counter[str]
+    hourly: list[tuple[datetime.datetime, int]]
+
+
+def day_totals(day: datetime.date) -> DayTotals:
+    start, end = day_bounds(day)
+    rows = list(HourlyStat.objects.filter(hour__gte=start, hour__lt=end).order_by("hour"))
+    counts = {c: sum(getattr(r, c) for r in rows) for c in COUNTS}
+    by_level: Counter[str] = Counter()
+    by_source: Counter[str] = Counter()
+    for r in rows:
+        by_level.update(r.by_level or {})
+        by_source.update(r.by_source or {})
+    return DayTotals(counts, by_level, by_source, [(r.hour, r.items) for r in rows])
+
+
+def top_incidents(day: datetime.date, limit: int = 10) -> list[tuple[Incident, int, int]]:
+    """(incident, items that day, negative that day), the day's largest first."""
+    start, end = day_bounds(day)
+    agg = (
+        IncidentHourly.objects.filter(hour__gte=start, hour__lt=end)
+        .values("incident_id")
+        .annotate(n=Sum("items"), neg=Sum("negative"))
+        .order_by("-n", "incident_id")[:limit]
+    )
+    rows = list(agg)
+    incidents = Incident.objects.select_related("assigned_unit").in_bulk([r["incident_id"] for r in rows])
+    return [(incidents[r["incident_id"]], r["n"], r["neg"]) for r in rows if r["incident_id"] in incidents]
+
+
+def build_daily(day: datetime.date) -> Document:
+    start, end = day_bounds(day)
+    fig = _Figures(day, day, "全区")
+    totals = day_totals(day)
+    prev = day_totals(day - datetime.timedelta(days=1)).counts
+    c = totals.counts
+    total = c["items"]
+    blocks: list[Paragraph | Table] = []
+    blocks.append(Paragraph("heading1", ["一、总体情况"]))
+    q = "HourlyStat"
+    diff = total - prev["items"]
+    runs: list[Any] = [
+        f"{format_date_cn(day)}，共监测到涉及{district_name()}的公开信息",
+        fig("total", total, "条", "监测信息条数", f"{q}.items"),
+        "，其中转载、重复",
+        fig("dup", c["duplicates"], "条", "转载重复条数", f"{q}.duplicates"),
+        "，命中关注词",
+        fig("matched", c["matched"], "条", "命中关注词条数", f"{q}.matched"),
+        "；较前一日" + ("增加" if diff >= 0 else "减少"),
+        fig("diff", abs(diff), "条", "较前一日变化", f"{q}.items（前一日对比）"),
+        "。从倾向看，正面",
+        fig("pos", c["positive"], "条", "正面信息条数", f"{q}.positive"),
+        "（", fig("pos_share", _share(c["positive"], total), "", "正面占比", f"{q}.positive/items"), "），中性",
+        fig("neu", c["neutral"], "条", "中性信息条数", f"{q}.neutral"),
+        "，负面",
+        fig("neg", c["negative"], "条", "负面信息条数", f"{q}.negative"),
+        "（", fig("neg_share", _share(c["negative"], total), "", "负面占比", f"{q}.negative/items"), "）。",
+    ]
+    levels = [lv for lv in LEVEL_ORDER if totals.by_level.get(lv)]
+    if levels:
+        runs.append("从来源看，")
+        for i, lv in enumerate(levels):
+            name = "其他网站和平台" if lv == "other" else f"{LEVEL_NAMES.get(lv, lv)}媒体"
+            runs += [("、" if i else "") + name,
+                     fig(f"lv_{lv}", totals.by_level[lv], "条", f"{name}来源条数", f"{q}.by_level.{lv}")]
+        runs.append("。")
+    blocks.append(Paragraph("body", runs))
+
+    top = top_incidents(day)
+    blocks.append(Paragraph("heading1", ["二、重点舆情"]))
+    if top:
+        new_count = Incident.objects.filter(first_seen__gte=start, first_seen__lt=end).count()
+        blocks.append(Paragraph("body", [
+            "当日新发现舆情事件",
+            fig("new_inc", new_count, "个", "新发现事件数", "Incident.first_seen"),
+            f"，按当日信息量排列前{len(top)}个如下。",
+        ]))
+        rows: list[list[Any]] = []
+        for n, (inc, day_n, day_neg) in enumerate(top, 1):
+            rows.append([
+                str(n), inc.label, inc.grade_name,
+                fig(f"inc{inc.pk}", day_n, "条", f"事件“{inc.label}”当日条数", "IncidentHourly.items",
+                    incident=inc.pk),
+                fig(f"inc{inc.pk}_all", inc.items_count, "条", f"事件“{inc.label}”累计条数",
+                    "Incident.items_count", incident=inc.pk),
+                f"{_share(day_neg, day_n):.0%}", inc.get_status_display(),
+                inc.assigned_unit.name if inc.assigned_unit else "—",
+            ])
+        blocks.append(Table(caption="重点舆情事件", header=["序号", "事件", "等级", "当日", "累计", "当日负面",
+                                                            "状态", "责任单位"],
+                            rows=rows, col_widths=[2, 9, 2.5, 3, 3, 3, 3, 5]))
+        for inc, day_n, _neg in top[:3]:
+            terms = "、".join(inc.key_terms[:5])
+            blocks.append(Paragraph("body", [
+                f"{inc.label}：{timezone.localtime(inc.first_seen):%m月%d日%H时}首次出现，当日",
+                fig(f"t{inc.pk}", day_n, "条", f"事件“{inc.label}”当日条数", "IncidentHourly.items",
+                    incident=inc.pk),
+                f"，负面占比{inc.negative_share:.0%}，等级{inc.grade_name}；关键词：{terms or '—'}。",
+            ]))
+    else:
+        blocks.append(Paragraph("body", ["当日未发现需要关注的舆情事件。"]))
+
+    blocks.append(Paragraph("heading1", ["三、预警情况"]))
+    alerts = Alert.objects.filter(created_at__gte=start, created_at__lt=end)
+    by_kind = dict(alerts.values_list("kind").annotate(n=Count("id")))
+    a_runs: list[Any] = ["当日新增预警", fig("alerts", sum(by_kind.values()), "条", "新增预警条数", "Alert.created_at")]
+    parts = [(k, lbl) for k, lbl in Alert.Kind.choices if by_kind.get(k)]
+    if parts:
+        a_runs.append("，其中")
+        for i, (k, lbl) in enumerate(parts):
+            a_runs += [("、" if i else "") + lbl, fig(f"al_{k}", by_kind[k], "条", f"{lbl}预警条数",
+                                                     f"Alert.kind={k}")]
+    a_runs.append("。")
+    blocks.append(Paragraph("body", a_runs))
+    for alert in alerts.order_by("-grade", "created_at")[:5]:
+        blocks.append(Paragraph("body", [f"{timezone.localtime(alert.created_at):%H:%M}　{alert.get_kind_display()}"
+                                         f"（{alert.grade_name}）：{alert.title}"]))
+
+    blocks.append(Paragraph("heading1", ["四、回应处置"]))
+    given = Response.objects.filter(published_at__gte=start, published_at__lt=end).select_related("incident", "unit")
+    due = Incident.objects.filter(status=Incident.Status.ASSIGNED, deadline__lt=end + datetime.timedelta(days=1))
+    overdue = due.filter(deadline__lt=min(end, timezone.now()))
+    blocks.append(Paragraph("body", [
+        "当日各责任单位公开回应",
+        fig("resp", given.count(), "件", "当日回应件数", "Response.published_at"),
+        "；截至次日到期待回应",
+        fig("due", due.count(), "件", "待回应件数", "Incident.status=assigned, deadline"),
+        "，其中已逾期",
+        fig("overdue", overdue.count(), "件", "逾期件数", "Incident.deadline<end"),
+        "。",
+    ]))
+    for r in given[:10]:
+        blocks.append(Paragraph("body", [
+            f"{r.unit.name}就“{r.incident.label}”于{timezone.localtime(r.published_at):%H时%M分}在{r.where}发布回应。"
+        ]))
+    due_rows: list[list[Any]] = [[inc.label, inc.assigned_unit.name if inc.assigned_unit else "—",
+                 timezone.localtime(inc.deadline).strftime("%m-%d %H:%M") if inc.deadline else "—",
+                 "是" if inc.deadline and inc.deadline < timezone.now() else ""]
+                for inc in due.select_related("assigned_unit").order_by("deadline")[:20]]
+    if due_rows:
+        blocks.append(Table(caption="待回应事项", header=["事件", "责任单位", "回应期限", "逾期"], rows=due_rows,
+                            col_widths=[10, 6, 4, 2]))
+
+    proposals = PlacementProposal.objects.filter(published_on=day)
+    if proposals.exists():
+        blocks.append(Paragraph("heading1", ["五、对外宣传用稿线索"]))
+        blocks.append(Paragraph("body", [
+            "当日在中央、省、市媒体发现涉及本地的正面、中性稿件",
+            fig("placements", proposals.count(), "篇", "用稿线索篇数", "PlacementProposal.published_on"),
+            "，已推送至台账用稿记录待确认。",
+        ]))
+    return Document(
+        title="每日舆情", subtitle=f"（{format_date_cn(day)}）", blocks=blocks, issuer=issuer(), date=day,
+        meta={"kind": "monitor_daily", "date": day.isoformat(),
+              "hourly": [[h.isoformat(), n] for h, n in totals.hourly]},
+    )
+
+
+def build_special(incident: Incident) -> Document:
+    today = timezone.localdate()
+    first = timezone.localtime(incident.first_seen)
+    fig = _Figures(first.date(), timezone.localtime(incident.last_seen).date(), incident.label)
+    blocks: list[Paragraph | Table] = [Paragraph("heading1", ["一、基本情况"])]
+    levels = "、".join(f"{LEVEL_NAMES.get(k, k)}{v}条" for k, v in sorted(
+        (incident.levels or {}).items(), key=lambda kv: LEVEL_ORDER.index(kv[0]) if kv[0] in LEVEL_ORDER else 9))
+    blocks.append(Paragraph("body", [
+        f"{first:%Y年%m月%d日%H时}起，网上出现关于“{incident.label}”的信息，截至"
+        f"{timezone.localtime(incident.last_seen):%m月%d日%H时}共",
+        fig("items", incident.items_count, "条", "事件信息条数", "Incident.items_count", incident=incident.pk),
+        "，其中转载",
+        fig("dups", incident.duplicates_count, "条", "事件转载条数", "Incident.duplicates_count",
+            incident=incident.pk),
+        "，负面占比",
+        fig("neg_share", incident.negative_share, "", "事件负面占比", "Incident.negative_share", incident=incident.pk),
+        "，一小时内最多",
+        fig("peak", incident.peak_per_hour, "条", "事件小时峰值", "Incident.peak_per_hour", incident=incident.pk),
+        f"。来源：{levels or '—'}。研判等级：{incident.grade_name}。关键词：{'、'.join(incident.key_terms[:8])}。",
+    ]))
+    blocks.append(Paragraph("heading1", ["二、传播情况"]))
+    hourly = list(incident.hourly.order_by("hour"))
+    if hourly:
+        peak = max(hourly, key=lambda h: h.items)
+        top_sources = "、".join(f"{k}（{v}条）" for k, v in list((incident.sources or {}).items())[:5])
+        blocks.append(Paragraph("body", [
+            f"信息量在{timezone.localtime(peak.hour):%m月%d日%H时}达到高峰（",
+            fig("peak_h", peak.items, "条", "峰值小时条数", "IncidentHourly.items", incident=incident.pk),
+            "）。主要来源：" + (top_sources or "—") + "。",
+        ]))
+    reps = incident.representatives or []
+    if reps:
+        blocks.append(Paragraph("heading1", ["三、代表性信息"]))
+        blocks.append(Table(header=["时间", "来源", "标题"], col_widths=[4, 5, 13], rows=[
+            [str(r.get("at", ""))[:16].replace("T", " "), str(r.get("source") or "—"), str(r.get("title") or "")]
+            for r in reps]))
+    blocks.append(Paragraph("heading1", ["四、处置情况"]))
+    if incident.assigned_unit:
+        text = (f"已于{timezone.localtime(incident.assigned_at):%m月%d日%H时}交办{incident.assigned_unit.name}"
+                if incident.assigned_at else f"已交办{incident.assigned_unit.name}")
+        if incident.deadline:
+            text += f"，要求于{timezone.localtime(incident.deadline):%m月%d日%H时}前公开回应"
+        blocks.append(Paragraph("body", [text + "。"]))
+    else:
+        blocks.append(Paragraph("body", ["尚未交办。"]))
+    for r in incident.responses.select_related("unit").order_by("published_at"):
+        blocks.append(Paragraph("body", [
+            f"{r.unit.name}于{timezone.localtime(r.published_at):%m月%d日%H时%M分}在{r.where}发布回应：{r.published_text}"
+        ]))
+    blocks.append(Paragraph("heading1", ["五、工作建议"]))
+    unit = incident.assigned_unit.name if incident.assigned_unit else "相关责任单位"
+    blocks.append(Paragraph("body", [
+        f"建议{unit}核实情况，通过政务新媒体、新闻发布等渠道及时公开发布权威信息，回应群众关切；"
+        "持续关注后续信息走势，情况有变化时及时报告。"
+    ]))
+    return Document(
+        title="舆情专报", subtitle=f"（{incident.label}）", blocks=blocks, issuer=issuer(), date=today,
+        meta={"kind": "monitor_special", "incident": incident.pk},
+    )
+
+
+def render(doc: Document) -> tuple[bytes, str]:
+    stream = io.BytesIO()
+    write_docx(doc, stream, provenance=True, appendix=True)
+    return stream.getvalue(), write_html(doc, appendix=True)
+

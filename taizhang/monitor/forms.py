@@ -1,0 +1,129 @@
+"""Forms of the monitoring pages. They only clean input; every change goes through ``monitor.actions``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from taizhang.ledger.models import Outlet
+from taizhang.monitor.models import AlertChannel, Incident, Source, WatchList
+from taizhang.org.models import Unit
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SourceForm(forms.ModelForm):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "url", "outlet", "level", "enabled", "is_internal", "schedule_minutes", "adaptive",
+                  "timeout_seconds", "max_bytes", "link_pattern", "max_articles"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        outlet = self.fields["outlet"]
+        assert isinstance(outlet, forms.ModelChoiceField)
+        outlet.queryset = Outlet.objects.filter(is_active=True).order_by("level", "name")
+        self.fields["url"].required = False
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+            self.fields["version"].initial = self.instance.version
+
+    def values(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data["url"] = data.get("url") or ""
+        data["link_pattern"] = data.get("link_pattern") or ""
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="导出文件",
+                           help_text="CSV、JSON、JSONL 或 xlsx；列名如 标题、正文、链接、发布时间、来源")
+    source = forms.ModelChoiceField(
+        label="来源", queryset=Source.objects.filter(kind=Source.Kind.FILE), required=False,
+        help_text="文件来自哪个平台或工具（可不选）",
+    )
+
+
+class WatchListForm(forms.ModelForm):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = WatchList
+        fields = ["key", "name", "purpose", "expression", "description", "enabled"]
+        widgets = {"expression": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class ExpressionTestForm(forms.Form):
+    expression = forms.CharField(label="表达式", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="试用文本", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(is_active=True))
+    deadline = forms.DateTimeField(label="回应期限", widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    note = forms.CharField(label="交办要求", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, incident: Incident | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if incident is not None and not self.is_bound:
+            hours = 24 if incident.grade == "general" else 4 if incident.grade == "severe" else 12
+            self.initial.setdefault("unit", incident.assigned_unit_id)
+            self.initial.setdefault(
+                "deadline", timezone.localtime(incident.deadline or timezone.now() + datetime.timedelta(hours=hours))
+            )
+            self.initial.setdefault("version", incident.version)
+
+
+class ResponseForm(forms.Form):
+    published_text = forms.CharField(label="回应内容", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                                     help_text="公开发布的回应（情况通报、答复、说明）的要点")
+    where = forms.CharField(label="发布平台", max_length=200,
+                            help_text="如：区政府网站、“万柏林发布”微信公众号、新闻发布会")
+    url = forms.URLField(label="链接", required=False, max_length=500, assume_scheme="https")
+    published_at = forms.DateTimeField(label="发布时间", widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("published_at", timezone.localtime())
+
+
+class ChannelForm(forms.ModelForm):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = AlertChannel
+        fields = ["name", "kind", "target", "format", "secret", "min_grade", "quiet_start", "quiet_end",
+                  "is_internal", "enabled"]
+        widgets = {"quiet_start": TIME_INPUT, "quiet_end": TIME_INPUT, "secret": forms.PasswordInput(render_value=True)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class IncidentFilterForm(forms.Form):
+    STATUS = [("", "全部状态"), ("open", "未办结"), *Incident.Status.choices]
+    GRADE = [("", "全部等级"), ("general", "一般"), ("major", "较大"), ("severe", "重大")]
+    status = forms.ChoiceField(label="状态", choices=STATUS, required=False)
+    grade = forms.ChoiceField(label="等级", choices=GRADE, required=False)
+    q = forms.CharField(label="关键词", required=False, widget=forms.TextInput(attrs={"type": "search"}))

@@ -1,0 +1,89 @@
+"""预警: the alert list (acknowledge) and the delivery channels (e-mail, webhooks) with a test message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.monitor import actions
+from taizhang.monitor.alerts import deliver
+from taizhang.monitor.forms import ChannelForm
+from taizhang.monitor.models import Alert, AlertChannel, Delivery
+from taizhang.monitor.views.common import form_errors
+from taizhang.org.roles import Cap
+from taizhang.org.views import cap_required
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    qs = Alert.objects.select_related("incident", "acknowledged_by").prefetch_related("deliveries__channel")
+    if request.GET.get("open"):
+        qs = qs.filter(acknowledged_at__isnull=True)
+    page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "monitor/alert_list.html", {
+        "page": page, "channels": AlertChannel.objects.all(), "only_open": bool(request.GET.get("open")),
+        "unacknowledged": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+    })
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.acknowledge_alert(acting_user=request.user, alert=get_object_or_404(Alert, pk=pk))
+    return redirect(request.POST.get("next") or "monitor:alert_list")
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    channel = get_object_or_404(AlertChannel, pk=pk) if pk else None
+    form = ChannelForm(request.POST or None, instance=channel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_channel(acting_user=request.user, channel=channel,
+                                 expected_version=form.cleaned_data.get("version"), **form.values())
+        except (InvalidInput, StaleObjectError) as exc:
+            if isinstance(exc, InvalidInput):
+                form_errors(form, exc)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, "预警渠道已保存。")
+            return redirect("monitor:alert_list")
+    return render(request, "monitor/channel_form.html", {"form": form, "channel": channel})
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.delete_channel(acting_user=request.user, channel=get_object_or_404(AlertChannel, pk=pk))
+    messages.success(request, "预警渠道已删除。")
+    return redirect("monitor:alert_list")
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a test message now, without storing an alert."""
+    channel = get_object_or_404(AlertChannel, pk=pk)
+    alert = Alert(pk=0, kind=Alert.Kind.BURST, grade="general", title="测试消息：预警渠道工作正常",
+                  body="这是一条测试消息，无需处理。", created_at=timezone.now())
+    delivery = Delivery(pk=None, alert=alert, channel=channel)
+    from taizhang.monitor.alerts import send
+
+    try:
+        send(delivery)
+    except Exception as exc:
+        messages.error(request, f"发送失败：{getattr(exc, 'message', exc)}")
+    else:
+        messages.success(request, f"测试消息已发送到“{channel.name}”。")
+    return redirect("monitor:alert_list")
+
+
+__all__ = ["deliver"]

@@ -1,0 +1,165 @@
+"""The incident board (事件看板): list, detail with curves, assignment, response, closure, special report."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.monitor import actions, charts
+from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
+from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem
+from taizhang.monitor.views.common import form_errors, get_incident, visible_incidents
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import has_cap
+from taizhang.org.views import cap_required
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def incident_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = IncidentFilterForm(request.GET or None)
+    qs = visible_incidents(user).select_related("assigned_unit")
+    if form.is_valid():
+        status = form.cleaned_data.get("status")
+        if status == "open":
+            qs = qs.exclude(status=Incident.Status.CLOSED)
+        elif status:
+            qs = qs.filter(status=status)
+        if form.cleaned_data.get("grade"):
+            qs = qs.filter(grade=form.cleaned_data["grade"])
+        if form.cleaned_data.get("q"):
+            qs = qs.filter(label__icontains=form.cleaned_data["q"])
+    manage = has_cap(user, Cap.MANAGE_WORK)
+    if not manage or not request.GET.get("all"):
+        qs = qs.filter(items_count__gte=2)
+    page = Paginator(qs.order_by("-last_seen", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    visible = visible_incidents(user)
+    kpi = {
+        "open": visible.exclude(status=Incident.Status.CLOSED).count(),
+        "serious": visible.exclude(status=Incident.Status.CLOSED).filter(grade__in=["major", "severe"]).count(),
+        "overdue": visible.filter(status=Incident.Status.ASSIGNED, deadline__lt=timezone.now()).count(),
+        "items_today": sum(HourlyStat.objects.filter(hour__gte=start).values_list("items", flat=True))
+        if manage else None,
+        "alerts_today": Alert.objects.filter(created_at__gte=start).count() if manage else None,
+    }
+    return render(request, "monitor/incident_list.html", {
+        "form": form, "page": page, "kpi": kpi, "manage": manage,
+        "volume_chart": charts.district_volume() if manage else None,
+    })
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    incident = get_incident(user, pk)
+    manage = has_cap(user, Cap.MANAGE_WORK)
+    items = MonitorItem.objects.filter(incident=incident).select_related("outlet").order_by("-at")[:20]
+    return render(request, "monitor/incident_detail.html", {
+        "incident": incident, "manage": manage, "can_respond": actions.can_respond(user, incident)
+        and incident.assigned_unit_id is not None and incident.status != Incident.Status.CLOSED,
+        "events": incident.events.select_related("user").order_by("at", "id"),
+        "responses": incident.responses.select_related("unit", "recorded_by"),
+        "alerts": incident.alerts.order_by("-created_at")[:10],
+        "briefs": incident.briefs.order_by("-created_at")[:5] if manage else [],
+        "items": items,
+        "assign_form": AssignForm(incident=incident) if manage else None,
+        "response_form": ResponseForm(),
+        "curves": charts.incident_curves(incident), "sources_chart": charts.incident_sources(incident),
+        "terms_chart": charts.incident_terms(incident),
+    })
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident(request.user, pk)
+    form = AssignForm(request.POST, incident=incident)
+    if form.is_valid():
+        try:
+            actions.assign_incident(
+                acting_user=request.user, incident=incident, expected_version=form.cleaned_data["version"],
+                unit=form.cleaned_data["unit"], deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"],
+            )
+        except (InvalidInput, InvalidTransition, StaleObjectError) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已交办{form.cleaned_data['unit'].name}。")
+    else:
+        messages.error(request, "交办信息有误：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("monitor:incident_detail", pk=pk)
+
+
+@require_POST
+@cap_required(Cap.VIEW)
+def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident(request.user, pk)
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_response(acting_user=request.user, incident=incident, **form.cleaned_data)
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        except InvalidTransition as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "回应已登记。")
+            return redirect("monitor:incident_detail", pk=pk)
+    messages.error(request, "回应未登记：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("monitor:incident_detail", pk=pk)
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident(request.user, pk)
+    try:
+        version = int(request.POST.get("version") or incident.version)
+        if request.POST.get("reopen"):
+            actions.reopen_incident(acting_user=request.user, incident=incident, expected_version=version)
+            messages.success(request, "事件已重新打开。")
+        else:
+            actions.close_incident(acting_user=request.user, incident=incident, expected_version=version,
+                                   note=request.POST.get("note", ""))
+            messages.success(request, "事件已办结，历史记录保留。")
+    except (InvalidTransition, StaleObjectError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "提交有误"))
+    return redirect("monitor:incident_detail", pk=pk)
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident(request.user, pk)
+    brief = actions.generate_special_report(acting_user=request.user, incident=incident)
+    messages.success(request, "舆情专报已生成。")
+    return redirect("monitor:brief_detail", pk=brief.pk)
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def item_list(request: HttpRequest) -> HttpResponse:
+    qs = MonitorItem.objects.select_related("source", "outlet", "incident").order_by("-at", "-id")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q))
+    label = request.GET.get("label")
+    if label in ("pos", "neg", "neu"):
+        qs = qs.filter(label=label)
+    if request.GET.get("originals"):
+        qs = qs.filter(duplicate_of__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "monitor/item_list.html", {"page": page, "q": q, "label": label or ""})

@@ -1,0 +1,170 @@
+"""信息源 (sources, uploads of export files) and 关注词 (watch lists with a live expression check)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.uploads import check_upload, max_upload_bytes
+from taizhang.monitor import actions
+from taizhang.monitor.forms import ExpressionTestForm, SourceForm, UploadForm, WatchListForm
+from taizhang.monitor.models import IngestBatch, Source, WatchList
+from taizhang.monitor.pipeline.normalize import normalize_text
+from taizhang.monitor.pipeline.watchlist import WatchListMatcher
+from taizhang.monitor.views.common import form_errors
+from taizhang.org.roles import Cap
+from taizhang.org.views import cap_required
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def source_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "monitor/source_list.html", {
+        "sources": Source.objects.select_related("outlet").order_by("kind", "name"),
+        "batches": IngestBatch.objects.select_related("source").order_by("-id")[:15],
+        "upload_form": UploadForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk) if pk else None
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if source is None:
+                source, token = actions.create_source(acting_user=request.user, **form.values())
+                if token:
+                    return render(request, "monitor/source_token.html", {"source": source, "token": token})
+            else:
+                values = form.values()
+                values.pop("kind", None)
+                actions.update_source(acting_user=request.user, source=source,
+                                      expected_version=form.cleaned_data.get("version") or source.version, **values)
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        except StaleObjectError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"信息源“{source.name}”已保存。")
+            return redirect("monitor:source_list")
+    return render(request, "monitor/source_form.html", {"form": form, "source": source})
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    try:
+        actions.schedule_poll_now(acting_user=request.user, source=source)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{source.name}”已排入下一轮采集（由 taizhang monitor run 执行）。")
+    return redirect("monitor:source_list")
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def source_token(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk, kind=Source.Kind.API)
+    token = actions.rotate_source_token(acting_user=request.user, source=source)
+    return render(request, "monitor/source_token.html", {"source": source, "token": token})
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    actions.delete_source(acting_user=request.user, source=source)
+    messages.success(request, f"信息源“{source.name}”已删除；已采集的信息保留。")
+    return redirect("monitor:source_list")
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def source_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择文件")
+        return redirect("monitor:source_list")
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.name.lower().endswith((".xlsx", ".xlsm")):
+            check_upload(upload, {"xlsx"})  # OOXML safety: macros, entities, zip bombs
+            upload.seek(0)
+        elif upload.size > max_upload_bytes():
+            raise InvalidInput(f"文件过大（上限 {max_upload_bytes() // 1024 // 1024} MB）")
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return redirect("monitor:source_list")
+    try:
+        batch = actions.ingest_file(acting_user=request.user, data=upload.read(), filename=upload.name,
+                                    source=form.cleaned_data.get("source"))
+    except InvalidInput as exc:
+        details = "；".join(m for msgs in exc.errors.values() for m in msgs[:10])
+        messages.error(request, f"{exc.message}{'：' + details if details and details not in exc.message else ''}")
+        return redirect("monitor:source_list")
+    actions.dispatch_batch(batch.pk)
+    messages.success(request, f"已接收{batch.received}条，正在分析（批次{batch.pk}）。")
+    return redirect("monitor:source_list")
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def watchlist_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "monitor/watchlist_list.html", {
+        "watchlists": WatchList.objects.all(), "test_form": ExpressionTestForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def watchlist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    watchlist = get_object_or_404(WatchList, pk=pk) if pk else None
+    form = WatchListForm(request.POST or None, instance=watchlist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if watchlist is None:
+                watchlist = actions.create_watchlist(acting_user=request.user, **form.values())
+            else:
+                actions.update_watchlist(acting_user=request.user, watchlist=watchlist,
+                                         expected_version=form.cleaned_data.get("version") or watchlist.version,
+                                         **form.values())
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        except StaleObjectError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"关注词“{watchlist.name}”已保存，下一批信息起生效。")
+            return redirect("monitor:watchlist_list")
+    return render(request, "monitor/watchlist_form.html", {"form": form, "watchlist": watchlist})
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def watchlist_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    actions.delete_watchlist(acting_user=request.user, watchlist=get_object_or_404(WatchList, pk=pk))
+    messages.success(request, "关注词已删除。")
+    return redirect("monitor:watchlist_list")
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def watchlist_test(request: HttpRequest) -> HttpResponse:
+    """htmx: is the expression valid, and does it match the sample text?"""
+    form = ExpressionTestForm(request.POST)
+    result: dict[str, object] = {}
+    if form.is_valid():
+        try:
+            wl = actions.check_expression(form.cleaned_data["expression"])
+        except InvalidInput as exc:
+            result = {"error": exc.errors.get("expression", [exc.message])[0]}
+        else:
+            text = normalize_text(form.cleaned_data["text"])
+            result = {"matched": bool(WatchListMatcher([wl]).match(text)), "terms": wl.terms}
+    return render(request, "monitor/_expression_result.html", {"result": result})

@@ -1,0 +1,45 @@
+"""用稿线索: articles about the district in outside outlets, confirmed into the ledger or dismissed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.monitor import actions
+from taizhang.monitor.models import PlacementProposal
+from taizhang.org.models import Unit
+from taizhang.org.roles import Cap
+from taizhang.org.views import cap_required
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or PlacementProposal.Status.PROPOSED
+    qs = PlacementProposal.objects.select_related("outlet", "unit", "record").filter(status=status)
+    page = Paginator(qs.order_by("-published_on", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "monitor/proposal_list.html", {
+        "page": page, "status": status, "statuses": PlacementProposal.Status.choices,
+        "units": Unit.objects.filter(is_active=True).order_by("path"),
+    })
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(PlacementProposal, pk=pk)
+    try:
+        if request.POST.get("decision") == "accept":
+            unit = Unit.objects.filter(pk=request.POST.get("unit") or proposal.unit_id).first()
+            actions.accept_proposal(acting_user=request.user, proposal=proposal, unit=unit)
+            messages.success(request, f"已生成台账用稿记录（记录 #{proposal.record_id}），待审核。")
+        else:
+            actions.reject_proposal(acting_user=request.user, proposal=proposal)
+            messages.success(request, "已忽略该线索。")
+    except (InvalidInput, InvalidTransition) as exc:
+        messages.error(request, exc.message)
+    return redirect("monitor:proposal_list")
