@@ -72,3 +72,39 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class RejectNulMiddleware:
+    """Refuse requests whose query string or (non-file) body holds a NUL character: no database stores it
+    (PostgreSQL text cannot), and no legitimate form or JSON sends it. Answers 400 with a Chinese message."""
+
+    MESSAGE = "请求中含有不允许的空字符（NUL），已拒绝。"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query or "\x00" in request.path:
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("multipart/"):
+            return False  # uploaded files may hold NUL bytes; their names are sanitised by core.uploads
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        if 0 < length <= 5 * 1024 * 1024:
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        return False
