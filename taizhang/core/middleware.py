@@ -99,7 +99,11 @@ class RejectNulMiddleware:
             return True
         content_type = request.META.get("CONTENT_TYPE", "")
         if content_type.startswith("multipart/"):
-            return False  # uploaded files may hold NUL bytes; their names are sanitised by core.uploads
+            # Uploaded files may hold NUL bytes (their names are sanitised by core.uploads); the fields may not.
+            try:
+                return any("\x00" in value for values in request.POST.lists() for value in values[1])
+            except Exception:  # a malformed body is for the view's parser to refuse
+                return False
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
