@@ -52,6 +52,12 @@ MATTERS: dict[str, dict[str, Any]] = {
             "也有居民表示对棚户区改造总体支持，但希望补偿更透明",
         ],
         "sources": ["本地论坛", "微博网友", "今日头条号", "山西日报"],
+        "voices": [
+            "补偿款拖了半年还没到账，安置房也遥遥无期，太让人寒心了",
+            "拆迁时说得好好的，现在补偿标准一压再压，老百姓真的太难了",
+            "评估价比周边房价低一大截，这样的补偿谁能接受？气死了",
+            "去镇里问了好几次都说等通知，投诉无门，谁来管管",
+        ],
     },
     "school": {
         "place": "万柏林区实验小学食堂",
@@ -63,6 +69,12 @@ MATTERS: dict[str, dict[str, Any]] = {
             "部分学生家长建议建立家长陪餐制度，加强食堂监督",
         ],
         "sources": ["家长论坛", "微博网友", "本地论坛"],
+        "voices": [
+            "孩子回家说食堂饭菜又少又难吃，当家长的真是心疼又生气",
+            "晒出来的午餐照片看得人心寒，这就是给孩子吃的？",
+            "每天给孩子带饭都来不及，食堂却越来越差，家长们都很失望",
+            "食堂饭菜馊了还给孩子吃，出了事谁负责？太可怕了",
+        ],
     },
     "waterlogging": {
         "place": "万柏林区迎泽街道和平北路积水",
@@ -73,6 +85,10 @@ MATTERS: dict[str, dict[str, Any]] = {
             "早高峰期间附近路口拥堵近一小时，公交改道绕行",
         ],
         "sources": ["微博网友", "本地论坛", "短视频平台"],
+        "voices": [
+            "一下雨就淹，车都泡坏了，年年说改造年年没动静，真无语",
+            "早高峰堵了一个小时，上班迟到被扣钱，太糟心了",
+        ],
     },
     "noise": {
         "place": "万柏林区解放街道工地夜间施工噪音",
@@ -82,6 +98,10 @@ MATTERS: dict[str, dict[str, Any]] = {
             "有居民已多次拨打热线投诉，希望街道协调施工时间",
         ],
         "sources": ["本地论坛", "微博网友"],
+        "voices": [
+            "半夜十二点还在施工，吵得根本睡不着，投诉了也没用",
+            "连续一周被噪音吵醒，老人孩子都受不了，烦死了",
+        ],
     },
     "volunteer": {
         "place": "万柏林区新时代文明实践志愿服务",
@@ -99,7 +119,7 @@ MATTERS: dict[str, dict[str, Any]] = {
 
 
 FILLERS = [
-    "不少网友在评论区留言讨论", "有网友表示会持续关注后续进展", "相关话题在本地社交平台引发讨论",
+    "不少网友在评论区留言讨论", "有网友表示还没有看到答复", "相关话题在本地社交平台引发讨论",
     "记者多次联系相关负责人", "有市民拨打了市长热线反映情况", "当天下午相关视频的播放量明显上升",
     "一些网友转发时附上了现场照片", "也有网友认为应当理性看待", "据了解相关部门已经介入",
     "附近商户也反映了类似情况", "截至发稿时事情仍在进一步处理中", "多位受访者希望尽快得到答复",
@@ -151,6 +171,8 @@ def _matter(rng: random.Random, key: str, n: int, start: datetime.datetime, minu
         fillers = rng.sample(FILLERS, k=2)
         text = (f"{spec['place']}：" + "。".join(chosen) + f"。{fillers[0]}，{rng.randrange(3, 300)}人参与讨论。"
                 f"{fillers[1]}。")
+        if spec.get("voices") and rng.random() < 0.7:  # a post that opens in the public's own words
+            text = f"{rng.choice(spec['voices'])}！" + text
         url = f"https://forum.example.com/{key}/{i}"
         source = rng.choice(spec["sources"])
         if "urls" in spec:
