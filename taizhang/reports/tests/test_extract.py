@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taizhang.reports.extract import (
-    DEFAULT_TAXONOMY_PATH,
     ExtractedFigure,
     MetricInfo,
     extract,
