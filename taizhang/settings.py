@@ -57,6 +57,14 @@ INSTALLED_APPS = [
     "taizhang.targets",
     "taizhang.reports",
     "taizhang.monitor",
+    "taizhang.cases",
+    "taizhang.citizen",
+    "taizhang.civility",
+    "taizhang.volunteers",
+    "taizhang.press",
+    "taizhang.honours",
+    "taizhang.filings",
+    "taizhang.study",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,12 @@
+"""The public site (公众端): pages for citizens, volunteers and voters, served on TAIZHANG_PUBLIC_HOSTS.
+
+No staff session is valid here. Each app that has public pages owns its `public_urls.py`.
+"""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("taizhang.citizen.public_urls")),
+    path("volunteers/", include("taizhang.volunteers.public_urls")),
+    path("honours/", include("taizhang.honours.public_urls")),
+]
