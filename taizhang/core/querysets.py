@@ -16,6 +16,10 @@ M = TypeVar("M", bound=models.Model)
 class RestrictedQuerySet(models.QuerySet[M], Generic[M]):
     """Models set `scope_field` (the lookup path to their org.Unit, e.g. "unit" or "record__unit")."""
 
+    def visible_to(self, user: Any, cap: str = "view") -> RestrictedQuerySet[M]:
+        """The one permission model: the rows `user` may see (or act on with `cap`)."""
+        return self.restrict(user, cap)
+
     def restrict(self, user: Any, cap: str = "view") -> RestrictedQuerySet[M]:
         from taizhang.org.scoping import unit_ids_for
 
