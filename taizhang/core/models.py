@@ -85,11 +85,19 @@ class Job(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # The durable queue (core.jobs): a worker claims a due job with a conditional UPDATE and holds it for a lease,
+    # extended by its heartbeat; a job whose lease ran out (its worker died) runs again, up to max_attempts.
+    run_after = models.DateTimeField("计划时间", default=timezone.now)
+    locked_until = models.DateTimeField("租约到期", null=True, blank=True)
+    locked_by = models.CharField("执行者", max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField("最多尝试", default=3)
 
     class Meta:
         verbose_name = "后台任务"
         verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "run_after"], name="core_job_due")]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk}"
@@ -105,3 +113,116 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class ScheduledRun(models.Model):
+    """One row per periodic kind: the worker that moves ``next_run_at`` on (a conditional UPDATE) enqueues the run."""
+
+    kind = models.CharField("类型", max_length=64, unique=True)
+    next_run_at = models.DateTimeField("下次运行")
+    last_run_at = models.DateTimeField("上次运行", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Notification(models.Model):
+    """One notice to one user (站内通知). Stored per user with its read state; channels deliver copies of it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", related_name="notifications", on_delete=models.CASCADE
+    )
+    event = models.CharField("事件", max_length=48)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="core_notice_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to be told besides the app: by e-mail for each notice, in a daily digest, or not."""
+
+    class Mode(models.TextChoices):
+        EACH = "each", "逐条发送"
+        DIGEST = "digest", "每日汇总"
+        OFF = "off", "不发送"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="用户", related_name="notification_preference", on_delete=models.CASCADE
+    )
+    email_mode = models.CharField("邮件通知", max_length=8, choices=Mode.choices, default=Mode.OFF)
+
+    class Meta:
+        verbose_name = "通知设置"
+        verbose_name_plural = "通知设置"
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.get_email_mode_display()}"
+
+
+class NotificationDelivery(models.Model):
+    """One message to one address (a mailbox or a robot webhook), with its own retries.
+
+    The channel's settings are copied in, so core needs no app's channel model: a unit's webhook (org.UnitChannel)
+    and a user's mailbox look the same here. A digest delivery waits (HELD) until the daily digest sends it with
+    the others for the same address.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        HELD = "held", "待汇总"
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "失败"
+
+    notification = models.ForeignKey(
+        Notification, verbose_name="通知", related_name="deliveries", null=True, blank=True, on_delete=models.CASCADE
+    )
+    event = models.CharField("事件", max_length=48, blank=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
+    target = models.CharField("地址", max_length=1000)
+    format = models.CharField("消息格式", max_length=10, default="generic")
+    secret = models.CharField("加签密钥", max_length=200, blank=True)
+    allow_private = models.BooleanField("允许内网地址", default=False)
+    label = models.CharField("渠道名称", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_try = models.DateTimeField("下次发送", default=timezone.now)
+    last_error = models.CharField("最近错误", max_length=1000, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知发送"
+        verbose_name_plural = "通知发送"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_try"], name="core_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.label or self.target[:40]}"

@@ -71,3 +71,34 @@ class Membership(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class UnitChannel(TimestampedModel, VersionedModel):
+    """A unit's robot webhook (企业微信 / 钉钉 / 飞书 / 通用 JSON): notices for the unit's people also go there."""
+
+    class Format(models.TextChoices):
+        WECOM = "wecom", "企业微信机器人"
+        DINGTALK = "dingtalk", "钉钉机器人"
+        FEISHU = "feishu", "飞书机器人"
+        GENERIC = "generic", "通用 JSON"
+
+    class Mode(models.TextChoices):
+        EACH = "each", "逐条发送"
+        DIGEST = "digest", "每日汇总"
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", related_name="channels", on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=60)
+    target = models.CharField("Webhook 网址", max_length=1000)
+    format = models.CharField("消息格式", max_length=10, choices=Format.choices, default=Format.WECOM)
+    secret = models.CharField("加签密钥", max_length=200, blank=True, help_text="钉钉、飞书机器人开启加签时填写")
+    mode = models.CharField("发送方式", max_length=8, choices=Mode.choices, default=Mode.EACH)
+    is_internal = models.BooleanField("内网地址", default=False)
+    enabled = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位通知渠道"
+        verbose_name_plural = "单位通知渠道"
+        ordering = ["unit__path", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.name}"
