@@ -30,7 +30,8 @@ from django.urls import NoReverseMatch, reverse
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
-from taizhang.ledger.figures import BreakdownRow, By, FigureResult, change_ratio, compute
+from taizhang.ledger import providers
+from taizhang.ledger.figures import BreakdownRow, By, FigureResult, change_ratio, compute, rows_link
 from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition
 from taizhang.org.models import Unit
 
@@ -222,6 +223,16 @@ def records_url(records: list[int], *, period: Period, unit: str, info: LineInfo
     """Where the records behind a figure are listed (None when there are none). See the module docstring."""
     if not records:
         return None
+    if metric.source == MetricDefinition.Source.COMPUTED:
+        # A computed metric's figure counts the provider's rows (cases, hours…): drill-down opens its page.
+        # Beyond DRILL_IDS_MAX ids the page gets the figure's query (period, unit) instead, as for records.
+        provider = providers.get(metric.key)
+        if provider is None:
+            return None
+        if len(records) <= DRILL_IDS_MAX:
+            return rows_link(provider.rows_url, records) or None
+        page = rows_link(provider.rows_url, [])
+        return f"{page}?{urlencode({'period': period.spec, 'unit': unit, 'metric': metric.key})}" if page else None
     base = base or records_base_url()
     if len(records) <= DRILL_IDS_MAX:
         return f"{base}?ids={','.join(str(r) for r in records)}"

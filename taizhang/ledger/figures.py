@@ -6,6 +6,8 @@ number the platform shows carries the query and the record ids that produce it.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,6 +19,7 @@ from django.db import connection
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period
+from taizhang.ledger import providers
 from taizhang.ledger.models import LEVEL_ORDER, MetricDefinition, Outlet, RecordFigure
 from taizhang.org.models import Unit
 
@@ -45,6 +48,8 @@ class FigureResult:
     by: str | None = None
     breakdown: list[BreakdownRow] = field(default_factory=list)
     filters: dict[str, Any] = field(default_factory=dict)
+    provider: str = ""  # computed metrics: "app_label.model" of the rows `records` points to ("" = ledger records)
+    rows_url: str = ""  # computed metrics: URL name of the provider's page listing rows by ?ids=
 
     @property
     def text(self) -> str:
@@ -52,7 +57,7 @@ class FigureResult:
 
     def source(self) -> dict[str, Any]:
         """The provenance of this figure, as summaries and bulletins store it."""
-        return {
+        out = {
             "metric": self.metric.key,
             "label": self.metric.name,
             "unit": self.unit.code if self.unit else None,
@@ -61,6 +66,10 @@ class FigureResult:
             "value": str(self.value),
             "records": self.records,
         }
+        if self.provider:
+            out["provider"] = self.provider
+            out["rows_url"] = rows_link(self.rows_url, self.records)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +128,12 @@ def resolve_metric(metric: str | MetricDefinition) -> MetricDefinition:
     if isinstance(metric, MetricDefinition):
         return metric
     found = MetricDefinition.objects.filter(key=metric).select_related("line").first()
+    if found is None and providers.get(metric) is not None:
+        # A provider registered after the last `taizhang setup`: its metric row is created on first use.
+        from taizhang.ledger.taxonomy import sync_computed_metrics
+
+        sync_computed_metrics([metric])
+        found = MetricDefinition.objects.filter(key=metric).select_related("line").first()
     if found is None:
         raise InvalidInput(f"未知指标“{metric}”。可用 `taizhang metrics` 查看全部指标。")
     return found
@@ -184,16 +199,23 @@ def compute(
     user: Any = None,
     outlet_level: str | None = None,
     activity_type: str | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> FigureResult:
     """The value of `metric` over approved, current records of `unit`'s subtree in `period`.
 
     `user` (optional) restricts to what that user may see. `by` adds a breakdown: "unit" (the scope unit's
     direct children, each with its subtree), "month", or "level" (outlet level, for placements).
+    A computed metric (MetricDefinition.source == "computed") is answered by its provider (`ledger.providers`);
+    `filters` are passed to it (provider-specific), `records` are then the ids of the provider's rows.
     """
     m = resolve_metric(metric)
     scope = resolve_unit(unit)
     if by not in (None, "unit", "month", "level"):
         raise InvalidInput(f"未知的分组方式“{by}”：可用 unit、month、level")
+    if m.source == MetricDefinition.Source.COMPUTED:
+        if outlet_level or activity_type:
+            raise InvalidInput(f"“{m.name}”由系统计算，不能按媒体级别或活动类型筛选")
+        return _compute_provided(m, period, scope, by, user, dict(filters or {}))
     dim = {"month": "date", "level": "outlet_level"}.get(by or "")
     rows = _fetch(m, period, _unit_ids(scope, user), dim, outlet_level, activity_type)
     value, records = _aggregate(m.aggregation, rows)
@@ -272,6 +294,71 @@ def _by_level(m: MetricDefinition, rows: list[tuple[int, int, Any, Any]]) -> lis
         value, recs = values[""]
         out.append(BreakdownRow(key="", label="未分级", value=value, records=recs))
     return out
+
+
+# ---- computed metrics (ledger.providers) ------------------------------------------------------------------------
+def rows_link(url_name: str, ids: list[int]) -> str:
+    """The provider's rows page listing `ids` ("" when the provider has no page)."""
+    if not url_name:
+        return ""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        base = reverse(url_name)
+    except NoReverseMatch:
+        return ""
+    return f"{base}?ids={','.join(str(i) for i in ids)}" if ids else base
+
+
+def provider_for(m: MetricDefinition) -> providers.Provider:
+    provider = providers.get(m.key)
+    if provider is None:
+        raise InvalidInput(f"指标“{m.name}”由系统计算，但提供它的模块没有启用，暂时无法计算。")
+    return provider
+
+
+def _provided(provider: providers.Provider, period: Period, unit_ids: list[int] | None,
+              filters: dict[str, Any]) -> tuple[Decimal, list[int]]:
+    if unit_ids is not None and not unit_ids:
+        return Decimal(0), []
+    got = provider.compute(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)))
+    return _plain(Decimal(got.value)), sorted(int(i) for i in got.ids)
+
+
+def _subtree(unit: Unit, allowed: list[int] | None) -> list[int]:
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+    return ids if allowed is None else sorted(set(ids) & set(allowed))
+
+
+def _compute_provided(m: MetricDefinition, period: Period, scope: Unit | None, by: By | None, user: Any,
+                      filters: dict[str, Any]) -> FigureResult:
+    """A computed metric: one provider call for the scope, one more per child subtree (by unit) or per month (by
+    month), never a sum of the parts: rates cannot be added."""
+    provider = provider_for(m)
+    if by == "level":
+        raise InvalidInput(f"“{m.name}”由系统计算，没有媒体级别，不能按媒体级别分组")
+    unit_ids = _unit_ids(scope, user)
+    value, ids = _provided(provider, period, unit_ids, filters)
+    result = FigureResult(metric=m, unit=scope, period=period, value=value, records=ids, by=by, filters=filters,
+                          provider=provider.source, rows_url=provider.rows_url)
+    if by == "unit":
+        top = scope or Unit.objects.filter(parent__isnull=True).first()
+        if top is not None:
+            for child in Unit.objects.filter(parent=top).order_by("sort_order", "code"):
+                v, r = _provided(provider, period, _subtree(child, unit_ids), filters)
+                result.breakdown.append(BreakdownRow(key=child.code, label=child.label, value=v, records=r))
+            own = [top.pk] if unit_ids is None or top.pk in unit_ids else []
+            v, r = _provided(provider, period, own, filters)
+            if r or v:
+                result.breakdown.append(BreakdownRow(key=top.code, label=f"{top.label}（本级）", value=v, records=r))
+    elif by == "month":
+        for y, mo in period.months():
+            start = max(datetime.date(y, mo, 1), period.start)
+            end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
+            part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+            v, r = _provided(provider, part, unit_ids, filters)
+            result.breakdown.append(BreakdownRow(key=f"{y}-{mo:02d}", label=f"{y}年{mo}月", value=v, records=r))
+    return result
 
 
 def compute_many(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from taizhang.ledger.models import (
 )
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import has_cap
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
@@ -113,7 +116,68 @@ def load_outlets(path: Path | None = None) -> int:
 def load_defaults() -> dict[str, int]:
     counts = load_taxonomy()
     counts["outlets"] = load_outlets()
+    counts["computed_metrics"] = sync_computed_metrics()
     return counts
+
+
+def _computed_values(provider: Any, line: LineOfWork) -> dict[str, Any]:
+    kind = MetricDefinition.Kind.PERCENT if provider.is_rate else (
+        MetricDefinition.Kind.HOURS if provider.measure_word == "小时" else MetricDefinition.Kind.COUNT)
+    return {
+        "line": line,
+        "name": provider.name,
+        "measure_word": provider.measure_word,
+        "kind": kind,
+        "value_type": MetricDefinition.ValueType.DECIMAL,
+        "aggregation": MetricDefinition.Aggregation.AVG if provider.is_rate else MetricDefinition.Aggregation.SUM,
+        "source": MetricDefinition.Source.COMPUTED,
+    }
+
+
+@transaction.atomic
+def sync_computed_metrics(keys: list[str] | None = None) -> int:
+    """Create or update a metric row for every registered provider (`ledger.providers`), so dashboards, targets,
+    assessment and summaries see computed metrics as ordinary metrics with a line of work, a name and a measure
+    word. A computed row whose provider is no longer registered is deactivated (its history stays). A provider
+    whose key is already a reported metric with figures is refused: its records would silently stop counting.
+    Returns the number of rows created."""
+    from taizhang.ledger import providers
+    from taizhang.ledger.models import RecordFigure
+
+    registered = providers.PROVIDERS if keys is None else {k: providers.PROVIDERS[k] for k in keys
+                                                           if k in providers.PROVIDERS}
+    lines = {line.key: line for line in LineOfWork.objects.filter(key__in={p.line for p in registered.values()})}
+    created = 0
+    for order, (key, provider) in enumerate(sorted(registered.items())):
+        line = lines.get(provider.line)
+        if line is None:
+            logger.warning("computed metric %s: unknown line of work %s", key, provider.line)
+            continue
+        values = _computed_values(provider, line)
+        metric = MetricDefinition.objects.filter(key=key).first()
+        if metric is None:
+            metric = MetricDefinition.objects.create(key=key, sort_order=1000 + order, **values)
+            MetricDefinitionRevision.objects.create(metric=metric, version=1, data=audit.snapshot(metric))
+            created += 1
+            continue
+        if metric.source != MetricDefinition.Source.COMPUTED and RecordFigure.objects.filter(metric=metric).exists():
+            logger.warning("computed metric %s: a reported metric with records has this key; not replaced", key)
+            continue
+        changed = [f for f, v in values.items() if getattr(metric, f) != v]
+        if not metric.is_active:
+            metric.is_active = True
+            changed.append("is_active")
+        if changed:
+            for f in changed:
+                if f in values:
+                    setattr(metric, f, values[f])
+            metric.version += 1
+            metric.save(update_fields=[*changed, "version", "updated_at"])
+            MetricDefinitionRevision.objects.create(metric=metric, version=metric.version, data=audit.snapshot(metric))
+    if keys is None:
+        MetricDefinition.objects.filter(source=MetricDefinition.Source.COMPUTED, is_active=True).exclude(
+            key__in=list(registered)).update(is_active=False)
+    return created
 
 
 METRIC_FIELDS = [

@@ -47,6 +47,10 @@ class MetricDefinition(TimestampedModel, VersionedModel):
         AVG = "avg", "平均"
         MAX = "max", "各单位取最大值后求和"
 
+    class Source(models.TextChoices):
+        REPORTED = "reported", "台账填报"
+        COMPUTED = "computed", "系统计算"
+
     key = models.SlugField("标识", max_length=60, unique=True)
     line = models.ForeignKey(LineOfWork, verbose_name="工作线", related_name="metrics", on_delete=models.PROTECT)
     name = models.CharField("名称", max_length=60)
@@ -56,6 +60,10 @@ class MetricDefinition(TimestampedModel, VersionedModel):
     min_value = models.DecimalField("最小值", max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField("最大值", max_digits=18, decimal_places=4, null=True, blank=True)
     aggregation = models.CharField("汇总方式", max_length=8, choices=Aggregation.choices, default=Aggregation.SUM)
+    # reported: summed from ledger records; computed: answered by a provider an app registers
+    # (`ledger.providers`), whose rows live in that app's tables. Computed rows are kept in step with the
+    # registry by `ledger.taxonomy.sync_computed_metrics` (run by `taizhang setup` / load_defaults).
+    source = models.CharField("数据来源", max_length=10, choices=Source.choices, default=Source.REPORTED)
     aliases = models.JSONField("别称", default=list, blank=True)
     sort_order = models.IntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
@@ -71,6 +79,10 @@ class MetricDefinition(TimestampedModel, VersionedModel):
     @property
     def label(self) -> str:
         return f"{self.name}（{self.measure_word}）"
+
+    @property
+    def is_computed(self) -> bool:
+        return self.source == self.Source.COMPUTED
 
     def validate_value(self, value: Decimal) -> str | None:
         """The Chinese error for a value that breaks this definition, or None."""

@@ -217,6 +217,7 @@ class Context:
         scoped = FigureResult(
             metric=result.metric, unit=unit if unit is not None else result.unit, period=result.period,
             value=row.value, records=list(row.records), filters={**result.filters, **(filters or {})},
+            provider=result.provider, rows_url=result.rows_url,
         )
         return self.figure(scoped)
 
