@@ -1,0 +1,52 @@
+"""Kinds of case, registered by apps in their AppConfig.ready().
+
+```python
+register_kind(CaseKind(key="citizen_report", name="随手拍", sla_working_days=3, has_citizen=True,
+                       subject_url=lambda obj: reverse(...), on_state_change=callback_or_None))
+```
+`on_state_change(case, old_state, new_state)` runs inside the action's transaction after the case is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    key: str
+    name: str
+    sla_working_days: int = 5
+    has_citizen: bool = False
+    subject_url: Callable[[Any], str | None] | None = None
+    on_state_change: Callable[[Any, str, str], None] | None = None
+    description: str = ""
+
+
+KINDS: dict[str, CaseKind] = {}
+
+# Always present: a case staff open by hand (督办件) with no subject.
+GENERAL = CaseKind(key="general", name="督办件", sla_working_days=5)
+
+
+def register_kind(kind: CaseKind) -> CaseKind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+def get_kind(key: str) -> CaseKind | None:
+    return KINDS.get(key)
+
+
+def kind_name(key: str) -> str:
+    kind = KINDS.get(key)
+    return kind.name if kind else key
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.key, k.name) for k in sorted(KINDS.values(), key=lambda k: k.key)]
+
+
+register_kind(GENERAL)
