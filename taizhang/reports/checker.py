@@ -35,6 +35,7 @@ _BARE_RE = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?:\.[0-9]+)?(?![0-9])")
 _NOT_FIGURE_AFTER = (
     "年", "月", "日", "号", "时", "点", "届", "周年", "季度", "版", "期间", "世纪", "后", "年代", "次会议",
 )
+_AFTER_WINDOW = max(len(word) for word in _NOT_FIGURE_AFTER) + 1
 _YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 _LIST_MARKER_RE = re.compile(r"^\s*[（(]?\d{1,2}[)）.、．]")
 
@@ -128,7 +129,7 @@ def bare_numbers(text: str) -> list[tuple[int, int]]:
             continue
         digits = match.group().rstrip(",")
         before = norm[start - 1] if start else ""
-        after = norm[end:]
+        after = norm[end : end + _AFTER_WINDOW]  # a window, not the rest of the text: linear in the numbers found
         nxt = after[:1]
         if before and before in "第－-—~～/:×x*":
             continue

@@ -12,6 +12,7 @@ either refuses with a Chinese message or, when the user asks, turns each into �
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -56,9 +57,13 @@ def tokens_to_runs(text: str, figures: Mapping[str, Figure], new_figure: Callabl
 def unsourced_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of numbers in plain text (figures as extract reads them, and bare Arabic numbers)."""
     masked = PENDING_RE.sub(lambda m: "·" * len(m.group()), text)
-    spans = [f.span for f in extract(masked)]
+    figures = sorted(f.span for f in extract(masked))
+    starts = [s for s, _e in figures]
+    spans = list(figures)
     for start, end in bare_numbers(masked):
-        if not any(s <= start < e for s, e in spans):
+        # figures do not overlap: only the one starting at or before `start` can hold it (linear, not n × m)
+        i = bisect_right(starts, start) - 1
+        if i < 0 or not (figures[i][0] <= start < figures[i][1]):
             spans.append((start, end))
     return sorted(spans)
 

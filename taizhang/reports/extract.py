@@ -90,6 +90,11 @@ class Rank:
 # --------------------------------------------------------------------------------------------
 # Masking what is never a figure. Masked characters become NUL, so offsets stay those of the input.
 
+#: The longest text any page, API call or command reads figures or slots from: a 30-page summary is about 30,000
+#: characters. With the linear-time parsers the worst case at this size is about a second (bench/bench_parsers.py).
+MAX_DOCUMENT_CHARS: Final = 200_000
+TOO_LONG_MESSAGE: Final = f"文本过长：最多 {MAX_DOCUMENT_CHARS // 10000} 万字，请分段处理"
+
 _MASK: Final = "\x00"
 _NEVER_FIGURES: Final = re.compile(
     # the lookahead lets most positions fail at once: 5x faster than the bare alternation
@@ -103,7 +108,7 @@ _NEVER_FIGURES: Final = re.compile(
             r"『[^『』\n]{0,30}』",
             r'"[^"\n]{0,30}"',
             r"https?://[^\s，。；]+",
-            r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.]+",
+            r"(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]++@[A-Za-z0-9-]++\.[A-Za-z0-9.]++",  # possessive: linear
             r"\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?",  # dates, 2023-04-05, 2024年5月12日
             r"\d{1,2}:\d{2}(?::\d{2})?",  # times
             r"(?<!\d)1[3-9]\d{9}(?!\d)",  # mobile numbers
@@ -380,7 +385,7 @@ def map_metric(subject: str, unit: str, aliases: Mapping[str, MetricInfo]) -> tu
 _FIRST_CHARS: Final = "".join(sorted({q[0] for q in PREFIX_QUALIFIERS} | set("0123456789零〇一二两三四五六七八九十百")))
 
 _FIGURE_RE: Final = re.compile(
-    rf"(?=[{_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN})*)(?P<core>{PERCENT_WORDS_PATTERN}|{CORE_PATTERN})"
+    rf"(?=[{_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<core>{PERCENT_WORDS_PATTERN}|{CORE_PATTERN})"
     rf"(?P<q1>[余多])?(?P<mag>[万亿]+)?(?P<q2>[余多])?(?P<unit>{UNIT_PATTERN}|项目)?(?P<post>{POST_PATTERN})?"
 )
 _NUMERAL_CHARS: Final = frozenset("0123456789零〇一二两三四五六七八九十百千万亿")

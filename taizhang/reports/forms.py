@@ -13,6 +13,7 @@ from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
 from taizhang.org.models import Unit
 from taizhang.org.scoping import unit_ids_for
+from taizhang.reports.extract import MAX_DOCUMENT_CHARS
 
 RANGE_CHOICES = [
     ("year", "全年"), ("H1", "上半年"), ("H2", "下半年"), ("Q1-Q3", "前三季度"),
@@ -94,6 +95,7 @@ class ComposeForm(PeriodFields):
 class TemplateForm(forms.Form):
     name = forms.CharField(label="模板名称", max_length=100)
     text = forms.CharField(label="粘贴模板文本", required=False, widget=forms.Textarea(attrs={"rows": 12}),
+                           max_length=MAX_DOCUMENT_CHARS,
                            help_text="往年总结（含真实数字）或网上下载的范文（数字处为 X、*、xx、== 或空白）")
     file = forms.FileField(label="或上传文件（.txt / .docx）", required=False)
 
@@ -110,7 +112,8 @@ class FillForm(PeriodFields):
 
 
 class ExtractForm(PeriodFields):
-    text = forms.CharField(label="粘贴工作总结", required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(label="粘贴工作总结", required=False, widget=forms.Textarea(attrs={"rows": 10}),
+                           max_length=MAX_DOCUMENT_CHARS)
     file = forms.FileField(label="或上传文件（.txt / .docx）", required=False)
     unit = UnitChoiceField(label="记录所属单位", queryset=Unit.objects.none(), empty_label=None, required=False)
     min_confidence = forms.DecimalField(label="对应指标所需的最低把握", initial=0.6, min_value=0, max_value=1,

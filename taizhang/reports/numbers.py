@@ -170,7 +170,7 @@ UNIT_PATTERN: Final = "|".join(
 )
 
 _QUANTITY_RE: Final = re.compile(
-    rf"(?P<pre>(?:{PREFIX_PATTERN})*)(?P<core>{PERCENT_WORDS_PATTERN}|{CORE_PATTERN})"
+    rf"(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<core>{PERCENT_WORDS_PATTERN}|{CORE_PATTERN})"
     rf"(?P<q1>[余多])?(?P<mag>[万亿]+)?(?P<q2>[余多])?(?P<unit>.*?)(?P<post>{POST_PATTERN})?"
 )
 _PREFIX_RE: Final = re.compile(PREFIX_PATTERN)
@@ -296,6 +296,12 @@ def _parse_magnitudes(text: str) -> Decimal | None:
     return _parse_section(text)
 
 
+#: The longest number written in a document that is still read as a figure (with thousands separators and
+#: decimals), and the largest value: beyond these a "number" is noise, and reading it is not worth the work.
+MAX_NUMBER_CHARS: Final = 32
+MAX_VALUE: Final = Decimal(10) ** 16
+
+
 def parse_core(text: str) -> Decimal | None:
     """The value of a bare number (no qualifier, no unit): 1,234 / 1.21万 / 3万5千 / 二十二点二五万.
 
@@ -306,8 +312,10 @@ def parse_core(text: str) -> Decimal | None:
         text = text[1:]
     if text.startswith("百分之"):
         text = text[3:]
+    if len(text) > MAX_NUMBER_CHARS:
+        return None  # 60,000 digits are no figure; Decimal and int() would fail or take long on them
     value = _parse_magnitudes(text)
-    if value is None:
+    if value is None or abs(value) >= MAX_VALUE:
         return None
     return _clean(-value if negative else value)
 

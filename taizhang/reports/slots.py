@@ -10,6 +10,7 @@ is a slot only when a measure word or 万/亿 follows it. Real numbers in a temp
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -65,7 +66,7 @@ _PH: Final = (
 )
 _SLOT_FIRST_CHARS: Final = "Xx*=_" + "".join(sorted({q[0] for q in PREFIX_QUALIFIERS}))
 _SLOT_RE: Final = re.compile(
-    rf"(?=[{_SLOT_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN})*)(?P<ph>{_PH})(?P<q1>[余多])?(?P<mag>[万亿千百]+)?(?P<q2>[余多])?"
+    rf"(?=[{_SLOT_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<ph>{_PH})(?P<q1>[余多])?(?P<mag>[万亿千百]+)?(?P<q2>[余多])?"
     rf"(?P<unit>{UNIT_PATTERN}|项目)?(?P<post>{POST_PATTERN})?"
 )
 _YEAR_RE: Final = re.compile(
@@ -151,7 +152,27 @@ class _Occupied:
         self._bytes[start : max(end, start + 1)] = b"\x01" * (max(end, start + 1) - start)
 
 
+class _Lines:
+    """Is the line holding a position only of "=" (a Markdown underline)? Line starts are found once and each line
+    is looked at once, so a text made of thousands of "=" marks stays linear."""
+
+    def __init__(self, norm: str) -> None:
+        self._norm = norm
+        self._starts = [0] + [i + 1 for i, ch in enumerate(norm) if ch == "\n"]
+        self._underline: dict[int, bool] = {}
+
+    def underline(self, position: int) -> bool:
+        index = bisect_right(self._starts, position) - 1
+        if index not in self._underline:
+            start = self._starts[index]
+            end = self._starts[index + 1] - 1 if index + 1 < len(self._starts) else len(self._norm)
+            line = self._norm[start:end].strip()
+            self._underline[index] = bool(line) and set(line) <= {"="}
+        return self._underline[index]
+
+
 def _mark_slots(norm: str, masked: str, taken: _Occupied) -> Iterable[_Found]:
+    lines = _Lines(norm)
     for match in _SLOT_RE.finditer(masked):
         ph_start, ph_end = match.span("ph")
         if not taken.free(ph_start, ph_end):
@@ -173,10 +194,7 @@ def _mark_slots(norm: str, masked: str, taken: _Occupied) -> Iterable[_Found]:
             if norm[ph_start - 1 : ph_start] != "等":
                 continue
             unit = "项"
-        line_start = norm.rfind("\n", 0, ph_start) + 1
-        line_end = norm.find("\n", ph_end)
-        line = norm[line_start : line_end if line_end >= 0 else len(norm)].strip()
-        if kind == "equals" and line and set(line) <= {"="}:
+        if kind == "equals" and lines.underline(ph_start):
             continue  # a Markdown underline
         if not unit and not mag and kind not in ("equals", "blank"):
             continue  # XX区, xx有礼, X集团: a name

@@ -36,17 +36,23 @@ def read_upload(upload: Any) -> str:
 
     import docx
 
+    from taizhang.core.errors import InvalidInput
     from taizhang.core.uploads import check_upload
+    from taizhang.reports.extract import MAX_DOCUMENT_CHARS, TOO_LONG_MESSAGE
 
     checked = check_upload(upload, {"txt", "docx"})
     upload.seek(0)
     data = upload.read()
     if checked.kind == "docx":
-        return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
-    try:
-        return str(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return str(data.decode("gb18030", errors="replace"))
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    else:
+        try:
+            text = str(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            text = str(data.decode("gb18030", errors="replace"))
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InvalidInput(TOO_LONG_MESSAGE, {"file": [TOO_LONG_MESSAGE]})
+    return text
 
 
 @require_http_methods(["GET", "POST"])
