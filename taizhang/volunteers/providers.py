@@ -1,0 +1,135 @@
+"""Volunteer figures as computed metrics (taizhang.ledger.providers), so dashboards, targets and summaries take them
+from `ledger.figures.compute` like every other figure. Each returns the ids of the rows behind the value.
+
+Filters understood by the hour and activity figures: ``team`` (a team id) and ``team_kind`` (team / centre / post /
+station).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+from taizhang.volunteers.models import Activity, Certificate, HourRecord, ServiceOrder, Team, Volunteer
+
+LINE = "volunteers"
+
+
+def _units(qs: QuerySet[Any], q: FigureQuery, field: str) -> QuerySet[Any]:
+    return qs if q.unit_ids is None else qs.filter(**{f"{field}__in": q.unit_ids})
+
+
+def _end(q: FigureQuery) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(q.period.end, datetime.time.max))
+
+
+def _start(q: FigureQuery) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(q.period.start, datetime.time.min))
+
+
+def _team_filters(qs: QuerySet[Any], q: FigureQuery, prefix: str) -> QuerySet[Any]:
+    if q.filters.get("team"):
+        qs = qs.filter(**{f"{prefix}team_id": int(q.filters["team"])})
+    if q.filters.get("team_kind"):
+        qs = qs.filter(**{f"{prefix}team__kind": str(q.filters["team_kind"])})
+    return qs
+
+
+def _ids(qs: QuerySet[Any]) -> list[int]:
+    return list(qs.values_list("id", flat=True))
+
+
+def registered(q: FigureQuery) -> Provided:
+    ids = _ids(_units(Volunteer.objects.filter(created_at__lte=_end(q), status=Volunteer.Status.ACTIVE), q, "unit"))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def confirmed_hours(q: FigureQuery) -> QuerySet[HourRecord]:
+    qs = HourRecord.objects.filter(status=HourRecord.Status.CONFIRMED, day__gte=q.period.start,
+                                   day__lte=q.period.end)
+    return _team_filters(_units(qs, q, "unit"), q, "")
+
+
+def active(q: FigureQuery) -> Provided:
+    ids = sorted(set(confirmed_hours(q).values_list("volunteer_id", flat=True)))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def hours(q: FigureQuery) -> Provided:
+    qs = confirmed_hours(q)
+    total = qs.aggregate(t=Sum("hours"))["t"] or Decimal(0)
+    return Provided(Decimal(total).quantize(Decimal("0.1")), _ids(qs))
+
+
+def activities(q: FigureQuery) -> Provided:
+    qs = Activity.objects.filter(starts_at__gte=_start(q), starts_at__lte=_end(q),
+                                 status__in=(Activity.Status.PUBLISHED, Activity.Status.CLOSED))
+    ids = _ids(_team_filters(_units(qs, q, "team__unit"), q, ""))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def teams(q: FigureQuery) -> Provided:
+    qs = Team.objects.filter(is_active=True, kind=Team.Kind.TEAM, created_at__lte=_end(q))
+    ids = _ids(_units(qs, q, "unit"))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def certificates(q: FigureQuery) -> Provided:
+    qs = Certificate.objects.filter(revoked=False, issued_on__gte=q.period.start, issued_on__lte=q.period.end)
+    ids = _ids(_units(qs, q, "unit"))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def _orders(q: FigureQuery) -> QuerySet[ServiceOrder]:
+    qs = ServiceOrder.objects.filter(created_at__gte=_start(q), created_at__lte=_end(q)).exclude(
+        state=ServiceOrder.State.CANCELLED)
+    return _units(qs, q, "unit")
+
+
+def orders(q: FigureQuery) -> Provided:
+    ids = _ids(_orders(q))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def satisfaction(q: FigureQuery) -> Provided:
+    """Share of rated orders rated 4 or 5 stars (满意率)."""
+    rated = list(_orders(q).filter(rating__isnull=False).values_list("id", "rating"))
+    good = sum(1 for _, r in rated if (r or 0) >= 4)
+    return Provided(rate(good, len(rated)), [i for i, _ in rated])
+
+
+PROVIDERS = [
+    Provider("volunteers_registered", "注册志愿者", "人", LINE, "volunteers.volunteer", registered,
+             rows_url="volunteers:rows_volunteer",
+             description="截至时间段末在册（状态正常）的注册志愿者人数，按志愿者所属街道/社区统计。"),
+    Provider("volunteers_active", "活跃志愿者", "人", LINE, "volunteers.volunteer", active,
+             rows_url="volunteers:rows_volunteer",
+             description="时间段内有已确认服务时长的志愿者人数（按服务所在单位统计）。"),
+    Provider("volunteer_hours", "志愿服务时长", "小时", LINE, "volunteers.hourrecord", hours,
+             rows_url="volunteers:rows_hours",
+             description="时间段内已确认的志愿服务时长之和（扫码签到、经复核的手工补录和导入记录）。"),
+    Provider("volunteer_activities", "志愿服务活动", "场", LINE, "volunteers.activity", activities,
+             rows_url="volunteers:rows_activity",
+             description="时间段内开始的已发布或已结束的志愿服务活动场次。"),
+    Provider("volunteer_teams", "志愿服务队伍", "支", LINE, "volunteers.team", teams,
+             rows_url="volunteers:rows_team",
+             description="截至时间段末有效的志愿服务队伍数（不含文明实践中心、所、站）。"),
+    Provider("certificates_issued", "出具志愿服务证明", "份", LINE, "volunteers.certificate", certificates,
+             rows_url="volunteers:rows_certificate",
+             description="时间段内出具且未撤销的志愿服务证明份数。"),
+    Provider("service_orders", "点单服务", "单", LINE, "volunteers.serviceorder", orders,
+             rows_url="volunteers:rows_order",
+             description="时间段内新时代文明实践阵地受理的点单（不含已取消）。"),
+    Provider("service_order_satisfaction", "点单服务满意率", "%", LINE, "volunteers.serviceorder", satisfaction,
+             rows_url="volunteers:rows_order",
+             description="时间段内已评价的点单中评价为4星及以上的比例。", is_rate=True),
+]
+
+
+def register_all() -> None:
+    register(*PROVIDERS)

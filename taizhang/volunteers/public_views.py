@@ -1,0 +1,404 @@
+"""Volunteer pages on the public site (公众端), phone first. No staff session here: a volunteer is known by the
+signed cookie `tzpub_volunteer` (see tokens.py), set after a one-time code sent to their phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
+from taizhang.org.models import Unit
+from taizhang.volunteers import actions, certificates, orders, tokens
+from taizhang.volunteers.models import (
+    Activity,
+    Certificate,
+    HourRecord,
+    ServiceOrder,
+    Shift,
+    SignUp,
+    StarThreshold,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
+
+COOKIE = "tzpub_volunteer"
+CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+AGREE = "我已阅读并同意个人信息保护说明：证件号码和手机号码加密保存，仅用于身份核验和志愿服务记录"
+V = Callable[..., HttpResponseBase]
+
+
+def current_volunteer(request: HttpRequest) -> Volunteer | None:
+    cached = getattr(request, "_tz_volunteer", False)
+    if cached is not False:
+        return cast(Volunteer | None, cached)
+    data = tokens.read_session(request.COOKIES.get(COOKIE))
+    volunteer = None
+    if data is not None:
+        found = Volunteer.objects.filter(pk=data["v"], status=Volunteer.Status.ACTIVE).first()
+        if found is not None and tokens.fingerprint_matches(data, found.phone_hash):
+            volunteer = found
+    request._tz_volunteer = volunteer  # type: ignore[attr-defined]
+    return volunteer
+
+
+def volunteer_required(view: V) -> V:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        volunteer = current_volunteer(request)
+        if volunteer is None:
+            return redirect(f"{reverse('volunteers_public:login')}?next={request.get_full_path()}")
+        try:
+            return view(request, volunteer, *args, **kwargs)
+        except NotPermitted as exc:
+            return render(request, "volunteers/public/message.html", {"text": exc.message}, status=403)
+
+    return cast(V, wrapper)
+
+
+def _login(response: HttpResponse, volunteer: Volunteer) -> HttpResponse:
+    response.set_cookie(COOKIE, tokens.session_value(volunteer.pk, volunteer.phone_hash),
+                        max_age=tokens.COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
+    return response
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
+
+
+def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {"volunteer": current_volunteer(request), **extra}
+
+
+def _add_errors(form: forms.Form, exc: InvalidInput) -> None:
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            form.add_error(field if field in form.fields else None, m)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+# --- registration and log-in -----------------------------------------------------------------------------------------
+class RegisterForm(forms.Form):
+    real_name = forms.CharField(label="真实姓名", max_length=30)
+    id_type = forms.ChoiceField(label="证件类型", choices=Volunteer.IdType.choices)
+    id_number = forms.CharField(label="证件号码", max_length=20)
+    birth_date = forms.DateField(label="出生日期", required=False, help_text="居民身份证可不填，按证件号码自动识别",
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    phone = forms.CharField(label="手机号码", max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
+    unit = forms.ModelChoiceField(label="所在街道/社区", queryset=Unit.objects.none(), empty_label="请选择")
+    skills = forms.CharField(label="技能特长", max_length=200, required=False)
+    guardian_name = forms.CharField(label="监护人姓名（未满18周岁必填）", max_length=30, required=False)
+    guardian_phone = forms.CharField(label="监护人手机（未满18周岁必填）", max_length=11, required=False)
+    guardian_consent = forms.BooleanField(label="监护人已知悉并同意本人注册、参加志愿服务（未满18周岁必选）",
+                                          required=False)
+    agree = forms.BooleanField(label=AGREE, required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = (Unit.Kind.STREET, Unit.Kind.TOWN, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE)
+        self.fields["unit"].queryset = Unit.objects.filter(kind__in=kinds, is_active=True).order_by("path")  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        code, unit = d.pop("code"), d.pop("unit")
+        d.pop("agree")
+        try:
+            volunteer = actions.register_with_code(unit=unit, code=code, **d)
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"注册成功，您的志愿者编号是 {volunteer.number}。")
+            return _login(redirect("volunteers_public:me"), volunteer)
+    return render(request, "volunteers/public/register.html", _ctx(request, form=form))
+
+
+@require_POST
+def send_code(request: HttpRequest) -> HttpResponse:
+    purpose = "register" if request.POST.get("purpose") == "register" else "login"
+    phone = (request.POST.get("phone") or "").strip()
+    try:
+        actions.request_code(phone=phone, purpose=purpose)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "如该手机号码可以使用，验证码已发送，10分钟内有效。")
+    target = "volunteers_public:register" if purpose == "register" else "volunteers_public:login"
+    nxt = _safe_next(request, "")
+    return redirect(f"{reverse(target)}?phone={phone[:11]}" + (f"&next={nxt}" if nxt else ""))
+
+
+class LoginForm(forms.Form):
+    phone = forms.CharField(label="手机号码", max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = actions.verify_login_code(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        else:
+            return _login(redirect(_safe_next(request, reverse("volunteers_public:me"))), volunteer)
+    return render(request, "volunteers/public/login.html",
+                  _ctx(request, form=form, next=_safe_next(request, "")))
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    response = redirect("volunteers_public:home")
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# --- browsing and signing up --------------------------------------------------------------------------------------
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    qs = actions.visible_activities()
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(place__icontains=q) | Q(skills__icontains=q))
+    street = request.GET.get("unit") or ""
+    if street.isdigit():
+        unit = Unit.objects.filter(pk=int(street)).first()
+        if unit is not None:
+            qs = qs.filter(team__unit__path__startswith=unit.path)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    streets = Unit.objects.filter(kind__in=(Unit.Kind.STREET, Unit.Kind.TOWN), is_active=True).order_by("path")
+    return render(request, "volunteers/public/home.html", _ctx(request, page=page, q=q, streets=streets,
+                                                                 unit=street))
+
+
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity.objects.select_related("team", "project").exclude(
+        status=Activity.Status.DRAFT), pk=pk)
+    volunteer = current_volunteer(request)
+    mine = {}
+    if volunteer is not None:
+        mine = {s.shift_id: s for s in SignUp.objects.filter(volunteer=volunteer, shift__activity=activity)}
+    shifts = []
+    for shift in activity.shifts.annotate(
+            taken=Count("signups", filter=Q(signups__state__in=("applied", "approved", "checked_in",
+                                                                "checked_out", "confirmed"))),
+            waiting=Count("signups", filter=Q(signups__state="waitlisted"))):
+        shifts.append({"shift": shift, "taken": shift.taken, "waiting": shift.waiting,
+                       "full": shift.taken >= shift.capacity, "mine": mine.get(shift.pk),
+                       "open": activity.status == Activity.Status.PUBLISHED and shift.starts_at > timezone.now()})
+    return render(request, "volunteers/public/activity.html", _ctx(request, activity=activity, shifts=shifts))
+
+
+@require_POST
+@volunteer_required
+def shift_sign_up(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    shift = get_object_or_404(Shift, pk=pk)
+    try:
+        signup = actions.sign_up(volunteer=volunteer, shift=shift)
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "报名成功，已进入候补名单，有空位时自动递补。" if signup.state == "waitlisted"
+                         else f"报名成功（{signup.get_state_display()}）。")
+    return redirect("volunteers_public:activity", pk=shift.activity_id)
+
+
+@require_POST
+@volunteer_required
+def signup_cancel(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    signup = get_object_or_404(SignUp, pk=pk, volunteer=volunteer)
+    try:
+        actions.cancel_signup(volunteer=volunteer, signup=signup)
+        messages.success(request, "已取消报名。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers_public:me")
+
+
+@require_GET
+def teams(request: HttpRequest) -> HttpResponse:
+    qs = Team.objects.filter(is_active=True).select_related("unit").annotate(members=Count("memberships"))
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        qs = qs.filter(name__icontains=q)
+    volunteer = current_volunteer(request)
+    joined = set(TeamMembership.objects.filter(volunteer=volunteer).values_list("team_id", flat=True)) \
+        if volunteer else set()
+    page = Paginator(qs.order_by("unit__path", "name"), 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/public/teams.html", _ctx(request, page=page, q=q, joined=joined))
+
+
+@require_POST
+@volunteer_required
+def team_join(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    team = get_object_or_404(Team, pk=pk)
+    try:
+        actions.join_team(volunteer=volunteer, team=team)
+        messages.success(request, f"已加入{team.name}。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers_public:teams")
+
+
+# --- check-in by scanning ---------------------------------------------------------------------------------------
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@volunteer_required
+def scan(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity, pk=pk)
+    token = (request.POST.get("t") or request.GET.get("t") or "")[:100]
+    ok, shift_id, reason = tokens.check_checkin_token(token, activity.pk)
+    signup = SignUp.objects.filter(volunteer=volunteer, shift_id=shift_id, shift__activity=activity).first() \
+        if ok and shift_id is not None else None
+    if request.method == "POST":
+        lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
+        try:
+            if request.POST.get("what") == "out":
+                record = actions.check_out(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng)
+                messages.success(request, f"签退成功，本次服务{record.hours.normalize():f}小时，"
+                                          "活动结束后由组织者确认。")
+            else:
+                actions.check_in(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng)
+                messages.success(request, "签到成功，服务结束时请再次扫码签退。")
+        except TaizhangError as exc:
+            messages.error(request, exc.message)
+            return render(request, "volunteers/public/scan.html",
+                          _ctx(request, activity=activity, token=token, ok=False, reason=exc.message, signup=signup))
+        return redirect("volunteers_public:me")
+    return render(request, "volunteers/public/scan.html",
+                  _ctx(request, activity=activity, token=token, ok=ok, reason=reason, signup=signup))
+
+
+# --- my page --------------------------------------------------------------------------------------------------------
+@require_GET
+@volunteer_required
+def me(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
+    stars = list(StarThreshold.objects.order_by("level"))
+    star = volunteer.star
+    nxt = next((s for s in stars if s.level == star + 1), None)
+    return render(request, "volunteers/public/me.html", _ctx(
+        request, masked=volunteer.masked(), star=star, stars=stars, next_star=nxt,
+        to_next=(nxt.hours - volunteer.total_hours) if nxt else None,
+        signups=actions.my_signups(volunteer)[:30],
+        records=HourRecord.objects.filter(volunteer=volunteer).select_related("team", "activity")
+        .prefetch_related("disputes")[:50],
+        certificates=Certificate.objects.filter(volunteer=volunteer).order_by("-issued_on", "-id"),
+        by_team=certificates.confirmed_hours_by_team(volunteer),
+        teams=Team.objects.filter(memberships__volunteer=volunteer),
+    ))
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label="申诉理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    claimed_hours = forms.DecimalField(label="您认为应计时长（小时，可不填）", required=False, min_value=Decimal(0),
+                                       max_value=Decimal(12), decimal_places=2)
+
+
+@require_http_methods(["GET", "POST"])
+@volunteer_required
+def dispute(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    record = get_object_or_404(HourRecord, pk=pk, volunteer=volunteer)
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.open_dispute(volunteer=volunteer, record=record, reason=form.cleaned_data["reason"],
+                                 claimed_hours=form.cleaned_data["claimed_hours"])
+        except InvalidInput as exc:
+            _add_errors(form, exc)
+        except TaizhangError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "申诉已提交，组织者处理后会更新记录。")
+            return redirect("volunteers_public:me")
+    return render(request, "volunteers/public/dispute.html", _ctx(request, form=form, record=record))
+
+
+@require_POST
+@volunteer_required
+def certificate_request(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
+    team = get_object_or_404(Team, pk=int(request.POST.get("team") or 0))
+    try:
+        cert = certificates.issue_certificate(acting_user=None, volunteer=volunteer, issuer=team,
+                                              by_volunteer=volunteer)
+        messages.success(request, f"已出具志愿服务证明，编号 {cert.number}。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers_public:me")
+
+
+@require_GET
+@volunteer_required
+def certificate_download(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
+    cert = get_object_or_404(Certificate.objects.select_related("volunteer"), pk=pk, volunteer=volunteer)
+    if cert.revoked:
+        raise Http404("该证明已撤销。")
+    data = certificates.write_docx(cert)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument."
+                                               "wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="{cert.number}.docx"'
+    return response
+
+
+# --- certificate verification and order rating (no log-in) ------------------------------------------------------------
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    number = (request.GET.get("number") or "").strip()[:32]
+    code = (request.GET.get("code") or "").strip()[:16]
+    result, cert = certificates.verify(number, code)
+    return render(request, "volunteers/public/verify.html", _ctx(
+        request, number=number, code=code, result=result, info=certificates.public_view(cert) if cert else None))
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label="评价", coerce=int, widget=forms.RadioSelect,
+                                    choices=[(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")])
+    comment = forms.CharField(label="意见建议", max_length=200, required=False)
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    order = orders.order_from_token(token)
+    if order is None:
+        raise Http404("链接无效或已过期。")
+    form = RateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            orders.rate_order(acting_user=None, order=order, rating=form.cleaned_data["rating"],
+                              comment=form.cleaned_data["comment"])
+        except (InvalidInput, InvalidTransition) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "感谢您的评价。")
+            return redirect("volunteers_public:rate", token=token)
+    order.refresh_from_db()
+    return render(request, "volunteers/public/rate.html", _ctx(
+        request, order=order, form=form, done=order.state == ServiceOrder.State.RATED))

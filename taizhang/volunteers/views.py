@@ -1,0 +1,260 @@
+"""Organiser pages (staff site): activities with shifts, sign-ups and the waiting list, the rotating QR screen,
+confirming hours, manual hours with a second approver, disputes."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.querysets import get_scoped
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import can_in_unit, unit_ids_for
+from taizhang.org.views import cap_required
+from taizhang.volunteers import actions, tokens
+from taizhang.volunteers.forms import ActivityForm, ManualHoursForm
+from taizhang.volunteers.models import Activity, Dispute, HourRecord, SignUp, Team, Volunteer
+
+
+def add_errors(form: forms.Form, exc: InvalidInput) -> None:
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            form.add_error(field if field in form.fields else None, m)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def editable_teams(user: Any) -> Any:
+    return Team.objects.filter(unit_id__in=unit_ids_for(user, Cap.EDIT_RECORDS), is_active=True).order_by(
+        "unit__path", "name")
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def activity_list(request: HttpRequest) -> HttpResponse:
+    qs = Activity.objects.visible_to(request.user).select_related("team", "team__unit")
+    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    status = request.GET.get("status") or ""
+    if status in Activity.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-starts_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/activity_list.html", {
+        "page": page, "status": status, "statuses": Activity.Status.choices, "traced": bool(ids),
+        "can_publish": editable_teams(request.user).exists()})
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.EDIT_RECORDS)
+def activity_create(request: HttpRequest) -> HttpResponse:
+    teams = editable_teams(request.user)
+    form = ActivityForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            activity = actions.publish_activity(
+                acting_user=request.user, team=d["team"], title=d["title"], place=d["place"], shifts=d["shifts"],
+                description=d["description"], skills=d["skills"], latitude=d["latitude"], longitude=d["longitude"],
+                geofence_m=d["geofence_m"], auto_approve=d["auto_approve"])
+        except InvalidInput as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "活动已发布，志愿者可在公众端报名。")
+            return redirect("volunteers:activity_detail", pk=activity.pk)
+    return render(request, "volunteers/activity_form.html", {"form": form})
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.VIEW, pk=pk)
+    shifts = list(activity.shifts.all())
+    signups = (SignUp.objects.filter(shift__activity=activity).select_related("volunteer", "shift")
+               .order_by("shift__starts_at", "created_at", "id"))
+    return render(request, "volunteers/activity_detail.html", {
+        "activity": activity, "shifts": shifts, "signups": signups,
+        "records": HourRecord.objects.filter(activity=activity).select_related("volunteer"),
+        "can_edit": can_in_unit(request.user, Cap.EDIT_RECORDS, activity.team.unit),
+        "manual_form": ManualHoursForm(),
+    })
+
+
+def _signup_action(request: HttpRequest, pk: int, fn: Any, done: str) -> HttpResponse:
+    signup = get_scoped(SignUp.objects.select_related("shift"), request.user, Cap.EDIT_RECORDS, pk=pk)
+    try:
+        fn(acting_user=request.user, signup=signup)
+        messages.success(request, done)
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers:activity_detail", pk=signup.shift.activity_id)
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def signup_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signup_action(request, pk, actions.approve_signup, "已录用。")
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def signup_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _signup_action(request, pk, actions.reject_signup, "已设为未录用，候补人员已按顺序递补。")
+
+
+def _qr_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
+    shifts = list(activity.shifts.all())
+    wanted = request.GET.get("shift") or ""
+    shift = next((s for s in shifts if str(s.pk) == wanted), None) or (shifts[0] if shifts else None)
+    token = tokens.make_checkin_token(activity.pk, shift.pk) if shift else ""
+    url = request.build_absolute_uri(public_path("volunteers_public:scan", activity.pk)) + f"?t={token}"
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False)
+    return {"activity": activity, "shifts": shifts, "shift": shift, "token": token, "scan_url": url,
+            "qr": "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode(),
+            "window": tokens.WINDOW_SECONDS}
+
+
+def public_path(name: str, *args: Any) -> str:
+    """The path of a public page as seen from the staff host (under /public/ when there is no public host)."""
+    from taizhang.core.sites import PREFIXED_URLCONF, PUBLIC_URLCONF, public_hosts
+
+    if public_hosts():
+        return reverse(name, args=args, urlconf=PUBLIC_URLCONF)
+    return reverse(name, args=args, urlconf=PREFIXED_URLCONF)
+
+
+@require_GET
+@cap_required(Cap.EDIT_RECORDS)
+def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.EDIT_RECORDS, pk=pk)
+    return render(request, "volunteers/activity_qr.html", _qr_context(request, activity))
+
+
+@require_GET
+@cap_required(Cap.EDIT_RECORDS)
+def activity_qr_frame(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.EDIT_RECORDS, pk=pk)
+    response = render(request, "volunteers/_qr_frame.html", _qr_context(request, activity))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def activity_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.EDIT_RECORDS, pk=pk)
+    try:
+        done = actions.confirm_activity_hours(acting_user=request.user, activity=activity)
+        messages.success(request, f"已确认{len(done)}条服务时长；未到岗的报名已标记。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers:activity_detail", pk=pk)
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def activity_manual(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.EDIT_RECORDS, pk=pk)
+    form = ManualHoursForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        volunteer = Volunteer.objects.filter(number=d["number"].strip().upper()).first()
+        if volunteer is None:
+            messages.error(request, "未找到该志愿者编号。")
+        else:
+            try:
+                actions.add_manual_hours(acting_user=request.user, volunteer=volunteer, team=activity.team,
+                                         day=d["day"], hours=d["hours"], content=d["content"], activity=activity)
+                messages.success(request, "已补录，须由另一名工作人员复核后生效。")
+            except TaizhangError as exc:
+                messages.error(request, exc.message)
+    else:
+        messages.error(request, "补录信息不完整：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("volunteers:activity_detail", pk=pk)
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def hours_list(request: HttpRequest) -> HttpResponse:
+    qs = HourRecord.objects.visible_to(request.user).select_related("volunteer", "team", "activity", "approver",
+                                                                     "second_approver")
+    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    show = request.GET.get("show") or ""
+    if show == "pending_manual":
+        qs = qs.filter(source=HourRecord.Source.MANUAL, status=HourRecord.Status.PENDING)
+    elif show == "flagged":
+        qs = qs.exclude(flags=[])
+    page = Paginator(qs.order_by("-day", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "volunteers/hours_list.html", {
+        "page": page, "show": show, "traced": bool(ids),
+        "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)})
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def hours_second_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_scoped(HourRecord.objects.all(), request.user, Cap.EDIT_RECORDS, pk=pk)
+    try:
+        actions.second_approve(acting_user=request.user, record=record)
+        messages.success(request, "已复核，时长生效。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('volunteers:hours')}?show=pending_manual")
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_scoped(HourRecord.objects.all(), request.user, Cap.EDIT_RECORDS, pk=pk)
+    try:
+        actions.reject_hours(acting_user=request.user, record=record, reason=request.POST.get("reason") or "")
+        messages.success(request, "已作废该时长记录。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers:hours")
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    qs = Dispute.objects.visible_to(request.user).select_related("hour_record__volunteer", "hour_record__team")
+    state = request.GET.get("state") or "open"
+    if state in Dispute.State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/dispute_list.html", {
+        "page": page, "state": state, "states": Dispute.State.choices,
+        "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)})
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = get_scoped(Dispute.objects.all(), request.user, Cap.EDIT_RECORDS, pk=pk)
+    hours_text = (request.POST.get("hours") or "").strip()
+    try:
+        hours = Decimal(hours_text) if hours_text else None
+    except ArithmeticError:
+        messages.error(request, "时长应为数字。")
+        return redirect("volunteers:disputes")
+    try:
+        actions.resolve_dispute(acting_user=request.user, dispute=dispute, uphold=request.POST.get("uphold") == "1",
+                                resolution=request.POST.get("resolution") or "", hours=hours)
+        messages.success(request, "申诉已处理。")
+    except TaizhangError as exc:
+        messages.error(request, exc.message)
+    return redirect("volunteers:disputes")
