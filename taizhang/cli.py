@@ -39,6 +39,7 @@ ALIASES = {
     "excel-template": "excel_template",
     "api-token": "api_token",
     "load-defaults": "load_defaults",
+    "notify-test": "notify_test",
 }
 
 

@@ -7,5 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self) -> None:
-        # Register core's job handlers (notice delivery, digest) and workbench panels (recent notices, admin to-dos).
-        from taizhang.core import notifications, workbench_panels  # noqa: F401
+        # Register core's job handlers (notice delivery, digest) and workbench panel (recent notices).
+        from taizhang.core import notifications, workbench_notices  # noqa: F401

@@ -289,6 +289,22 @@ def mark_all_read(*, acting_user: Any) -> int:
     return Notification.objects.filter(recipient=acting_user, read_at__isnull=True).update(read_at=timezone.now())
 
 
+@transaction.atomic
+def set_preference(*, acting_user: Any, email_mode: str) -> NotificationPreference:
+    from taizhang.core import audit
+    from taizhang.core.errors import InvalidInput
+
+    if email_mode not in NotificationPreference.Mode.values:
+        raise InvalidInput("通知方式无效。", {"email_mode": ["请选择列表中的一项"]})
+    pref, _ = NotificationPreference.objects.get_or_create(user=acting_user)
+    before = pref.email_mode
+    if before != email_mode:
+        pref.email_mode = email_mode
+        pref.save(update_fields=["email_mode"])
+        audit.record("config", pref, user=acting_user, before={"email_mode": before}, after={"email_mode": email_mode})
+    return pref
+
+
 # --- background handlers ----------------------------------------------------------------------------------------
 @jobs.handler(DELIVER_KIND)
 def _deliver_job(job: Job) -> dict[str, Any]:

@@ -301,7 +301,22 @@ def submit_record(*, acting_user: Any, record: Record) -> Record:
     Record.objects.filter(pk=record.pk).update(submitted_at=record.submitted_at)
     _event(record, "submit", acting_user, from_status)
     audit.record("submit", record, user=acting_user, before={"status": from_status}, after={"status": record.status})
+    _notify_submitted(record)
     return record
+
+
+def _record_url(record: Record, name: str = "ledger:record_detail") -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=[record.pk])
+
+
+def _notify_submitted(record: Record) -> None:
+    from taizhang.core.notifications import notify
+    from taizhang.org.notices import nearest_people
+
+    notify(nearest_people(record.unit, Cap.REVIEW_RECORDS), "record_submitted", record,
+           title=f"待审核：{record.unit.label}“{record.title}”", url=_record_url(record, "ledger:review_item"))
 
 
 @transaction.atomic
@@ -330,6 +345,10 @@ def approve_record(*, acting_user: Any, record: Record, comment: str = "") -> Re
         _event(original, "supersede", acting_user, S.APPROVED, comment=f"已被更正记录 #{record.pk} 替代")
     _event(record, "approve", acting_user, from_status, comment=comment)
     audit.record("approve", record, user=acting_user, before={"status": from_status}, after={"status": record.status})
+    from taizhang.org.notices import notify_unit
+
+    notify_unit(record.unit, "record_approved", record, title=f"已通过审核：“{record.title}”",
+                body=f"审核意见：{comment}" if comment else "", url=_record_url(record))
     return record
 
 
@@ -351,6 +370,10 @@ def return_record(*, acting_user: Any, record: Record, reason: str) -> Record:
         before={"status": from_status},
         after={"status": record.status, "reason": reason.strip()},
     )
+    from taizhang.org.notices import notify_unit
+
+    notify_unit(record.unit, "record_returned", record, title=f"记录被退回：“{record.title}”",
+                body=f"退回原因：{reason.strip()}", url=_record_url(record))
     return record
 
 

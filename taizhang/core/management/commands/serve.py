@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -9,8 +14,50 @@ from django.core.management.base import CommandParser
 from taizhang.core.management.base import TaizhangCommand
 
 
+def start_job_workers(stdout: Any = None) -> list[subprocess.Popen[bytes]]:
+    """The background worker processes (`taizhang worker`) beside the web server: TAIZHANG_JOB_WORKERS of them
+    (one with a Celery broker: it only schedules), none when TAIZHANG_SERVE_WORKER=false or jobs run eagerly."""
+    from taizhang.core import jobs
+    from taizhang.env import env_bool, env_int
+
+    if not env_bool("TAIZHANG_SERVE_WORKER", True) or jobs.backend() == "eager":
+        return []
+    count = 1 if jobs.backend() == "celery" else env_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "taizhang", "worker", "--verbosity", "0"], env=os.environ.copy())
+        for _ in range(count)
+    ]
+    if stdout is not None:
+        stdout.write(f"后台任务进程已启动（{count}个）。")
+    return procs
+
+
+def stop_job_workers(procs: list[subprocess.Popen[bytes]], grace: float = 20.0) -> None:
+    """SIGTERM (each finishes its current job), then SIGKILL after the grace period; a killed job's lease runs out
+    and the next worker runs it again."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
 def serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdout: Any = None) -> None:
-    """Serve the app: gunicorn (production-grade) unless TAIZHANG_DEBUG, then Django's runserver."""
+    """Serve the app (gunicorn, production-grade, unless TAIZHANG_DEBUG, then Django's runserver) with the
+    background worker processes beside it; they stop with the server."""
+    procs = start_job_workers(stdout)
+    try:
+        _serve(port, host, workers, stdout)
+    finally:
+        stop_job_workers(procs)
+
+
+def _serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdout: Any = None) -> None:
     if settings.DEBUG:
         call_command("runserver", f"{host}:{port}", use_reloader=False)
         return
@@ -21,8 +68,6 @@ def serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdout
 
     class App(BaseApplication):
         def load_config(self) -> None:
-            import os
-
             from taizhang.env import env_int
 
             n_workers = workers or env_int("TAIZHANG_WEB_WORKERS", 2, minimum=1, maximum=64)
