@@ -1,3 +1,15 @@
-from django.urls import URLPattern, URLResolver
+"""/api/civility/ routes."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from taizhang.civility import api
+
+router = SimpleRouter()
+router.register("sites", api.SiteViewSet, basename="site")
+
+urlpatterns = [
+    path("score/", api.ScoreView.as_view(), name="api-score"),
+    path("inspections/", api.InspectionSubmitView.as_view(), name="api-inspection-submit"),
+    *router.urls,
+]

@@ -1,0 +1,326 @@
+"""The simulated score (模拟测评得分). The formula (docs/civility.md):
+
+For a scope (a unit and its subtree), a period and one framework edition, each standard s with data gets a rate:
+- 实地考察: met answers / all answers for s in regular inspections of the scope's sites in the period;
+- 材料审核: for each unit, its latest reviewed submission for s in the period (accepted = 1, returned = 0); the mean;
+- 问卷调查 / 网络调查: Σ satisfied / Σ respondents of the scope's survey results for s in the period.
+earned(s) = rate(s) × points(s). A project's points = Σ earned of its standards with data, its max = Σ points of the
+same standards. score = 100 × Σ earned / Σ max (standards without data are left out, so a scope is not marked down
+for what was not assessed), rounded half up to two decimals; project points too. A standard that does not apply
+(no site of its type in the scope) simply has no data.
+
+The answers are aggregated in one query grouped by (standard, unit) and rolled up to every scope asked for, so a
+district and all its streets cost the same few queries as the district alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from taizhang.civility.models import (
+    Answer,
+    DocumentSubmission,
+    Framework,
+    Inspection,
+    Method,
+    Problem,
+    Project,
+    Standard,
+    SurveyResult,
+)
+from taizhang.civility.periods import bounds, weeks_in
+from taizhang.core.periods import Period
+from taizhang.org.models import Unit
+
+TWO = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def q2(value: Decimal) -> Decimal:
+    return value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Tally:
+    """Numerator / denominator of one standard's rate in one scope, and the rows behind it."""
+
+    num: Decimal = Decimal(0)
+    den: Decimal = Decimal(0)
+    inspections: set[int] = field(default_factory=set)
+    reviews: set[int] = field(default_factory=set)
+    surveys: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ProjectScore:
+    key: str
+    name: str
+    points: Decimal
+    max: Decimal
+    full: Decimal
+    inspections: list[int]
+    reviews: list[int]
+    surveys: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name, "points": str(self.points), "max": str(self.max),
+                "full": str(self.full), "inspections": self.inspections, "reviews": self.reviews,
+                "surveys": self.surveys}
+
+
+@dataclass
+class ScoreResult:
+    framework: Framework
+    period: Period
+    unit: Unit | None
+    score: Decimal | None
+    earned: Decimal
+    max: Decimal
+    projects: list[ProjectScore]
+    standards: dict[int, tuple[Decimal | None, Decimal]]  # standard id → (rate or None, earned)
+
+    @property
+    def inspection_ids(self) -> list[int]:
+        return sorted({i for p in self.projects for i in p.inspections})
+
+    @property
+    def review_ids(self) -> list[int]:
+        return sorted({i for p in self.projects for i in p.reviews})
+
+
+def _scope_ids(units: list[Unit | None]) -> dict[int | None, set[int] | None]:
+    """For each scope unit (None = everything), the ids of its subtree."""
+    out: dict[int | None, set[int] | None] = {}
+    for unit in units:
+        if unit is None:
+            out[None] = None
+        else:
+            out[unit.pk] = set(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+    return out
+
+
+def _union(scopes: dict[int | None, set[int] | None]) -> set[int] | None:
+    if any(ids is None for ids in scopes.values()):
+        return None
+    out: set[int] = set()
+    for ids in scopes.values():
+        out |= ids or set()
+    return out
+
+
+def collect(framework: Framework, period: Period, unit_ids: set[int] | None, *, site_type: str | None = None,
+            with_ids: bool = True) -> dict[tuple[int, int], Tally]:
+    """Tallies by (standard id, unit id): the raw material every scope's score is rolled up from."""
+    start, end = bounds(period)
+    tallies: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    answers = Answer.objects.filter(standard__framework=framework, inspection__kind=Inspection.Kind.REGULAR,
+                                    inspection__submitted_at__gte=start, inspection__submitted_at__lt=end)
+    if unit_ids is not None:
+        answers = answers.filter(inspection__site__unit_id__in=unit_ids)
+    if site_type:
+        answers = answers.filter(inspection__site__type=site_type)
+    for row in answers.values("standard_id", "inspection__site__unit_id").annotate(
+            total=Count("id"), met=Count("id", filter=Q(met=True))):
+        t = tallies[(row["standard_id"], row["inspection__site__unit_id"])]
+        t.num += row["met"]
+        t.den += row["total"]
+    if with_ids:
+        for sid, uid, iid in answers.values_list("standard_id", "inspection__site__unit_id",
+                                                 "inspection_id").distinct():
+            tallies[(sid, uid)].inspections.add(iid)
+    if site_type:
+        return tallies  # documents and surveys are not about a site type
+    docs = DocumentSubmission.objects.filter(
+        standard__framework=framework, reviewed_on__gte=period.start, reviewed_on__lte=period.end,
+        status__in=[DocumentSubmission.Status.ACCEPTED, DocumentSubmission.Status.RETURNED])
+    if unit_ids is not None:
+        docs = docs.filter(unit_id__in=unit_ids)
+    latest: dict[tuple[int, int], tuple[datetime.date, int, bool]] = {}
+    for pk, sid, uid, reviewed_on, status in docs.values_list("id", "standard_id", "unit_id", "reviewed_on",
+                                                               "status"):
+        key = (sid, uid)
+        if reviewed_on is None:
+            continue
+        if key not in latest or (reviewed_on, pk) > latest[key][:2]:
+            latest[key] = (reviewed_on, pk, status == DocumentSubmission.Status.ACCEPTED)
+    for (sid, uid), (_day, pk, accepted) in latest.items():
+        t = tallies[(sid, uid)]
+        t.num += 1 if accepted else 0
+        t.den += 1
+        t.reviews.add(pk)
+    surveys = SurveyResult.objects.filter(standard__framework=framework, surveyed_on__gte=period.start,
+                                          surveyed_on__lte=period.end)
+    if unit_ids is not None:
+        surveys = surveys.filter(unit_id__in=unit_ids)
+    for pk, sid, uid, respondents, satisfied in surveys.values_list("id", "standard_id", "unit_id", "respondents",
+                                                                    "satisfied"):
+        t = tallies[(sid, uid)]
+        t.num += satisfied
+        t.den += respondents
+        t.surveys.add(pk)
+    return tallies
+
+
+def _standards(framework: Framework) -> tuple[dict[int, dict[str, Any]], list[Project]]:
+    rows: dict[int, dict[str, Any]] = {s["id"]: dict(s) for s in Standard.objects.filter(
+        framework=framework).values("id", "project_id", "points", "method")}
+    return rows, list(Project.objects.filter(framework=framework).order_by("sort_order", "id"))
+
+
+def roll_up(framework: Framework, period: Period, unit: Unit | None, tallies: dict[tuple[int, int], Tally],
+            subtree: set[int] | None, standards: dict[int, dict[str, Any]], projects: list[Project]) -> ScoreResult:
+    per_standard: dict[int, Tally] = defaultdict(Tally)
+    for (sid, uid), t in tallies.items():
+        if subtree is not None and uid not in subtree:
+            continue
+        agg = per_standard[sid]
+        agg.num += t.num
+        agg.den += t.den
+        agg.inspections |= t.inspections
+        agg.reviews |= t.reviews
+        agg.surveys |= t.surveys
+    full: dict[int, Decimal] = defaultdict(Decimal)
+    for s in standards.values():
+        full[s["project_id"]] += s["points"]
+    earned_p: dict[int, Decimal] = defaultdict(Decimal)
+    max_p: dict[int, Decimal] = defaultdict(Decimal)
+    ids_p: dict[int, Tally] = defaultdict(Tally)
+    result_standards: dict[int, tuple[Decimal | None, Decimal]] = {}
+    for sid, s in standards.items():
+        found = per_standard.get(sid)
+        if found is None or not found.den:
+            result_standards[sid] = (None, Decimal(0))
+            continue
+        t = found
+        rate = t.num / t.den
+        earned = rate * s["points"]
+        result_standards[sid] = (rate, earned)
+        earned_p[s["project_id"]] += earned
+        max_p[s["project_id"]] += s["points"]
+        ids_p[s["project_id"]].inspections |= t.inspections
+        ids_p[s["project_id"]].reviews |= t.reviews
+        ids_p[s["project_id"]].surveys |= t.surveys
+    out = [ProjectScore(p.key, p.name, q2(earned_p[p.pk]), q2(max_p[p.pk]), q2(full[p.pk]),
+                        sorted(ids_p[p.pk].inspections), sorted(ids_p[p.pk].reviews), sorted(ids_p[p.pk].surveys))
+           for p in projects]
+    total_earned = sum(earned_p.values(), Decimal(0))
+    total_max = sum(max_p.values(), Decimal(0))
+    score = q2(total_earned * HUNDRED / total_max) if total_max else None
+    return ScoreResult(framework, period, unit, score, q2(total_earned), q2(total_max), out, result_standards)
+
+
+def compute_scores(framework: Framework, period: Period, units: list[Unit | None], *,
+                   site_type: str | None = None, with_ids: bool = True) -> list[ScoreResult]:
+    """The score of each scope in `units` (None = the whole register), from one pass over the data."""
+    scopes = _scope_ids(units)
+    tallies = collect(framework, period, _union(scopes), site_type=site_type, with_ids=with_ids)
+    standards, projects = _standards(framework)
+    return [roll_up(framework, period, u, tallies, scopes[u.pk if u else None], standards, projects) for u in units]
+
+
+def compute_score(framework: Framework, period: Period, unit: Unit | None = None, *,
+                  site_type: str | None = None) -> ScoreResult:
+    return compute_scores(framework, period, [unit], site_type=site_type)[0]
+
+
+def children_of(unit: Unit | None) -> list[Unit]:
+    if unit is None:
+        return list(Unit.objects.filter(parent__isnull=True, is_active=True))
+    return list(Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "code"))
+
+
+def framework_for(period: Period, key: str | None = None) -> Framework | None:
+    """The edition used in the period: the one most inspections of the period used, else the active one."""
+    start, end = bounds(period)
+    qs = Inspection.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if key:
+        qs = qs.filter(framework__key=key)
+    top = qs.values("framework_id").annotate(n=Count("id")).order_by("-n").first()
+    if top:
+        return Framework.objects.get(pk=top["framework_id"])
+    fws = Framework.objects.filter(status=Framework.Status.ACTIVE)
+    if key:
+        fws = fws.filter(key=key)
+    return fws.order_by("-edition").first()
+
+
+def by_standard_rows(result: ScoreResult) -> list[dict[str, Any]]:
+    rows = []
+    for s in Standard.objects.filter(framework=result.framework).select_related("project").order_by(
+            "sort_order", "id"):
+        rate, earned = result.standards.get(s.pk, (None, Decimal(0)))
+        rows.append({"standard": s, "rate": None if rate is None else q2(rate * HUNDRED), "earned": q2(earned),
+                     "method": Method(s.method).label})
+    return rows
+
+
+def trend(framework: Framework, period: Period, unit: Unit | None) -> list[tuple[Period, Decimal | None]]:
+    """The field-inspection score week by week (one query, bucketed by local day)."""
+    start, end = bounds(period)
+    answers = Answer.objects.filter(standard__framework=framework, inspection__kind=Inspection.Kind.REGULAR,
+                                    inspection__submitted_at__gte=start, inspection__submitted_at__lt=end)
+    if unit is not None:
+        answers = answers.filter(inspection__site__unit__path__startswith=unit.path)
+    points = dict(Standard.objects.filter(framework=framework).values_list("id", "points"))
+    weeks = weeks_in(period)
+    buckets: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    tz = timezone.get_current_timezone()
+    for row in answers.values("standard_id", day=TruncDate("inspection__submitted_at", tzinfo=tz)).annotate(
+            total=Count("id"), met=Count("id", filter=Q(met=True))):
+        index = (row["day"] - weeks[0].start).days // 7
+        cell = buckets[index][row["standard_id"]]
+        cell[0] += row["met"]
+        cell[1] += row["total"]
+    out: list[tuple[Period, Decimal | None]] = []
+    for i, week in enumerate(weeks):
+        earned = Decimal(0)
+        maximum = Decimal(0)
+        for sid, (met, total) in buckets.get(i, {}).items():
+            earned += Decimal(met) / Decimal(total) * points[sid]
+            maximum += points[sid]
+        out.append((week, q2(earned * HUNDRED / maximum) if maximum else None))
+    return out
+
+
+@dataclass
+class ProblemCounts:
+    found: list[int]
+    rectified: list[int]
+    overdue: list[int]
+    recurring: list[int]
+    ontime: list[int]
+
+    def to_dict(self) -> dict[str, int]:
+        return {"found": len(self.found), "rectified": len(self.rectified), "overdue": len(self.overdue),
+                "recurring": len(self.recurring)}
+
+
+def problem_counts(period: Period, unit_ids: set[int] | None, *, today: datetime.date | None = None
+                   ) -> ProblemCounts:
+    """found: found in the period; rectified: closed (销号) in the period; overdue: past the deadline and not closed
+    at the end of the period (or today, if earlier); recurring: found in the period and flagged recurring;
+    ontime: closed in the period on or before the deadline."""
+    as_of = min(period.end, today or timezone.localdate())
+    qs = Problem.objects.exclude(status=Problem.Status.CANCELLED)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    found = qs.filter(found_on__gte=period.start, found_on__lte=period.end)
+    closed = qs.filter(closed_on__gte=period.start, closed_on__lte=period.end)
+    overdue = qs.filter(found_on__lte=as_of, deadline__lt=as_of).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    ontime = closed.filter(Q(deadline__isnull=True) | Q(closed_on__lte=F("deadline")))
+    return ProblemCounts(
+        found=list(found.values_list("id", flat=True)), rectified=list(closed.values_list("id", flat=True)),
+        overdue=list(overdue.values_list("id", flat=True)),
+        recurring=list(found.filter(recurring=True).values_list("id", flat=True)),
+        ontime=list(ontime.values_list("id", flat=True)),
+    )
+

@@ -1,0 +1,1 @@
+"""The civility pages, one module per concern."""
