@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from taizhang.cases.models import Case, CaseAttachment, CaseEvent, ExtensionRequest
+from taizhang.cases.models import Case, CaseAttachment, CaseEvent, EscalationRule, ExtensionRequest
 from taizhang.cases.registry import CaseKind, get_kind
 from taizhang.cases.workdays import add_working_days, is_provisional
 from taizhang.core import audit
@@ -77,6 +77,12 @@ def _user(user: Any) -> Any:
 
 def can_manage(user: Any, case: Case) -> bool:
     return user is None or can_in_unit(user, Cap.MANAGE_WORK, case.unit)
+
+
+def has_manage(user: Any) -> bool:
+    from taizhang.org.scoping import has_cap
+
+    return has_cap(user, Cap.MANAGE_WORK)
 
 
 def can_work(user: Any, case: Case) -> bool:
@@ -615,6 +621,39 @@ def rate_case(*, acting_user: Any, case: Case, rating: str, comment: str = "") -
     if rating == Case.Satisfaction.UNSATISFIED:
         _tell_staff(case, "case.unsatisfied", f"群众不满意：{case.title}", case.satisfaction_comment)
     return case
+
+
+# --- escalation rules (data, edited by staff) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def save_rule(
+    *, acting_user: Any, rule: EscalationRule | None = None, kind: str = "", after_working_days: int = 0,
+    level: int = 1, is_active: bool = True,
+) -> EscalationRule:
+    if acting_user is not None and not has_manage(acting_user):
+        raise NotPermitted("只有宣传部工作人员可以修改督办规则。")
+    kind = (kind or "").strip()
+    if kind and get_kind(kind) is None:
+        raise InvalidInput("未知的工单类型", {"kind": ["未知的工单类型"]})
+    if level not in EscalationRule.Level.values:
+        raise InvalidInput("督办级别只能是 1 或 2", {"level": ["督办级别不正确"]})
+    if not 0 <= int(after_working_days) <= 365:
+        raise InvalidInput("逾期工作日数应在 0 到 365 之间", {"after_working_days": ["数值不正确"]})
+    before = audit.snapshot(rule) if rule is not None else None
+    rule = rule or EscalationRule()
+    rule.kind, rule.after_working_days, rule.level, rule.is_active = kind, int(after_working_days), level, is_active
+    rule.save()
+    audit.record("config", rule, user=acting_user, before=before, after=audit.snapshot(rule))
+    return rule
+
+
+@transaction.atomic
+def delete_rule(*, acting_user: Any, rule: EscalationRule) -> None:
+    if acting_user is not None and not has_manage(acting_user):
+        raise NotPermitted("只有宣传部工作人员可以修改督办规则。")
+    audit.record("delete", rule, user=acting_user, before=audit.snapshot(rule))
+    rule.delete()
 
 
 def escalate_overdue(now: datetime.datetime | None = None) -> int:

@@ -1,0 +1,108 @@
+"""Forms of the case pages: filters, dispatch and one small form per action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from taizhang.cases.models import Case, EscalationRule
+from taizhang.cases.registry import kind_choices
+from taizhang.org.models import Unit
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _units(user: Any, cap: str) -> Any:
+    from taizhang.org.scoping import unit_ids_for
+
+    return Unit.objects.filter(pk__in=unit_ids_for(user, cap), is_active=True).order_by("path")
+
+
+class CaseFilterForm(forms.Form):
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Case.State.choices])
+    kind = forms.ChoiceField(label="类型", required=False)
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位",
+                                  to_field_name="code")
+    overdue = forms.BooleanField(label="只看逾期", required=False)
+    q = forms.CharField(label="关键词", required=False, max_length=50)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "全部类型"), *kind_choices()]  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = _units(user, "view")  # type: ignore[attr-defined]
+
+
+class DispatchForm(forms.Form):
+    kind = forms.ChoiceField(label="类型")
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none())
+    title = forms.CharField(label="标题", max_length=200)
+    description = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateField(label="办理期限", required=False, widget=DATE,
+                               help_text="留空则按该类工单的办理时限以工作日计算")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices()  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = _units(user, "manage_work")  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class HandleForm(forms.Form):
+    reply = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    public_reply = forms.CharField(label="公开答复", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                   max_length=5000)
+    evidence = forms.FileField(label="佐证材料（整改后照片、文件）", required=False)
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(label="申请延至", widget=DATE)
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ArbitrateForm(forms.Form):
+    uphold = forms.TypedChoiceField(
+        label="裁定", choices=[("1", "同意退单（改派）"), ("0", "驳回退单（原单位继续办理）")],
+        coerce=lambda v: v == "1",
+    )
+    new_unit = forms.ModelChoiceField(label="改派单位", required=False, queryset=Unit.objects.none())
+    reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_unit"].queryset = _units(user, "manage_work")  # type: ignore[attr-defined]
+
+
+class RedispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none())
+    deadline = forms.DateField(label="办理期限", required=False, widget=DATE, help_text="留空则按工作日计算")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(user, "manage_work")  # type: ignore[attr-defined]
+
+
+class DecideForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.TypedChoiceField(label="审批", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1")
+    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class VerifyForm(forms.Form):
+    passed = forms.TypedChoiceField(label="核查结果", choices=[("1", "通过并办结"), ("0", "未通过，退回重办")],
+                                    coerce=lambda v: v == "1")
+    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label="评价", choices=Case.Satisfaction.choices)
+    comment = forms.CharField(label="意见", required=False, max_length=500)
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRule
+        fields = ["kind", "after_working_days", "level", "is_active"]

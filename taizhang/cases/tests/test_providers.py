@@ -1,0 +1,73 @@
+"""Case figures computed by hand on a few cases."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from taizhang.cases import actions, providers
+from taizhang.cases.models import Case
+from taizhang.cases.tests.helpers import case_in
+from taizhang.core.jobs import HANDLERS, PERIODIC, autodiscover
+from taizhang.core.periods import parse_period
+from taizhang.ledger.providers import FigureQuery, get
+
+D = datetime.date
+
+
+def _q(unit_ids: list[int] | None = None, **filters: Any) -> FigureQuery:
+    return FigureQuery(period=parse_period("2026"), unit_ids=unit_ids, filters=filters)
+
+
+def test_providers_registered_and_periodic_job() -> None:
+    for key in ("cases_received", "case_closure_rate", "case_ontime_rate", "case_satisfaction_rate", "case_avg_days"):
+        provider = get(key)
+        assert provider is not None and provider.source == "cases.case" and provider.rows_url == "cases:case_list"
+    autodiscover()
+    assert PERIODIC["cases.escalate"].minutes == 10
+    assert "cases.escalate" in HANDLERS
+
+
+def test_case_figures_by_hand(tree: Any, notices: Any, clock: Any) -> None:
+    clock.set(D(2026, 9, 21))  # Monday
+    a1 = tree.community_a1
+    # 1: closed on time (handled 09-22, deadline 09-24) and satisfied; 2 working days dispatch → close (09-23)
+    c1 = case_in(Case.State.DISPATCHED, a1)
+    clock.set(D(2026, 9, 22))
+    actions.handle_case(acting_user=None, case=c1, reply="ok")
+    clock.set(D(2026, 9, 23))
+    actions.close_case(acting_user=None, case=c1)
+    actions.rate_case(acting_user=None, case=c1, rating="satisfied")
+    # 2: closed late (deadline 09-24; handled 10-08), unsatisfied; 09-23 → 10-08: 09-24, 09-28, 29, 30, 10-08 = 5
+    clock.set(D(2026, 9, 21))
+    c2 = case_in(Case.State.DISPATCHED, a1)
+    clock.set(D(2026, 10, 8))
+    actions.handle_case(acting_user=None, case=c2, reply="ok")
+    actions.close_case(acting_user=None, case=c2)
+    actions.rate_case(acting_user=None, case=c2, rating="basically_satisfied")
+    # 3: still open; 4: cancelled (left out); 5: another unit, general kind, closed
+    clock.set(D(2026, 9, 21))
+    c3 = case_in(Case.State.ACCEPTED, a1)
+    case_in(Case.State.CANCELLED, a1)
+    c5 = case_in(Case.State.CLOSED, tree.community_b1, kind="general")
+    c5.refresh_from_db()
+
+    mine = [a1.pk]
+    assert providers.received(_q(mine)).value == 3
+    assert sorted(providers.received(_q(mine)).ids) == sorted([c1.pk, c2.pk, c3.pk])
+    assert providers.closure_rate(_q(mine)).value == Decimal("66.7")
+    assert providers.ontime_rate(_q(mine)).value == Decimal("50.0")
+    assert sorted(providers.ontime_rate(_q(mine)).ids) == sorted([c1.pk, c2.pk])
+    assert providers.satisfaction_rate(_q(mine)).value == Decimal("100.0")
+    # dispatch 09-21 → close 09-23 = 2 working days; dispatch 09-21 → close 10-08: 22, 23, 24, 28, 29, 30, 10-08 = 7
+    assert providers.avg_days(_q(mine)).value == Decimal("4.5")
+    # whole tree: 4 cases, 3 closed
+    assert providers.closure_rate(_q()).value == Decimal("75.0")
+    # by kind
+    assert providers.received(_q(kind="general")).ids == [c5.pk]
+    assert providers.received(_q(kind="test_citizen")).value == 3
+    # another year: nothing
+    empty = FigureQuery(period=parse_period("2025"), unit_ids=None)
+    assert providers.closure_rate(empty).value == 0
+    assert providers.avg_days(empty).value == 0
