@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "captcha",
     "taizhang.core",
     "taizhang.accounts",
     "taizhang.org",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "taizhang.core.sites.PublicSiteMiddleware",  # public site (公众端): own URLs, never a staff session
     "taizhang.core.middleware.RequestContextMiddleware",
     "taizhang.core.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -368,3 +370,23 @@ DEFAULT_FROM_EMAIL = env_str("TAIZHANG_MAIL_FROM", "taizhang@localhost")
 
 # Name of the department shown on documents and pages.
 TAIZHANG_DEPARTMENT_NAME = env_str("TAIZHANG_DEPARTMENT_NAME", "")
+
+# --- Public site (公众端) and citizen reports (随手拍); see docs/citizen.md ---------------------------------------
+# Host names served the public site (taizhang/urls_public.py); empty: the public site is under /public/.
+TAIZHANG_PUBLIC_HOSTS = env_list("TAIZHANG_PUBLIC_HOSTS", [])
+# Which site this process serves: both (default), public or staff (`taizhang serve --site`).
+TAIZHANG_SITE = env_choice("TAIZHANG_SITE", "both", {"both", "public", "staff"})
+# Map tiles of a tile server the department runs, e.g. https://tiles.example/{z}/{x}/{y}.png; empty: no map.
+TAIZHANG_MAP_TILES = env_str("TAIZHANG_MAP_TILES", "")
+# Reporters' phone numbers are cleared this many days after the report is closed.
+TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS = env_int("TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS", 180, minimum=1,
+                                                  maximum=3650)
+# Abuse limits: reports a day per device and per address; a captcha after this many reports a day.
+TAIZHANG_CITIZEN_DEVICE_LIMIT = env_int("TAIZHANG_CITIZEN_DEVICE_LIMIT", 10, minimum=1, maximum=100000)
+TAIZHANG_CITIZEN_ADDRESS_LIMIT = env_int("TAIZHANG_CITIZEN_ADDRESS_LIMIT", 30, minimum=1, maximum=1000000)
+TAIZHANG_CITIZEN_CAPTCHA_AFTER = env_int("TAIZHANG_CITIZEN_CAPTCHA_AFTER", 2, minimum=0, maximum=1000)
+# django-simple-captcha: a locally drawn image, no service on the internet.
+CAPTCHA_LENGTH = 4
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_TIMEOUT = 10

@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+"""/api/citizen/ routes (included from core.api_urls)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("reports", api.ReportViewSet, basename="citizen-report")
+
+urlpatterns = router.urls

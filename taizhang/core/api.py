@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from taizhang.core.errors import InvalidInput, NotFoundInScope, NotPermitted, StaleObjectError, TaizhangError
+from taizhang.core.middleware import BAD_INPUT_ERRORS, BAD_INPUT_MESSAGE, bad_input_response
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -26,4 +27,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return Response({"detail": "输入有误", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, BAD_INPUT_ERRORS):  # safety net: input that a view did not validate (logged)
+        request = context.get("request")
+        django_request = getattr(request, "_request", request)
+        if django_request is not None:
+            bad_input_response(django_request, exc)
+        return Response({"detail": BAD_INPUT_MESSAGE}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

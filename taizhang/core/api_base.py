@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import permissions
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
-from taizhang.org.scoping import has_cap
+from taizhang.core.permissions import has_cap
 
 
 class HasCap(permissions.BasePermission):
@@ -22,3 +25,68 @@ class HasCap(permissions.BasePermission):
             view, "write_cap", "view"
         )
         return has_cap(request.user, cap)
+
+
+# --- bad input: bounded JSON, bounded pages -------------------------------------------------------------------------
+MAX_JSON_DEPTH = 32
+MAX_PAGE_SIZE = 500
+MAX_OFFSET = 10_000_000
+
+
+def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``value`` nests lists/objects deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser with a nesting limit: a body nested thousands of levels deep is a 400 in Chinese, never a
+    RecursionError (500), and no valid request of this API nests deeper than a few levels."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。") from None
+        except ParseError:
+            raise ParseError("请求体不是有效的 JSON。") from None
+        if json_depth_exceeds(data):
+            raise ParseError(f"JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
+        return data
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """limit/offset paging with a maximum page size; a limit or offset that is not a number in range is a 400
+    (a number beyond 64 bits would otherwise overflow the database driver)."""
+
+    default_limit = 50
+    max_limit = MAX_PAGE_SIZE
+
+    def _bounded(self, request: Request, name: str, default: int | None, maximum: int) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return default
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+            raise ValidationError({name: [f"{name} 应为 0–{maximum} 之间的整数"]})
+        value = int(raw)
+        if value > maximum:
+            raise ValidationError({name: [f"{name} 应为 0–{maximum} 之间的整数"]})
+        return value
+
+    def get_limit(self, request: Request) -> int | None:
+        limit = self._bounded(request, self.limit_query_param, self.default_limit, MAX_PAGE_SIZE)
+        return self.default_limit if limit == 0 else limit
+
+    def get_offset(self, request: Request) -> int:
+        return self._bounded(request, self.offset_query_param, 0, MAX_OFFSET) or 0

@@ -112,3 +112,39 @@ class RejectNulMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body or b"%00" in body
         return False
+
+
+BAD_INPUT_MESSAGE = "请求中的参数格式有误或数值超出范围，已拒绝。"
+BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, OverflowError, RecursionError, UnicodeError)
+
+
+def bad_input_response(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    """The 400 answer of the safety net; the exception is logged with its traceback (a root cause to fix)."""
+    import logging
+
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    logging.getLogger("taizhang.bad_input").warning(
+        "bad input answered with 400: %s %s", request.method, request.path, exc_info=exception
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": BAD_INPUT_MESSAGE}, status=400)
+    return HttpResponseBadRequest(BAD_INPUT_MESSAGE, content_type="text/plain; charset=utf-8")
+
+
+class BadInputMiddleware:
+    """Safety net below every view: ValueError, OverflowError, RecursionError and UnicodeError escaping a view are
+    answered with a Chinese 400 instead of a 500 (ids beyond 64 bits, malformed numbers or dates in query strings,
+    absurdly nested input). Root causes are fixed where they are found (see docs/security.md); this only keeps a
+    missed one from becoming a server error. The API's exception handler (core.api) does the same for DRF views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, BAD_INPUT_ERRORS):
+            return bad_input_response(request, exception)
+        return None

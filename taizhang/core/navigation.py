@@ -28,7 +28,7 @@ def register(*items: MenuItem) -> None:
 
 
 def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
-    from taizhang.org.scoping import has_cap
+    from taizhang.core.permissions import has_cap
 
     groups: dict[str, list[dict[str, Any]]] = {}
     entries: list[dict[str, Any]] = []

@@ -13,6 +13,10 @@ from datetime import date, timedelta
 from taizhang.core.errors import InvalidInput
 
 _CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
+# Years a period may fall in: wide enough for any ledger, narrow enough that "previous year" and month lists of
+# every period stay valid dates (year 0001 minus one would be no date at all).
+MIN_YEAR = 1900
+MAX_YEAR = 2199
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise InvalidInput(f"时间段无效：结束日期 {self.end} 早于开始日期 {self.start}")
+        if not (self.start.year >= MIN_YEAR and self.end.year <= MAX_YEAR):
+            raise InvalidInput(f"时间段无效：年份应在 {MIN_YEAR}–{MAX_YEAR} 之间")
 
     @property
     def label(self) -> str:
@@ -79,6 +85,8 @@ class Period:
 
 def _shift_year(day: date, years: int) -> date:
     year = day.year + years
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"时间段无效：年份应在 {MIN_YEAR}–{MAX_YEAR} 之间")
     last = calendar.monthrange(year, day.month)[1]
     return date(year, day.month, min(day.day, last))
 
@@ -92,18 +100,20 @@ def _month_end(year: int, month: int) -> date:
 
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(\d{4})$"), "year"),
-    (re.compile(r"^(\d{4})H([12])$", re.I), "half"),
-    (re.compile(r"^(\d{4})Q([1-4])-Q?([1-4])$", re.I), "quarters"),
-    (re.compile(r"^(\d{4})Q([1-4])$", re.I), "quarter"),
-    (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
-    (re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$"), "range"),
+    (re.compile(r"^([0-9]{4})$"), "year"),
+    (re.compile(r"^([0-9]{4})H([12])$", re.I), "half"),
+    (re.compile(r"^([0-9]{4})Q([1-4])-Q?([1-4])$", re.I), "quarters"),
+    (re.compile(r"^([0-9]{4})Q([1-4])$", re.I), "quarter"),
+    (re.compile(r"^([0-9]{4})-([0-9]{1,2})$"), "month"),
+    (re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})$"), "range"),
 ]
 
 
 def parse_period(spec: str) -> Period:
     """Parse a SPEC; raise InvalidInput with a Chinese message on anything else."""
-    text = spec.strip()
+    text = str(spec).strip()
+    if len(text) > 40:  # the longest form, a date range, has 22 characters
+        text = ""
     for pattern, kind in _PATTERNS:
         m = pattern.match(text)
         if not m:
@@ -128,10 +138,10 @@ def parse_period(spec: str) -> Period:
                 return Period(date(y, mo, 1), _month_end(y, mo), f"{y}-{mo:02d}", kind)
             start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
             return Period(start, end, text, kind)
-        except ValueError:
+        except (ValueError, OverflowError):
             break
     raise InvalidInput(
-        f"无法识别的时间段“{spec}”。可用格式：2024（年度）、2024H1（上半年）、2024Q1-Q3（前三季度）、"
+        f"无法识别的时间段“{str(spec)[:40]}”。可用格式：2024（年度）、2024H1（上半年）、2024Q1-Q3（前三季度）、"
         "2024Q2（季度）、2024-05（月度）、2024-01-01..2024-06-30（任意日期范围）"
     )
 

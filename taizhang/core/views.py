@@ -11,17 +11,17 @@ from taizhang.core.models import Job
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from taizhang.org.roles import Cap
-    from taizhang.org.scoping import has_cap
+    from taizhang.core import permissions as perms
+    from taizhang.core.permissions import has_cap
 
     user = request.user
-    if has_cap(user, Cap.VIEW):
+    if has_cap(user, perms.VIEW):
         return redirect(reverse("ledger:dashboard"))
-    if has_cap(user, Cap.MANAGE_ORG):
+    if has_cap(user, perms.MANAGE_ORG):
         return redirect(reverse("org:unit_list"))
-    if has_cap(user, Cap.MANAGE_SECURITY):
+    if has_cap(user, perms.MANAGE_SECURITY):
         return redirect(reverse("accounts:security"))
-    if has_cap(user, Cap.VIEW_AUDIT):
+    if has_cap(user, perms.VIEW_AUDIT):
         return redirect(reverse("core:audit_list"))
     return render(request, "core/home.html")
 

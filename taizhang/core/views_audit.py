@@ -24,8 +24,7 @@ from django.views.decorators.http import require_GET
 
 from taizhang.core import audit
 from taizhang.core.models import AuditEntry
-from taizhang.org.roles import Cap
-from taizhang.org.views import cap_required
+from taizhang.core.permissions import VIEW_AUDIT, cap_required
 
 EXPORT_MAX_ROWS = 200_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -94,7 +93,7 @@ def filtered(request: HttpRequest) -> Filtered:
 
 
 @require_GET
-@cap_required(Cap.VIEW_AUDIT)
+@cap_required(VIEW_AUDIT)
 @never_cache
 def audit_list(request: HttpRequest) -> HttpResponse:
     result = filtered(request)
@@ -111,7 +110,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cap_required(Cap.VIEW_AUDIT)
+@cap_required(VIEW_AUDIT)
 @never_cache
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = AuditEntry.objects.filter(pk=pk).first()
@@ -168,7 +167,7 @@ class _Echo:
 
 
 @require_GET
-@cap_required(Cap.VIEW_AUDIT)
+@cap_required(VIEW_AUDIT)
 def audit_export(request: HttpRequest) -> HttpResponse:
     result = filtered(request)
     if result.form.is_bound and not result.form.is_valid():

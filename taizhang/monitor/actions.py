@@ -41,7 +41,7 @@ from taizhang.monitor.models import (
 )
 from taizhang.monitor.pipeline.watchlist import WatchList as PipelineWatchList
 from taizhang.monitor.pipeline.watchlist import WatchListSyntaxError
-from taizhang.monitor.readers import ReadError, canonical, read_file
+from taizhang.monitor.readers import ReadError, canonical, import_name_error, read_file
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap
@@ -54,8 +54,24 @@ def _user(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def manages_monitoring(user: Any) -> bool:
+    """Monitoring (sources, watch lists, channels, alerts, unassigned incidents) belongs to the department: it
+    takes ``manage_work`` over a top-level unit, not merely somewhere below it (a unit's staff act on the
+    incidents assigned to their subtree only)."""
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_tz_monitor_manager", None)
+    if cached is None:
+        cached = any(can_in_unit(user, Cap.MANAGE_WORK, unit)
+                     for unit in Unit.objects.filter(parent__isnull=True, is_active=True))
+        user._tz_monitor_manager = cached
+    return bool(cached)
+
+
 def require_manage(user: Any, message: str = "您没有管理舆情监测的权限。") -> None:
-    if user is not None and not has_cap(user, Cap.MANAGE_WORK):
+    if user is not None and not manages_monitoring(user):
         raise NotPermitted(message)
 
 
@@ -76,8 +92,25 @@ def dispatch_batch(batch_id: int, *, inline: bool = False) -> Any:
 
 
 # --- sources ------------------------------------------------------------------------------------------------------
-SOURCE_FIELDS = ["name", "kind", "url", "outlet", "level", "enabled", "is_internal", "schedule_minutes", "adaptive",
+# ``is_internal`` (private addresses allowed) is not among them: only a security administrator sets it
+# (set_internal_address below), and a changed address clears it.
+SOURCE_FIELDS = ["name", "kind", "url", "outlet", "level", "enabled", "schedule_minutes", "adaptive",
                  "timeout_seconds", "max_bytes", "link_pattern", "max_articles"]
+
+
+def web_address_error(url: str) -> str | None:
+    """Why ``url`` is not an http(s) address with a host (a malformed one, e.g. "http://[::1", included)."""
+    if len(url) > 1000 or any(ord(c) < 33 or c == "\x7f" for c in url):
+        return "网址过长或含有空白、控制字符"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError:
+        return "网址格式有误（如主机名、IPv6 地址或端口写法不对）"
+    if parts.scheme not in ("http", "https") or not host:
+        return "请填写以 http:// 或 https:// 开头的网址"
+    return None
 
 
 def _validate_source(values: dict[str, Any], exclude_pk: int | None = None) -> None:
@@ -92,22 +125,31 @@ def _validate_source(values: dict[str, Any], exclude_pk: int | None = None) -> N
         errors["kind"] = ["请选择类型"]
     url = str(values.get("url") or "").strip()
     if kind in (Source.Kind.FEED, Source.Kind.PAGE):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            errors["url"] = ["请填写以 http:// 或 https:// 开头的网址"]
-    elif kind == Source.Kind.FILE and not url:
-        errors["url"] = ["请填写服务器上的文件路径"]
-    if int(values.get("schedule_minutes") or 0) < 1:
-        errors["schedule_minutes"] = ["采集间隔至少 1 分钟"]
-    if not 1 <= int(values.get("timeout_seconds") or 0) <= 300:
-        errors["timeout_seconds"] = ["超时应在 1–300 秒之间"]
-    if not 1000 <= int(values.get("max_bytes") or 0) <= 100_000_000:
-        errors["max_bytes"] = ["单次最大字节数应在 1,000–100,000,000 之间"]
+        problem = web_address_error(url)
+        if problem:
+            errors["url"] = [problem]
+    elif kind == Source.Kind.FILE:
+        problem = import_name_error(url)
+        if problem:
+            errors["url"] = [problem]
+    for key, low, high, message in (
+        ("schedule_minutes", 1, 525_600, "采集间隔应在 1–525600 分钟之间"),
+        ("timeout_seconds", 1, 300, "超时应在 1–300 秒之间"),
+        ("max_bytes", 1000, 100_000_000, "单次最大字节数应在 1,000–100,000,000 之间"),
+        ("max_articles", 0, 1000, "每次最多抓取文章数应在 0–1000 之间"),
+    ):
+        try:
+            raw = values.get(key)
+            number = int(raw) if raw is not None else low
+        except (TypeError, ValueError, OverflowError):
+            number = low - 1
+        if not low <= number <= high:
+            errors[key] = [message]
     pattern = values.get("link_pattern") or ""
     if pattern:
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, RecursionError, OverflowError, ValueError) as exc:
             errors["link_pattern"] = [f"正则表达式有误：{exc}"]
     if errors:
         raise InvalidInput("信息源填写有误，请按提示修改。", errors)
@@ -137,6 +179,7 @@ def create_source(*, acting_user: Any, **values: Any) -> tuple[Source, str | Non
     _validate_source(values)
     values["name"] = values["name"].strip()
     values["url"] = str(values.get("url") or "").strip()
+    values.pop("is_internal", None)
     source = Source(**values, created_by=_user(acting_user), interval_minutes=values["schedule_minutes"])
     token = None
     if source.kind == Source.Kind.API:
@@ -165,9 +208,33 @@ def update_source(*, acting_user: Any, source: Source, expected_version: int, **
     if "url" in values:  # a new address starts without cached validators
         source.etag = source.last_modified = ""
         fields += ["etag", "last_modified"]
+        if source.is_internal and source.url != before.get("url"):
+            source.is_internal = False  # the security administrator approved the old address, not this one
+            fields.append("is_internal")
     save_versioned(source, expected_version, [f if f != "outlet" else "outlet_id" for f in fields])
     audit.record("update", source, user=acting_user, before=before, after=audit.snapshot(source))
     return source
+
+
+@transaction.atomic
+def set_internal_address(*, acting_user: Any, target: Source | AlertChannel, internal: bool, reason: str) -> Any:
+    """Allow (or stop allowing) a source or webhook to reach private, loopback and intranet addresses. A security
+    administrator's decision (``manage_security``), with a reason, audited; changing the address clears it."""
+    if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_SECURITY):
+        raise NotPermitted("只有安全管理员可以允许访问内网地址。")
+    reason = (reason or "").strip()
+    if internal and not reason:
+        raise InvalidInput("请说明允许访问内网地址的理由。", {"reason": ["请填写理由"]})
+    if len(reason) > 500:
+        raise InvalidInput("理由过长（最多 500 字）。", {"reason": ["最多 500 字"]})
+    address = target.url if isinstance(target, Source) else target.target
+    before = {"is_internal": target.is_internal, "address": address}
+    type(target).objects.filter(pk=target.pk).update(is_internal=bool(internal))
+    target.is_internal = bool(internal)
+    audit.record("permission", target, user=acting_user, before=before,
+                 after={"is_internal": bool(internal), "address": address},
+                 message=("允许访问内网地址：" if internal else "取消内网地址许可：") + reason)
+    return target
 
 
 @transaction.atomic
@@ -366,7 +433,7 @@ def assign_incident(
 def can_respond(user: Any, incident: Incident) -> bool:
     if user is None:
         return True
-    if has_cap(user, Cap.MANAGE_WORK):
+    if manages_monitoring(user):
         return True
     return incident.assigned_unit is not None and can_in_unit(user, Cap.EDIT_RECORDS, incident.assigned_unit)
 
@@ -471,7 +538,7 @@ def acknowledge_alert(*, acting_user: Any, alert: Alert) -> Alert:
 
 
 CHANNEL_FIELDS = ["name", "kind", "target", "format", "secret", "min_grade", "quiet_start", "quiet_end",
-                  "is_internal", "enabled"]
+                  "enabled"]  # is_internal: set_internal_address (security administrator)
 
 
 def _validate_channel(values: dict[str, Any], exclude_pk: int | None = None) -> None:
@@ -491,9 +558,9 @@ def _validate_channel(values: dict[str, Any], exclude_pk: int | None = None) -> 
         except Exception:
             errors["target"] = ["请填写有效的邮箱地址，多个用逗号分隔"]
     elif values.get("kind") == AlertChannel.Kind.WEBHOOK:
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            errors["target"] = ["请填写以 http:// 或 https:// 开头的 Webhook 网址"]
+        problem = web_address_error(target)
+        if problem:
+            errors["target"] = [problem.replace("网址", "Webhook 网址", 1)]
     else:
         errors["kind"] = ["请选择类型"]
     if values.get("format") not in AlertChannel.Format.values:
@@ -518,6 +585,8 @@ def save_channel(*, acting_user: Any, channel: AlertChannel | None = None, expec
         audit.record("create", channel, user=acting_user, after=audit.snapshot(channel, CHANNEL_FIELDS[:-3]))
         return channel
     _validate_channel({f: getattr(channel, f) for f in CHANNEL_FIELDS} | values, exclude_pk=channel.pk)
+    if channel.is_internal and "target" in values and values["target"] != channel.target:
+        values["is_internal"] = False  # the security administrator approved the old address, not this one
     for key, value in values.items():
         setattr(channel, key, value)
     save_versioned(channel, expected_version if expected_version is not None else channel.version, list(values))

@@ -33,7 +33,6 @@ from taizhang.monitor import actions
 from taizhang.monitor.models import Alert, Incident, IngestBatch, Source
 from taizhang.monitor.views.common import visible_incidents
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import has_cap
 
 
 class SourceTokenAuthentication(authentication.BaseAuthentication):
@@ -64,7 +63,7 @@ class CanIngest(permissions.BasePermission):
         if isinstance(request.auth, Source):
             return True
         user = request.user
-        return bool(user and user.is_authenticated and has_cap(user, Cap.MANAGE_WORK))
+        return bool(user and user.is_authenticated and actions.manages_monitoring(user))
 
 
 class IngestView(APIView):

@@ -18,4 +18,6 @@ class MonitorConfig(AppConfig):
             MenuItem("信息源", "monitor:source_list", Cap.MANAGE_WORK, "舆情监测", 83),
             MenuItem("关注词", "monitor:watchlist_list", Cap.MANAGE_WORK, "舆情监测", 84),
             MenuItem("用稿线索", "monitor:proposal_list", Cap.MANAGE_WORK, "舆情监测", 85),
+            # the security administrator's decision: which sources and webhooks may reach private addresses
+            MenuItem("内网地址许可", "monitor:internal_addresses", Cap.MANAGE_SECURITY, "安全管理", 240),
         )

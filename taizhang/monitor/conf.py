@@ -1,4 +1,5 @@
-"""Monitoring settings: a Django setting of the same name wins (tests override them), else the environment.
+"""Monitoring settings. settings.py reads and validates them from the environment at start-up (a bad value stops
+the start with a Chinese message, like every other setting); tests override the Django settings.
 
 | name | default | meaning |
 |---|---|---|
@@ -10,11 +11,12 @@
 | TAIZHANG_MONITOR_DELIVERY_ATTEMPTS | 6 | attempts per alert and channel (exponential backoff from 30 s) |
 | TAIZHANG_MONITOR_POLL_WORKERS | 4 | threads of `monitor run` that fetch sources in parallel (analysis stays serial) |
 | TAIZHANG_MONITOR_RESPONSE_HOURS | 24 | default deadline for a response, from assignment |
+| TAIZHANG_MONITOR_IMPORT_DIR | $TAIZHANG_DATA_DIR/import | the only directory file sources read from (by file name) |
 """
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 from django.conf import settings
 
@@ -32,9 +34,16 @@ DEFAULTS: dict[str, float | int | str] = {
 
 def _raw(name: str) -> object:
     value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name)
     return DEFAULTS[name] if value in (None, "") else value
+
+
+def import_dir() -> Path:
+    """TAIZHANG_MONITOR_IMPORT_DIR, resolved (symbolic links followed), created when missing (mode 0700)."""
+    configured = getattr(settings, "TAIZHANG_MONITOR_IMPORT_DIR", None)
+    path = Path(configured) if configured else Path(settings.DATA_DIR) / "import"
+    path = path.resolve()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
 
 
 def get_float(name: str) -> float:

@@ -14,11 +14,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from taizhang.core.demo import DemoContext
-from taizhang.monitor import actions
+from taizhang.monitor import actions, conf
 from taizhang.monitor.models import AlertChannel, Incident, IngestBatch, Source
 from taizhang.monitor.store import process_batch
 
@@ -195,11 +194,10 @@ def build(ctx: DemoContext) -> None:
     for key, name, purpose, expression, description in WATCHLISTS:
         actions.create_watchlist(acting_user=None, key=key, name=name, purpose=purpose, expression=expression,
                                  description=description)
-    data_dir = Path(settings.DATA_DIR) / "monitor-demo"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = conf.import_dir()  # file sources read only from TAIZHANG_MONITOR_IMPORT_DIR, by name
     export = data_dir / "platform-export.csv"
     file_source, _ = actions.create_source(acting_user=None, name="舆情平台导出文件", kind=Source.Kind.FILE,
-                                           url=str(export), schedule_minutes=60)
+                                           url=export.name, schedule_minutes=60)
     api_source, token = actions.create_source(acting_user=None, name="区融媒体中心采集接口", kind=Source.Kind.API)
     actions.create_source(acting_user=None, name="示例：人民网山西频道（RSS）", kind=Source.Kind.FEED,
                           url="http://sx.people.com.cn/rss/shanxi.xml", enabled=False, schedule_minutes=30)

@@ -21,7 +21,8 @@ class SourceForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = ["name", "kind", "url", "outlet", "level", "enabled", "is_internal", "schedule_minutes", "adaptive",
+        # not is_internal: allowing private addresses is the security administrator's decision (内网地址许可)
+        fields = ["name", "kind", "url", "outlet", "level", "enabled", "schedule_minutes", "adaptive",
                   "timeout_seconds", "max_bytes", "link_pattern", "max_articles"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -30,6 +31,9 @@ class SourceForm(forms.ModelForm):
         assert isinstance(outlet, forms.ModelChoiceField)
         outlet.queryset = Outlet.objects.filter(is_active=True).order_by("level", "name")
         self.fields["url"].required = False
+        self.fields["url"].help_text = (
+            "订阅或列表页网址；文件来源填导入目录（TAIZHANG_MONITOR_IMPORT_DIR）中的文件名，不含路径"
+        )
         if self.instance.pk:
             self.fields["kind"].disabled = True
             self.fields["version"].initial = self.instance.version
@@ -109,7 +113,7 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = AlertChannel
         fields = ["name", "kind", "target", "format", "secret", "min_grade", "quiet_start", "quiet_end",
-                  "is_internal", "enabled"]
+                  "enabled"]  # is_internal: the security administrator's decision
         widgets = {"quiet_start": TIME_INPUT, "quiet_end": TIME_INPUT, "secret": forms.PasswordInput(render_value=True)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -127,3 +131,11 @@ class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=STATUS, required=False)
     grade = forms.ChoiceField(label="等级", choices=GRADE, required=False)
     q = forms.CharField(label="关键词", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+
+
+class InternalAddressForm(forms.Form):
+    """The security administrator allows (or stops allowing) one source or webhook to reach private addresses."""
+
+    target = forms.RegexField(regex=r"^(source|channel):[0-9]{1,12}$", widget=forms.HiddenInput)
+    internal = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label="理由", required=False, max_length=500)

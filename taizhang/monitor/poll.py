@@ -19,7 +19,6 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,7 +27,15 @@ from django.utils import timezone
 from taizhang.monitor import conf
 from taizhang.monitor.fetch import FetchError, fetch
 from taizhang.monitor.models import HostSlot, IngestBatch, MonitorItem, Source
-from taizhang.monitor.readers import ReadError, article_links, canonical, decode_html, extract_article, parse_feed
+from taizhang.monitor.readers import (
+    ReadError,
+    article_links,
+    canonical,
+    decode_html,
+    extract_article,
+    parse_feed,
+    read_import_file,
+)
 from taizhang.monitor.readers import read_file as read_export
 
 log = logging.getLogger(__name__)
@@ -105,16 +112,12 @@ def _read_source(source: Source) -> tuple[str, list[dict[str, Any]], dict[str, s
         "allow_private": source.is_internal, "before_request": polite_gate,
     }
     if source.kind == Source.Kind.FILE:
-        path = Path(source.url[7:] if source.url.startswith("file://") else source.url)
-        if not path.is_file():
-            raise ReadError(f"文件不存在：{path}")
-        if path.stat().st_size > source.max_bytes:
-            raise ReadError(f"文件过大（{path.stat().st_size:,} 字节，上限 {source.max_bytes:,}）")
-        data = path.read_bytes()
+        # Only a file of TAIZHANG_MONITOR_IMPORT_DIR, by name (docs/security.md, "Monitoring sources").
+        data = read_import_file(conf.import_dir(), source.url, int(source.max_bytes))
         digest = hashlib.sha256(data).hexdigest()
         if digest == source.etag:
             return "not_modified", [], {}
-        return "new", read_export(data, path.name), {"etag": digest, "last_modified": ""}
+        return "new", read_export(data, source.url), {"etag": digest, "last_modified": ""}
     result = fetch(source.url, etag=source.etag, last_modified=source.last_modified, **common)
     keep = {"etag": result.etag[:300], "last_modified": result.last_modified[:100]}
     if result.not_modified:

@@ -39,14 +39,27 @@ class ReadError(ValueError):
         return f"{self.message}：{shown}{more}"
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) address with a host, nothing else (the only links an item may carry)."""
+    if not url or any(ord(c) < 32 or c == "\x7f" for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
 # --- canonical raw items --------------------------------------------------------------------------------------
 def canonical(data: dict[str, Any], default_id: str = "x") -> dict[str, Any]:
     """Validate one raw item (the pipeline's own rules) and return it in the stored form; raises ValueError."""
     item = item_from_dict(data, default_id)
+    url = item.url.strip()[:1000]
     return {
         "title": item.title.strip()[:500],
         "text": item.text,
-        "url": item.url.strip()[:1000],
+        "url": url if is_web_url(url) else "",  # javascript:, data:, file: … are dropped here, at ingest
         "published_at": item.published_at.isoformat() if item.published_at else None,
         "source": item.source.strip()[:100],
         "source_level": item.source_level,
@@ -428,3 +441,55 @@ def _xlsx_rows(data: bytes) -> list[tuple[str, dict[str, Any]]]:
         return rows
     finally:
         wb.close()
+
+
+# --- file sources: only inside the import directory ---------------------------------------------------------------
+_BAD_NAME_CHARS = set('/\\:*?"<>|') | {chr(c) for c in range(32)} | {"\x7f"}
+
+
+def import_name_error(name: str) -> str | None:
+    """Why ``name`` cannot name a file of the import directory (a bare file name: no path, no hidden file)."""
+    if not name or not name.strip():
+        return "请填写导入目录中的文件名"
+    if len(name) > 255 or name != name.strip() or name.startswith(".") or set(name) & _BAD_NAME_CHARS:
+        return "只能填写导入目录中的文件名（不含路径、斜杠、控制字符，不以点开头）"
+    return None
+
+
+def read_import_file(directory: Path, name: str, max_bytes: int) -> bytes:
+    """The bytes of file ``name`` directly inside ``directory``; raises ReadError with one message for every
+    failure (missing, not a regular file, a link leading out, unreadable, too large), so the message never tells
+    whether or how large a file exists anywhere."""
+    import os
+    import stat
+
+    refused = ReadError(
+        f"无法读取导入目录中的文件“{name[:100]}”：文件不存在、不是普通文件、不可读或超过 {max_bytes:,} 字节的上限"
+    )
+    if import_name_error(name):
+        raise refused
+    base = directory.resolve()
+    try:
+        target = (base / name).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise refused from None
+    if target.parent != base:  # a symbolic link that leads anywhere else
+        raise refused
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError:
+        raise refused from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            raise refused
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        raise refused from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise refused
+    return data

@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sources/<int:pk>/poll/", config.source_poll, name="source_poll"),
     path("sources/<int:pk>/token/", config.source_token, name="source_token"),
     path("sources/<int:pk>/delete/", config.source_delete, name="source_delete"),
+    path("internal-addresses/", config.internal_addresses, name="internal_addresses"),
     path("watchlists/", config.watchlist_list, name="watchlist_list"),
     path("watchlists/new/", config.watchlist_edit, name="watchlist_create"),
     path("watchlists/test/", config.watchlist_test, name="watchlist_test"),

@@ -8,7 +8,12 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from taizhang.core.navigation import MenuItem, register
+        from taizhang.core.permissions import ScopingBackend, register_backend
+        from taizhang.org import scoping
         from taizhang.org.roles import Cap
+
+        # core checks capabilities through this interface (core imports no app)
+        register_backend(ScopingBackend(scoping.has_cap, scoping.unit_ids_for, scoping.can_in_unit))
 
         register(
             MenuItem("单位管理", "org:unit_list", Cap.MANAGE_ORG, "系统管理", 100),

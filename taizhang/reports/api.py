@@ -11,12 +11,12 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from taizhang.core.api_base import HasCap
+from taizhang.core.api_base import HasCap, SafeJSONParser
 from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.periods import parse_period
 from taizhang.org.models import Unit
@@ -25,12 +25,13 @@ from taizhang.org.scoping import can_in_unit, unit_ids_for
 from taizhang.reports import actions, extract, slots
 from taizhang.reports.checker import check_docx_stream
 from taizhang.reports.composer import ComposeOptions
+from taizhang.reports.extract import MAX_DOCUMENT_CHARS, TOO_LONG_MESSAGE
 from taizhang.reports.fill import clean_template, fill_template
 from taizhang.reports.metrics import metric_aliases
 from taizhang.reports.models import Summary
 from taizhang.reports.output import docx_bytes
 
-MAX_TEXT = 500_000
+MAX_TEXT = MAX_DOCUMENT_CHARS
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -69,7 +70,7 @@ def _text(data: Any) -> str:
     if not text.strip():
         raise InvalidInput("缺少参数 text", {"text": ["必填"]})
     if len(text) > MAX_TEXT:
-        raise InvalidInput("文本过长（最多 50 万字）", {"text": ["过长"]})
+        raise InvalidInput(TOO_LONG_MESSAGE, {"text": ["过长"]})
     return text
 
 
@@ -188,7 +189,7 @@ class CheckView(APIView):
     """POST a .docx (multipart field "file") → the checker's report (ok, figures, issues …)."""
 
     permission_classes = [HasCap]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     @extend_schema(request={"multipart/form-data": inline_serializer("CheckRequest", {
         "file": serializers.FileField()})}, responses=inline_serializer("CheckResponse", {

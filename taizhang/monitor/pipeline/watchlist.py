@@ -106,11 +106,26 @@ def tokenize(expression: str) -> list[_Token]:
 Node = tuple
 
 
+MAX_DEPTH = 32  # nested parentheses and NOTs: deeper input is refused, never recursed into
+MAX_LENGTH = 10_000  # characters of one expression
+MAX_TERMS = 1000
+
+
 class _Parser:
     def __init__(self, expression: str) -> None:
+        if len(expression) > MAX_LENGTH:
+            raise WatchListSyntaxError(f"表达式过长（最多 {MAX_LENGTH} 个字符）", MAX_LENGTH + 1, expression[:100])
         self.expression = expression
         self.tokens = tokenize(expression)
+        if sum(1 for t in self.tokens if t.kind == "TERM") > MAX_TERMS:
+            raise WatchListSyntaxError(f"检索词过多（最多 {MAX_TERMS} 个）", 1, expression[:100])
         self.i = 0
+        self.depth = 0
+
+    def deeper(self, tok: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"括号或“非/NOT”嵌套过深（最多 {MAX_DEPTH} 层），请简化表达式", tok)
 
     def error(self, message: str, tok: _Token) -> WatchListSyntaxError:
         return WatchListSyntaxError(message, tok.pos + 1, self.expression)
@@ -158,7 +173,10 @@ class _Parser:
             op = self.tok
             self.i += 1
             self.need_operand(op)
-            return ("not", self.parse_not())
+            self.deeper(op)
+            node = ("not", self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
@@ -173,7 +191,9 @@ class _Parser:
             self.i += 1
             if self.tok.kind == "RPAREN":
                 raise self.error("括号内没有内容", tok)
+            self.deeper(tok)
             node = self.parse_or()
+            self.depth -= 1
             if self.tok.kind != "RPAREN":
                 raise self.error(f"左括号“{tok.value}”没有闭合", tok)
             self.i += 1

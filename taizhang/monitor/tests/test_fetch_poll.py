@@ -189,12 +189,13 @@ def test_list_page_and_article_extraction(server):
     assert server.hits["/news/0.html"] == 1, "known articles are not fetched again"
 
 
-def test_file_source_reads_changes_only(tmp_path):
+def test_file_source_reads_changes_only(tmp_path, settings):
+    settings.TAIZHANG_MONITOR_IMPORT_DIR = tmp_path
     path = tmp_path / "export.csv"
     path.write_text("标题,内容,链接,发布时间,来源\n" + "\n".join(
         f"{h},{h}的详细内容,https://f.example.cn/{i},2024-05-01 10:0{i},导出平台" for i, h in enumerate(headlines()[:5])
     ), encoding="utf-8")
-    source = Source.objects.create(name="导出文件", kind="file", url=str(path))
+    source = Source.objects.create(name="导出文件", kind="file", url=path.name)
     first = poll_source(source.pk)
     assert first.status == "new" and first.fresh == 5
     assert poll_source(source.pk).status == "not_modified"

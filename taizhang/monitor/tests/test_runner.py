@@ -30,8 +30,9 @@ def test_tick_polls_analyses_alerts_and_delivers(tree, server):
     server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(quiet + burst))
     server.routes["/hook"] = (200, {}, b'{"errcode":0}')
     Source.objects.create(name="本地论坛订阅", kind="feed", url=server.url("/feed.xml"), is_internal=True)
-    actions.save_channel(acting_user=None, name="值班群", kind="webhook", target=server.url("/hook"), format="wecom",
-                         is_internal=True)
+    hook = actions.save_channel(acting_user=None, name="值班群", kind="webhook", target=server.url("/hook"),
+                                format="wecom")
+    actions.set_internal_address(acting_user=None, target=hook, internal=True, reason="测试服务器在本机")
     started = time.monotonic()
     report = tick(workers=1)
     elapsed = time.monotonic() - started

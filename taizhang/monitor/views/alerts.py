@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,13 +15,12 @@ from taizhang.monitor import actions
 from taizhang.monitor.alerts import deliver
 from taizhang.monitor.forms import ChannelForm
 from taizhang.monitor.models import Alert, AlertChannel, Delivery
-from taizhang.monitor.views.common import form_errors
-from taizhang.org.roles import Cap
-from taizhang.org.views import cap_required
+from taizhang.monitor.views.common import form_errors, manager_required
+from taizhang.org.views import safe_next
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     qs = Alert.objects.select_related("incident", "acknowledged_by").prefetch_related("deliveries__channel")
     if request.GET.get("open"):
@@ -33,14 +33,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def alert_ack(request: HttpRequest, pk: int) -> HttpResponse:
     actions.acknowledge_alert(acting_user=request.user, alert=get_object_or_404(Alert, pk=pk))
-    return redirect(request.POST.get("next") or "monitor:alert_list")
+    # `next` only to a page of this site (an outside address would be an open redirect)
+    return redirect(safe_next(request, reverse("monitor:alert_list")))
 
 
 @require_http_methods(["GET", "POST"])
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     channel = get_object_or_404(AlertChannel, pk=pk) if pk else None
     form = ChannelForm(request.POST or None, instance=channel)
@@ -60,7 +61,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actions.delete_channel(acting_user=request.user, channel=get_object_or_404(AlertChannel, pk=pk))
     messages.success(request, "预警渠道已删除。")
@@ -68,7 +69,7 @@ def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a test message now, without storing an alert."""
     channel = get_object_or_404(AlertChannel, pk=pk)

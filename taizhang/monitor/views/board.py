@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
 from taizhang.monitor import actions, charts
+from taizhang.monitor.actions import manages_monitoring
 from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
 from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem
-from taizhang.monitor.views.common import form_errors, get_incident, visible_incidents
+from taizhang.monitor.views.common import form_errors, get_incident, manager_required, visible_incidents
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import has_cap
 from taizhang.org.views import cap_required
 
 PAGE_SIZE = 25
@@ -40,7 +40,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(grade=form.cleaned_data["grade"])
         if form.cleaned_data.get("q"):
             qs = qs.filter(label__icontains=form.cleaned_data["q"])
-    manage = has_cap(user, Cap.MANAGE_WORK)
+    manage = manages_monitoring(user)
     if not manage or not request.GET.get("all"):
         qs = qs.filter(items_count__gte=2)
     page = Paginator(qs.order_by("-last_seen", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -66,7 +66,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     incident = get_incident(user, pk)
-    manage = has_cap(user, Cap.MANAGE_WORK)
+    manage = manages_monitoring(user)
     items = MonitorItem.objects.filter(incident=incident).select_related("outlet").order_by("-at")[:20]
     return render(request, "monitor/incident_detail.html", {
         "incident": incident, "manage": manage, "can_respond": actions.can_respond(user, incident)
@@ -84,7 +84,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_incident(request.user, pk)
     form = AssignForm(request.POST, incident=incident)
@@ -123,7 +123,7 @@ def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_incident(request.user, pk)
     try:
@@ -141,7 +141,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_incident(request.user, pk)
     brief = actions.generate_special_report(acting_user=request.user, incident=incident)
@@ -150,7 +150,7 @@ def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def item_list(request: HttpRequest) -> HttpResponse:
     qs = MonitorItem.objects.select_related("source", "outlet", "incident").order_by("-at", "-id")
     q = (request.GET.get("q") or "").strip()

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from taizhang.core import audit
 from taizhang.monitor import actions, charts
 from taizhang.monitor.models import Brief
-from taizhang.org.roles import Cap
-from taizhang.org.views import cap_required
+from taizhang.monitor.views.common import manager_required
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def brief_list(request: HttpRequest) -> HttpResponse:
     briefs = Brief.objects.select_related("incident").order_by("-date", "-id")[:100]
     return render(request, "monitor/brief_list.html", {"briefs": briefs, "today": timezone.localdate(),
@@ -27,7 +26,7 @@ def brief_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def brief_create(request: HttpRequest) -> HttpResponse:
     try:
         day = datetime.date.fromisoformat(request.POST.get("date") or "")
@@ -43,7 +42,7 @@ def brief_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
     brief = get_object_or_404(Brief.objects.select_related("incident"), pk=pk)
     chart = charts.brief_hourly(brief.document) if brief.kind == Brief.Kind.DAILY else None
@@ -53,7 +52,7 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def brief_download(request: HttpRequest, pk: int) -> FileResponse:
     brief = get_object_or_404(Brief, pk=pk)
     if not brief.docx:

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from taizhang.core.errors import InvalidInput
+from taizhang.core.permissions import cap_required, forbidden
+from taizhang.monitor.actions import manages_monitoring
 from taizhang.monitor.models import Incident
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import has_cap
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+
+def manager_required(view: V) -> V:
+    """Monitoring configuration and the department-wide pages: login, then ``manage_work`` over a top-level unit
+    (``actions.manages_monitoring``), not anywhere — a sub-unit's staff get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not manages_monitoring(request.user):
+            return forbidden(request, "您没有管理舆情监测的权限。")
+        return view(request, *args, **kwargs)
+
+    return cast(V, cap_required(Cap.MANAGE_WORK)(wrapper))
 
 
 def visible_incidents(user: Any) -> QuerySet[Incident]:
-    """Staff (manage_work) see every incident; a unit's users see the incidents assigned to their subtree."""
-    if has_cap(user, Cap.MANAGE_WORK):
+    """The department's monitoring staff see every incident; a unit's users see the incidents assigned to their
+    subtree (``visible_to``)."""
+    if manages_monitoring(user):
         return Incident.objects.all()
-    return Incident.objects.restrict(user, Cap.VIEW)
+    return Incident.objects.visible_to(user, Cap.VIEW)
 
 
 def get_incident(user: Any, pk: int) -> Incident:

@@ -8,19 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.permissions import MANAGE_SECURITY
+from taizhang.core.permissions import cap_required as core_cap_required
 from taizhang.core.uploads import check_upload, max_upload_bytes
 from taizhang.monitor import actions
-from taizhang.monitor.forms import ExpressionTestForm, SourceForm, UploadForm, WatchListForm
-from taizhang.monitor.models import IngestBatch, Source, WatchList
+from taizhang.monitor.forms import ExpressionTestForm, InternalAddressForm, SourceForm, UploadForm, WatchListForm
+from taizhang.monitor.models import AlertChannel, IngestBatch, Source, WatchList
 from taizhang.monitor.pipeline.normalize import normalize_text
 from taizhang.monitor.pipeline.watchlist import WatchListMatcher
-from taizhang.monitor.views.common import form_errors
-from taizhang.org.roles import Cap
-from taizhang.org.views import cap_required
+from taizhang.monitor.views.common import form_errors, manager_required
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitor/source_list.html", {
         "sources": Source.objects.select_related("outlet").order_by("kind", "name"),
@@ -30,7 +30,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk) if pk else None
     form = SourceForm(request.POST or None, instance=source)
@@ -56,7 +56,7 @@ def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     try:
@@ -69,7 +69,7 @@ def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_token(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk, kind=Source.Kind.API)
     token = actions.rotate_source_token(acting_user=request.user, source=source)
@@ -77,7 +77,7 @@ def source_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     actions.delete_source(acting_user=request.user, source=source)
@@ -86,7 +86,7 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def source_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -115,7 +115,7 @@ def source_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def watchlist_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitor/watchlist_list.html", {
         "watchlists": WatchList.objects.all(), "test_form": ExpressionTestForm(),
@@ -123,7 +123,7 @@ def watchlist_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def watchlist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     watchlist = get_object_or_404(WatchList, pk=pk) if pk else None
     form = WatchListForm(request.POST or None, instance=watchlist)
@@ -146,7 +146,7 @@ def watchlist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def watchlist_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actions.delete_watchlist(acting_user=request.user, watchlist=get_object_or_404(WatchList, pk=pk))
     messages.success(request, "关注词已删除。")
@@ -154,7 +154,7 @@ def watchlist_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def watchlist_test(request: HttpRequest) -> HttpResponse:
     """htmx: is the expression valid, and does it match the sample text?"""
     form = ExpressionTestForm(request.POST)
@@ -168,3 +168,31 @@ def watchlist_test(request: HttpRequest) -> HttpResponse:
             text = normalize_text(form.cleaned_data["text"])
             result = {"matched": bool(WatchListMatcher([wl]).match(text)), "terms": wl.terms}
     return render(request, "monitor/_expression_result.html", {"result": result})
+
+
+@require_http_methods(["GET", "POST"])
+@core_cap_required(MANAGE_SECURITY)
+def internal_addresses(request: HttpRequest) -> HttpResponse:
+    """内网地址许可: the security administrator decides which sources and webhooks may reach private addresses."""
+    if request.method == "POST":
+        form = InternalAddressForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请求有误，请刷新页面后重试。")
+            return redirect("monitor:internal_addresses")
+        kind, _, pk = form.cleaned_data["target"].partition(":")
+        target: Source | AlertChannel = (
+            get_object_or_404(Source, pk=int(pk)) if kind == "source" else get_object_or_404(AlertChannel, pk=int(pk))
+        )
+        try:
+            actions.set_internal_address(acting_user=request.user, target=target,
+                                         internal=form.cleaned_data["internal"], reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+        else:
+            state = "已允许" if form.cleaned_data["internal"] else "已取消"
+            messages.success(request, f"“{target.name}”{state}访问内网地址。")
+        return redirect("monitor:internal_addresses")
+    return render(request, "monitor/internal_addresses.html", {
+        "sources": Source.objects.filter(kind__in=[Source.Kind.FEED, Source.Kind.PAGE]).order_by("name"),
+        "channels": AlertChannel.objects.filter(kind=AlertChannel.Kind.WEBHOOK).order_by("name"),
+    })

@@ -11,13 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from taizhang.core.errors import InvalidInput, InvalidTransition
 from taizhang.monitor import actions
 from taizhang.monitor.models import PlacementProposal
+from taizhang.monitor.views.common import manager_required
 from taizhang.org.models import Unit
-from taizhang.org.roles import Cap
-from taizhang.org.views import cap_required
 
 
 @require_GET
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or PlacementProposal.Status.PROPOSED
     qs = PlacementProposal.objects.select_related("outlet", "unit", "record").filter(status=status)
@@ -29,7 +28,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@cap_required(Cap.MANAGE_WORK)
+@manager_required
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(PlacementProposal, pk=pk)
     try:

@@ -83,7 +83,7 @@ class Command(TaizhangCommand):
             source = Source.objects.filter(name=options["source"]).first()
             if source is None:
                 source, _ = actions.create_source(acting_user=None, name=options["source"], kind=Source.Kind.FILE,
-                                                  url=str(path.resolve()), enabled=False)
+                                                  url=path.name, enabled=False)
         data = path.read_bytes()
         name = path.name
         if path.suffix.lower() not in (".csv", ".json", ".jsonl", ".xlsx", ".xlsm"):

@@ -1,0 +1,80 @@
+"""Photos from citizens: checked (core.uploads), re-encoded without EXIF or location data, with a thumbnail.
+
+Pillow decodes the image, applies the EXIF orientation (so the picture stays upright), and writes a new JPEG from
+the pixels only: no EXIF block (GPS position, camera serial, time), no XMP, no ICC profile, no comments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from taizhang.core.errors import InvalidInput
+from taizhang.core.uploads import IMAGE_TYPES, check_upload
+
+MAX_PHOTOS = 6
+MAX_SIDE = 1600
+THUMB_SIDE = 320
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    image: bytes
+    thumb: bytes
+    width: int
+    height: int
+    sha256: str
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, {"photos": [message]})
+
+
+def _encode(img: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)  # no exif= → none written
+    return out.getvalue()
+
+
+def clean_photo(f: Any) -> CleanPhoto:
+    """Check and re-encode one uploaded photo. Raises InvalidInput (Chinese message) for anything else."""
+    checked = check_upload(f, IMAGE_TYPES)
+    if hasattr(f, "seek"):
+        f.seek(0)
+    data = f.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise _refuse("照片像素过多，请压缩后再上传")
+        with Image.open(io.BytesIO(data)) as src:
+            src.load()
+            img = ImageOps.exif_transpose(src) or src
+            if img.mode not in ("RGB", "L"):
+                background = Image.new("RGB", img.size, (255, 255, 255))
+                rgba = img.convert("RGBA")
+                background.paste(rgba, mask=rgba.split()[-1])
+                img = background
+            elif img.mode == "L":
+                img = img.convert("RGB")
+            img.info.clear()
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
+            body = _encode(img, 82)
+            small = img.copy()
+            small.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            thumb = _encode(small, 70)
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _refuse(f"照片无法识别或已损坏（{checked.safe_name}）") from exc
+    return CleanPhoto(body, thumb, width, height, hashlib.sha256(body).hexdigest())
+
+
+def has_metadata(data: bytes) -> bool:
+    """True when a stored JPEG still carries EXIF/GPS (used by the tests and the self-check)."""
+    with Image.open(io.BytesIO(data)) as img:
+        exif = img.getexif()
+        return bool(len(exif)) or "exif" in img.info or bool(exif.get_ifd(0x8825))

@@ -1,0 +1,103 @@
+"""Computed figures of 随手拍 (ledger.providers): received, 办结率, 按时办结率, 满意率, 回访率, days to close.
+
+The cohort is the reports *received* in the period (merged duplicates left out: they are one problem), in the
+given units' areas (`unit_ids` restrict the report's area, i.e. the street where the problem is; with
+filters {"unit_field": "unit"} they restrict the handling unit instead). Filters: "category" (key),
+"channel" (web, open311, import, phone), "unit_field".
+
+- citizen_reports_received: reports received (件)
+- citizen_closure_rate 办结率: closed (办结, answered directly or not taken up with a reason) / received
+- citizen_ontime_rate 按时办结率: closed by the deadline / closed
+- citizen_satisfaction_rate 满意率: (满意 + 基本满意) / rated
+- citizen_callback_rate 回访率: rated / closed (closed reports whose reporter gave a rating)
+- citizen_avg_days_to_close 平均办结天数: mean days from receipt to closing, of closed reports
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+
+from .models import Report
+
+S = Report.Status
+CLOSED = (S.CLOSED, S.ANSWERED, S.REJECTED)
+R = Report.Rating
+
+
+def cohort(q: FigureQuery) -> Any:
+    qs = Report.objects.filter(submitted_at__date__gte=q.period.start, submitted_at__date__lte=q.period.end)
+    qs = qs.exclude(status=S.MERGED)
+    field = "unit" if q.filters.get("unit_field") == "unit" else "area"
+    if q.unit_ids is not None:
+        qs = qs.filter(**{f"{field}_id__in": q.unit_ids})
+    if q.filters.get("category"):
+        qs = qs.filter(category__key=q.filters["category"])
+    if q.filters.get("channel"):
+        qs = qs.filter(channel=q.filters["channel"])
+    return qs
+
+
+def _rows(q: FigureQuery) -> list[tuple[int, str, bool | None, str, Any, Any]]:
+    return list(cohort(q).values_list("id", "status", "closed_on_time", "rating", "submitted_at", "closed_at"))
+
+
+def received(q: FigureQuery) -> Provided:
+    ids = [r[0] for r in _rows(q)]
+    return Provided(Decimal(len(ids)), ids)
+
+
+def closure_rate(q: FigureQuery) -> Provided:
+    rows = _rows(q)
+    closed = [r[0] for r in rows if r[1] in CLOSED]
+    return Provided(rate(len(closed), len(rows)), [r[0] for r in rows])
+
+
+def ontime_rate(q: FigureQuery) -> Provided:
+    closed = [r for r in _rows(q) if r[1] in CLOSED]
+    ontime = [r for r in closed if r[2]]
+    return Provided(rate(len(ontime), len(closed)), [r[0] for r in closed])
+
+
+def satisfaction_rate(q: FigureQuery) -> Provided:
+    rated = [r for r in _rows(q) if r[3]]
+    good = [r for r in rated if r[3] in (R.SATISFIED, R.BASICALLY)]
+    return Provided(rate(len(good), len(rated)), [r[0] for r in rated])
+
+
+def callback_rate(q: FigureQuery) -> Provided:
+    closed = [r for r in _rows(q) if r[1] in CLOSED]
+    rated = [r for r in closed if r[3]]
+    return Provided(rate(len(rated), len(closed)), [r[0] for r in closed])
+
+
+def avg_days_to_close(q: FigureQuery) -> Provided:
+    closed = [r for r in _rows(q) if r[1] in CLOSED and r[5] is not None]
+    if not closed:
+        return Provided(Decimal(0), [])
+    total = sum((r[5] - r[4]).total_seconds() for r in closed) / 86400
+    return Provided((Decimal(total) / len(closed)).quantize(Decimal("0.1")), [r[0] for r in closed])
+
+
+METRICS: list[tuple[str, str, str, Any, bool, str]] = [
+    ("citizen_reports_received", "随手拍受理量", "件", received, False,
+     "期间内收到的随手拍报告数（合并的重复报告不计）"),
+    ("citizen_closure_rate", "随手拍办结率", "%", closure_rate, True,
+     "办结（含直接答复、不予受理并说明理由）数 ÷ 收到数"),
+    ("citizen_ontime_rate", "随手拍按时办结率", "%", ontime_rate, True, "期限内办结数 ÷ 办结数"),
+    ("citizen_satisfaction_rate", "随手拍满意率", "%", satisfaction_rate, True, "（满意 + 基本满意）÷ 作出评价数"),
+    ("citizen_callback_rate", "随手拍回访率", "%", callback_rate, True, "作出评价的办结报告数 ÷ 办结数"),
+    # A mean is never summed across units or months either: marked is_rate so compute never adds it up.
+    ("citizen_avg_days_to_close", "随手拍平均办结天数", "天", avg_days_to_close, True,
+     "办结报告从收到到办结的平均天数"),
+]
+
+
+def register_all() -> None:
+    register(*[
+        Provider(metric=key, name=name, measure_word=word, line="civility", source="citizen.report", compute=fn,
+                 rows_url="citizen:report_list", description=desc, is_rate=is_rate)
+        for key, name, word, fn, is_rate, desc in METRICS
+    ])

@@ -1,0 +1,219 @@
+"""Pages of the public site (公众端): report a problem, follow it, the public list, the portal home page.
+
+Public views never read request.user or the staff session (core.sites drops any staff identity before they run);
+the only public state is the device cookie (limits.DEVICE_COOKIE). Text shown here goes through mask_text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from taizhang.core import portal
+from taizhang.core.errors import InvalidInput, TaizhangError
+
+from . import actions, limits
+from .masking import mask_text
+from .models import Category, Photo, Place, Report
+from .photos import MAX_PHOTOS
+
+PUBLIC_PERMISSIONS = "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
+
+
+def map_tiles() -> str:
+    return str(getattr(settings, "TAIZHANG_MAP_TILES", "") or "")
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200,
+          geo: bool = False) -> HttpResponse:
+    tiles = map_tiles()
+    context.setdefault("map_tiles", tiles)
+    response = render(request, template, context, status=status)
+    if tiles and context.get("show_map"):
+        parts = urlsplit(tiles.replace("{s}", "*"))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            response["Content-Security-Policy"] = str(settings.TAIZHANG_CSP).replace(
+                "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}")
+    if geo:
+        response["Permissions-Policy"] = PUBLIC_PERMISSIONS
+    return limits.remember_device(request, response)
+
+
+def public_rows(qs: Any = None) -> list[dict[str, Any]]:
+    """What anyone may see of reports: category, place, status, dates, the public reply (masked)."""
+    qs = qs if qs is not None else Report.objects.exclude(status=Report.Status.MERGED)
+    rows = []
+    for r in qs.select_related("category", "place")[:50]:
+        rows.append({
+            "category": r.category.name, "place": mask_text(r.place_text),
+            "state": r.public_state, "state_label": r.public_state_label, "submitted": r.submitted_at,
+            "closed": r.closed_at, "reply": mask_text(r.public_reply or r.reject_reason),
+        })
+    return rows
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    sections = [(s, s.context(request)) for s in portal.SECTIONS]
+    return _page(request, "citizen/public/home.html", {"sections": sections})
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), label="问题类别", empty_label=None,
+                                      widget=forms.RadioSelect, error_messages={"required": "请选择问题类别",
+                                                                                "invalid_choice": "请选择问题类别"})
+    description = forms.CharField(label="问题描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": "请描述问题"})
+    place = forms.ModelChoiceField(queryset=Place.objects.none(), label="地点（道路、社区、地标）", required=False,
+                                   empty_label="— 请选择 —")
+    address = forms.CharField(label="位置补充说明", max_length=200, required=False)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    phone = forms.CharField(label="联系电话（选填，仅受理人员可见）", max_length=20, required=False)
+
+    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(active=True)
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = Place.objects.filter(active=True)
+        if captcha:
+            from captcha.fields import CaptchaField
+
+            self.fields["captcha"] = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确"})
+
+
+def _category_questions() -> list[dict[str, Any]]:
+    return [{"key": c.key, "pk": c.pk, "name": c.name, "attributes": c.attributes or []}
+            for c in Category.objects.filter(active=True)]
+
+
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    captcha = limits.needs_captcha(request)
+    blocked = limits.over_limit(request)
+    form = ReportForm(request.POST or None, request.FILES or None, captcha=captcha)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and not blocked and form.is_valid():
+        data = form.cleaned_data
+        photos = request.FILES.getlist("photos")
+        category: Category = data["category"]
+        answers = {str(a.get("code")): (request.POST.getlist(f"attr_{a.get('code')}")
+                                        if a.get("datatype") == "multivaluelist"
+                                        else request.POST.get(f"attr_{a.get('code')}", ""))
+                   for a in category.attributes or []}
+        try:
+            report = actions.submit_report(
+                category=category, description=data["description"], answers=answers, place=data["place"],
+                address=data["address"], lat=data["lat"], lng=data["lng"], phone=data["phone"], photos=photos,
+                device_hash=limits.device_hash(request), address_hash=limits.address_hash(request),
+            )
+        except InvalidInput as exc:
+            errors = exc.errors or {"__all__": [exc.message]}
+        else:
+            limits.note_report(request)
+            return _page(request, "citizen/public/submitted.html", {"report": report})
+    elif request.method == "POST" and blocked:
+        errors = {"__all__": [blocked]}
+    context = {"form": form, "errors": errors, "questions": _category_questions(), "max_photos": MAX_PHOTOS,
+               "captcha": captcha, "blocked": blocked, "show_map": bool(map_tiles()),
+               "posted": request.POST if request.method == "POST" else {}}
+    return _page(request, "citizen/public/report.html", context, status=400 if request.method == "POST" else 200,
+                 geo=True)
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    code = (request.GET.get("code") or "").strip().upper()
+    if code:
+        if Report.objects.filter(code=code).exists():
+            return redirect("citizen_public:track_detail", code=code)
+        return _page(request, "citizen/public/track.html", {"code": code, "error": "未找到该查询码，请核对后重试"},
+                     status=404)
+    return _page(request, "citizen/public/track.html", {"code": ""})
+
+
+def _report_by_code(code: str) -> Report:
+    return get_object_or_404(Report.objects.select_related("category", "place", "merged_into"), code=code.upper())
+
+
+def track_detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200) -> HttpResponse:
+    report = _report_by_code(code)
+    events = [{"at": e.at, "text": mask_text(e.text)} for e in report.events.filter(public=True)]
+    photos = list(report.photos.filter(stage__in=[Photo.Stage.REPORT, Photo.Stage.ADDED, Photo.Stage.AFTER]))
+    context = {
+        "report": report, "events": events, "photos": photos, "error": error,
+        "description": mask_text(report.description), "reply": mask_text(report.public_reply),
+        "reject_reason": mask_text(report.reject_reason), "ratings": Report.Rating.choices,
+    }
+    return _page(request, "citizen/public/track_detail.html", context, status=status)
+
+
+def _track_action(request: HttpRequest, code: str, fn: Any, **kwargs: Any) -> HttpResponse:
+    report = _report_by_code(code)
+    try:
+        fn(acting_user=None, report=report, **kwargs)
+    except TaizhangError as exc:
+        return track_detail(request, code, error=exc.message, status=400)
+    return redirect("citizen_public:track_detail", code=report.code)
+
+
+@require_POST
+def track_info(request: HttpRequest, code: str) -> HttpResponse:
+    return _track_action(request, code, actions.add_information, text=request.POST.get("text", ""),
+                         photos=request.FILES.getlist("photos")[:MAX_PHOTOS + 1])
+
+
+@require_POST
+def track_rate(request: HttpRequest, code: str) -> HttpResponse:
+    return _track_action(request, code, actions.rate_report, rating=request.POST.get("rating", ""),
+                         comment=request.POST.get("comment", ""))
+
+
+@require_POST
+def track_reopen(request: HttpRequest, code: str) -> HttpResponse:
+    return _track_action(request, code, actions.reopen_report, reason=request.POST.get("reason", ""))
+
+
+def photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileResponse:
+    obj = get_object_or_404(Photo, pk=pk, report__code=code.upper(),
+                            stage__in=[Photo.Stage.REPORT, Photo.Stage.ADDED, Photo.Stage.AFTER])
+    field = obj.thumb if size == "thumb" else obj.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("照片不存在") from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    qs = Report.objects.exclude(status=Report.Status.MERGED).select_related("category", "place")
+    category = request.GET.get("category", "")
+    state = request.GET.get("state", "")
+    if category:
+        qs = qs.filter(category__key=category)
+    if state == "open":
+        qs = qs.filter(status__in=Report.OPEN_STATUSES)
+    elif state == "closed":
+        qs = qs.filter(status__in=Report.CLOSED_STATUSES)
+    q = (request.GET.get("q") or "").strip()[:40]
+    if q:
+        qs = qs.filter(Q(place__name__icontains=q) | Q(address__icontains=q))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = public_rows(Report.objects.filter(pk__in=[r.pk for r in page.object_list]).order_by("-submitted_at"))
+    points = []
+    if map_tiles():
+        for r in qs.filter(lat__isnull=False)[:300]:
+            points.append({"lat": round(float(r.lat or 0), 5), "lng": round(float(r.lng or 0), 5),
+                           "t": f"{r.category.name} · {r.public_state_label}"})
+    context = {"rows": rows, "page": page, "categories": Category.objects.filter(active=True),
+               "category": category, "state": state, "q": q, "points": points, "show_map": bool(points),
+               "track_url": reverse("citizen_public:track")}
+    return _page(request, "citizen/public/list.html", context)

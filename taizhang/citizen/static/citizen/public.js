@@ -1,0 +1,81 @@
+/* Public site behaviour (no inline script: CSP). Category questions, phone location, photo count, map. */
+(function () {
+  "use strict";
+
+  function showQuestions() {
+    var checked = document.querySelector("input[name=category]:checked");
+    var key = checked ? checked.getAttribute("data-cat") : "";
+    document.querySelectorAll("[data-for-cat]").forEach(function (fs) {
+      var on = fs.getAttribute("data-for-cat") === key;
+      fs.classList.toggle("is-hidden", !on);
+      fs.querySelectorAll("input,select,textarea").forEach(function (el) { el.disabled = !on; });
+    });
+  }
+
+  function setPoint(lat, lng) {
+    var la = document.getElementById("id_lat"), ln = document.getElementById("id_lng");
+    if (la && ln) { la.value = lat.toFixed(6); ln.value = lng.toFixed(6); }
+    var st = document.getElementById("locate-status");
+    if (st) { st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) + "）"; }
+  }
+
+  function locate() {
+    var st = document.getElementById("locate-status");
+    if (!navigator.geolocation) { if (st) { st.textContent = "此浏览器不支持定位，请在列表中选择地点"; } return; }
+    if (st) { st.textContent = "正在定位…"; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      setPoint(pos.coords.latitude, pos.coords.longitude);
+      if (window.tzPickMarker) { window.tzPickMarker(pos.coords.latitude, pos.coords.longitude); }
+    }, function () {
+      if (st) { st.textContent = "未能定位，请在列表中选择地点或填写位置"; }
+    }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  }
+
+  function photoCount(input) {
+    var max = parseInt(input.getAttribute("data-max") || "6", 10);
+    var out = document.getElementById("photo-count");
+    var n = input.files ? input.files.length : 0;
+    if (n > max) {
+      input.value = "";
+      if (out) { out.textContent = "最多选择 " + max + " 张照片，请重新选择"; }
+    } else if (out) {
+      out.textContent = n ? "已选择 " + n + " 张照片" : "";
+    }
+  }
+
+  function initMap() {
+    var el = document.getElementById("pub-map");
+    if (!el || !window.L) { return; }
+    var tiles = el.getAttribute("data-tiles");
+    var map = window.L.map(el).setView([30.0, 120.0], 13);
+    window.L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+    var pointsId = el.getAttribute("data-points");
+    if (pointsId) {
+      var data = JSON.parse(document.getElementById(pointsId).textContent || "[]");
+      var bounds = [];
+      data.forEach(function (p) {
+        window.L.circleMarker([p.lat, p.lng], { radius: 6 }).addTo(map).bindPopup(p.t);
+        bounds.push([p.lat, p.lng]);
+      });
+      if (bounds.length) { map.fitBounds(bounds, { maxZoom: 16 }); }
+    }
+    if (el.getAttribute("data-pick")) {
+      var marker = null;
+      window.tzPickMarker = function (lat, lng) {
+        if (marker) { marker.setLatLng([lat, lng]); } else { marker = window.L.marker([lat, lng]).addTo(map); }
+        map.setView([lat, lng], 17);
+      };
+      map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng); window.tzPickMarker(e.latlng.lat, e.latlng.lng); });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[name=category]").forEach(function (r) { r.addEventListener("change", showQuestions); });
+    if (document.querySelector("[data-for-cat]")) { showQuestions(); }
+    var btn = document.getElementById("locate");
+    if (btn) { btn.addEventListener("click", locate); }
+    var photos = document.getElementById("photos");
+    if (photos) { photos.addEventListener("change", function () { photoCount(photos); }); }
+    initMap();
+  });
+})();
