@@ -13,25 +13,18 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import hmac
-import http.client
-import json
 import logging
-import ssl
-import time
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from taizhang.core import webhooks
+from taizhang.core.netguard import FetchError
 from taizhang.monitor import conf
-from taizhang.monitor.fetch import FetchError, _PinnedHTTP, _PinnedHTTPS, checked_addresses
 from taizhang.monitor.models import GRADE_NAMES, GRADE_RANK, Alert, AlertChannel, Delivery, Incident
 
 log = logging.getLogger(__name__)
@@ -76,7 +69,23 @@ def raise_alert(
         quiet_end = in_quiet_hours(channel, local) if grade != "severe" else None
         rows.append(Delivery(alert=alert, channel=channel, next_try=quiet_end or now))
     Delivery.objects.bulk_create(rows)
+    _notify_staff(alert)
     return alert
+
+
+def _notify_staff(alert: Alert) -> None:
+    """The alert in the department staff's notices (the bell); its channels above carry the external copies."""
+    from django.urls import reverse
+
+    from taizhang.core.notifications import notify
+    from taizhang.org.notices import cap_holders
+    from taizhang.org.roles import Cap
+
+    url = (reverse("monitor:incident_detail", args=[alert.incident_id]) if alert.incident_id
+           else reverse("monitor:alert_list"))
+    notify(cap_holders(Cap.MANAGE_WORK), "alert_raised", alert,
+           title=f"舆情预警（{GRADE_NAMES.get(alert.grade, alert.grade)}）：{alert.title}", body=alert.body[:500],
+           url=url)
 
 
 # --- message bodies ---------------------------------------------------------------------------------------------
@@ -91,67 +100,24 @@ def alert_lines(alert: Alert, base_url: str = "") -> tuple[str, list[str]]:
 
 def webhook_payload(alert: Alert, fmt: str, base_url: str = "") -> dict[str, Any]:
     title, lines = alert_lines(alert, base_url)
-    if fmt == AlertChannel.Format.WECOM:
-        return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n" + "\n".join(f"> {x}" for x in lines)}}
-    if fmt == AlertChannel.Format.DINGTALK:
-        return {"msgtype": "markdown", "markdown": {"title": title, "text": f"### {title}\n\n" + "\n\n".join(lines)}}
-    if fmt == AlertChannel.Format.FEISHU:
-        return {"msg_type": "text", "content": {"text": "\n".join([title, *lines])}}
-    return {
+    extra = {
         "id": alert.pk, "kind": alert.kind, "kind_name": alert.get_kind_display(), "grade": alert.grade,
-        "grade_name": GRADE_NAMES.get(alert.grade, alert.grade), "title": alert.title, "body": alert.body,
-        "incident": alert.incident_id, "created_at": alert.created_at.isoformat(), "text": "\n".join([title, *lines]),
+        "grade_name": GRADE_NAMES.get(alert.grade, alert.grade), "body": alert.body,
+        "incident": alert.incident_id, "created_at": alert.created_at.isoformat(),
     }
+    payload = webhooks.payload(fmt, title, lines, extra)
+    if fmt == AlertChannel.Format.GENERIC:
+        payload["title"] = alert.title  # the generic body carries the alert's own title; the text has the prefix
+    return payload
 
 
 def signed(channel: AlertChannel, url: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    if not channel.secret:
-        return url, payload
-    ts = int(time.time())
-    if channel.format == AlertChannel.Format.DINGTALK:
-        ms = ts * 1000
-        mac = hmac.new(channel.secret.encode(), f"{ms}\n{channel.secret}".encode(), hashlib.sha256).digest()
-        sign = quote_plus(base64.b64encode(mac).decode())
-        return f"{url}{'&' if '?' in url else '?'}timestamp={ms}&sign={sign}", payload
-    if channel.format == AlertChannel.Format.FEISHU:
-        mac = hmac.new(f"{ts}\n{channel.secret}".encode(), b"", hashlib.sha256).digest()
-        return url, {**payload, "timestamp": str(ts), "sign": base64.b64encode(mac).decode()}
-    return url, payload
+    return webhooks.signed(channel.format, channel.secret, url, payload)
 
 
 def post_json(url: str, payload: dict[str, Any], *, allow_private: bool, timeout: float = WEBHOOK_TIMEOUT) -> int:
-    """POST JSON to a checked address (no redirects followed); returns the status, raises FetchError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Webhook 地址无效：{url}", "invalid")
-    host = parts.hostname
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = checked_addresses(host, port, allow_private=allow_private)[0]
-    conn: http.client.HTTPConnection
-    if parts.scheme == "https":
-        conn = _PinnedHTTPS(host, port, address, timeout, ssl.create_default_context())
-    else:
-        conn = _PinnedHTTP(host, port, address, timeout)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/json; charset=utf-8"})
-        resp = conn.getresponse()
-        text = resp.read(65536)
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"Webhook 发送失败：{exc.__class__.__name__}", "network") from exc
-    finally:
-        conn.close()
-    if resp.status >= 300:
-        raise FetchError(f"Webhook 返回 HTTP {resp.status}", "http", resp.status)
-    try:  # the robots answer 200 with an error code in the body
-        answer = json.loads(text or b"{}")
-    except ValueError:
-        answer = {}
-    code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
-    if code not in (0, None, "0"):
-        raise FetchError(f"Webhook 返回错误：{answer.get('errmsg') or answer.get('msg') or code}", "http")
-    return resp.status
+    """POST JSON to a checked address (core.webhooks); returns the status, raises FetchError."""
+    return webhooks.post_json(url, payload, allow_private=allow_private, timeout=timeout)
 
 
 def send(delivery: Delivery) -> None:

@@ -35,6 +35,13 @@ def unit_people(unit: Unit, cap: str = Cap.EDIT_RECORDS) -> list[Any]:
     return list(get_user_model().objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"))
 
 
+def cap_holders(cap: str) -> list[Any]:
+    """Active users holding ``cap`` anywhere (for department-wide notices such as an opinion alert)."""
+    roles = [role for role, caps in ROLE_CAPS.items() if cap in caps]
+    ids = Membership.objects.filter(role__in=roles, unit__is_active=True).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=list(ids), is_active=True).order_by("pk"))
+
+
 def nearest_people(unit: Unit, cap: str) -> list[Any]:
     """Active users holding ``cap`` in the unit or, if none there, the nearest ancestor that has some (the reviewers
     a submission waits for)."""
