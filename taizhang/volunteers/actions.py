@@ -194,7 +194,7 @@ def request_code(*, phone: str, purpose: str = "login") -> None:
     LoginCode.objects.create(phone_hash=ph, purpose=purpose, code_hash=tokens.code_digest(ph, code),
                              expires_at=now + CODE_TTL)
     what = "登录" if purpose == "login" else "注册"
-    transaction.on_commit(lambda: tokens.send_sms(phone, f"您的志愿服务平台{what}验证码为 {code}，10分钟内有效。"))
+    tokens.send_sms(phone, f"您的志愿服务平台{what}验证码为 {code}，10分钟内有效。")
 
 
 def consume_code(*, phone: str, code: str, purpose: str) -> None:
