@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "captcha",
@@ -190,7 +189,7 @@ TAIZHANG_JOBS_EAGER = env_bool("TAIZHANG_JOBS_EAGER", False)
 # --- API ----------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "taizhang.accounts.tokens.TokenAuthentication",  # hashed, expiring keys; Authorization: Token <key>
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -238,6 +237,42 @@ TAIZHANG_SESSION_IDLE_MINUTES = _policy_int("TAIZHANG_SESSION_IDLE_MINUTES", 15,
 # TOTP (RFC 6238) second factor: required for the administrator roles, optional for everyone else.
 TAIZHANG_REQUIRE_TOTP_FOR_ADMINS = env_bool("TAIZHANG_REQUIRE_TOTP_FOR_ADMINS", not DEV_RELAXED)
 TAIZHANG_TOTP_ISSUER = env_str("TAIZHANG_TOTP_ISSUER", "台账")
+# One-time codes: the password reset link delivered to the user, the administrators' authenticator enrolment code.
+TAIZHANG_PASSWORD_RESET_HOURS = env_int("TAIZHANG_PASSWORD_RESET_HOURS", 24, minimum=1, maximum=168)
+TAIZHANG_ENROLMENT_CODE_HOURS = env_int("TAIZHANG_ENROLMENT_CODE_HOURS", 24, minimum=1, maximum=168)
+# API tokens (accounts.tokens): default lifetime in days; the key is stored as a digest and shown once.
+TAIZHANG_API_TOKEN_DAYS = env_int("TAIZHANG_API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+# Denied accesses (403/404) written to the audit log per user (or address) and minute; the rest are counted.
+TAIZHANG_AUDIT_DENIED_PER_MINUTE = env_int("TAIZHANG_AUDIT_DENIED_PER_MINUTE", 20, minimum=1, maximum=10000)
+# The audit log's hash chain: HMAC-SHA256 or HMAC-SM3, keyed with TAIZHANG_AUDIT_KEY (64 hex characters; an
+# embedded install generates it into the data directory, mode 600 — back it up with the SM4 key).
+TAIZHANG_AUDIT_HASH = env_choice(
+    "TAIZHANG_AUDIT_HASH", "sm3" if env_str("TAIZHANG_PASSWORD_HASHER") == "pbkdf2_sm3" else "sha256",
+    {"sha256", "sm3"},
+)
+
+
+def _audit_key() -> str:
+    configured = env_str("TAIZHANG_AUDIT_KEY").strip()
+    if configured:
+        try:
+            raw = bytes.fromhex(configured)
+        except ValueError as exc:
+            raise ConfigError("环境变量 TAIZHANG_AUDIT_KEY 无效：应为 64 位十六进制字符") from exc
+        if len(raw) != 32:
+            raise ConfigError("环境变量 TAIZHANG_AUDIT_KEY 无效：应为 64 位十六进制字符（256 位密钥）")
+        return configured.lower()
+    key_file = DATA_DIR / "audit_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+TAIZHANG_AUDIT_KEY = _audit_key()
 # Client addresses: X-Forwarded-For is read only from these proxies (comma-separated addresses or networks).
 TAIZHANG_TRUSTED_PROXY = env_list("TAIZHANG_TRUSTED_PROXY", [])
 # Audit log: rows are kept at least this many days (the prune command refuses anything younger).

@@ -29,8 +29,8 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from taizhang.accounts.tokens import key_for
     from taizhang.ledger.models import ActivityType
     from taizhang.org import actions
     from taizhang.org.models import Unit
@@ -50,8 +50,7 @@ def main() -> None:
         if user is None:
             user = model.objects.create_user(username=name, password=PASSWORD)
             actions.grant_role(acting_user=None, user=user, unit=unit, role="liaison")
-        token, _ = Token.objects.get_or_create(user=user)
-        users.append({"username": name, "password": PASSWORD, "token": token.key, "unit": unit.code})
+        users.append({"username": name, "password": PASSWORD, "token": key_for(user, "压测"), "unit": unit.code})
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"users": users, "activity_type": atype.key}, ensure_ascii=False, indent=1))

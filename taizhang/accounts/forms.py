@@ -84,13 +84,18 @@ class CodeForm(forms.Form):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """A wrong old password counts toward the account's lockout like a failed login (someone at an unlocked
+    screen cannot try passwords without limit); when the account locks, the view ends the session."""
+
     error_messages = {
         **auth_forms.SetPasswordForm.error_messages,
         "password_incorrect": "原密码不正确。",
         "password_mismatch": "两次输入的新密码不一致。",
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        self.request = request
+        self.locked = False
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
@@ -100,6 +105,68 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     def validate_password_for_user(self, user: Any, password_field_name: str = "password2") -> None:  # noqa: S107
         """The policy is checked once, by accounts.actions.change_password (the history check is costly)."""
+
+    def clean_old_password(self) -> str:
+        address = client_address(self.request) if self.request is not None else ""
+        refusal = lockout.check(self.user.username, address)
+        if refusal is not None:
+            self.locked = True
+            raise forms.ValidationError(refusal.message, code="locked")
+        old = str(self.cleaned_data.get("old_password") or "")
+        if self.user.check_password(old):
+            return old
+        locks = lockout.register_failure(self.user.username, address)
+        audit_login_failure(self.user.username, "修改密码时原密码错误", user_id=self.user.pk)
+        audit_locks(locks)
+        refusal = lockout.check(self.user.username, address)
+        if refusal is not None:
+            self.locked = True
+            raise forms.ValidationError(refusal.message, code="locked")
+        left = lockout.remaining_attempts(self.user.username)
+        message = "原密码不正确。"
+        if left is not None:
+            message += f"再连续输错 {left} 次，账户将被锁定 {policy.lockout_minutes()} 分钟。"
+        raise forms.ValidationError(message, code="password_incorrect")
+
+
+class SetNewPasswordForm(forms.Form):
+    """The page a password reset link opens: the user chooses the new password (checked by the action)."""
+
+    new_password1 = forms.CharField(label="新密码", strip=False, max_length=128,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label="确认新密码", strip=False, max_length=128,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class EnrolForm(CodeForm):
+    """Binding an authenticator; administrators also give the one-time enrolment code."""
+
+    enrolment_code = forms.CharField(label="绑定码", max_length=32, required=False, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+    }))
+
+    def __init__(self, *args: Any, need_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.need_code = need_code
+        if need_code:
+            self.fields["enrolment_code"].required = True
+            self.fields["enrolment_code"].help_text = "安全管理员签发的一次性绑定码，如 ABCD-EFGH-JKLM"
+        else:
+            del self.fields["enrolment_code"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="名称（用途）", max_length=64, help_text="如“数据报送脚本”")
+    days = forms.IntegerField(label="有效期（天）", min_value=1, max_value=3650, required=False)
+    code = forms.CharField(label="动态口令", max_length=12, required=False, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*",
+    }))
 
 
 class AdminRoleForm(forms.Form):

@@ -101,7 +101,20 @@ def register_failure(username: str, address: str) -> list[LoginLock]:
         lock = _count(kind, key, limit, windowed=windowed)
         if lock is not None:
             locks.append(lock)
+            if kind == K.USER:
+                _revoke_tokens(key)
     return locks
+
+
+def _revoke_tokens(key: str) -> None:
+    """A locked account's API tokens are revoked with the lock (they would otherwise go on working)."""
+    from django.contrib.auth import get_user_model
+
+    from taizhang.accounts import tokens
+
+    user = get_user_model().objects.filter(username__iexact=key).first()
+    if user is not None:
+        tokens.revoke_all(acting_user=None, user=user, reason="账户被锁定")
 
 
 def register_success(username: str) -> None:

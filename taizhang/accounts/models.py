@@ -119,3 +119,65 @@ class LoginLock(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`). Only a digest of the key is stored; the key is shown once,
+    when issued. Tokens expire, are named, and are revoked on a password change or reset and on an account lock
+    (accounts.tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", related_name="api_tokens",
+                             on_delete=models.CASCADE)
+    name = models.CharField("名称", max_length=64)
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True,
+                                   related_name="+", on_delete=models.SET_NULL)
+    expires_at = models.DateTimeField("到期时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("作废时间", null=True, blank=True, db_index=True)
+    revoked_reason = models.CharField("作废原因", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class OneTimeCode(models.Model):
+    """A single-use code with an expiry: a password reset link delivered to the user, or the enrolment code an
+    administrator needs to bind an authenticator. Only a digest is stored."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", "密码重置"
+        TOTP_ENROL = "totp_enrol", "动态口令绑定"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", related_name="one_time_codes",
+                             on_delete=models.CASCADE)
+    purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True,
+                                   related_name="+", on_delete=models.SET_NULL)
+    expires_at = models.DateTimeField("到期时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "一次性验证码"
+        verbose_name_plural = "一次性验证码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.user_id}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

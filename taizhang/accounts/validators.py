@@ -28,12 +28,27 @@ def char_classes(password: str) -> set[str]:
     return found
 
 
+def invisible_characters(password: str) -> list[str]:
+    """Characters that do not show or are not the ordinary space: format (Cf: zero-width space, joiners, bidi
+    marks, BOM), control (Cc), private use and unassigned (Co, Cn), line/paragraph separators and spaces other
+    than U+0020 (Z*), and variation selectors / combining marks standing alone. They would let a password look
+    longer or stronger than it is, and make it impossible to type on another device."""
+    found = []
+    for ch in unicodedata.normalize("NFC", password):
+        cat = unicodedata.category(ch)
+        selector = 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF
+        if (cat in ("Cf", "Cc", "Co", "Cn", "Cs", "Zl", "Zp", "Mn", "Me") or (cat == "Zs" and ch != " ")
+                or selector):
+            found.append(ch)
+    return found
+
+
 class PolicyValidator:
     """Length and character classes (letters, digits, symbols)."""
 
     def validate(self, password: str, user: Any = None) -> None:
         errors: list[ValidationError] = []
-        if len(password) < policy.min_length():
+        if len(password) - len(invisible_characters(password)) < policy.min_length():
             errors.append(ValidationError(f"密码太短：至少 {policy.min_length()} 位。", code="password_too_short"))
         needed = policy.char_classes()
         if len(char_classes(password)) < needed:
@@ -44,6 +59,9 @@ class PolicyValidator:
             errors.append(ValidationError(message, code="password_classes"))
         if re.search(r"[\x00-\x1f\x7f]", password):
             errors.append(ValidationError("密码不能包含控制字符。", code="password_control"))
+        elif invisible_characters(password):
+            errors.append(ValidationError("密码不能包含零宽字符、全角空格等不可见或特殊空白字符，请只使用键盘上能看到的字符。",
+                                          code="password_invisible"))
         if errors:
             raise ValidationError(errors)
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from taizhang.accounts import actions, lockout, policy, totp
-from taizhang.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, audit_locks, audit_login_failure
+from taizhang.accounts.forms import (
+    CodeForm,
+    EnrolForm,
+    LoginForm,
+    PasswordChangeForm,
+    SetNewPasswordForm,
+    audit_locks,
+    audit_login_failure,
+)
 from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.middleware import client_address
 
@@ -121,12 +129,23 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if not secret or request.GET.get("new"):
         secret = totp.new_secret()
         request.session[ENROL_SECRET] = secret
-    form = CodeForm(request.POST or None)
+    need_code = actions.enrolment_code_required(user)
+    form = EnrolForm(request.POST or None, need_code=need_code)
     if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        refusal = lockout.check(user.username, address)
         try:
-            actions.enable_totp(acting_user=user, user=user, secret=secret, code=form.cleaned_data["code"])
+            if refusal is not None:
+                raise InvalidInput(refusal.message, {"code": [refusal.message]})
+            actions.enable_totp(acting_user=user, user=user, secret=secret, code=form.cleaned_data["code"],
+                                enrolment_code=form.cleaned_data.get("enrolment_code") or "")
         except InvalidInput as exc:
-            form.add_error("code", exc.message)
+            field = "enrolment_code" if "enrolment_code" in exc.errors and need_code else "code"
+            form.add_error(field, exc.message)
+            if refusal is None and field == "enrolment_code":
+                # A wrong enrolment code counts like a wrong password: it cannot be guessed without limit.
+                audit_locks(lockout.register_failure(user.username, address))
+                audit_login_failure(user.username, "动态口令绑定码错误", user_id=user.pk)
         else:
             request.session.pop(ENROL_SECRET, None)
             request.session[MFA_DONE] = True
@@ -134,7 +153,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request, request.GET.get("next")))
     return render(request, "accounts/totp_setup.html", {
         "form": form, "secret": totp.grouped(secret), "uri": totp.provisioning_uri(secret, user.get_username()),
-        "required": policy.requires_totp(user) and not user.totp_enabled,
+        "required": policy.requires_totp(user) and not user.totp_enabled, "need_code": need_code,
     })
 
 
@@ -161,11 +180,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeForm
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["request"] = self.request
+        return kwargs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["reason"] = policy.must_change_password(self.request.user)
         context["requirement"] = policy.requirement_text()
         return context
+
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
+        if getattr(form, "locked", False):
+            # Too many wrong old passwords: the account is locked and this session ends with it.
+            message = "；".join(str(e) for e in form.errors.get("old_password", [])) or "账户已被锁定。"
+            self.request._tz_logout_reason = "修改密码时原密码连续错误，账户锁定，会话结束"  # type: ignore[attr-defined]
+            logout(self.request)
+            messages.error(self.request, message)
+            return redirect("accounts:login")
+        return super().form_invalid(form)
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         user: Any = self.request.user
@@ -181,6 +215,34 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+def password_reset_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """The one-time link a password reset mails to the user: they choose the new password here. Opening the page
+    does not use the link (mail scanners fetch links); saving does."""
+    from taizhang.accounts import codes
+    from taizhang.accounts.models import OneTimeCode
+
+    valid = codes.find(OneTimeCode.Purpose.PASSWORD_RESET, code) is not None
+    form = SetNewPasswordForm(request.POST or None)
+    if request.method == "POST" and valid and form.is_valid():
+        try:
+            user = actions.complete_password_reset(code=code, new_password=form.cleaned_data["new_password1"])
+        except InvalidInput as exc:
+            form.add_error("new_password1", ValidationError(list(exc.errors.get("new_password1") or [exc.message])))
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(request, f"已为 {user.username} 设置新密码，请用新密码登录。")
+            return redirect("accounts:login")
+    response = render(request, "accounts/password_reset_confirm.html", {
+        "form": form, "valid": valid, "requirement": policy.requirement_text(),
+    }, status=200 if valid else 404)
+    response["Referrer-Policy"] = "no-referrer"  # the link never leaves in a Referer header
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -78,22 +78,46 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "target": target, "locks": locks, "expires": policy.password_expires_at(target),
         "memberships": Membership.objects.filter(user=target).select_related("unit").order_by("unit__path"),
         "is_self": target.pk == request.user.pk,
-        "temp_password": request.session.pop("tz_temp_password", None) if request.method == "GET" else None,
+        "enrolment_code": _pop_code(request, target) if request.method == "GET" else None,
+        "enrolment_required": actions.enrolment_code_required(target),
     })
+
+
+def _pop_code(request: HttpRequest, target: Any) -> str | None:
+    data = request.session.pop("tz_enrolment_code", None)
+    if isinstance(data, dict) and data.get("user") == target.pk:
+        return str(data.get("code") or "")
+    return None
 
 
 @require_POST
 @cap_required(Cap.MANAGE_SECURITY)
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reset mails a one-time link to the user; this page never shows a password or the link."""
     target = _user(pk)
     try:
-        password = actions.reset_password(acting_user=request.user, user=target)
-    except NotPermitted as exc:
+        result = actions.reset_password(acting_user=request.user, user=target)
+    except (InvalidInput, NotPermitted) as exc:
         messages.error(request, exc.message)
     else:
-        # Shown once on the next page (kept in the server-side session, never in a URL or a cookie).
-        request.session["tz_temp_password"] = {"user": target.pk, "password": password}
-        messages.success(request, f"已重置 {target.username} 的密码；对方下次登录时须修改密码。")
+        until = f"{result.expires_at:%m-%d %H:%M}"
+        messages.success(request, f"已重置 {target.username} 的密码：原密码已失效，一次性重置链接已发送至 "
+                                  f"{result.sent_to}，{until} 前有效。本人和审计管理员已收到通知。")
+    return redirect("accounts:security_user", pk=target.pk)
+
+
+@require_POST
+@cap_required(Cap.MANAGE_SECURITY)
+def user_enrolment_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """A one-time code the user needs to bind an authenticator; shown once on the next page, to hand over."""
+    target = _user(pk)
+    try:
+        code = actions.issue_enrolment_code(acting_user=request.user, user=target)
+    except (InvalidInput, NotPermitted) as exc:
+        messages.error(request, exc.message)
+    else:
+        # Kept in the server-side session for the one next page, never in a URL or a cookie.
+        request.session["tz_enrolment_code"] = {"user": target.pk, "code": code}
     return redirect("accounts:security_user", pk=target.pk)
 
 

@@ -44,6 +44,9 @@ class AuditEntry(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     message = models.TextField("说明", blank=True)
+    # The hash chain (core.audit.append): each row's keyed digest covers its content and the previous row's.
+    prev_hash = models.CharField("前一条校验值", max_length=80, blank=True, default="")
+    row_hash = models.CharField("校验值", max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = "审计日志"
@@ -57,7 +60,9 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("审计日志只能追加，不能修改")
-        super().save(*args, **kwargs)
+        from taizhang.core.audit import append  # every row is written there, as the next link of the chain
+
+        append([self])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("审计日志只能追加，不能删除")

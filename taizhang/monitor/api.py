@@ -21,12 +21,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import authentication, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taizhang.accounts.tokens import TokenAuthentication
 from taizhang.core.api_base import HasCap
 from taizhang.core.errors import InvalidInput
 from taizhang.monitor import actions
@@ -67,7 +68,7 @@ class CanIngest(permissions.BasePermission):
 
 
 class IngestView(APIView):
-    authentication_classes = [SourceTokenAuthentication, TokenAuthentication, SessionAuthentication]
+    authentication_classes = [SourceTokenAuthentication, TokenAuthentication, SessionAuthentication]  # accounts.tokens
     permission_classes = [CanIngest]
 
     @extend_schema(

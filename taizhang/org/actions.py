@@ -95,16 +95,39 @@ def move_unit(*, acting_user: Any, unit: Unit, new_parent: Unit) -> Unit:
     return unit
 
 
+def _separation_of_duties(*, acting_user: Any, user: Any, role: str) -> None:
+    """三权分立, checked on every grant whoever asks (web, API, CLI, demo): nobody grants themselves a role, an
+    administrator role is granted by the security administrator only, a person holds at most one administrator
+    role, and administrators hold no business role (nor business users an administrator role)."""
+    if acting_user is not None and getattr(acting_user, "pk", None) == user.pk:
+        raise NotPermitted("不能给自己授予角色，请由另一位有权限的管理员办理。")
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    held_admin = held & set(ADMIN_ROLES)
+    held_business = held - set(ADMIN_ROLES)
+    if role in ADMIN_ROLES:
+        if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_SECURITY):
+            raise NotPermitted("管理员角色只能由安全管理员授予。")
+        others = held_admin - {role}
+        if others:
+            labels = "、".join(Role(r).label for r in sorted(others))
+            raise InvalidInput(f"{user} 已是{labels}：三权分立要求一人只担任一种管理员角色",
+                               {"role": ["与现有管理员角色冲突"]})
+        if held_business:
+            raise InvalidInput(f"{user} 担任业务角色：管理员不能同时担任业务角色，请先撤销其业务角色",
+                               {"role": ["与业务角色冲突"]})
+    else:
+        _check(acting_user, Cap.MANAGE_ORG)
+        if held_admin:
+            labels = "、".join(Role(r).label for r in sorted(held_admin))
+            raise InvalidInput(f"{user} 是{labels}：管理员不能担任业务角色（三权分立）",
+                               {"role": ["管理员不能担任业务角色"]})
+
+
 @transaction.atomic
 def grant_role(*, acting_user: Any, user: Any, unit: Unit, role: str) -> Membership:
     if role not in Role.values:
-        raise InvalidInput(f"未知角色“{role}”")
-    if role in ADMIN_ROLES:
-        # Administrator roles are granted by the security administrator only (separation of duties).
-        if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_SECURITY):
-            raise NotPermitted("管理员角色只能由安全管理员授予。")
-    else:
-        _check(acting_user, Cap.MANAGE_ORG)
+        raise InvalidInput(f"未知角色“{role}”", {"role": ["未知角色"]})
+    _separation_of_duties(acting_user=acting_user, user=user, role=role)
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         audit.record(

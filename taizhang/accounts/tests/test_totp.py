@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_administrator_must_enrol_before_anything_else(tree: Any) -> None:
+    from taizhang.accounts import actions
+
     admin = make_user("sysadmin", tree.district)
     client = Client()
     assert login(client, admin.username).status_code == 302
@@ -28,16 +30,25 @@ def test_administrator_must_enrol_before_anything_else(tree: Any) -> None:
     assert client.get("/api/units/").status_code == 403
     page = client.get("/accounts/totp/setup/")
     text = page.content.decode()
-    assert "管理员账户必须启用双因素认证" in text and "otpauth://totp/" in text
+    assert "管理员账户必须启用双因素认证" in text and "otpauth://totp/" in text and "绑定码" in text
     secret = client.session["tz_totp_enrol"]
-    wrong = client.post("/accounts/totp/setup/", {"code": "000000"})
+    # The password alone does not bind an authenticator: the enrolment code is needed.
+    alone = client.post("/accounts/totp/setup/", {"code": pyotp.TOTP(secret).now()})
+    assert alone.status_code == 200 and not admin.__class__.objects.get(pk=admin.pk).totp_enabled
+    guessed = client.post("/accounts/totp/setup/",
+                          {"code": pyotp.TOTP(secret).now(), "enrolment_code": "AAAA-BBBB-CCCC"})
+    assert "绑定码不正确" in guessed.content.decode()
+    code = actions.issue_enrolment_code(acting_user=None, user=admin)
+    wrong = client.post("/accounts/totp/setup/", {"code": "000000", "enrolment_code": code})
     assert "动态口令不正确" in wrong.content.decode()
-    ok = client.post("/accounts/totp/setup/?next=/org/users/", {"code": pyotp.TOTP(secret).now()})
+    ok = client.post("/accounts/totp/setup/?next=/org/users/",
+                     {"code": pyotp.TOTP(secret).now(), "enrolment_code": code.lower().replace("-", " ")})
     assert ok.status_code == 302 and ok["Location"] == "/org/users/"
     assert client.get("/org/users/").status_code == 200
     admin.refresh_from_db()
     assert admin.totp_enabled
     assert AuditEntry.objects.filter(action="totp_enable", user_id=admin.pk).exists()
+    assert AuditEntry.objects.filter(action="totp_code", object_id=str(admin.pk)).exists()
 
 
 def test_enrolled_login_needs_a_fresh_code(tree: Any) -> None:

@@ -5,16 +5,16 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from taizhang.core.db import create_statements
+    from taizhang.core.db import base_create_statements
 
-    for sql in create_statements(schema_editor.connection.vendor):
+    for sql in base_create_statements(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)
 
 
 def remove(apps, schema_editor):
-    from taizhang.core.db import drop_statements
+    from taizhang.core.db import base_drop_statements
 
-    for sql in drop_statements(schema_editor.connection.vendor):
+    for sql in base_drop_statements(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)
 
 

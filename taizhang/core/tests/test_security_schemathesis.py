@@ -33,15 +33,14 @@ def keep_connection() -> Any:
 
 @pytest.fixture
 def api_schema(taxonomy: Any, tree: Any, keep_connection: Any) -> Any:
-    from rest_framework.authtoken.models import Token
-
+    from taizhang.accounts.tokens import key_for
     from taizhang.wsgi import application
 
     staff = make_user("staff", tree.district, username="fuzz_staff")
     make_user("liaison", tree.street_a, username="fuzz_liaison")
     make_record(tree.street_a, "lecture_event", {"lecture_audience": 30})
     make_record(tree.street_a, "lecture_event", {"lecture_audience": 40}, status="submitted")
-    TOKEN["key"] = Token.objects.create(user=staff).key
+    TOKEN["key"] = key_for(staff)
     return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
                                           headers={"Authorization": f"Token {TOKEN['key']}"})
 

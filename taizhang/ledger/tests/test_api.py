@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from taizhang.core.testing import make_record, make_user
@@ -15,8 +14,9 @@ pytestmark = pytest.mark.django_db
 def client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        from taizhang.accounts.tokens import key_for
+
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key_for(user)}")
     return client
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from taizhang.accounts.tokens import key_for
 from rest_framework.test import APIClient
 
 from taizhang.core.testing import make_user
@@ -70,10 +70,10 @@ def test_authentication(api_source, tree):
     assert client.post(URL, {"items": news_items(1)}, format="json",
                        HTTP_AUTHORIZATION=f"Bearer {_token}").status_code == 401
     viewer = make_user("viewer", tree.district, username="viewer_api")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=viewer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key_for(viewer)}")
     assert client.post(URL, {"items": news_items(1), "source": source.pk}, format="json").status_code == 403
     staff = make_user("staff", tree.district, username="staff_api")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key_for(staff)}")
     assert client.post(URL, {"items": news_items(1)}, format="json").status_code == 400  # which source?
     ok = client.post(URL, {"items": news_items(1), "source": source.pk}, format="json")
     assert ok.status_code == 202
