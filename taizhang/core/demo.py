@@ -35,6 +35,7 @@ def build(seed: int = 2024, today: datetime.date | None = None, *, scale: float 
 
     ctx = DemoContext(seed=seed, today=today or timezone.localdate(), rng=random.Random(seed))
     ctx.scale = scale  # type: ignore[attr-defined]
+    finishers: list[Any] = []
     for app in apps.get_app_configs():
         if not app.name.startswith("taizhang.") or app.name == "taizhang.core":
             continue
@@ -46,4 +47,10 @@ def build(seed: int = 2024, today: datetime.date | None = None, *, scale: float 
             continue
         with transaction.atomic():
             module.build(ctx)
+        finishers.append(getattr(module, "finish", None))
+    # After every app's data: an app's demo `finish(ctx)` adds what refers to the others' (the demo notices).
+    for finish in finishers:
+        if finish is not None:
+            with transaction.atomic():
+                finish(ctx)
     return ctx

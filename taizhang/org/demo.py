@@ -111,3 +111,10 @@ def _users(ctx: DemoContext, root: Unit) -> None:
     _user(ctx, "sysadmin", "系统管理员", Role.SYSADMIN, root)
     _user(ctx, "secadmin", "安全管理员", Role.SECADMIN, root)
     _user(ctx, "auditadmin", "审计管理员", Role.AUDITADMIN, root)
+
+
+def finish(ctx: DemoContext) -> None:
+    """After every app's demo: unread notices for each demo login about the demo's real records and alerts."""
+    from taizhang.org.demo_notices import build as build_notices
+
+    build_notices(ctx)

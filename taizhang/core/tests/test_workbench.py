@@ -132,3 +132,19 @@ def test_a_user_without_roles_is_told_how_to_get_one(client: Any, db: Any) -> No
     _login(client, user)
     page = client.get(reverse("core:home")).content.decode()
     assert "尚未被授予任何单位的角色" in page
+
+
+def test_demo_notices_for_each_login(data: dict[str, Any], tree: Any) -> None:
+    from types import SimpleNamespace
+
+    from taizhang.org.demo_notices import build
+
+    users = {"liaison_sa": make_user("liaison", tree.street_a), "reviewer": data["reviewer"],
+             "sysadmin": make_user("sysadmin", tree.district)}
+    Notification.objects.all().delete()
+    build(SimpleNamespace(users=users))
+    for user in users.values():
+        assert Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+    returned = Notification.objects.get(recipient=users["liaison_sa"], event="record_returned")
+    assert "缺少活动照片" in returned.body
+    assert Notification.objects.filter(recipient=data["reviewer"], event="record_submitted").count() == 1
