@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taizhang.cases.models import Case, CaseEvent, EscalationRule
+from taizhang.cases.registry import get_kind
 from taizhang.cases.workdays import working_days_between
 from taizhang.core import audit
 from taizhang.org.roles import Cap
@@ -94,6 +95,9 @@ def _escalate_batch(batch: list[tuple[int, int, int]], now: datetime.datetime, t
                 _tell_leaders(case, "case.overdue", title, body)
             else:
                 _tell_staff(case, "case.overdue", title, body)
+            kind = get_kind(case.kind)
+            if kind is not None and kind.on_escalate is not None:
+                kind.on_escalate(case, level)
             steps += 1
         case.escalation_level = to_level
         done.append(case)

@@ -4,7 +4,8 @@
 register_kind(CaseKind(key="citizen_report", name="随手拍", sla_working_days=3, has_citizen=True,
                        subject_url=lambda obj: reverse(...), on_state_change=callback_or_None))
 ```
-`on_state_change(case, old_state, new_state)` runs inside the action's transaction after the case is saved.
+`on_state_change(case, old_state, new_state)` runs inside the action's transaction after the case is saved;
+`on_escalate(case, level)` (optional) when the overdue sweep raises a case to a new escalation level.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class CaseKind:
     subject_url: Callable[[Any], str | None] | None = None
     on_state_change: Callable[[Any, str, str], None] | None = None
     description: str = ""
+    on_escalate: Callable[[Any, int], None] | None = None  # callback(case, level) when the sweep escalates it
 
 
 KINDS: dict[str, CaseKind] = {}

@@ -22,10 +22,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from taizhang.cases.models import Case
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
-from taizhang.monitor import conf
+from taizhang.monitor.incident_cases import assign_incident as assign_incident  # assignment is a case (工单)
 from taizhang.monitor.models import (
     GRADE_NAMES,
     Alert,
@@ -399,43 +400,10 @@ def _event(incident: Incident, kind: str, text: str, user: Any) -> None:
     IncidentEvent.objects.create(incident=incident, kind=kind, text=text[:500], user=_user(user))
 
 
-@transaction.atomic
-def assign_incident(
-    *, acting_user: Any, incident: Incident, expected_version: int, unit: Unit,
-    deadline: datetime.datetime | None = None, note: str = "",
-) -> Incident:
-    """Hand the incident to the responsible unit with a deadline for its public response."""
-    require_manage(acting_user, "您没有交办舆情事件的权限。")
-    if incident.status == S.CLOSED:
-        raise InvalidTransition("已办结的事件不能交办，请先重新打开。")
-    now = timezone.now()
-    deadline = deadline or now + datetime.timedelta(hours=conf.get_int("TAIZHANG_MONITOR_RESPONSE_HOURS"))
-    if deadline <= now:
-        raise InvalidInput("回应期限应晚于现在", {"deadline": ["回应期限应晚于现在"]})
-    before = audit.snapshot(incident, ["status", "assigned_unit", "deadline"])
-    incident.assigned_unit = unit
-    incident.assigned_at = now
-    incident.deadline = deadline
-    incident.assign_note = note.strip()
-    incident.escalated = False
-    incident.escalated_at = None
-    if incident.status == S.NEW:
-        incident.status = S.ASSIGNED
-    _save(incident, expected_version,
-          ["assigned_unit_id", "assigned_at", "deadline", "assign_note", "status", "escalated", "escalated_at"])
-    _event(incident, "assign", f"交办{unit.name}，回应期限{timezone.localtime(deadline):%m-%d %H:%M}"
-           + (f"；要求：{note.strip()}" if note.strip() else ""), acting_user)
-    audit.record("assign", incident, user=acting_user, before=before,
-                 after=audit.snapshot(incident, ["status", "assigned_unit", "deadline"]))
-    return incident
-
-
 def can_respond(user: Any, incident: Incident) -> bool:
-    if user is None:
-        return True
-    if manages_monitoring(user):
-        return True
-    return incident.assigned_unit is not None and can_in_unit(user, Cap.EDIT_RECORDS, incident.assigned_unit)
+    from taizhang.monitor.incident_cases import can_respond as respond_allowed
+
+    return respond_allowed(user, incident)
 
 
 @transaction.atomic
@@ -444,7 +412,10 @@ def record_response(
     url: str = "", unit: Unit | None = None,
 ) -> Response:
     """The responsible unit records what it published, where and when (a public response)."""
-    if incident.assigned_unit is None:
+    from taizhang.monitor.incident_cases import current_case, handle_with_response
+
+    case = current_case(incident)
+    if case is None or case.state == Case.State.NEW:
         raise InvalidTransition("事件尚未交办，不能登记回应。")
     if not can_respond(acting_user, incident):
         raise NotPermitted("只有责任单位（或宣传部工作人员）可以登记回应。")
@@ -462,13 +433,13 @@ def record_response(
     if errors:
         raise InvalidInput("回应填写有误，请按提示修改。", errors)
     response = Response.objects.create(
-        incident=incident, unit=unit or incident.assigned_unit, published_text=published_text.strip(),
+        incident=incident, unit=unit or case.unit, published_text=published_text.strip(),
         where=where.strip()[:200], url=url.strip(), published_at=published_at, recorded_by=_user(acting_user),
     )
-    if incident.status in (S.NEW, S.ASSIGNED):
-        Incident.objects.filter(pk=incident.pk).update(status=S.RESPONDED, updated_at=timezone.now())
-        incident.status = S.RESPONDED
     _event(incident, "respond", f"{response.unit.name}在{response.where}发布回应", acting_user)
+    handle_with_response(acting_user=acting_user, incident=incident, text=response.published_text,
+                         where=response.where)
+    incident.refresh_from_db()
     audit.record("respond", response, user=acting_user, after=audit.snapshot(response),
                  object_repr=f"{incident.label}：{response.where}")
     return response
@@ -484,6 +455,9 @@ def close_incident(*, acting_user: Any, incident: Incident, expected_version: in
     _save(incident, expected_version, ["status", "closed_at"])
     _event(incident, "close", "办结" + (f"：{note.strip()}" if note.strip() else ""), acting_user)
     audit.record("close", incident, user=acting_user, message=note)
+    from taizhang.monitor.incident_cases import on_incident_closed
+
+    on_incident_closed(acting_user=acting_user, incident=incident, note=note.strip())
     return incident
 
 
@@ -492,38 +466,17 @@ def reopen_incident(*, acting_user: Any, incident: Incident, expected_version: i
     require_manage(acting_user)
     if incident.status != S.CLOSED:
         raise InvalidTransition("只有已办结的事件可以重新打开。")
-    incident.status = S.ASSIGNED if incident.assigned_unit_id else S.NEW
+    incident.status = S.NEW
+    incident.assigned_unit = None
     incident.closed_at = None
-    _save(incident, expected_version, ["status", "closed_at"])
+    _save(incident, expected_version, ["status", "assigned_unit_id", "closed_at"])
     _event(incident, "reopen", "重新打开", acting_user)
     audit.record("update", incident, user=acting_user, message="重新打开")
+    from taizhang.monitor.incident_cases import on_incident_reopened
+
+    on_incident_reopened(acting_user=acting_user, incident=incident)  # its closed case reopens: assigned again
+    incident.refresh_from_db()
     return incident
-
-
-@transaction.atomic
-def escalate_overdue(*, now: datetime.datetime | None = None) -> list[Alert]:
-    """Assigned incidents past their deadline without a response: flag them and raise an 逾期 alert (once)."""
-    from taizhang.monitor.alerts import raise_alert
-
-    now = now or timezone.now()
-    alerts = []
-    overdue = Incident.objects.filter(status=S.ASSIGNED, deadline__lt=now, escalated=False).select_related(
-        "assigned_unit")
-    for incident in overdue:
-        Incident.objects.filter(pk=incident.pk).update(escalated=True, escalated_at=now)
-        unit = incident.assigned_unit.name if incident.assigned_unit else "责任单位"
-        _event(incident, "escalate", f"{unit}逾期未回应，已督办", None)
-        grade = "major" if incident.grade == "general" else incident.grade
-        alert = raise_alert(
-            kind=Alert.Kind.OVERDUE, dedupe_key=f"overdue:{incident.pk}:{incident.deadline:%Y%m%d%H%M}",
-            incident=incident, grade=grade, title=f"{incident.label}：{unit}逾期未回应",
-            body=f"回应期限{timezone.localtime(incident.deadline):%m-%d %H:%M}已过，请督促{unit}尽快公开回应。",
-            now=now,
-        )
-        if alert is not None:
-            alerts.append(alert)
-        audit.record("update", incident, user=None, message="逾期督办")
-    return alerts
 
 
 # --- alerts and channels --------------------------------------------------------------------------------------------

@@ -106,12 +106,17 @@ class IngestView(APIView):
 
 class IncidentSerializer(serializers.ModelSerializer[Incident]):
     assigned_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    deadline = serializers.DateField(read_only=True, allow_null=True, help_text="回应期限（其工单的办理期限）")
+    case = serializers.SerializerMethodField(help_text="交办工单的编号")
+
+    def get_case(self, obj: Incident) -> int | None:
+        return obj.case.pk if obj.case is not None else None
 
     class Meta:
         model = Incident
         fields = ["id", "label", "key_terms", "first_seen", "last_seen", "items_count", "duplicates_count",
                   "negative_share", "peak_per_hour", "grade", "score", "burst", "status", "assigned_unit", "deadline",
-                  "escalated", "levels", "sources", "representatives"]
+                  "case", "levels", "sources", "representatives"]
 
 
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet[Incident]):

@@ -8,7 +8,10 @@ class MonitorConfig(AppConfig):
 
     def ready(self) -> None:
         from taizhang.core.navigation import MenuItem, register
+        from taizhang.monitor import incident_cases
         from taizhang.org.roles import Cap
+
+        incident_cases.register()  # an incident's assignment is a case (工单) of kind "incident"
 
         register(
             # the board is open to view users too: they see the incidents assigned to their units

@@ -205,25 +205,28 @@ def build_daily(day: datetime.date) -> Document:
 
     blocks.append(Paragraph("heading1", ["四、回应处置"]))
     given = Response.objects.filter(published_at__gte=start, published_at__lt=end).select_related("incident", "unit")
-    due = Incident.objects.filter(status=Incident.Status.ASSIGNED, deadline__lt=end + datetime.timedelta(days=1))
-    overdue = due.filter(deadline__lt=min(end, timezone.now()))
+    # Deadlines are the incidents' cases' (工单, kind "incident"), in working days: due by the next day.
+    from taizhang.cases.models import Case
+
+    next_day = day + datetime.timedelta(days=1)
+    due = Case.objects.filter(kind="incident", state__in=Case.RUNNING_STATES, deadline__lte=next_day)
+    overdue = due.filter(deadline__lt=min(next_day, timezone.localdate()))
     blocks.append(Paragraph("body", [
         "当日各责任单位公开回应",
         fig("resp", given.count(), "件", "当日回应件数", "Response.published_at"),
         "；截至次日到期待回应",
-        fig("due", due.count(), "件", "待回应件数", "Incident.status=assigned, deadline"),
+        fig("due", due.count(), "件", "待回应件数", "Case.kind=incident, state=running, deadline"),
         "，其中已逾期",
-        fig("overdue", overdue.count(), "件", "逾期件数", "Incident.deadline<end"),
+        fig("overdue", overdue.count(), "件", "逾期件数", "Case.kind=incident, deadline<day"),
         "。",
     ]))
     for r in given[:10]:
         blocks.append(Paragraph("body", [
             f"{r.unit.name}就“{r.incident.label}”于{timezone.localtime(r.published_at):%H时%M分}在{r.where}发布回应。"
         ]))
-    due_rows: list[list[Any]] = [[inc.label, inc.assigned_unit.name if inc.assigned_unit else "—",
-                 timezone.localtime(inc.deadline).strftime("%m-%d %H:%M") if inc.deadline else "—",
-                 "是" if inc.deadline and inc.deadline < timezone.now() else ""]
-                for inc in due.select_related("assigned_unit").order_by("deadline")[:20]]
+    due_rows: list[list[Any]] = [[c.title.removeprefix("舆情事件："), c.unit.name,
+                 c.deadline.strftime("%m-%d") if c.deadline else "—", "是" if c.is_overdue() else ""]
+                for c in due.select_related("unit").order_by("deadline", "id")[:20]]
     if due_rows:
         blocks.append(Table(caption="待回应事项", header=["事件", "责任单位", "回应期限", "逾期"], rows=due_rows,
                             col_widths=[10, 6, 4, 2]))
@@ -280,11 +283,11 @@ def build_special(incident: Incident) -> Document:
             [str(r.get("at", ""))[:16].replace("T", " "), str(r.get("source") or "—"), str(r.get("title") or "")]
             for r in reps]))
     blocks.append(Paragraph("heading1", ["四、处置情况"]))
-    if incident.assigned_unit:
-        text = (f"已于{timezone.localtime(incident.assigned_at):%m月%d日%H时}交办{incident.assigned_unit.name}"
-                if incident.assigned_at else f"已交办{incident.assigned_unit.name}")
-        if incident.deadline:
-            text += f"，要求于{timezone.localtime(incident.deadline):%m月%d日%H时}前公开回应"
+    case = incident.case
+    if case is not None and case.dispatched_at is not None and case.state != "cancelled":
+        text = f"已于{timezone.localtime(case.dispatched_at):%m月%d日%H时}交办{case.unit.name}"
+        if case.deadline:
+            text += f"，要求于{case.deadline.month}月{case.deadline.day}日前公开回应"
         blocks.append(Paragraph("body", [text + "。"]))
     else:
         blocks.append(Paragraph("body", ["尚未交办。"]))

@@ -268,7 +268,7 @@ def _handle_incidents(ctx: DemoContext, now: datetime.datetime) -> None:
     demolition = _find("棚户区", "补偿", "拆迁")
     if demolition is not None and "HT" in units:
         actions.assign_incident(acting_user=staff, incident=demolition, expected_version=demolition.version,
-                                unit=units["HT"], deadline=now + datetime.timedelta(hours=6),
+                                unit=units["HT"],
                                 note="请核实西山片区补偿款发放和安置房交付情况，尽快通过政务新媒体公开说明。")
         demolition.refresh_from_db()
         actions.record_response(
@@ -279,12 +279,14 @@ def _handle_incidents(ctx: DemoContext, now: datetime.datetime) -> None:
         )
     school = _find("食堂", "家长")
     if school is not None and "EDU" in units:
+        from taizhang.cases.escalation import escalate_overdue
+        from taizhang.cases.models import Case
+
         actions.assign_incident(acting_user=staff, incident=school, expected_version=school.version,
-                                unit=units["EDU"], deadline=now + datetime.timedelta(minutes=1),
-                                note="请核实并公开回应。")
-        Incident.objects.filter(pk=school.pk).update(deadline=now - datetime.timedelta(hours=3))  # already late
-        actions.escalate_overdue(now=now)
+                                unit=units["EDU"], note="请核实并公开回应。")
+        Case.objects.for_subject(school).update(deadline=timezone.localdate(now) - datetime.timedelta(days=2))  # late
+        escalate_overdue(now)
     noise = _find("噪音", "施工", "工地")
     if noise is not None and "JF" in units:
         actions.assign_incident(acting_user=staff, incident=noise, expected_version=noise.version, unit=units["JF"],
-                                deadline=now + datetime.timedelta(hours=20), note="请协调施工单位并答复居民。")
+                                note="请协调施工单位并答复居民。")

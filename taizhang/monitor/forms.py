@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -78,18 +77,15 @@ class ExpressionTestForm(forms.Form):
 
 class AssignForm(forms.Form):
     unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(is_active=True))
-    deadline = forms.DateTimeField(label="回应期限", widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    deadline = forms.DateField(label="回应期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="留空则按工作日计算（法定节假日不计）")
     note = forms.CharField(label="交办要求", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, incident: Incident | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if incident is not None and not self.is_bound:
-            hours = 24 if incident.grade == "general" else 4 if incident.grade == "severe" else 12
             self.initial.setdefault("unit", incident.assigned_unit_id)
-            self.initial.setdefault(
-                "deadline", timezone.localtime(incident.deadline or timezone.now() + datetime.timedelta(hours=hours))
-            )
             self.initial.setdefault("version", incident.version)
 
 

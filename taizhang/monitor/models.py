@@ -7,6 +7,9 @@ responsible unit. See docs/monitoring.md.
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -222,14 +225,12 @@ class Incident(TimestampedModel, VersionedModel):
     last_burst_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField("聚类中", default=True, help_text="仍在聚类时间窗内，新信息还会归入", db_index=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    # The responsible unit of the incident's case (工单, kind "incident"), kept in step by the case's
+    # on_state_change (monitor.incident_cases) for scoping and briefs; the deadline, escalation and timeline of the
+    # assignment live on the case.
     assigned_unit = models.ForeignKey(
         Unit, verbose_name="责任单位", null=True, blank=True, related_name="monitor_incidents", on_delete=models.PROTECT
     )
-    assigned_at = models.DateTimeField("交办时间", null=True, blank=True)
-    deadline = models.DateTimeField("回应期限", null=True, blank=True, db_index=True)
-    assign_note = models.TextField("交办要求", blank=True)
-    escalated = models.BooleanField("已督办", default=False)
-    escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     sources = models.JSONField("来源", default=dict, blank=True)  # source name → items (top 30)
     levels = models.JSONField("媒体级别", default=dict, blank=True)  # level → items
@@ -244,7 +245,6 @@ class Incident(TimestampedModel, VersionedModel):
         verbose_name = "舆情事件"
         verbose_name_plural = "舆情事件"
         ordering = ["-last_seen", "-id"]
-        indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
         return self.label
@@ -254,10 +254,21 @@ class Incident(TimestampedModel, VersionedModel):
         return GRADE_NAMES.get(self.grade, self.grade)
 
     @property
+    def case(self) -> Any:
+        """The incident's current case (工单): the newest one, or None when it was never assigned."""
+        if not hasattr(self, "_case"):
+            from taizhang.cases.models import Case
+
+            self._case = Case.objects.for_subject(self).select_related("unit").first()
+        return self._case
+
+    @property
+    def deadline(self) -> datetime.date | None:
+        return self.case.deadline if self.case is not None else None
+
+    @property
     def overdue(self) -> bool:
-        return bool(
-            self.deadline and self.status == self.Status.ASSIGNED and self.deadline < timezone.now()
-        )
+        return bool(self.case is not None and self.case.overdue)
 
 
 class MonitorItem(models.Model):

@@ -81,7 +81,6 @@ def _poll_one(source_id: int, threaded: bool = False) -> int | None:
 
 
 def tick(now: datetime.datetime | None = None, *, workers: int | None = None) -> TickReport:
-    from taizhang.monitor import actions
     from taizhang.monitor.alerts import deliver_due
     from taizhang.monitor.poll import due_sources
 
@@ -123,7 +122,9 @@ def tick(now: datetime.datetime | None = None, *, workers: int | None = None) ->
                             continue
                         if polled:
                             _process(polled, report)
-    report.escalated = len(actions.escalate_overdue(now=now))
+    from taizhang.cases.escalation import escalate_overdue  # overdue incidents are escalated as cases
+
+    report.escalated = escalate_overdue(now)
     report.delivered = deliver_due(timezone.now())  # alerts raised during this cycle are due now
     report.brief = _brief_if_due(now)
     return report

@@ -1,5 +1,6 @@
-"""Assignment and response with permissions: staff assign, the unit sees its incidents and responds; overdue
-assignments escalate once; closed incidents keep their history."""
+"""Assignment and response through the case loop (工单, kind "incident"): staff assign (a case is dispatched), the
+unit sees its incidents and responds (the case is handled); overdue cases escalate once per level; closing the
+incident closes its case; closed incidents keep their history."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from taizhang.cases import actions as case_actions
+from taizhang.cases.escalation import escalate_overdue
+from taizhang.cases.models import Case, CaseEvent
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
+from taizhang.core.models import Notification
 from taizhang.core.testing import make_user
 from taizhang.monitor import actions
-from taizhang.monitor.models import Alert, Incident, IncidentEvent
+from taizhang.monitor.models import Alert, Incident
 from taizhang.monitor.views.common import visible_incidents
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +40,15 @@ def test_assign_respond_close(tree, staff, client):
     assert not visible_incidents(liaison).exists(), "nothing assigned yet"
     with pytest.raises(NotPermitted):
         actions.assign_incident(acting_user=liaison, incident=inc, expected_version=inc.version, unit=tree.street_a)
-    deadline = timezone.now() + datetime.timedelta(hours=12)
+    deadline = timezone.localdate() + datetime.timedelta(days=3)
     actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.street_a,
                             deadline=deadline, note="请核实后公开回应")
     inc.refresh_from_db()
     assert inc.status == "assigned" and inc.assigned_unit == tree.street_a and inc.deadline == deadline
+    case = Case.objects.for_subject(inc).get()
+    assert (case.kind, case.state, case.unit, case.deadline) == ("incident", "dispatched", tree.street_a, deadline)
+    assert case.description == "请核实后公开回应" and case.subject == inc
+    assert Notification.objects.filter(recipient=liaison, event="case.dispatched").exists()
     assert list(visible_incidents(liaison)) == [inc]
     assert not visible_incidents(viewer_sb).exists()
     assert not visible_incidents(community).exists(), "a community does not see its street's incidents"
@@ -69,45 +78,77 @@ def test_assign_respond_close(tree, staff, client):
     assert resp.status_code == 302
     inc.refresh_from_db()
     assert inc.status == "responded" and inc.responses.get().unit == tree.street_a
+    case.refresh_from_db()
+    assert case.state == "handled" and case.public_reply.startswith("东城街道发布情况说明")
+    # the incident page shows the case panel with its timeline
+    page = client.get(reverse("monitor:incident_detail", args=[inc.pk])).content.decode()
+    assert f"工单 <a href=\"/cases/{case.pk}/\">#{case.pk}</a>" in page and "办理回复" in page
     # closing keeps the history
     with pytest.raises(StaleObjectError):
         actions.close_incident(acting_user=staff, incident=inc, expected_version=inc.version - 1)
     actions.close_incident(acting_user=staff, incident=inc, expected_version=inc.version, note="已回应，舆情平稳")
     inc.refresh_from_db()
     assert inc.status == "closed" and inc.closed_at
-    assert [e.kind for e in inc.events.order_by("at", "id")] == ["assign", "respond", "close"]
+    assert [e.kind for e in inc.events.order_by("at", "id")] == ["respond", "close"]
+    case.refresh_from_db()
+    assert case.state == "closed" and case.closed_on_time is True
     with pytest.raises(InvalidTransition):
         actions.record_response(acting_user=liaison, incident=inc, published_text="x", where="y",
                                 published_at=timezone.now())
     actions.reopen_incident(acting_user=staff, incident=inc, expected_version=inc.version)
     inc.refresh_from_db()
-    assert inc.status == "assigned"
+    case.refresh_from_db()
+    assert inc.status == "assigned" and inc.assigned_unit == tree.street_a and case.state == "reopened"
 
 
-def test_overdue_assignment_escalates_once(tree, staff):
+def test_overdue_assignment_escalates_through_cases(tree, staff):
+    reviewer = make_user("reviewer", tree.bureau, username="reviewer_be")
     inc = make_incident()
-    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.bureau,
-                            deadline=timezone.now() + datetime.timedelta(hours=1))
-    assert actions.escalate_overdue() == []
-    later = timezone.now() + datetime.timedelta(hours=2)
-    alerts = actions.escalate_overdue(now=later)
-    assert len(alerts) == 1 and alerts[0].kind == Alert.Kind.OVERDUE and "区教育局" in alerts[0].title
+    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.bureau)
+    case = Case.objects.for_subject(inc).get()
+    assert case.sla_days == 1  # TAIZHANG_MONITOR_RESPONSE_HOURS = 24 → one working day
+    now = timezone.now()
+    assert escalate_overdue(now) == 0
+    Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    assert escalate_overdue(now) == 1
+    assert escalate_overdue(now) == 0  # once per level
+    assert CaseEvent.objects.filter(case=case, kind="escalate").count() == 1
+    assert Notification.objects.filter(recipient=reviewer, event="case.overdue").count() == 1
+    alert = Alert.objects.get(kind=Alert.Kind.OVERDUE)  # monitoring's alert channels still hear of it
+    assert "区教育局" in alert.title and alert.incident == inc
     inc.refresh_from_db()
-    assert inc.escalated and inc.escalated_at == later
-    assert actions.escalate_overdue(now=later + datetime.timedelta(hours=1)) == []
-    assert IncidentEvent.objects.filter(incident=inc, kind="escalate").count() == 1
-    # a new deadline starts over
-    inc.refresh_from_db()
-    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.bureau,
-                            deadline=later + datetime.timedelta(hours=5))
-    assert len(actions.escalate_overdue(now=later + datetime.timedelta(hours=6))) == 1
+    assert inc.overdue
+    # a new assignment (another unit) cancels the old case and starts a new deadline
+    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.street_b)
+    case.refresh_from_db()
+    assert case.state == "cancelled"
+    new = Case.objects.for_subject(inc).exclude(pk=case.pk).get()
+    assert new.unit == tree.street_b and new.escalation_level == 0
+    inc = Incident.objects.get(pk=inc.pk)
+    assert inc.assigned_unit == tree.street_b and not inc.overdue and inc.case == new
 
 
-def test_deadline_must_be_in_the_future(tree, staff):
+def test_send_back_upheld_returns_incident_to_new(tree, staff):
+    liaison = make_user("liaison", tree.street_a, username="liaison_sa2")
+    inc = make_incident()
+    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.street_a)
+    case = Case.objects.for_subject(inc).get()
+    case_actions.send_back_case(acting_user=liaison, case=case, reason="不在本街道")
+    case_actions.arbitrate_send_back(acting_user=staff, case=case, uphold=True)
+    inc.refresh_from_db()
+    assert inc.status == "new" and inc.assigned_unit is None
+    actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.street_b)
+    case.refresh_from_db()
+    inc.refresh_from_db()
+    assert case.state == "dispatched" and case.unit == tree.street_b and inc.assigned_unit == tree.street_b
+
+
+def test_deadline_must_not_be_past(tree, staff):
     inc = make_incident()
     with pytest.raises(InvalidInput):
         actions.assign_incident(acting_user=staff, incident=inc, expected_version=inc.version, unit=tree.street_a,
-                                deadline=timezone.now() - datetime.timedelta(minutes=1))
+                                deadline=timezone.localdate() - datetime.timedelta(days=1))
+    assert not Case.objects.for_subject(inc).exists()
 
 
 def test_assign_through_the_page(tree, staff, client):
@@ -116,9 +157,9 @@ def test_assign_through_the_page(tree, staff, client):
     page = client.get(reverse("monitor:incident_detail", args=[inc.pk]))
     assert page.status_code == 200 and "交办" in page.content.decode()
     resp = client.post(reverse("monitor:incident_assign", args=[inc.pk]), {
-        "unit": tree.street_b.pk, "version": inc.version, "note": "",
-        "deadline": (timezone.localtime() + datetime.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+        "unit": tree.street_b.pk, "version": inc.version, "note": "", "deadline": "",
     })
     assert resp.status_code == 302
     inc.refresh_from_db()
     assert inc.assigned_unit == tree.street_b and inc.status == "assigned"
+    assert Case.objects.for_subject(inc).get().deadline is not None

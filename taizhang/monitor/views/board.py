@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from taizhang.cases.models import Case
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
 from taizhang.monitor import actions, charts
 from taizhang.monitor.actions import manages_monitoring
@@ -50,7 +51,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     kpi = {
         "open": visible.exclude(status=Incident.Status.CLOSED).count(),
         "serious": visible.exclude(status=Incident.Status.CLOSED).filter(grade__in=["major", "severe"]).count(),
-        "overdue": visible.filter(status=Incident.Status.ASSIGNED, deadline__lt=timezone.now()).count(),
+        "overdue": Case.objects.filter(kind="incident", state__in=Case.RUNNING_STATES, deadline__lt=today,
+                                       object_id__in=visible.values("pk")).count(),
         "items_today": sum(HourlyStat.objects.filter(hour__gte=start).values_list("items", flat=True))
         if manage else None,
         "alerts_today": Alert.objects.filter(created_at__gte=start).count() if manage else None,
@@ -71,6 +73,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitor/incident_detail.html", {
         "incident": incident, "manage": manage, "can_respond": actions.can_respond(user, incident)
         and incident.assigned_unit_id is not None and incident.status != Incident.Status.CLOSED,
+        "case": incident.case,  # the assignment: a case (工单) with its deadline and timeline
         "events": incident.events.select_related("user").order_by("at", "id"),
         "responses": incident.responses.select_related("unit", "recorded_by"),
         "alerts": incident.alerts.order_by("-created_at")[:10],
