@@ -59,9 +59,11 @@ def district_name() -> str:
 class _Figures:
     """Numbers of one document, each with its provenance."""
 
-    def __init__(self, day_start: datetime.date, day_end: datetime.date, scope: str) -> None:
+    def __init__(self, day_start: datetime.date, day_end: datetime.date, scope: str,
+                 document: str = "daily") -> None:
         self.period = {"start": day_start.isoformat(), "end": day_end.isoformat()}
         self.scope = scope
+        self.document = document
         self.used: set[str] = set()
 
     def __call__(self, fid: str, value: Any, unit: str, label: str, query: str, **extra: Any) -> Figure:
@@ -72,8 +74,11 @@ class _Figures:
             fid = f"{base}_{n}"
         self.used.add(fid)
         text = f"{value:.0%}" if isinstance(value, float) else f"{value}{unit}"
+        # "figure" and "document" let check-report rebuild the brief and find this number (recompute_figure);
+        # "display" says how the text is written from the value.
+        display = {"format": "share"} if isinstance(value, float) else {"format": "plain", "measure_word": unit}
         source = {"kind": "monitor", "label": label, "scope": self.scope, "period": self.period, "query": query,
-                  "value": str(value), **extra}
+                  "value": str(value), "figure": fid, "document": self.document, "display": display, **extra}
         return Figure(fid, text, Decimal(str(round(value, 4) if isinstance(value, float) else value)), source)
 
 
@@ -160,17 +165,22 @@ def build_daily(day: datetime.date) -> Document:
         blocks.append(Paragraph("body", [
             "当日新发现舆情事件",
             fig("new_inc", new_count, "个", "新发现事件数", "Incident.first_seen"),
-            f"，按当日信息量排列前{len(top)}个如下。",
+            "，按当日信息量排列前", fig("top_n", len(top), "个", "列出事件数", "IncidentHourly.items（前十）"),
+            "如下。",
         ]))
         rows: list[list[Any]] = []
         for n, (inc, day_n, day_neg) in enumerate(top, 1):
             rows.append([
-                str(n), inc.label, inc.grade_name,
+                fig(f"n{inc.pk}", n, "", f"事件“{inc.label}”当日排序", "IncidentHourly.items（排序）",
+                    incident=inc.pk),
+                inc.label, inc.grade_name,
                 fig(f"inc{inc.pk}", day_n, "条", f"事件“{inc.label}”当日条数", "IncidentHourly.items",
                     incident=inc.pk),
                 fig(f"inc{inc.pk}_all", inc.items_count, "条", f"事件“{inc.label}”累计条数",
                     "Incident.items_count", incident=inc.pk),
-                f"{_share(day_neg, day_n):.0%}", inc.get_status_display(),
+                fig(f"inc{inc.pk}_neg", _share(day_neg, day_n), "", f"事件“{inc.label}”当日负面占比",
+                    "IncidentHourly.negative/items", incident=inc.pk),
+                inc.get_status_display(),
                 inc.assigned_unit.name if inc.assigned_unit else "—",
             ])
         blocks.append(Table(caption="重点舆情事件", header=["序号", "事件", "等级", "当日", "累计", "当日负面",
@@ -182,7 +192,10 @@ def build_daily(day: datetime.date) -> Document:
                 f"{inc.label}：{timezone.localtime(inc.first_seen):%m月%d日%H时}首次出现，当日",
                 fig(f"t{inc.pk}", day_n, "条", f"事件“{inc.label}”当日条数", "IncidentHourly.items",
                     incident=inc.pk),
-                f"，负面占比{inc.negative_share:.0%}，等级{inc.grade_name}；关键词：{terms or '—'}。",
+                "，负面占比",
+                fig(f"t{inc.pk}_neg", inc.negative_share, "", f"事件“{inc.label}”负面占比", "Incident.negative_share",
+                    incident=inc.pk),
+                f"，等级{inc.grade_name}；关键词：{terms or '—'}。",
             ]))
     else:
         blocks.append(Paragraph("body", ["当日未发现需要关注的舆情事件。"]))
@@ -249,7 +262,7 @@ def build_daily(day: datetime.date) -> Document:
 def build_special(incident: Incident) -> Document:
     today = timezone.localdate()
     first = timezone.localtime(incident.first_seen)
-    fig = _Figures(first.date(), timezone.localtime(incident.last_seen).date(), incident.label)
+    fig = _Figures(first.date(), timezone.localtime(incident.last_seen).date(), incident.label, "special")
     blocks: list[Paragraph | Table] = [Paragraph("heading1", ["一、基本情况"])]
     levels = "、".join(f"{LEVEL_NAMES.get(k, k)}{v}条" for k, v in sorted(
         (incident.levels or {}).items(), key=lambda kv: LEVEL_ORDER.index(kv[0]) if kv[0] in LEVEL_ORDER else 9))
@@ -305,6 +318,36 @@ def build_special(incident: Incident) -> Document:
         title="舆情专报", subtitle=f"（{incident.label}）", blocks=blocks, issuer=issuer(), date=today,
         meta={"kind": "monitor_special", "incident": incident.pk},
     )
+
+
+def recompute_figure(source: dict[str, Any], cache: dict[Any, Any]) -> Decimal | None:
+    """A brief's figure computed again from today's aggregates (registered with reports.sources for "monitor"):
+    the brief (daily: its day; special: its incident) is rebuilt once per check and the same figure read back.
+    None when the figure can no longer be found (an incident that left the day's top list, a deleted incident)."""
+    from taizhang.core.errors import InvalidInput
+
+    incident_id = source.get("incident")
+    special = source.get("document") == "special" or (source.get("document") is None and incident_id and
+                                                      str(source.get("query", "")).startswith("Incident."))
+    if special:
+        key: tuple[str, Any] = ("monitor_special", int(incident_id or 0))
+        if key not in cache:
+            incident = Incident.objects.filter(pk=key[1]).first()
+            cache[key] = build_special(incident).figure_map() if incident is not None else {}
+    else:
+        try:
+            day = datetime.date.fromisoformat(str((source.get("period") or {}).get("start")))
+        except ValueError as exc:
+            raise InvalidInput("舆情简报的数据缺少日期") from exc
+        key = ("monitor_daily", day)
+        if key not in cache:
+            cache[key] = build_daily(day).figure_map()
+    figures = cache[key]
+    found = figures.get(str(source.get("figure") or ""))
+    if found is None:  # briefs written before figures carried their id: match by label and query
+        found = next((f for f in figures.values() if f.source.get("label") == source.get("label")
+                      and f.source.get("query") == source.get("query")), None)
+    return None if found is None else found.value
 
 
 def render(doc: Document) -> tuple[bytes, str]:

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from taizhang.core.navigation import MenuItem, register
         from taizhang.org.roles import Cap
+        from taizhang.reports import system_checks  # noqa: F401  (registers the recompute-registry check)
 
         register(
             MenuItem("工作总结", "reports:summary_list", Cap.VIEW, "工作总结", 60),

@@ -11,20 +11,24 @@ kinds are built here and recomputed here, so the composer, template fill and the
   ``compute(by="unit")`` on ``parent``; ``breakdown`` keeps each peer's value and record ids.
 - ``record``: one figure of one approved record (the largest event, the most-read post): the record's
   current, effective figure.
-- ``target`` / ``assessment``: recomputed by ``taizhang.targets.provenance.recompute_figure(source)``;
-  ``monitor``: by ``taizhang.monitor.provenance.recompute_figure(source)``. Both are imported lazily: when the
-  module does not exist the figure is reported as "cannot be recomputed", never as wrong.
+- other kinds (``target`` / ``assessment``, ``monitor``, and any an app adds): recomputed by the function
+  registered for the kind (``register_recompute(kind, fn)``, a registry keyed by source kind). The shipped kinds
+  are pre-registered by dotted path (``RECOMPUTE_PATHS``: resolved on first use, so no app imports another at
+  start-up); a Django system check (``taizhang.reports.E001``) refuses to start when a kind a document can cite
+  (``CITABLE_KINDS``, extended by ``declare_citable``) has no recompute function that imports.
 
 ``display`` says how the text is written from the value: ``{"format": "number", "measure_word": "场"}``
 (format_number: 1.21万人次), ``{"format": "plain", "measure_word": "", "divisor": "10000"}`` (digits only, as a
-template slot "X万人次" needs), ``{"format": "percent_abs"}`` and ``{"format": "chinese"}`` (ranks: 第二).
+template slot "X万人次" needs), ``{"format": "percent_abs"}``, ``{"format": "chinese"}`` (ranks: 第二) and
+``{"format": "share"}`` (a fraction as a whole percent: 0.354 → 35%).
 """
 
 from __future__ import annotations
 
 import datetime
 import importlib
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,11 +36,71 @@ from typing import Any
 from taizhang.reports.numbers import chinese_numeral, format_number
 
 LEDGER_KINDS = frozenset({"ledger", "change", "rank", "record"})
-EXTERNAL_KINDS = {
-    "target": "taizhang.targets.provenance",
-    "assessment": "taizhang.targets.provenance",
-    "monitor": "taizhang.monitor.provenance",
+
+RecomputeFn = Callable[[dict[str, Any], dict[Any, Any]], Any]
+"""fn(source, cache) → Decimal (or a number), a `Recomputed`, or None (cannot recompute); may raise TaizhangError.
+`cache` is a dict shared by the figures of one check (e.g. a brief rebuilt once for all its figures)."""
+
+RECOMPUTE_PATHS: dict[str, str] = {
+    "target": "taizhang.targets.provenance:recompute_figure",
+    "assessment": "taizhang.targets.provenance:recompute_figure",
+    "monitor": "taizhang.monitor.brief:recompute_figure",
 }
+"""Kinds recomputed by another app, by dotted path ("module:function"; a one-argument function(source) is
+accepted too). `register_recompute` replaces an entry."""
+
+_RECOMPUTERS: dict[str, RecomputeFn] = {}
+CITABLE_KINDS: set[str] = {*LEDGER_KINDS, *RECOMPUTE_PATHS}
+"""Every source kind a document (summary, filled template, bulletin, brief) can cite: each needs a recompute
+function (checked at start-up)."""
+
+
+def register_recompute(kind: str, fn: RecomputeFn | str) -> None:
+    """Register how figures of source `kind` are recomputed (call it in your AppConfig.ready())."""
+    CITABLE_KINDS.add(kind)
+    if isinstance(fn, str):
+        RECOMPUTE_PATHS[kind] = fn
+        _RECOMPUTERS.pop(kind, None)
+    else:
+        _RECOMPUTERS[kind] = fn
+
+
+def declare_citable(kind: str) -> None:
+    """Declare that documents may cite `kind` (the start-up check then requires a recompute function for it)."""
+    CITABLE_KINDS.add(kind)
+
+
+def recompute_function(kind: str) -> RecomputeFn | None:
+    """The recompute function of `kind` (None for ledger kinds and unknown kinds); ImportError/AttributeError
+    when a registered path does not resolve."""
+    if kind in _RECOMPUTERS:
+        return _RECOMPUTERS[kind]
+    path = RECOMPUTE_PATHS.get(kind)
+    if path is None:
+        return None
+    module_name, _, attr = path.partition(":")
+    func = getattr(importlib.import_module(module_name), attr or "recompute_figure")
+    if len(inspect.signature(func).parameters) >= 2:
+        fn: RecomputeFn = func
+    else:  # the older one-argument form, recompute_figure(source)
+
+        def fn(source: dict[str, Any], cache: dict[Any, Any]) -> Any:
+            return func(source)
+
+    _RECOMPUTERS[kind] = fn
+    return fn
+
+
+def missing_recompute() -> dict[str, str]:
+    """Citable kinds without a working recompute function: kind → why (what the system check reports)."""
+    missing: dict[str, str] = {}
+    for kind in sorted(CITABLE_KINDS - LEDGER_KINDS):
+        try:
+            if recompute_function(kind) is None:
+                missing[kind] = "没有注册重新计算函数"
+        except (ImportError, AttributeError) as exc:
+            missing[kind] = f"{RECOMPUTE_PATHS.get(kind)} 无法导入：{exc}"
+    return missing
 
 
 @dataclass(frozen=True)
@@ -62,6 +126,8 @@ def render(value: Decimal, display: Mapping[str, Any] | None) -> str:
         return format_number(abs(value), "%")
     if fmt == "chinese":
         return chinese_numeral(int(value)) + measure_word
+    if fmt == "share":  # a fraction written as a whole percent (0.354 → 35%), as briefs write shares
+        return f"{value:.0%}"
     divisor = Decimal(str(spec.get("divisor") or 1))
     scaled = value / divisor
     if fmt == "plain":
@@ -159,23 +225,25 @@ def _period(data: Any) -> Any:
     return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
 
 
-ComputeKey = tuple[str, Any, str, str, Any, Any, Any]
+ComputeKey = tuple[str, Any, str, str, Any, Any, Any, tuple[tuple[str, Any], ...]]
 
 
 def _key(source: Mapping[str, Any], period_key: str = "period", by: str | None = None,
          unit_key: str = "unit") -> ComputeKey:
     filters = dict(source.get("filters") or {})
     period = source[period_key]
+    # a computed metric's own filters (platform, kind, level …) go to its provider unchanged
+    extra = tuple(sorted((k, v) for k, v in filters.items() if k not in ("outlet_level", "activity_type")))
     return (str(source["metric"]), source.get(unit_key), str(period["start"]), str(period["end"]),
-            filters.get("outlet_level") or None, filters.get("activity_type") or None, by)
+            filters.get("outlet_level") or None, filters.get("activity_type") or None, by, extra)
 
 
 def _compute_key(key: ComputeKey) -> Any:
     from taizhang.ledger.figures import compute
 
-    metric, unit, start, end, level, atype, by = key
+    metric, unit, start, end, level, atype, by, extra = key
     return compute(metric, period=_period({"start": start, "end": end}), unit=unit, outlet_level=level,
-                   activity_type=atype, by=by)
+                   activity_type=atype, by=by, filters=dict(extra) or None)
 
 
 def _compute(source: Mapping[str, Any], period_key: str = "period", cache: dict[Any, Any] | None = None,
@@ -228,11 +296,11 @@ def prefetch(all_sources: list[Mapping[str, Any]], cache: dict[Any, Any]) -> Non
     for key in plain:
         parent = parents.get(key[1])
         if parent:
-            by_parent.setdefault((key[0], parent, *key[2:6], "unit"), []).append(key)
+            by_parent.setdefault((key[0], parent, *key[2:6], "unit", key[7]), []).append(key)
     grouped = {k: v for k, v in by_parent.items() if len(v) > 1}  # worth it only for two siblings or more
     derived = {child for children in grouped.values() for child in children}
     # The parent's own figure is the whole of its breakdown: no separate compute() for it either.
-    wholes = {(*k[:6], None): k for k in grouped}
+    wholes = {(*k[:6], None, k[7]): k for k in grouped}
     derived.update(w for w in wholes if w in keys)
     jobs = list(dict.fromkeys([*grouped, *(k for k in keys if k not in derived)]))
     try:
@@ -302,21 +370,21 @@ def recompute(source: Mapping[str, Any], cache: dict[Any, Any] | None = None) ->
     from taizhang.core.errors import TaizhangError
 
     kind = str(source.get("kind") or ("ledger" if source.get("metric") else ""))
-    if kind in EXTERNAL_KINDS:
-        module_name = EXTERNAL_KINDS[kind]
+    if kind not in LEDGER_KINDS:
         try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            return Recomputed(None, f"无法重新计算：未安装 {module_name}")
-        func = getattr(module, "recompute_figure", None)
+            func = recompute_function(kind)
+        except (ImportError, AttributeError):
+            return Recomputed(None, "无法重新计算：提供该数据的模块未启用")
         if func is None:
-            return Recomputed(None, f"无法重新计算：{module_name} 没有 recompute_figure")
+            return Recomputed(None, f"无法重新计算：未知的来源类型“{kind or '空'}”")
         try:
-            value = func(dict(source))
+            value = func(dict(source), cache if cache is not None else {})
         except TaizhangError as exc:
             return Recomputed(None, f"无法重新计算：{exc.message}")
         if value is None:
             return Recomputed(None, "无法重新计算")
+        if isinstance(value, Recomputed):
+            return value
         return Recomputed(value if isinstance(value, Decimal) else Decimal(str(value)))
     if kind not in LEDGER_KINDS:
         return Recomputed(None, f"无法重新计算：未知的来源类型“{kind or '空'}”")
