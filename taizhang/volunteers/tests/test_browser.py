@@ -1,0 +1,130 @@
+"""In real Chromium at a phone's width (390 px): a volunteer logs in with a one-time code, signs up for a shift,
+checks in with the rotating code shown on the organiser's screen (the token is read from that page), checks out,
+the organiser confirms the hours, and the volunteer sees the hours and the star."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from taizhang.core.testing import PASSWORD, make_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def staff_login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.content()[:2000]
+
+
+def organiser_token(page: Any, base: str, activity_id: int) -> str:
+    page.goto(f"{base}/volunteers/activities/{activity_id}/qr/")
+    return str(page.locator("#vol-qr").get_attribute("data-token"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_volunteer_signs_up_checks_in_is_confirmed_sees_hours_and_star(live_server: Any, browser: Any) -> None:
+    from django.utils import timezone
+
+    from taizhang.core.testing import make_tree
+    from taizhang.volunteers import tokens
+    from taizhang.volunteers.models import Activity, HourRecord, Shift, SignUp
+    from taizhang.volunteers.tests.factories import make_activity, make_team, make_volunteer
+
+    tree = make_tree()
+    make_user("liaison", tree.street_a, username="organiser")
+    team = make_team(tree.street_a, "东城红马甲志愿服务队")
+    start = timezone.now() + datetime.timedelta(minutes=30)
+    activity = make_activity(team, start=start, hours=3, capacity=5, title="周末社区清洁")
+    volunteer = make_volunteer(tree.community_a1)
+    HourRecord.objects.create(volunteer=volunteer, unit=tree.street_a, team=team, day=datetime.date(2024, 3, 5),
+                              hours=Decimal(98), content="历年服务（导入）", source="import", status="confirmed")
+    base = live_server.url
+    pub = f"{base}/public/volunteers"
+
+    phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone.goto(f"{pub}/login/")
+    phone.fill("#login-phone-code", volunteer.phone)
+    tokens.OUTBOX.clear()
+    phone.click("text=获取验证码")
+    phone.wait_for_load_state("networkidle")
+    code = re.search(r"\d{6}", tokens.OUTBOX[-1][1]).group(0)  # type: ignore[union-attr]
+    phone.fill("#id_code", code)
+    phone.click("button:has-text('登录')")
+    phone.wait_for_load_state("networkidle")
+    assert "/me/" in phone.url, phone.content()[:1500]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
+
+    phone.goto(f"{pub}/activities/{activity.pk}/")
+    phone.click("button:has-text('报名')")
+    phone.wait_for_load_state("networkidle")
+    assert SignUp.objects.get(volunteer=volunteer).state == "approved"
+
+    organiser = browser.new_context(locale="zh-CN").new_page()
+    staff_login(organiser, base, "organiser")
+    token = organiser_token(organiser, base, activity.pk)
+    phone.goto(f"{pub}/scan/{activity.pk}/?t={token}")
+    phone.click("button:has-text('签到')")
+    phone.wait_for_load_state("networkidle")
+    assert "签到成功" in phone.content()
+    assert SignUp.objects.get(volunteer=volunteer).state == "checked_in"
+
+    # Three hours pass: move the stored times back instead of waiting.
+    back = datetime.timedelta(hours=3, minutes=40)
+    s = SignUp.objects.get(volunteer=volunteer)
+    SignUp.objects.filter(pk=s.pk).update(checked_in_at=s.checked_in_at - back)
+    for sh in Shift.objects.filter(activity=activity):
+        Shift.objects.filter(pk=sh.pk).update(starts_at=sh.starts_at - back, ends_at=sh.ends_at - back)
+    Activity.objects.filter(pk=activity.pk).update(starts_at=activity.starts_at - back,
+                                                   ends_at=activity.ends_at - back)
+
+    token = organiser_token(organiser, base, activity.pk)
+    phone.goto(f"{pub}/scan/{activity.pk}/?t={token}")
+    phone.click("button:has-text('签退')")
+    phone.wait_for_load_state("networkidle")
+    assert "签退成功" in phone.content()
+
+    organiser.goto(f"{base}/volunteers/activities/{activity.pk}/")
+    organiser.on("dialog", lambda d: d.accept())
+    organiser.click("button:has-text('确认时长')")
+    organiser.wait_for_load_state("networkidle")
+    assert SignUp.objects.get(volunteer=volunteer).state == "confirmed"
+
+    phone.goto(f"{pub}/me/")
+    assert phone.locator("[data-hours]").inner_text().startswith("101")
+    assert phone.locator("[data-star]").get_attribute("data-star") == "1"
+    assert "★" in phone.locator("[data-star]").inner_text()
+    assert volunteer.id_number not in phone.content() and volunteer.phone not in phone.content()
