@@ -59,7 +59,7 @@ def write_rows(columns: list[str], rows: list[list[Any]]) -> bytes:
     assert sheet is not None
     sheet.append(columns)
     for row in rows:
-        sheet.append([("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        sheet.append([("'" + v) if isinstance(v, str) and v[:1] and v[:1] in "=+-@" else v for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

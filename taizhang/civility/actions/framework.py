@@ -225,9 +225,10 @@ def import_framework(*, acting_user: Any, framework: Framework, data: bytes) -> 
         pkey, pname = str(row.get("项目编号") or "").strip(), str(row.get("测评项目") or "").strip()
         if pkey and pname and projects.setdefault(pkey, pname) != pname:
             row_errors.append(f"第{line}行“测评项目”列：项目编号 {pkey} 已对应“{projects[pkey]}”")
-        if fields.get("code") in codes:
-            row_errors.append(f"第{line}行“标准编号”列：编号 {fields['code']} 重复")
-        codes.add(fields.get("code", ""))
+        raw_code = str(row.get("标准编号") or "").strip()
+        if raw_code and raw_code in codes:
+            row_errors.append(f"第{line}行“标准编号”列：编号 {raw_code} 重复")
+        codes.add(raw_code)
         if row_errors:
             errors[f"第{line}行"] = row_errors
             continue

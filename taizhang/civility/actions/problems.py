@@ -10,6 +10,7 @@ import datetime
 from types import ModuleType
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from taizhang.civility.models import Inspection, Photo, Problem, Standard
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition
 from taizhang.org.roles import Cap
+from taizhang.org.scoping import can_in_unit
 
 CASE_KIND = "civility_problem"
 FALLBACK_DAYS = 7
@@ -63,7 +65,10 @@ def open_problem(*, acting_user: Any, inspection: Inspection, standard: Standard
         problem.recurrence_of = previous
     loop = cases()
     if loop is not None:
-        case = loop.dispatch_case(acting_user=acting_user, kind=CASE_KIND, unit=site.unit,
+        # The dispatch follows from the inspection by rule: the 文明办 (the system) dispatches, whoever inspected.
+        dispatcher = acting_user if acting_user is not None and can_in_unit(acting_user, Cap.MANAGE_WORK,
+                                                                             site.unit) else None
+        case = loop.dispatch_case(acting_user=dispatcher, kind=CASE_KIND, unit=site.unit,
                                   title=f"{site.name}：{standard.code} {problem.description[:60]}",
                                   description=f"测评标准：{standard.text}\n问题：{problem.description}",
                                   subject=problem)
@@ -84,6 +89,12 @@ def _photos(acting_user: Any, problem: Problem, files: Any, stage: str) -> list[
     return [store_photo(acting_user=acting_user, uploaded=f, stage=stage, problem=problem) for f in files or ()]
 
 
+def _copy(photo: Photo) -> ContentFile[bytes]:
+    """The stored (metadata-free) photo as a new upload for the case's evidence."""
+    with photo.image.open("rb") as f:
+        return ContentFile(f.read(), name=f"{photo.get_stage_display()}{photo.pk}.jpg")
+
+
 @transaction.atomic
 def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: Any = (), after: Any = ()
                     ) -> Problem:
@@ -99,9 +110,7 @@ def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: A
     loop = cases()
     case = get_case(problem)
     if loop is not None and case is not None:
-        if case.state in ("dispatched", "new", "reopened"):
-            case = loop.accept_case(acting_user=acting_user, case=case)
-        files = [p.image for p in before_photos + after_photos]
+        files = [(p.stage, _copy(p)) for p in before_photos + after_photos]
         case = loop.handle_case(acting_user=acting_user, case=case, reply=reply, public_reply="", files=files)
         problem.case_state = str(case.state)
     problem.refresh_from_db(fields=["status", "version"])

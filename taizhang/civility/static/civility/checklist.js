@@ -244,8 +244,10 @@
               });
             }
             if (res.status === 401 || res.status === 403) {
-              setStatus("登录已失效：请重新登录，测评仍保存在本机，登录后自动提交", "error");
-              throw new Error("auth");
+              return res.json().catch(function () { return {}; }).then(function (body) {
+                setStatus("无法提交（" + (body.detail || "登录已失效") + "）：测评仍保存在本机，重新登录后自动提交", "error");
+                throw new Error("auth");
+              });
             }
             return res.json().catch(function () { return {}; }).then(function (body) {
               setStatus("提交被退回：" + (body.detail || ("错误 " + res.status)) + "（测评仍保存在本机）", "error");

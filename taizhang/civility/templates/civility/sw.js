@@ -18,7 +18,7 @@ self.addEventListener("fetch", function (event) {
       if (res.ok) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
       return res;
     }).catch(function () {
-      return caches.match(req).then(function (hit) {
+      return caches.match(req, { ignoreVary: true }).then(function (hit) {
         return hit || new Response("当前没有网络，且此页面尚未在本机缓存。请在有网络时先打开一次测评页面。",
           { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       });
@@ -26,7 +26,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (ASSETS.indexOf(url.pathname) >= 0) {
-    event.respondWith(caches.match(req).then(function (hit) { return hit || fetch(req); }));
+    event.respondWith(caches.match(req, { ignoreVary: true }).then(function (hit) { return hit || fetch(req); }));
   }
 });
 {% endautoescape %}

@@ -1,0 +1,113 @@
+"""The inspector's phone page in real Chromium at 390 px: open the checklist, lose the network, fill it in (with a
+photo) and submit (kept on the phone), reload it offline (served by the service worker), get the network back:
+the inspection reaches the server once, its failed standard becomes a problem."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from taizhang.core.testing import PASSWORD, make_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.content()[:2000]
+
+
+def photo_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneCam"
+    Image.new("RGB", (800, 600), (30, 120, 200)).save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offline_inspection_is_sent_when_the_network_returns(live_server: Any, browser: Any, tmp_path: Any,
+                                                             settings: Any) -> None:
+    from playwright.sync_api import expect
+
+    from taizhang.civility.models import Inspection, Photo, Problem
+    from taizhang.civility.tests.factories import framework, site, std
+    from taizhang.core.testing import make_tree
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    tree = make_tree()
+    fw = framework(tree.district)
+    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
+    make_user("reviewer", tree.district, username="inspector")
+    base = live_server.url
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    login(page, base, "inspector")
+    page.goto(f"{base}/civility/inspect/{market.pk}/")
+    page.wait_for_selector("#cv-checklist[data-offline-ready='1']", timeout=30000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    context.set_offline(True)
+    s1, s2 = std(fw, "S1"), std(fw, "S2")
+    page.check(f"input[name='s{s1.pk}'][value='1']")
+    page.check(f"input[name='s{s2.pk}'][value='0']")
+    page.fill(f"input[name='note{s2.pk}']", "市场门口有占道经营")
+    page.set_input_files(f"input[type=file][data-standard='{s2.pk}']",
+                         files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+    page.wait_for_selector(f"[data-thumbs='{s2.pk}'] img", timeout=10000)
+    page.click("#cv-submit")
+    expect(page.locator("#cv-status")).to_contain_text("保存在本机", timeout=15000)
+    assert Inspection.objects.count() == 0
+
+    # Still offline: the page opens again from the service worker's cache, the queued inspection still there.
+    page.reload()
+    page.wait_for_selector("#cv-checklist[data-ready='1']", timeout=15000)
+    expect(page.locator("#cv-outbox")).to_contain_text("1 份", timeout=15000)
+    assert Inspection.objects.count() == 0
+
+    context.set_offline(False)
+    expect(page.locator("#cv-status")).to_contain_text("已提交", timeout=30000)
+    inspection = Inspection.objects.get()
+    assert inspection.site == market and inspection.met_count == 1 and inspection.failed_count == 1
+    problem = Problem.objects.get()
+    assert problem.standard == s2 and problem.description == "市场门口有占道经营"
+    photo = Photo.objects.get()
+    assert photo.problem == problem and photo.taken_at is not None
+    from PIL import Image
+
+    with photo.image.open("rb") as f:
+        assert not Image.open(f).getexif()  # nothing of the camera's metadata is stored
+    context.close()
