@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db import close_old_connections, connection
 from taizhang.core import jobs
 
 log = logging.getLogger(__name__)
+HOUSEKEEPING_SECONDS = 1.0
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Worker:
         self.name = name or jobs.worker_name()
         self.stopping = threading.Event()
         self.stats = WorkerStats()
+        self._next_housekeeping = 0.0
 
     # -- signals --
     def install_signal_handlers(self) -> None:
@@ -47,8 +50,11 @@ class Worker:
     # -- one turn --
     def step(self) -> bool:
         """One turn of the loop; True when a job ran (so the loop goes on without sleeping)."""
-        jobs.recover_expired()
-        self.stats.scheduled.extend(jobs.schedule_periodic())
+        now = time.monotonic()
+        if now >= self._next_housekeeping:  # leases and the schedule: once a second is plenty
+            self._next_housekeeping = now + HOUSEKEEPING_SECONDS
+            jobs.recover_expired()
+            self.stats.scheduled.extend(jobs.schedule_periodic())
         if jobs.backend() == "celery":
             return False
         job = jobs.claim_next(self.name)

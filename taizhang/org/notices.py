@@ -32,7 +32,7 @@ def unit_people(unit: Unit, cap: str = Cap.EDIT_RECORDS) -> list[Any]:
         .values_list("user_id", flat=True)
         .distinct()
     )
-    return list(get_user_model().objects.filter(pk__in=list(user_ids), is_active=True).order_by("pk"))
+    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
 def cap_holders(cap: str) -> list[Any]:
