@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
@@ -61,7 +62,7 @@ def volunteer_required(view: V) -> V:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         volunteer = current_volunteer(request)
         if volunteer is None:
-            return redirect(f"{reverse('volunteers_public:login')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('volunteers_public:login')}?{urlencode({'next': request.get_full_path()})}")
         try:
             return view(request, volunteer, *args, **kwargs)
         except NotPermitted as exc:
@@ -146,7 +147,8 @@ def send_code(request: HttpRequest) -> HttpResponse:
         messages.success(request, "如该手机号码可以使用，验证码已发送，10分钟内有效。")
     target = "volunteers_public:register" if purpose == "register" else "volunteers_public:login"
     nxt = _safe_next(request, "")
-    return redirect(f"{reverse(target)}?phone={phone[:11]}" + (f"&next={nxt}" if nxt else ""))
+    query = {"phone": phone[:11], **({"next": nxt} if nxt else {})}
+    return redirect(f"{reverse(target)}?{urlencode(query)}")
 
 
 class LoginForm(forms.Form):
