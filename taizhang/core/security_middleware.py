@@ -24,10 +24,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from taizhang.core import access_audit
+from taizhang.core.errors import NotPermitted
 
 ACTIVITY_KEY = "tz_seen"
 ACTIVITY_WRITE_SECONDS = 30  # store the last activity at most this often (a session write per request is costly)
@@ -65,24 +69,47 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._handle(request)
+        # Denied accesses (403/404, bad tokens) are audited, rate-limited per user (core.access_audit).
+        access_audit.audit_denied(request, response)
+        return response
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         try:
             authenticated = user is not None and user.is_authenticated  # loads the session and the user
         except (OperationalError, InterfaceError):
             return database_unavailable(request)
         if not authenticated or not hasattr(request, "session"):
-            return self.get_response(request)
+            response = self.get_response(request)
+            marked, gone = access_audit.expired_session_user(request)
+            if gone is not None:  # the stored session expired before the user came back: the idle logout
+                access_audit.record_expired_logout(gone, int(settings.TAIZHANG_SESSION_IDLE_MINUTES))
+            if marked and not getattr(getattr(request, "user", None), "is_authenticated", False):
+                access_audit.clear_mark(response)
+            access_audit.mark_session(request, response)  # a login just happened
+            return response
         timed_out = self._idle(request)
         if timed_out is not None:
+            access_audit.clear_mark(timed_out)
             return timed_out
         gate = self._gate(request, user)
         if gate is not None:
+            if not request.user.is_authenticated:
+                access_audit.clear_mark(gate)
             return gate
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            access_audit.mark_session(request, response)
+        else:  # signed out by this request
+            access_audit.clear_mark(response)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (OperationalError, InterfaceError)):
             return database_unavailable(request)
+        if isinstance(exception, (Http404, PermissionDenied, NotPermitted)):
+            access_audit.note_denial(request, exception)
         return None
 
     # 1. idle timeout -------------------------------------------------------------------------------------------
