@@ -34,6 +34,11 @@ _PHONE_RE = re.compile(r"^(?:\+?86)?(?:1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[2-9][0-9]
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
+def _now() -> datetime.datetime:
+    """The clock (the demo replaces it to build a history)."""
+    return timezone.now()
+
+
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     r = 6371000.0
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -62,7 +67,7 @@ def _event(report: Report, kind: str, text: str = "", *, user: Any = None, publi
            at: datetime.datetime | None = None) -> None:
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
     ReportEvent.objects.create(report=report, kind=kind, text=mask_text(text) if public else text, public=public,
-                               actor=actor, at=at or timezone.now())
+                               actor=actor, at=at or _now())
 
 
 def _save(report: Report, fields: list[str]) -> None:
@@ -88,8 +93,9 @@ def nearest_place(lat: float, lng: float, max_m: float = 3000) -> Place | None:
     return best[1] if best else None
 
 
-def validate_answers(category: Category, raw: dict[str, Any]) -> dict[str, Any]:
-    """Answers to the category's own questions, checked against their datatypes. Raises InvalidInput."""
+def validate_answers(category: Category, raw: dict[str, Any], *, require: bool = True) -> dict[str, Any]:
+    """Answers to the category's own questions, checked against their datatypes. Raises InvalidInput.
+    `require=False` (imports from other platforms, which never asked our questions) skips the required check."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     for attr in category.attributes or []:
@@ -98,7 +104,7 @@ def validate_answers(category: Category, raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list) and attr.get("datatype") != "multivaluelist":
             value = value[0] if value else ""
         if value in (None, "", []):
-            if attr.get("required"):
+            if attr.get("required") and require:
                 errors[f"attr_{code}"] = [f"请填写“{label}”"]
             continue
         datatype = attr.get("datatype", "string")
@@ -185,7 +191,7 @@ def submit_report(
     except InvalidInput as exc:
         errors.update(exc.errors)
     try:
-        clean_answers = validate_answers(category, answers or {})
+        clean_answers = validate_answers(category, answers or {}, require=channel != Report.Channel.IMPORT)
     except InvalidInput as exc:
         errors.update(exc.errors)
         clean_answers = {}
@@ -197,7 +203,7 @@ def submit_report(
     area = place_for_area.area if place_for_area is not None else root_unit()
     report = Report.objects.create(
         category=category, answers=clean_answers, description=description, place=place, address=address,
-        lat=lat, lng=lng, area=area, channel=channel, submitted_at=submitted_at or timezone.now(), phone=phone,
+        lat=lat, lng=lng, area=area, channel=channel, submitted_at=submitted_at or _now(), phone=phone,
         contact_name=(contact_name or "").strip()[:40], device_hash=device_hash, address_hash=address_hash,
         external_id=external_id[:60], open311_client=open311_client,
     )
@@ -254,7 +260,7 @@ def rate_report(*, acting_user: Any = None, report: Report, rating: str, comment
     if not report.can_rate:
         raise InvalidTransition("该报告尚未办结或已评价。")
     comment = (comment or "").strip()[:300]
-    report.rating, report.rating_comment, report.rated_at = rating, comment, timezone.now()
+    report.rating, report.rating_comment, report.rated_at = rating, comment, _now()
     _save(report, ["rating", "rating_comment", "rated_at"])
     case = case_for(report)
     if case is not None:
@@ -322,8 +328,9 @@ def reject_report(*, acting_user: Any, report: Report, reason: str, expected_ver
     if not reason:
         raise InvalidInput("请填写不予受理的理由（群众可以看到）", {"reason": ["请填写理由"]})
     _intake_state(report, [S.NEW, S.ACCEPTED], "不予受理")
-    report.status, report.reject_reason, report.closed_at = S.REJECTED, reason[:300], timezone.now()
-    _save(report, ["status", "reject_reason", "closed_at"])
+    report.status, report.reject_reason, report.closed_at = S.REJECTED, reason[:300], _now()
+    report.closed_on_time = True  # answered at intake, with the reason
+    _save(report, ["status", "reject_reason", "closed_at", "closed_on_time"])
     _event(report, "rejected", f"不予受理：{reason}", user=acting_user)
     audit.record("citizen.report_reject", report, user=acting_user, message=reason)
     return report
@@ -365,7 +372,7 @@ def merge_report(*, acting_user: Any, report: Report, into: Report, expected_ver
         raise InvalidInput("目标报告不可合并", {"into": ["目标报告已不予受理或就是本报告"]})
     if into.category_id != report.category_id:
         raise InvalidInput("只能合并同一类别的报告", {"into": ["类别不同"]})
-    report.status, report.merged_into, report.closed_at = S.MERGED, into, timezone.now()
+    report.status, report.merged_into, report.closed_at = S.MERGED, into, _now()
     _save(report, ["status", "merged_into", "closed_at"])
     _event(report, "merged", f"与同一问题的报告 {into.code} 合并办理，请以该报告的进展为准。", user=acting_user)
     _event(into, "merged_in", "同一问题的另一份报告已并入本报告。", user=acting_user, public=False)
@@ -381,7 +388,7 @@ def answer_report(*, acting_user: Any, report: Report, reply: str, expected_vers
     if not reply:
         raise InvalidInput("请填写答复内容", {"reply": ["请填写答复内容"]})
     _intake_state(report, [S.NEW, S.ACCEPTED], "直接答复")
-    now = timezone.now()
+    now = _now()
     report.status, report.public_reply, report.replied_at, report.closed_at = S.ANSWERED, reply, now, now
     report.closed_on_time = True
     _save(report, ["status", "public_reply", "replied_at", "closed_at", "closed_on_time"])
@@ -453,7 +460,7 @@ def on_case_state_change(case: Any, old_state: str, new_state: str) -> None:
     report = Report.objects.filter(pk=int(getattr(case, "object_id", 0) or 0)).first()
     if report is None or report.status in (S.MERGED, S.REJECTED):
         return
-    now = timezone.now()
+    now = _now()
     fields = ["status"]
     reply = str(getattr(case, "public_reply", "") or "")
     if new_state in ("handled", "verified", "closed") and reply:
@@ -507,7 +514,7 @@ def clear_expired_contacts(*, acting_user: Any = None, now: datetime.datetime | 
     """Clear the phone and name of reports closed more than TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS ago."""
     from django.conf import settings
 
-    now = now or timezone.now()
+    now = now or _now()
     keep = days if days is not None else int(settings.TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS)
     cutoff = now - datetime.timedelta(days=keep)
     qs = Report.objects.filter(contact_cleared_at__isnull=True, closed_at__lt=cutoff).exclude(

@@ -75,6 +75,20 @@ def _rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     return out
 
 
+def _row_problems(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """The checks the report action makes on a row, without writing: (column, message) pairs."""
+    problems = []
+    try:
+        actions.normalise_phone(plan["phone"])
+    except InvalidInput as exc:
+        problems.append(("联系电话", exc.message))
+    if not plan["description"]:
+        problems.append(("问题描述", "请描述问题"))
+    if plan["place"] is None and plan["lat"] is None and not plan["address"]:
+        problems.append(("位置描述", "请填写地点、位置描述或经纬度"))
+    return problems
+
+
 def _when(value: Any) -> datetime.datetime | None:
     if isinstance(value, datetime.datetime):
         return timezone.make_aware(value) if timezone.is_naive(value) else value
@@ -127,18 +141,7 @@ def import_reports(data: bytes, *, filename: str, acting_user: Any = None) -> tu
                 "address": str(row.get("位置描述", "")).strip(), "lat": lat, "lng": lng,
                 "phone": str(row.get("联系电话", "")).strip(), "submitted_at": when, "external_id": ext,
                 "channel": Report.Channel.IMPORT, "row": n}
-        if category is not None:
-            try:  # the same checks the report action makes, without writing
-                actions.validate_answers(category, {})
-                actions.normalise_phone(plan["phone"])
-                if not plan["description"]:
-                    raise InvalidInput("请描述问题", {"问题描述": ["不能为空"]})
-                if place is None and lat is None and not plan["address"]:
-                    raise InvalidInput("缺少位置", {"位置描述": ["请填写地点、位置描述或经纬度"]})
-            except InvalidInput as exc:
-                for column, messages in (exc.errors or {"": [exc.message]}).items():
-                    label = {"phone": "联系电话"}.get(column, column) or "—"
-                    errors += [RowError(n, label, m) for m in messages]
+        errors += [RowError(n, column, message) for column, message in _row_problems(plan)]
         plans.append(plan)
     if errors:
         return 0, errors

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput
+from taizhang.core.sites import staff_urls
 
 from . import actions
 from .masking import mask_text
@@ -301,13 +302,15 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     name = " ".join(p for p in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if p)
     description = data.get("description", "").strip() or f"（通过 Open311 报告：{category.name}）"
     try:
-        report = actions.submit_report(
-            category=category, description=description[:2000], answers=answers, place=place, address=address[:200],
-            lat=lat if lng is not None else None, lng=lng if lat is not None else None, phone=phone,
-            contact_name=name, channel=Report.Channel.OPEN311, device_hash=hash_key("device:" + data.get(
-                "device_id", ""))[:64] if data.get("device_id") else "", open311_client=client,
-            external_id=data.get("account_id", "")[:60],
-        )
+        with staff_urls():
+            report = actions.submit_report(
+                category=category, description=description[:2000], answers=answers, place=place,
+                address=address[:200],
+                lat=lat if lng is not None else None, lng=lng if lat is not None else None, phone=phone,
+                contact_name=name, channel=Report.Channel.OPEN311, device_hash=hash_key("device:" + data.get(
+                    "device_id", ""))[:64] if data.get("device_id") else "", open311_client=client,
+                external_id=data.get("account_id", "")[:60],
+            )
     except InvalidInput as exc:
         details = "; ".join(f"{k}: {'，'.join(v)}" for k, v in exc.errors.items()) or exc.message
         return error(fmt, 400, details)

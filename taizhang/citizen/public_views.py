@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from taizhang.core import portal
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.sites import staff_urls
 
 from . import actions, limits
 from .masking import mask_text
@@ -109,11 +110,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
                                         else request.POST.get(f"attr_{a.get('code')}", ""))
                    for a in category.attributes or []}
         try:
-            report = actions.submit_report(
-                category=category, description=data["description"], answers=answers, place=data["place"],
-                address=data["address"], lat=data["lat"], lng=data["lng"], phone=data["phone"], photos=photos,
-                device_hash=limits.device_hash(request), address_hash=limits.address_hash(request),
-            )
+            with staff_urls():
+                report = actions.submit_report(
+                    category=category, description=data["description"], answers=answers, place=data["place"],
+                    address=data["address"], lat=data["lat"], lng=data["lng"], phone=data["phone"], photos=photos,
+                    device_hash=limits.device_hash(request), address_hash=limits.address_hash(request),
+                )
         except InvalidInput as exc:
             errors = exc.errors or {"__all__": [exc.message]}
         else:
@@ -157,7 +159,8 @@ def track_detail(request: HttpRequest, code: str, *, error: str = "", status: in
 def _track_action(request: HttpRequest, code: str, fn: Any, **kwargs: Any) -> HttpResponse:
     report = _report_by_code(code)
     try:
-        fn(acting_user=None, report=report, **kwargs)
+        with staff_urls():  # notices to staff link to the workbench
+            fn(acting_user=None, report=report, **kwargs)
     except TaizhangError as exc:
         return track_detail(request, code, error=exc.message, status=400)
     return redirect("citizen_public:track_detail", code=report.code)

@@ -18,11 +18,13 @@ This module imports no app: the public site's pages come from the URL configurat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_urlconf, set_urlconf
 
 PUBLIC_URLCONF = "taizhang.urls_public"
 PREFIXED_URLCONF = "taizhang.citizen.public_prefix_urls"  # the public site under PUBLIC_PREFIX
@@ -87,3 +89,15 @@ class PublicSiteMiddleware:
         else:
             request.tz_public = False  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+@contextmanager
+def staff_urls() -> Iterator[None]:
+    """Reverse staff URLs while serving a public request: actions called from public views (a citizen's rating, a
+    report) notify staff with links to the workbench, which the public URL configuration does not have."""
+    old = get_urlconf()
+    set_urlconf(None)
+    try:
+        yield
+    finally:
+        set_urlconf(old)

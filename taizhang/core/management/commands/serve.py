@@ -101,6 +101,13 @@ class Command(TaizhangCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1")
         parser.add_argument("--workers", type=int, default=None, help="进程数，默认取 TAIZHANG_WEB_WORKERS 或 2")
+        parser.add_argument("--site", choices=["both", "public", "staff"], default=None,
+                            help="提供哪个站点：both（默认，工作台 + 公众端）、public（仅公众端）、staff（仅工作台）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("site"):  # read per request by core.sites; the environment carries it to child processes
+            import os as _os
+
+            settings.TAIZHANG_SITE = options["site"]
+            _os.environ["TAIZHANG_SITE"] = options["site"]
         serve(options["port"], options["host"], options["workers"], stdout=self.stdout)

@@ -1,0 +1,122 @@
+"""The whole loop in real Chromium on a phone-sized page (390 px): a citizen reports with a photo and the phone's
+location → intake staff dispatch → the unit handles (its pages never show the reporter) → verified → the citizen
+sees the reply, rates it unhappy and reopens → handled again → closed and rated."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from taizhang.core.testing import PASSWORD
+
+from .conftest import PHONE, jpeg_with_gps
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
+]
+PHONE_VIEW = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.content()[:2000]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, world: Any) -> None:
+    from taizhang.cases import actions as cases
+    from taizhang.cases.models import Case
+    from taizhang.citizen.models import Report
+
+    base = live_server.url
+    citizen = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN", permissions=["geolocation"],
+                                  geolocation={"latitude": 30.2501, "longitude": 120.1602})
+    page = citizen.new_page()
+    page.goto(f"{base}/public/report/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+    page.click("label.pub-cat:has-text('乱停车')")
+    page.select_option("select[name=attr_vehicle]", "car")
+    page.fill("textarea[name=description]", "白色轿车停在盲道上")
+    upload = jpeg_with_gps()
+    page.set_input_files("#photos", files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": upload.read()}])
+    page.click("#locate")
+    page.wait_for_function("document.getElementById('id_lat').value !== ''", timeout=10000)
+    page.fill("input[name=phone]", PHONE)
+    page.click("button[type=submit]")
+    code = page.locator("#tracking-code").inner_text(timeout=15000).strip()
+    report = Report.objects.get(code=code)
+    assert report.lat == pytest.approx(30.2501, abs=1e-4) and report.photos.count() == 1
+    assert report.area == world.tree.street_a  # the nearest place's street
+
+    staff = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN").new_page()
+    login(staff, base, "intake")
+    staff.goto(f"{base}/citizen/")
+    staff.click(f"text={code}")
+    staff.click("#dispatch-form button[type=submit]")
+    staff.wait_for_load_state("networkidle")
+    report.refresh_from_db()
+    assert report.status == Report.Status.DISPATCHED and report.unit == world.tree.street_a
+    case = Case.objects.for_subject(report).get()
+
+    unit = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN").new_page()
+    login(unit, base, "sa_liaison")
+    for url in (f"{base}/cases/{case.pk}/", f"{base}/citizen/reports/{report.pk}/"):
+        unit.goto(url)
+        html = unit.content()
+        assert "白色轿车" in html or "乱停车" in html, url
+        assert PHONE not in html and code not in html, url
+    cases.accept_case(acting_user=world.unit_user, case=case)
+    cases.handle_case(acting_user=world.unit_user, case=case, reply="已挪车",
+                      public_reply="车辆已挪走，已对车主批评教育")
+    cases.verify_case(acting_user=world.intake, case=case, passed=True)
+
+    page.goto(f"{base}/public/track/{code}/")
+    assert "车辆已挪走" in page.locator("#reply").inner_text()
+    page.click("#rate-form label:has-text('不满意')")
+    page.click("#rate-form button[type=submit]")
+    page.fill("#reopen-form textarea[name=reason]", "第二天又停回来了")
+    page.click("#reopen-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "办理中" in page.locator("#state").inner_text()
+    case.refresh_from_db()
+    assert case.state == Case.State.REOPENED
+
+    cases.handle_case(acting_user=world.unit_user, case=case, reply="再次处理", public_reply="已加装隔离桩")
+    cases.verify_case(acting_user=world.intake, case=case, passed=True)
+    page.goto(f"{base}/public/track/{code}/")
+    assert "已加装隔离桩" in page.locator("#reply").inner_text()
+    assert re.search("已办结", page.locator("#state").inner_text())
+    assert page.locator("#reopen-form").count() == 0
+    page.click("#rate-form label:has-text('基本满意')")
+    page.click("#rate-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    report.refresh_from_db()
+    assert report.rating == "basically_satisfied" and report.status == Report.Status.CLOSED
