@@ -96,8 +96,8 @@ def _copy(photo: Photo) -> ContentFile[bytes]:
 
 
 @transaction.atomic
-def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: Any = (), after: Any = ()
-                    ) -> Problem:
+def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: Any = (), after: Any = (),
+                    on: datetime.date | None = None) -> Problem:
     """The unit reports the problem fixed, with photos before and after (at least one after)."""
     require(acting_user, Cap.EDIT_RECORDS, problem.unit, "只有责任单位可以报送整改")
     reply = clean_text(reply, "reply", "整改情况", max_length=2000)
@@ -115,15 +115,15 @@ def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: A
         problem.case_state = str(case.state)
     problem.refresh_from_db(fields=["status", "version"])
     problem.status = Problem.Status.RECTIFIED
-    problem.rectified_on = timezone.localdate()
+    problem.rectified_on = on or timezone.localdate()
     problem.save(update_fields=["status", "rectified_on", "case_state"])
     audit.record("respond", problem, user=acting_user, message=f"报送整改：{reply[:100]}")
     return problem
 
 
 @transaction.atomic
-def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note: str = "", photos: Any = ()
-                      ) -> Problem:
+def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note: str = "", photos: Any = (),
+                      on: datetime.date | None = None) -> Problem:
     """复查: passed → closed (销号); failed → back to the unit (the case returns to accepted)."""
     require(acting_user, Cap.MANAGE_WORK, problem.unit, "只有文明办可以复查销号")
     if problem.status != Problem.Status.RECTIFIED:
@@ -139,7 +139,7 @@ def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note:
     problem.refresh_from_db(fields=["status", "version", "reopen_count"])
     if passed:
         problem.status = Problem.Status.CLOSED
-        problem.closed_on = timezone.localdate()
+        problem.closed_on = on or timezone.localdate()
     else:
         problem.status = Problem.Status.OPEN
         problem.reopen_count += 1
