@@ -425,3 +425,11 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_TIMEOUT = 10
+
+# --- Press, new media, correspondents; see docs/press.md -----------------------------------------------------------
+# Percentage of running new-media accounts sampled for a check each month (some provinces: at least half).
+TAIZHANG_NEWMEDIA_SAMPLE_PERCENT = env_int("TAIZHANG_NEWMEDIA_SAMPLE_PERCENT", 50, minimum=1, maximum=100)
+# A press conference is filed at least this many working days before it is held.
+TAIZHANG_CONFERENCE_FILING_DAYS = env_int("TAIZHANG_CONFERENCE_FILING_DAYS", 3, minimum=0, maximum=30)
+# Adopted submissions each unit should reach every month (the correspondents' monthly minimum).
+TAIZHANG_CORRESPONDENT_MONTHLY_MINIMUM = env_int("TAIZHANG_CORRESPONDENT_MONTHLY_MINIMUM", 2, minimum=0, maximum=1000)

@@ -33,9 +33,15 @@ TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
     "txt": ("text/plain", (".txt",)),
+    "mp4": ("video/mp4", (".mp4", ".m4v", ".mov")),
+    "m4a": ("audio/mp4", (".m4a",)),
+    "mp3": ("audio/mpeg", (".mp3",)),
+    "wav": ("audio/wav", (".wav",)),
 }
 TYPE_LABELS = {"jpeg": "JPG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "pdf": "PDF", "docx": "Word (docx)",
-               "xlsx": "Excel (xlsx)", "txt": "文本 (txt)"}
+               "xlsx": "Excel (xlsx)", "txt": "文本 (txt)", "mp4": "视频 (mp4)", "m4a": "音频 (m4a)",
+               "mp3": "音频 (mp3)", "wav": "音频 (wav)"}
+MEDIA_TYPES = frozenset({"mp4", "m4a", "mp3", "wav"})
 IMAGE_TYPES = frozenset({"jpeg", "png", "gif", "webp"})
 DOCUMENT_TYPES = frozenset({"pdf", "docx", "xlsx", "txt"})
 EVIDENCE_TYPES = IMAGE_TYPES | DOCUMENT_TYPES
@@ -114,6 +120,12 @@ def _sniff(head: bytes) -> str | None:
         return "webp"
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if len(head) >= 12 and head[4:8] == b"ftyp":  # ISO base media: video, or audio when the brand says M4A
+        return "m4a" if head[8:11] == b"M4A" else "mp4"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     return None
