@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from taizhang.org.scoping import has_cap, home_unit
 S = Record.Status
 LATE_DAYS = 3  # a submission waiting longer than this is late for review
 LEADER_METRICS = ("lecture_events", "placements", "theory_sessions", "vol_hours")
+FIGURE_CACHE_SECONDS = 300
 
 
 def liaison(user: Any) -> dict[str, Any] | None:
@@ -60,6 +62,8 @@ def leader(user: Any) -> dict[str, Any] | None:
     """A viewer or staff member (sees data, does not fill it in): headline figures of the year and late items."""
     if not has_cap(user, Cap.VIEW) or has_cap(user, Cap.EDIT_RECORDS):
         return None
+    if has_cap(user, Cap.REVIEW_RECORDS) and not has_cap(user, Cap.MANAGE_WORK):
+        return None  # a reviewer's workbench is the queue
     unit = home_unit(user)
     if unit is None:
         return None
@@ -68,13 +72,19 @@ def leader(user: Any) -> dict[str, Any] | None:
 
     today = timezone.localdate()
     period = parse_period(str(today.year))
-    keys = set(MetricDefinition.objects.filter(key__in=LEADER_METRICS, is_active=True).values_list("key", flat=True))
-    figures = []
-    for key in LEADER_METRICS:
-        if key not in keys:
-            continue
-        result = compute(key, period=period, unit=unit, user=user)
-        figures.append({"label": result.metric.name, "text": result.text})
+    cache_key = f"tz:wb:leader:{user.pk}:{unit.pk}:{period.spec}"
+    figures = cache.get(cache_key)
+    if figures is None:  # a few figures, recomputed at most every FIGURE_CACHE_SECONDS
+        keys = set(
+            MetricDefinition.objects.filter(key__in=LEADER_METRICS, is_active=True).values_list("key", flat=True)
+        )
+        figures = []
+        for key in LEADER_METRICS:
+            if key not in keys:
+                continue
+            result = compute(key, period=period, unit=unit, user=user)
+            figures.append({"label": result.metric.name, "text": result.text})
+        cache.set(cache_key, figures, FIGURE_CACHE_SECONDS)
     late_before = timezone.now() - datetime.timedelta(days=LATE_DAYS)
     late = Record.objects.visible_to(user).filter(status=S.SUBMITTED, submitted_at__lt=late_before).count()
     return {"figures": figures, "period": period, "unit": unit, "late": late, "late_days": LATE_DAYS}
