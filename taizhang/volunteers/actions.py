@@ -317,7 +317,7 @@ def taken_places(shift: Shift) -> int:
 @transaction.atomic
 def sign_up(*, volunteer: Volunteer, shift: Shift, now: datetime.datetime | None = None) -> SignUp:
     now = now or timezone.now()
-    shift = Shift.objects.select_for_update().select_related("activity").get(pk=shift.pk)  # serialises the places
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=shift.pk)  # serialises the places
     activity = shift.activity
     if volunteer.status != Volunteer.Status.ACTIVE:
         raise InvalidTransition("您的志愿者账号已暂停，不能报名。")
@@ -363,7 +363,7 @@ def _promote(shift: Shift) -> SignUp | None:
 
 @transaction.atomic
 def cancel_signup(*, volunteer: Volunteer, signup: SignUp) -> SignUp:
-    shift = Shift.objects.select_for_update().select_related("activity").get(pk=signup.shift_id)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=signup.shift_id)
     signup.refresh_from_db()
     if signup.volunteer_id != volunteer.pk:
         raise NotPermitted("只能取消自己的报名。")
@@ -377,7 +377,7 @@ def cancel_signup(*, volunteer: Volunteer, signup: SignUp) -> SignUp:
 
 
 def _organiser_signup(acting_user: Any, signup: SignUp) -> tuple[SignUp, Shift]:
-    shift = Shift.objects.select_for_update().select_related("activity__team__unit").get(pk=signup.shift_id)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("activity__team__unit").get(pk=signup.shift_id)
     require(acting_user, Cap.EDIT_RECORDS, shift.activity.team.unit)
     signup.refresh_from_db()
     return signup, shift
@@ -434,7 +434,7 @@ def _scanned_signup(volunteer: Volunteer, activity: Activity, token: str, now: d
     ok, shift_id, reason = tokens.check_checkin_token(token, activity.pk, now.timestamp())
     if not ok or shift_id is None:
         raise InvalidInput(reason, {"token": [reason]})
-    signup = (SignUp.objects.select_for_update().select_related("shift__activity")
+    signup = (SignUp.objects.select_for_update(of=("self",)).select_related("shift__activity")
               .filter(volunteer=volunteer, shift_id=shift_id, shift__activity=activity).first())
     if signup is None:
         raise InvalidTransition("您没有报名这个班次。")
@@ -531,7 +531,7 @@ def confirm_activity_hours(*, acting_user: Any, activity: Activity,
     if activity.ends_at > now:
         raise InvalidTransition("活动结束后才能确认时长。")
     confirmed: list[HourRecord] = []
-    records = HourRecord.objects.select_for_update().filter(activity=activity, source=HourRecord.Source.SCAN,
+    records = HourRecord.objects.select_for_update(of=("self",)).filter(activity=activity, source=HourRecord.Source.SCAN,
                                                             status=HourRecord.Status.PENDING)
     for record in records.select_related("volunteer", "signup"):
         record.status, record.approver = HourRecord.Status.CONFIRMED, acting_user
@@ -578,7 +578,7 @@ def add_manual_hours(*, acting_user: Any, volunteer: Volunteer, team: Team, day:
 
 @transaction.atomic
 def second_approve(*, acting_user: Any, record: HourRecord) -> HourRecord:
-    record = HourRecord.objects.select_for_update().select_related("unit", "volunteer").get(pk=record.pk)
+    record = HourRecord.objects.select_for_update(of=("self",)).select_related("unit", "volunteer").get(pk=record.pk)
     require(acting_user, Cap.EDIT_RECORDS, record.unit)
     if record.source != HourRecord.Source.MANUAL or record.status != HourRecord.Status.PENDING:
         raise InvalidTransition("只有待复核的手工补录时长需要复核。")
@@ -593,7 +593,7 @@ def second_approve(*, acting_user: Any, record: HourRecord) -> HourRecord:
 
 @transaction.atomic
 def reject_hours(*, acting_user: Any, record: HourRecord, reason: str) -> HourRecord:
-    record = HourRecord.objects.select_for_update().select_related("unit", "volunteer").get(pk=record.pk)
+    record = HourRecord.objects.select_for_update(of=("self",)).select_related("unit", "volunteer").get(pk=record.pk)
     require(acting_user, Cap.EDIT_RECORDS, record.unit)
     if not reason.strip():
         raise InvalidInput("请填写作废原因。", {"reason": ["请填写作废原因。"]})
@@ -626,7 +626,7 @@ def open_dispute(*, volunteer: Volunteer, record: HourRecord, reason: str,
 @transaction.atomic
 def resolve_dispute(*, acting_user: Any, dispute: Dispute, uphold: bool, resolution: str,
                     hours: Decimal | None = None) -> Dispute:
-    dispute = Dispute.objects.select_for_update().select_related("hour_record__unit",
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("hour_record__unit",
                                                                   "hour_record__volunteer").get(pk=dispute.pk)
     record = dispute.hour_record
     require(acting_user, Cap.EDIT_RECORDS, record.unit)
