@@ -317,7 +317,8 @@ def taken_places(shift: Shift) -> int:
 @transaction.atomic
 def sign_up(*, volunteer: Volunteer, shift: Shift, now: datetime.datetime | None = None) -> SignUp:
     now = now or timezone.now()
-    shift = Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=shift.pk)  # serialises the places
+    # the shift's row lock serialises the places
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=shift.pk)
     activity = shift.activity
     if volunteer.status != Volunteer.Status.ACTIVE:
         raise InvalidTransition("您的志愿者账号已暂停，不能报名。")
@@ -531,8 +532,8 @@ def confirm_activity_hours(*, acting_user: Any, activity: Activity,
     if activity.ends_at > now:
         raise InvalidTransition("活动结束后才能确认时长。")
     confirmed: list[HourRecord] = []
-    records = HourRecord.objects.select_for_update(of=("self",)).filter(activity=activity, source=HourRecord.Source.SCAN,
-                                                            status=HourRecord.Status.PENDING)
+    records = HourRecord.objects.select_for_update(of=("self",)).filter(
+        activity=activity, source=HourRecord.Source.SCAN, status=HourRecord.Status.PENDING)
     for record in records.select_related("volunteer", "signup"):
         record.status, record.approver = HourRecord.Status.CONFIRMED, acting_user
         record.save(update_fields=["status", "approver", "updated_at"])

@@ -26,8 +26,8 @@ RATE_SALT = "taizhang.volunteers.order-rating"
 
 
 def _locked(order: ServiceOrder) -> ServiceOrder:
-    return ServiceOrder.objects.select_for_update(of=("self",)).select_related("station__unit", "team__unit", "unit").get(
-        pk=order.pk)
+    return (ServiceOrder.objects.select_for_update(of=("self",))
+            .select_related("station__unit", "team__unit", "unit").get(pk=order.pk))
 
 
 @transaction.atomic
