@@ -1,0 +1,94 @@
+"""In real Chromium at phone width (390 px): a liaison finds the dispatched case on the list (rows as cards, the
+overdue one in red), signs for it and records the handling; staff verify it on a desktop."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from taizhang.core.testing import PASSWORD, make_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.content()[:2000]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_liaison_handles_a_case_on_a_phone(live_server: Any, browser: Any) -> None:
+    from taizhang.cases import actions
+    from taizhang.cases.models import Case
+    from taizhang.core.testing import make_tree
+
+    tree = make_tree()
+    make_user("liaison", tree.community_a1, username="liaison")
+    make_user("staff", tree.district, username="staff")
+    case = actions.dispatch_case(acting_user=None, kind="general", unit=tree.community_a1, title="宣传栏内容陈旧")
+    late = actions.dispatch_case(acting_user=None, kind="general", unit=tree.community_a1, title="公益广告破损")
+    Case.objects.filter(pk=late.pk).update(deadline=datetime.date(2020, 3, 2))
+    actions.dispatch_case(acting_user=None, kind="general", unit=tree.community_b1, title="别的社区的工单")
+    base = live_server.url
+
+    page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    login(page, base, "liaison")
+    page.goto(f"{base}/cases/")
+    rows = page.locator("table.tz-case-table tbody tr")
+    assert rows.count() == 2 and "别的社区的工单" not in page.content()
+    # rows become cards: the header is hidden and a cell shows its label
+    assert not page.locator("table.tz-case-table thead").is_visible()
+    late_row = page.locator("tr.tz-case-overdue")
+    assert late_row.count() == 1 and "公益广告破损" in late_row.inner_text()
+    color = late_row.evaluate("el => getComputedStyle(el).color")
+    assert color == "rgb(207, 19, 34)", color
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, width
+    page.click("text=宣传栏内容陈旧")
+    page.click("button:has-text('签收')")
+    page.wait_for_load_state("networkidle")
+    page.fill("textarea[name=reply]", "已更新为本季度主题宣传内容")
+    page.click("form[action$='/act/handle/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "已登记办理情况" in page.content()
+    case.refresh_from_db()
+    assert case.state == "handled"
+
+    desk = browser.new_context(locale="zh-CN").new_page()
+    login(desk, base, "staff")
+    desk.goto(f"{base}/cases/{case.pk}/")
+    desk.select_option("form[action$='/act/verify/'] select[name=passed]", value="1")
+    desk.click("form[action$='/act/verify/'] button[type=submit]")
+    desk.wait_for_load_state("networkidle")
+    case.refresh_from_db()
+    assert case.state == "closed" and "核查通过" in desk.content()
