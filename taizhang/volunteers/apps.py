@@ -23,3 +23,6 @@ class VolunteersConfig(AppConfig):
         )
         providers.register_all()
         portal.register_sections()
+        from taizhang.volunteers import workbench
+
+        workbench.register_panels()

@@ -101,3 +101,15 @@ def test_minor_needs_guardian_consent(tree):
     v = actions.register_volunteer(acting_user=None, unit=tree.community_a1, guardian_name="王芳",
                                    guardian_phone="13600000078", guardian_consent=True, **data)
     assert v.is_minor() and v.guardian_consent
+
+
+def test_workbench_panel_counts_what_waits_for_this_user(tree):
+    from taizhang.volunteers.workbench import pending_context
+
+    team = make_team(tree.street_a)
+    first, second = make_user("liaison", tree.street_a), make_user("liaison", tree.street_a)
+    actions.add_manual_hours(acting_user=first, volunteer=make_volunteer(tree.community_a1), team=team,
+                             day=timezone.localdate(), hours=Decimal(1), content="补录")
+    assert pending_context(first) is None  # their own entry waits for someone else
+    assert pending_context(second) == {"manual": 1, "disputes": 0}
+    assert pending_context(make_user("liaison", tree.street_b)) is None
