@@ -180,10 +180,25 @@ def admin_roles(request: HttpRequest) -> HttpResponse:
     admin = [m for m in grants if m.role in ADMIN_ROLES]
     show_all = request.GET.get("all") == "1"
     return render(request, "accounts/security/roles.html", {
-        "form": form, "admin_grants": admin,
+        "form": form, "admin_grants": admin, "conflicts": separation_conflicts(grants),
         "other_grants": [m for m in grants if m.role not in ADMIN_ROLES] if show_all else None,
         "other_count": sum(1 for m in grants if m.role not in ADMIN_ROLES),
     })
+
+
+def separation_conflicts(grants: Any) -> list[dict[str, Any]]:
+    """People who hold an administrator role beside a business role or a second administrator role (grants made
+    before the rule was enforced on every grant, or written to the database directly)."""
+    by_user: dict[int, list[Any]] = {}
+    for m in grants:
+        by_user.setdefault(m.user_id, []).append(m)
+    rows = []
+    for memberships in by_user.values():
+        admin = sorted({m.get_role_display() for m in memberships if m.role in ADMIN_ROLES})
+        business = sorted({m.get_role_display() for m in memberships if m.role not in ADMIN_ROLES})
+        if admin and (business or len(admin) > 1):
+            rows.append({"user": memberships[0].user, "admin": "、".join(admin), "business": "、".join(business)})
+    return rows
 
 
 @require_POST

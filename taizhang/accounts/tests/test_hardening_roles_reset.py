@@ -189,3 +189,10 @@ def test_wrong_enrolment_codes_count_towards_the_lockout(admins: dict[str, Any])
         client.post("/accounts/totp/setup/", {"code": "123456", "enrolment_code": "WRONG-CODE-0000"},
                     REMOTE_ADDR="10.9.0.1")
     assert LoginLock.objects.get(kind="user", key="sysadmin").is_locked
+
+
+def test_grants_made_before_the_rule_are_shown_as_conflicts(admins: dict[str, Any], tree: Any) -> None:
+    # A grant written directly to the database (or before the rule held on every grant).
+    Membership.objects.create(user=admins["auditadmin"], unit=tree.district, role="viewer")
+    page = mfa_client(admins["secadmin"]).get("/accounts/security/roles/").content.decode()
+    assert "违反三权分立" in page and "审计管理员；业务角色：查看人员" in page
