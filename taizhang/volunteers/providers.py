@@ -55,6 +55,11 @@ def confirmed_hours(q: FigureQuery) -> QuerySet[HourRecord]:
     return _team_filters(_units(qs, q, "unit"), q, "")
 
 
+def hours_grouped(q: FigureQuery, *fields: str) -> list[dict[str, Any]]:
+    """The rows of `volunteer_hours` summed by `fields` (one GROUP BY: for tables by team or kind of organiser)."""
+    return list(confirmed_hours(q).values(*fields).annotate(total=Sum("hours")).order_by("-total"))
+
+
 def active(q: FigureQuery) -> Provided:
     ids = sorted(set(confirmed_hours(q).values_list("volunteer_id", flat=True)))
     return Provided(Decimal(len(ids)), ids)

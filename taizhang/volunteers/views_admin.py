@@ -19,6 +19,7 @@ from taizhang.core.errors import InvalidInput, TaizhangError
 from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped
 from taizhang.ledger import figures
+from taizhang.ledger.providers import FigureQuery
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, home_unit, unit_ids_for
@@ -34,6 +35,7 @@ from taizhang.volunteers.models import (
     Team,
     Volunteer,
 )
+from taizhang.volunteers.providers import hours_grouped
 from taizhang.volunteers.views import add_errors, editable_teams, public_path
 
 
@@ -85,18 +87,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     monthly_orders = figures.compute("service_orders", period=period, unit=unit, by="month", user=request.user)
     monthly_sat = figures.compute("service_order_satisfaction", period=period, unit=unit, by="month",
                                   user=request.user)
-    by_kind = [(label, figures.compute("volunteer_hours", period=period, unit=unit, user=request.user,
-                                       filters={"team_kind": key})) for key, label in Team.Kind.choices]
+    # Tables by kind of organiser and by team: the provider's own rows summed in one GROUP BY each.
+    scope = sorted(unit_ids_for(request.user, Cap.VIEW) & set(
+        Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))) if unit else None
+    query = FigureQuery(period=period, unit_ids=scope)
+    kinds = dict(Team.Kind.choices)
+    by_kind = [(kinds.get(r["team__kind"], "其他（导入）"), r["total"]) for r in hours_grouped(query, "team__kind")]
+    top_teams = [(r["team__name"] or "（未注明队伍）", r["total"]) for r in hours_grouped(query, "team__name")[:15]]
     scope_ids = unit_ids_for(request.user, Cap.VIEW)
-    top_teams = []
-    for team in Team.objects.filter(unit_id__in=scope_ids, is_active=True).order_by("unit__path", "name")[:200]:
-        if unit is not None and not team.unit.path.startswith(unit.path):
-            continue
-        f = figures.compute("volunteer_hours", period=period, unit=unit, user=request.user,
-                            filters={"team": team.pk})
-        if f.value:
-            top_teams.append((team, f))
-    top_teams.sort(key=lambda t: -t[1].value)
     # Star levels of the registered volunteers counted by the provider (its ids), thresholds from the data.
     reg_ids = kpis["volunteers_registered"].records
     stars = list(StarThreshold.objects.order_by("level"))
@@ -122,7 +120,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "volunteers/dashboard.html", {
         "period": period, "unit": unit, "kpis": kpis, "per10k": per10k, "population": population,
-        "by_unit": by_unit, "by_kind": by_kind, "top_teams": top_teams[:15], "charts": charts,
+        "by_unit": by_unit, "by_kind": by_kind, "top_teams": top_teams, "charts": charts,
+        "kpi_rows": [(k, f, figures.rows_link(f.rows_url, f.records[:2000]) if f.records else "")
+                     for k, f in kpis.items()],
+        "unit_links": [(r, figures.rows_link("volunteers:rows_hours", r.records[:2000])) for r in by_unit.breakdown],
         "star_counts": star_counts, "monthly_hours": monthly_hours,
         "units": Unit.objects.filter(pk__in=scope_ids, kind__in=("district", "street", "town")).order_by("path"),
     })
