@@ -145,28 +145,28 @@ def managers_of(unit: Unit) -> list[Any]:
     return unit_people(unit, Cap.MANAGE_WORK)
 
 
-def _tell_unit(case: Case, event: str, title: str, body: str = "", cap: str = Cap.EDIT_RECORDS) -> None:
+def _tell_unit(case: Case, event: str, title: str, body: str = "", cap: str = Cap.EDIT_RECORDS, url: str = "") -> None:
     from taizhang.org.notices import notify_unit
 
-    notify_unit(case.unit, event, case, cap=cap, title=title, body=body, url=case_url(case))
+    notify_unit(case.unit, event, case, cap=cap, title=title, body=body, url=url or case_url(case))
 
 
-def _tell_staff(case: Case, event: str, title: str, body: str = "") -> None:
+def _tell_staff(case: Case, event: str, title: str, body: str = "", url: str = "") -> None:
     from taizhang.core.notifications import notify
 
     recipients = managers_of(case.unit)
     if recipients:
-        notify(recipients, event, case, title=title, body=body, url=case_url(case))
+        notify(recipients, event, case, title=title, body=body, url=url or case_url(case))
 
 
-def _tell_leaders(case: Case, event: str, title: str, body: str = "") -> None:
+def _tell_leaders(case: Case, event: str, title: str, body: str = "", url: str = "") -> None:
     """The unit's leaders: its reviewers, or the nearest ancestor's when it has none."""
     from taizhang.core.notifications import notify
     from taizhang.org.notices import nearest_people
 
     recipients = nearest_people(case.unit, Cap.REVIEW_RECORDS)
     if recipients:
-        notify(recipients, event, case, title=title, body=body, url=case_url(case))
+        notify(recipients, event, case, title=title, body=body, url=url or case_url(case))
 
 
 def _fmt(day: datetime.date | None) -> str:

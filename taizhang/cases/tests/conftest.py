@@ -48,13 +48,13 @@ def notices(monkeypatch: Any) -> Sent:
 
     sent = Sent([], [])
 
-    def tell_unit(case: Any, event: str, title: str, body: str = "", cap: str = "edit_records") -> None:
+    def tell_unit(case: Any, event: str, title: str, body: str = "", cap: str = "edit_records", url: str = "") -> None:
         sent.unit.append((case.unit.code, event, cap))
 
-    def tell_staff(case: Any, event: str, title: str, body: str = "") -> None:
+    def tell_staff(case: Any, event: str, title: str, body: str = "", url: str = "") -> None:
         sent.staff.append((case.unit.code, event, title))
 
-    def tell_leaders(case: Any, event: str, title: str, body: str = "") -> None:
+    def tell_leaders(case: Any, event: str, title: str, body: str = "", url: str = "") -> None:
         sent.unit.append((case.unit.code, event, "leaders"))
 
     monkeypatch.setattr(actions, "_tell_unit", tell_unit)
