@@ -48,12 +48,18 @@ class Periodic:
 PERIODIC: dict[str, Periodic] = {}
 
 
+def setting_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """A setting from settings.py when it defines it, else from the environment (validated the same way)."""
+    value = getattr(settings, name, None)
+    return int(value) if value is not None else env_int(name, default, minimum=minimum, maximum=maximum)
+
+
 def lease_seconds() -> int:
-    return env_int("TAIZHANG_JOB_LEASE_SECONDS", 60, minimum=2, maximum=86400)
+    return setting_int("TAIZHANG_JOB_LEASE_SECONDS", 60, minimum=2, maximum=86400)
 
 
 def max_attempts() -> int:
-    return env_int("TAIZHANG_JOB_ATTEMPTS", 3, minimum=1, maximum=100)
+    return setting_int("TAIZHANG_JOB_ATTEMPTS", 3, minimum=1, maximum=100)
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

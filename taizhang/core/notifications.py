@@ -30,7 +30,6 @@ from django.utils import timezone
 from taizhang.core import jobs, webhooks
 from taizhang.core.models import Job, Notification, NotificationDelivery, NotificationPreference
 from taizhang.core.netguard import FetchError
-from taizhang.env import env_int
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE = 30.0  # seconds before the second attempt; doubles each time
@@ -63,11 +62,11 @@ def event_label(key: str) -> str:
 
 
 def attempts_limit() -> int:
-    return env_int("TAIZHANG_NOTIFY_ATTEMPTS", 5, minimum=1, maximum=50)
+    return jobs.setting_int("TAIZHANG_NOTIFY_ATTEMPTS", 5, minimum=1, maximum=50)
 
 
 def digest_hour() -> int:
-    return env_int("TAIZHANG_DIGEST_HOUR", 17, minimum=0, maximum=23)
+    return jobs.setting_int("TAIZHANG_DIGEST_HOUR", 17, minimum=0, maximum=23)
 
 
 def _object_key(obj: Any) -> tuple[str, str]:

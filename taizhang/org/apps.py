@@ -18,4 +18,5 @@ class OrgConfig(AppConfig):
         register(
             MenuItem("单位管理", "org:unit_list", Cap.MANAGE_ORG, "系统管理", 100),
             MenuItem("用户管理", "org:user_list", Cap.MANAGE_ORG, "系统管理", 110),
+            MenuItem("通知渠道", "org:channel_list", Cap.MANAGE_ORG, "系统管理", 115),
         )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from taizhang.org import views
+from taizhang.org import views, views_channels
 
 app_name = "org"
 
@@ -14,4 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/roles/", views.role_grant, name="role_grant"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
+    path("channels/", views_channels.channel_list, name="channel_list"),
+    path("channels/new/", views_channels.channel_edit, name="channel_create"),
+    path("channels/<int:pk>/", views_channels.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/delete/", views_channels.channel_delete, name="channel_delete"),
+    path("channels/<int:pk>/test/", views_channels.channel_test, name="channel_test"),
 ]

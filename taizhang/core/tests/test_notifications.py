@@ -164,8 +164,8 @@ def test_webhook_to_a_private_address_is_refused_unless_internal(tree: Any, rece
     assert receiver.bodies == []
 
 
-def test_delivery_gives_up_after_the_limit(tree: Any, receiver: Receiver, monkeypatch: Any) -> None:
-    monkeypatch.setenv("TAIZHANG_NOTIFY_ATTEMPTS", "2")
+def test_delivery_gives_up_after_the_limit(tree: Any, receiver: Receiver, settings: Any) -> None:
+    settings.TAIZHANG_NOTIFY_ATTEMPTS = 2
     receiver.fail_first = 10
     UnitChannel.objects.create(unit=tree.street_a, name="群", target=receiver.url, format="dingtalk",
                                is_internal=True, secret="s3cret")
@@ -177,8 +177,8 @@ def test_delivery_gives_up_after_the_limit(tree: Any, receiver: Receiver, monkey
     assert receiver.bodies[0]["msgtype"] == "markdown"
 
 
-def test_email_each_and_daily_digest(tree: Any, monkeypatch: Any) -> None:
-    monkeypatch.setenv("TAIZHANG_DIGEST_HOUR", "17")
+def test_email_each_and_daily_digest(tree: Any, settings: Any) -> None:
+    settings.TAIZHANG_DIGEST_HOUR = 17
     each = make_user("liaison", tree.street_a, email="each@example.cn")
     digest = make_user("liaison", tree.street_a, email="digest@example.cn")
     NotificationPreference.objects.create(user=each, email_mode="each")

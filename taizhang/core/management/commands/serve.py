@@ -18,11 +18,14 @@ def start_job_workers(stdout: Any = None) -> list[subprocess.Popen[bytes]]:
     """The background worker processes (`taizhang worker`) beside the web server: TAIZHANG_JOB_WORKERS of them
     (one with a Celery broker: it only schedules), none when TAIZHANG_SERVE_WORKER=false or jobs run eagerly."""
     from taizhang.core import jobs
-    from taizhang.env import env_bool, env_int
+    from taizhang.env import env_bool
 
-    if not env_bool("TAIZHANG_SERVE_WORKER", True) or jobs.backend() == "eager":
+    enabled = getattr(settings, "TAIZHANG_SERVE_WORKER", None)
+    if enabled is None:
+        enabled = env_bool("TAIZHANG_SERVE_WORKER", True)
+    if not enabled or jobs.backend() == "eager":
         return []
-    count = 1 if jobs.backend() == "celery" else env_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
+    count = 1 if jobs.backend() == "celery" else jobs.setting_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
     procs = [
         subprocess.Popen([sys.executable, "-m", "taizhang", "worker", "--verbosity", "0"], env=os.environ.copy())
         for _ in range(count)
@@ -79,7 +82,7 @@ def _serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdou
                 "timeout": 120,
                 "graceful_timeout": 20,
                 "keepalive": 75,  # clients and proxies reuse idle connections; gunicorn's 2 s default resets them
-                "accesslog": "-" if os.environ.get("TAIZHANG_ACCESS_LOG") else None,
+                "accesslog": "-" if settings.TAIZHANG_ACCESS_LOG else None,
                 "preload_app": False,
             }
             for key, value in config.items():
