@@ -29,9 +29,13 @@ from taizhang.volunteers.actions import require
 from taizhang.volunteers.models import Certificate, HourRecord, Team, Volunteer
 
 
-def verify_url(cert: Certificate) -> str:
-    base = str(getattr(settings, "TAIZHANG_PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}/volunteers/verify/?number={cert.number}&code={cert.verify_code}"
+def verify_url(cert: Certificate, page: str = "") -> str:
+    """The verification link in the QR: `page` is the absolute URL of the public verification page (the views pass
+    it from the request); without it, the first public host (TAIZHANG_PUBLIC_HOSTS) is assumed."""
+    if not page:
+        hosts = list(getattr(settings, "TAIZHANG_PUBLIC_HOSTS", []) or [])
+        page = f"https://{hosts[0]}/volunteers/verify/" if hosts else "/volunteers/verify/"
+    return f"{page}?number={cert.number}&code={cert.verify_code}"
 
 
 def _new_number(issued_on: datetime.date) -> str:
@@ -118,7 +122,7 @@ def qr_png(text: str) -> bytes:
     return buf.getvalue()
 
 
-def write_docx(cert: Certificate) -> bytes:
+def write_docx(cert: Certificate, verify_page: str = "") -> bytes:
     """The certificate as .docx bytes; records how long it took on the certificate."""
     import docx
     from docx.shared import Mm
@@ -153,7 +157,7 @@ def write_docx(cert: Certificate) -> bytes:
     gb_write(doc, raw, provenance=False)
     raw.seek(0)
     word = docx.Document(raw)
-    word.add_picture(io.BytesIO(qr_png(verify_url(cert))), width=Mm(30))
+    word.add_picture(io.BytesIO(qr_png(verify_url(cert, verify_page))), width=Mm(30))
     out = io.BytesIO()
     word.save(out)
     elapsed = int((time.perf_counter() - started) * 1000)

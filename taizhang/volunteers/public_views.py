@@ -363,7 +363,7 @@ def certificate_download(request: HttpRequest, volunteer: Volunteer, pk: int) ->
     cert = get_object_or_404(Certificate.objects.select_related("volunteer"), pk=pk, volunteer=volunteer)
     if cert.revoked:
         raise Http404("该证明已撤销。")
-    data = certificates.write_docx(cert)
+    data = certificates.write_docx(cert, request.build_absolute_uri(reverse("volunteers_public:verify")))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument."
                                                "wordprocessingml.document")
     response["Content-Disposition"] = f'attachment; filename="{cert.number}.docx"'

@@ -251,7 +251,7 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
     from taizhang.core import audit
 
     cert = get_scoped(Certificate.objects.select_related("volunteer"), request.user, Cap.EDIT_RECORDS, pk=pk)
-    data = certificates.write_docx(cert)
+    data = certificates.write_docx(cert, request.build_absolute_uri(public_path("volunteers_public:verify")))
     audit.record("download", cert, user=request.user, message="下载志愿服务证明")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument."
                                                "wordprocessingml.document")

@@ -59,3 +59,14 @@ def test_docx_has_the_required_items_and_masks_the_id(tree):
     assert doc.inline_shapes, "the verification QR image"
     cert.refresh_from_db()
     assert cert.generation_ms >= 0
+
+
+def test_qr_link_is_absolute_from_the_request(tree, client):
+    from taizhang.volunteers.tests.test_staff import client_for
+
+    team, v, organiser = confirmed(tree)
+    cert = certificates.issue_certificate(acting_user=organiser, volunteer=v, issuer=team)
+    assert certificates.verify_url(cert, "https://pub.example.cn/volunteers/verify/") == (
+        f"https://pub.example.cn/volunteers/verify/?number={cert.number}&code={cert.verify_code}")
+    r = client_for(organiser).get(f"/volunteers/certificates/{cert.pk}/download/")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
