@@ -199,3 +199,43 @@ def test_job_survives_its_worker_being_killed(tmp_path: Path) -> None:
     assert lines.count("start") == 2 and lines.count("done") == 1  # ran again after the kill, completed once
     job.refresh_from_db()
     assert job.attempts == 2 and job.finished_at is not None and job.locked_until is None
+
+
+def test_serve_starts_workers_beside_the_web_server_and_stops_them(settings: Any, monkeypatch: Any) -> None:
+    from taizhang.core.management.commands import serve
+
+    started: list[Any] = []
+
+    class FakeProcess:
+        def __init__(self, args: list[str], env: dict[str, str]) -> None:
+            self.args, self.signals, self.returncode = args, [], None
+            started.append(self)
+
+        def poll(self) -> int | None:
+            return self.returncode
+
+        def send_signal(self, sig: int) -> None:
+            self.signals.append(sig)
+            self.returncode = 0
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(serve.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(serve, "_serve", lambda *a, **k: None)
+    settings.TAIZHANG_JOBS_EAGER = False
+    settings.CELERY_BROKER_URL = ""
+    settings.TAIZHANG_JOB_WORKERS = 2
+    serve.serve(8000)
+    assert len(started) == 2 and all(p.args[-3:] == ["worker", "--verbosity", "0"] for p in started)
+    assert all(p.signals == [signal.SIGTERM] for p in started)  # stopped with the server
+    started.clear()
+    settings.TAIZHANG_SERVE_WORKER = False
+    serve.serve(8000)
+    assert started == []
+
+
+def test_cli_names() -> None:
+    from taizhang.cli import ALIASES
+
+    assert ALIASES["notify-test"] == "notify_test"
