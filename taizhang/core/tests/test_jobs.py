@@ -208,7 +208,9 @@ def test_serve_starts_workers_beside_the_web_server_and_stops_them(settings: Any
 
     class FakeProcess:
         def __init__(self, args: list[str], env: dict[str, str]) -> None:
-            self.args, self.signals, self.returncode = args, [], None
+            self.args = args
+            self.signals: list[int] = []
+            self.returncode: int | None = None
             started.append(self)
 
         def poll(self) -> int | None:
