@@ -7,7 +7,17 @@ from pathlib import Path
 
 import dj_database_url
 
-from taizhang.env import ConfigError, env_bool, env_choice, env_int, env_list, env_str
+from taizhang.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_dotted_path,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TAIZHANG_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -84,6 +94,8 @@ MIDDLEWARE = [
     # the second factor for authenticated sessions (see docs/security.md).
     "taizhang.core.security_middleware.SecurityHeadersMiddleware",
     "taizhang.core.security_middleware.SessionPolicyMiddleware",
+    # last safety net: a ValueError/OverflowError/RecursionError that bad input provoked is a Chinese 400
+    "taizhang.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "taizhang.urls"
@@ -186,6 +198,26 @@ CELERY_ACCEPT_CONTENT = ["json"]
 TAIZHANG_JOB_WORKERS = env_int("TAIZHANG_JOB_WORKERS", 2, minimum=1, maximum=32)
 TAIZHANG_JOBS_EAGER = env_bool("TAIZHANG_JOBS_EAGER", False)
 
+# Core's session middleware applies the accounts app's policy through these names (core imports no app).
+TAIZHANG_SESSION_POLICY = "taizhang.accounts.policy"
+TAIZHANG_MFA_SESSION_FLAG = "taizhang.accounts.views.MFA_DONE"
+
+# --- Monitoring (taizhang.monitor.conf reads these; every value is validated here, at start-up) ------------------
+TAIZHANG_MONITOR_HOST_INTERVAL = env_float("TAIZHANG_MONITOR_HOST_INTERVAL", 5.0, minimum=0, maximum=3600)
+TAIZHANG_MONITOR_RETENTION_DAYS = env_int("TAIZHANG_MONITOR_RETENTION_DAYS", 180, minimum=1, maximum=36500)
+TAIZHANG_MONITOR_TICK = env_float("TAIZHANG_MONITOR_TICK", 5.0, minimum=0.1, maximum=3600)
+TAIZHANG_MONITOR_BRIEF_HOUR = env_int("TAIZHANG_MONITOR_BRIEF_HOUR", 7, minimum=0, maximum=23)
+TAIZHANG_MONITOR_SENTIMENT = env_choice("TAIZHANG_MONITOR_SENTIMENT", "model", {"model", "lexicon"})
+TAIZHANG_MONITOR_DELIVERY_ATTEMPTS = env_int("TAIZHANG_MONITOR_DELIVERY_ATTEMPTS", 6, minimum=1, maximum=50)
+TAIZHANG_MONITOR_POLL_WORKERS = env_int("TAIZHANG_MONITOR_POLL_WORKERS", 4, minimum=1, maximum=64)
+TAIZHANG_MONITOR_RESPONSE_HOURS = env_int("TAIZHANG_MONITOR_RESPONSE_HOURS", 24, minimum=1, maximum=24 * 365)
+# File sources read only files inside this directory, by name (no paths, no symbolic links out of it).
+TAIZHANG_MONITOR_IMPORT_DIR = env_path("TAIZHANG_MONITOR_IMPORT_DIR", DATA_DIR / "import")
+# Summaries: threads that prefetch figures (0 = up to 4, by CPU count); an optional polisher (dotted path).
+TAIZHANG_SUMMARY_WORKERS = env_int("TAIZHANG_SUMMARY_WORKERS", 0, minimum=0, maximum=64)
+TAIZHANG_SUMMARY_POLISHER = env_dotted_path("TAIZHANG_SUMMARY_POLISHER")
+TAIZHANG_ACCESS_LOG = env_bool("TAIZHANG_ACCESS_LOG", False)
+
 # --- API ----------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -194,7 +226,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # a maximum page size, and limit/offset beyond range are 400 (core.api_base)
+    "DEFAULT_PAGINATION_CLASS": "taizhang.core.api_base.BoundedLimitOffsetPagination",
+    # JSON nested deeper than 32 levels is a 400, never a RecursionError; forms and multipart as DRF's defaults
+    "DEFAULT_PARSER_CLASSES": [
+        "taizhang.core.api_base.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "taizhang.core.api.exception_handler",
 }

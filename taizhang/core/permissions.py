@@ -93,3 +93,22 @@ def cap_required(cap: str) -> Callable[[V], V]:
         return cast(V, wrapper)
 
     return decorator
+
+
+def session_policy() -> Any:
+    """The session policy module (``idle_minutes()``, ``must_change_password(user)``, ``requires_totp(user)``),
+    named by the setting TAIZHANG_SESSION_POLICY (the accounts app's ``policy``): core's session middleware
+    applies it without importing the accounts app."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    return import_module(settings.TAIZHANG_SESSION_POLICY)
+
+
+def mfa_session_key() -> str:
+    """The session flag set once this session passed the second factor (setting TAIZHANG_MFA_SESSION_FLAG)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return str(import_string(settings.TAIZHANG_MFA_SESSION_FLAG))

@@ -32,6 +32,7 @@ from django.urls import reverse
 
 from taizhang.core import access_audit
 from taizhang.core.errors import NotPermitted
+from taizhang.core.permissions import mfa_session_key, session_policy
 
 ACTIVITY_KEY = "tz_seen"
 ACTIVITY_WRITE_SECONDS = 30  # store the last activity at most this often (a session write per request is costly)
@@ -114,7 +115,7 @@ class SessionPolicyMiddleware:
 
     # 1. idle timeout -------------------------------------------------------------------------------------------
     def _idle(self, request: HttpRequest) -> HttpResponse | None:
-        from taizhang.accounts import policy
+        policy = session_policy()
 
         now = int(time.time())
         seen = request.session.get(ACTIVITY_KEY)
@@ -132,8 +133,8 @@ class SessionPolicyMiddleware:
 
     # 2 and 3. forced password change, second factor ------------------------------------------------------------
     def _gate(self, request: HttpRequest, user: Any) -> HttpResponse | None:
-        from taizhang.accounts import policy
-        from taizhang.accounts.views import MFA_DONE
+        policy = session_policy()
+        MFA_DONE = mfa_session_key()  # noqa: N806
 
         path = request.path
         static = (settings.STATIC_URL or "/static/",)

@@ -223,7 +223,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Record]:
         qs = (
-            Record.objects.restrict(self.request.user, Cap.VIEW)
+            Record.objects.visible_to(self.request.user, Cap.VIEW)
             .select_related("unit", "activity_type", "placement__outlet")
             .prefetch_related("figures__metric", "placement__credited_units")
         )
@@ -363,7 +363,7 @@ class PlacementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Placement]
 
     def get_queryset(self) -> QuerySet[Placement]:
         return (
-            Placement.objects.restrict(self.request.user, Cap.VIEW)
+            Placement.objects.visible_to(self.request.user, Cap.VIEW)
             .select_related("outlet", "record")
             .prefetch_related("credited_units")
             .order_by("-record__start_date")

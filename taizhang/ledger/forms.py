@@ -27,7 +27,6 @@ from taizhang.ledger.models import (
 from taizhang.ledger.validation import type_metrics
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import unit_ids_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ID_LIMIT = 5000
@@ -43,7 +42,7 @@ def fmt_decimal(value: Decimal | None) -> str:
 
 
 def unit_queryset(user: Any, cap: str) -> QuerySet[Unit]:
-    return Unit.objects.filter(pk__in=unit_ids_for(user, cap), is_active=True).order_by("path")
+    return Unit.objects.visible_to(user, cap).filter(is_active=True).order_by("path")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -130,7 +129,7 @@ class RecordFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(pk__in=unit_ids_for(user, Cap.VIEW)).order_by("path")
+        units = Unit.objects.visible_to(user, Cap.VIEW).order_by("path")
         # Units and lines are named by code and key in the query string, the same as the CLI, API and the
         # dashboard's drill-down links (?period=2024&unit=JF&line=lectures&type=lecture_event&status=approved).
         self.fields["unit"] = UnitChoiceField(units, label="单位（含下级）", required=False, empty_label="全部单位",
@@ -281,7 +280,7 @@ class RecordForm(forms.Form):
         self.fields["is_long"] = forms.BooleanField(label="千字以上长稿", required=False)
         self.fields["word_count"] = forms.IntegerField(label="字数", required=False, min_value=0,
                                                        max_value=1_000_000)
-        units = Unit.objects.filter(pk__in=unit_ids_for(user, Cap.VIEW), is_active=True)
+        units = Unit.objects.visible_to(user, Cap.VIEW).filter(is_active=True)
         if record is not None:
             units = units | Unit.objects.filter(credited_placements__record=record)
         self.fields["credited_units"] = UnitMultipleChoiceField(

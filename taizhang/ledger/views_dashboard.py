@@ -27,7 +27,7 @@ from taizhang.ledger.dashboard import LineInfo, Scope
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import has_cap, home_unit, unit_ids_for
+from taizhang.org.scoping import has_cap, home_unit
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -51,8 +51,8 @@ def _scope_unit(request: HttpRequest) -> Unit:
     user = request.user
     code = (request.GET.get("unit") or "").strip()
     if code:
-        unit = Unit.objects.filter(code=code).first()
-        if unit is None or unit.pk not in unit_ids_for(user, Cap.VIEW):
+        unit = Unit.objects.visible_to(user, Cap.VIEW).filter(code=code).first()
+        if unit is None:
             raise Http404("未找到该单位，或您无权查看。")
         return unit
     unit = home_unit(user)
@@ -78,7 +78,7 @@ def _query(scope: Scope) -> str:
 
 def _unit_choices(user: Any) -> list[tuple[str, str]]:
     """Units the user can see, in tree order, indented below the top-most one (one query)."""
-    units = list(Unit.objects.filter(pk__in=unit_ids_for(user, Cap.VIEW), is_active=True)
+    units = list(Unit.objects.visible_to(user, Cap.VIEW).filter(is_active=True)
                  .only("code", "name", "depth", "parent_id", "sort_order"))
     by_id = {u.pk: u for u in units}
 

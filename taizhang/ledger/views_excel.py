@@ -171,7 +171,7 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.VIEW)
-    qs: QuerySet[Record] = Record.objects.restrict(request.user, Cap.VIEW)
+    qs: QuerySet[Record] = Record.objects.visible_to(request.user, Cap.VIEW)
     try:
         qs = filter_records(qs, request.GET)
     except InvalidInput as exc:

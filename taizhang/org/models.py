@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from taizhang.core.models import TimestampedModel, VersionedModel
+from taizhang.core.querysets import RestrictedQuerySet
 from taizhang.org.roles import Role
 
 
@@ -38,6 +39,10 @@ class Unit(TimestampedModel, VersionedModel):
     sort_order = models.IntegerField("排序", default=0)
     population = models.PositiveIntegerField("人口", null=True, blank=True, help_text="用于按人口分解目标")
     is_active = models.BooleanField("启用", default=True)
+
+    # One permission model: Unit.objects.visible_to(user, cap) are the units where the user holds `cap`.
+    scope_field = "pk"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单位"

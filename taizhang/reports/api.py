@@ -21,7 +21,7 @@ from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.periods import parse_period
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import can_in_unit, unit_ids_for
+from taizhang.org.scoping import can_in_unit
 from taizhang.reports import actions, extract, slots
 from taizhang.reports.checker import check_docx_stream
 from taizhang.reports.composer import ComposeOptions
@@ -85,8 +85,8 @@ class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
 
     def get_queryset(self) -> QuerySet[Summary]:
         user = self.request.user
-        return Summary.objects.restrict(user, Cap.VIEW).filter(
-            Q(status=Summary.Status.FINAL) | Q(unit_id__in=unit_ids_for(user, Cap.MANAGE_WORK))
+        return Summary.objects.visible_to(user, Cap.VIEW).filter(
+            Q(status=Summary.Status.FINAL) | Q(unit__in=Unit.objects.visible_to(user, Cap.MANAGE_WORK))
         ).select_related("unit")
 
     @extend_schema(request=ComposeSerializer, responses=SummarySerializer)
@@ -106,9 +106,10 @@ class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     @extend_schema(request=VersionSerializer, responses=SummarySerializer)
     @action(detail=True, methods=["post"])
     def finalize(self, request: Request, pk: str | None = None) -> Response:
+        summary = self.get_object()  # scope first: outside it a 404 whatever the body holds
         data = VersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = actions.finalize_summary(acting_user=request.user, summary=self.get_object(),
+        summary = actions.finalize_summary(acting_user=request.user, summary=summary,
                                            expected_version=data.validated_data["version"])
         return Response(SummarySerializer(summary).data)
 

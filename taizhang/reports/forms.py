@@ -12,7 +12,6 @@ from django.utils import timezone
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
 from taizhang.org.models import Unit
-from taizhang.org.scoping import unit_ids_for
 from taizhang.reports.extract import MAX_DOCUMENT_CHARS
 
 RANGE_CHOICES = [
@@ -23,7 +22,7 @@ RANGE_CHOICES = [
 
 
 def units_for(user: Any, cap: str) -> QuerySet[Unit]:
-    return Unit.objects.filter(pk__in=unit_ids_for(user, cap), is_active=True).order_by("path")
+    return Unit.objects.visible_to(user, cap).filter(is_active=True).order_by("path")
 
 
 class UnitChoiceField(forms.ModelChoiceField):

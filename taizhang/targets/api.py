@@ -24,9 +24,10 @@ from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import can_in_unit, unit_ids_for
+from taizhang.org.scoping import can_in_unit
 from taizhang.targets import actions, progress
 from taizhang.targets.models import Adjustment, AssessmentRun, Bulletin, Scheme, Target
+from taizhang.targets.views.common import visible_unit_ids
 
 
 def _num(value: Decimal | None) -> int | float | None:
@@ -66,18 +67,18 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
     def get_queryset(self) -> QuerySet[Target]:
         from django.db.models import Q
 
-        visible = unit_ids_for(self.request.user, Cap.VIEW)
-        qs = Target.objects.filter(Q(owner_id__in=visible) | Q(allocations__unit_id__in=visible)).distinct()
+        visible = Unit.objects.visible_to(self.request.user, Cap.VIEW)
+        qs = Target.objects.filter(Q(owner__in=visible) | Q(allocations__unit__in=visible)).distinct()
         if self.action == "list":
-            try:
-                year = int(self.request.query_params.get("year") or timezone.localdate().year)
-            except ValueError as exc:
-                raise InvalidInput("year 应为年份", {"year": ["应为整数"]}) from exc
+            raw = str(self.request.query_params.get("year") or timezone.localdate().year)
+            if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2199):
+                raise InvalidInput("year 应为 1900–2199 之间的年份", {"year": ["应为四位年份"]})
+            year = int(raw)
             qs = qs.filter(year=year)
         return qs.select_related("owner", "metric", "activity_type").order_by("-year", "sort_order", "key")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "visible": unit_ids_for(self.request.user, Cap.VIEW)}
+        return {**super().get_serializer_context(), "visible": visible_unit_ids(self.request.user)}
 
     @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="截至日期，默认今天")],
                    responses=inline_serializer("TargetProgress", {
@@ -91,7 +92,7 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
             as_of = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError as exc:
             raise InvalidInput("as_of 应为 YYYY-MM-DD", {"as_of": ["日期格式有误"]}) from exc
-        prog = progress.target_progress(target, as_of=as_of, visible=unit_ids_for(request.user, Cap.VIEW))
+        prog = progress.target_progress(target, as_of=as_of, visible=visible_unit_ids(request.user))
         rows = ([prog.total] if prog.total else []) + prog.rows
         return Response({
             "target": target.key, "year": target.year, "as_of": prog.period.end.isoformat(),
@@ -134,7 +135,7 @@ def _run_data(run: AssessmentRun, user: Any, *, results: bool) -> dict[str, Any]
         "published_at": run.published_at.isoformat() if run.published_at else None,
     }
     if results:
-        visible = unit_ids_for(user, Cap.VIEW)
+        visible = visible_unit_ids(user)
         manage = can_in_unit(user, Cap.MANAGE_WORK, run.scheme.owner)
         out = []
         for r in run.results.select_related("unit").prefetch_related("items").order_by("group_index", "position"):
@@ -224,7 +225,7 @@ class AdjustmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     permission_classes = [HasCap]
 
     def get_queryset(self) -> QuerySet[Adjustment]:
-        return Adjustment.objects.restrict(self.request.user, Cap.VIEW).select_related("unit", "scheme")
+        return Adjustment.objects.visible_to(self.request.user, Cap.VIEW).select_related("unit", "scheme")
 
     @extend_schema(request=inline_serializer("AdjustmentCreate", {
         "scheme": serializers.CharField(), "item_key": serializers.CharField(), "unit": serializers.CharField(),

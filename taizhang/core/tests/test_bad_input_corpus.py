@@ -137,7 +137,7 @@ UPLOADS: list[tuple[str, str, bytes, str]] = [
     ("docx external entity (XXE)", "外部实体.docx", ooxml("docx", document=XXE), "实体"),
     ("encrypted docx parts", "加密.docx", encrypted_entry(), "加密"),
     ("xlsx named docx", "表格.docx", ooxml("xlsx"), "不符"),
-    ("utf-16 text with NULs", "说明.txt", "你好".encode("utf-16"), "无法识别"),
+    ("utf-16 text with NULs", "说明.txt", "你好".encode("utf-16"), "文件"),  # 无法识别 or 不符: refused either way
     ("truncated png named jpg", "截断.jpg", PNG[:20], "不符"),
 ]
 
@@ -444,6 +444,87 @@ def test_double_submit_with_one_idempotency_key_creates_one_record(world: Any) -
     assert Record.objects.count() == before + 1
 
 
+# --- 4. hostile requests (issue 10): nesting, 64-bit overflow, year 0001, non-numeric ids, page sizes ------------
+DEEP = 5000
+DEEP_BODIES: dict[str, str] = {
+    "list nested 5000 deep": "[" * DEEP + "]" * DEEP,
+    "object nested 5000 deep": '{"a":' * DEEP + "1" + "}" * DEEP,
+    "33 levels (one over the limit)": "[" * 33 + "]" * 33,
+    "deep inside figures": '{"unit":"SA","activity_type":"lecture_event","title":"t","start_date":"2024-05-01",'
+                           '"figures":' + '{"x":' * 2000 + "1" + "}" * 2000 + "}",
+}
+DEEP_TARGETS = [("post", "/api/records/"), ("patch", "/api/records/{draft}/"), ("post", "/api/summaries/"),
+                ("post", "/api/reports/extract/"), ("post", "/api/monitor/items/")]
+BAD_INTS = ["18446744073709551616", "9" * 40, "-1", "abc", "1e3", "１２", "²", "0x10", "1.5", "NaN"]
+INT_PARAMS = ["/api/records/?ids={}", "/api/records/?ids=1,{}", "/api/records/?limit={}", "/api/records/?offset={}",
+              "/api/placements/?limit={}", "/api/summaries/?limit={}", "/api/monitor/incidents/?offset={}",
+              "/api/targets/?year={}"]
+BAD_PERIODS = ["0001", "0001H1", "0001Q1", "0001Q1-Q3", "0001-01", "0001-01-01..0001-12-31", "9999", "10000",
+               "2024-00", "2024Q4-Q1", "２０２４", "2024-02-30..2024-03-01", "2024" * 20, "2024-13"]
+PERIOD_URLS = ["/api/records/?period={}", "/api/figures/?metric=lecture_audience&period={}"]
+BAD_PKS = ["abc", "1e5", "9" * 30, "-1", "0x1", "1;1"]
+PK_ROUTES = [("get", "/api/records/{}/"), ("post", "/api/records/{}/submit/"), ("post", "/api/records/{}/approve/"),
+             ("post", "/api/records/{}/withdraw/"), ("post", "/api/records/{}/revise/"),
+             ("post", "/api/records/{}/return/"), ("get", "/api/summaries/{}/"),
+             ("post", "/api/summaries/{}/finalize/"), ("get", "/api/summaries/{}/docx/"),
+             ("get", "/api/monitor/incidents/{}/"), ("get", "/api/monitor/alerts/{}/"),
+             ("post", "/api/adjustments/{}/approve/"), ("post", "/api/assessment-runs/{}/publish/"),
+             ("get", "/api/targets/{}/progress/"), ("get", "/api/bulletins/{}/document/")]
+HUGE = "9" * 30
+WEB_HUGE = [f"/ledger/records/{HUGE}/", f"/monitor/incidents/{HUGE}/", f"/targets/runs/{HUGE}/", f"/reports/{HUGE}/",
+            f"/ledger/evidence/{HUGE}/download/", f"/targets/targets/{HUGE}/"]
+
+HOSTILE: list[tuple[str, str, str, str | None]] = [  # label, method, url, raw JSON body
+    *((f"{label} → {method.upper()} {url}", method, url, body)
+      for label, body in DEEP_BODIES.items() for method, url in DEEP_TARGETS),
+    *((f"{url.format(v)}", "get", url.format(v), None) for url in INT_PARAMS for v in BAD_INTS),
+    *((f"period {p!r} → {url}", "get", url.format(p), None) for url in PERIOD_URLS for p in BAD_PERIODS),
+    *((f"compose for period {p!r}", "post", "/api/summaries/", json.dumps({"unit": "D", "period": p}))
+      for p in BAD_PERIODS),
+    *((f"{method.upper()} {route.format(pk)}", method, route.format(pk), "{}" if method == "post" else None)
+      for method, route in PK_ROUTES for pk in BAD_PKS),
+    *((f"web {url}", "get", url, None) for url in WEB_HUGE),
+]
+
+
+def fingerprint_all() -> dict[str, Any]:
+    """The ledger fingerprint and the row counts of every model the hostile requests aim at."""
+    from taizhang.monitor.models import IngestBatch, MonitorItem
+    from taizhang.reports.models import Summary
+    from taizhang.targets.models import AssessmentRun
+
+    return {**fingerprint(), "summaries": sorted(Summary.objects.values_list("pk", "status", "version")),
+            "runs": AssessmentRun.objects.count(), "batches": IngestBatch.objects.count(),
+            "items": MonitorItem.objects.count()}
+
+
+def test_hostile_requests_get_a_clean_4xx_and_change_nothing(world: Any, subtests: Any) -> None:
+    staff = make_user("staff", world.tree.district, username="corpus_staff")
+    client = APIClient()
+    client.force_login(staff)
+    for label, method, url, body in HOSTILE:
+        with subtests.test(msg=label):
+            target = url.replace("{draft}", str(world.draft.pk))
+            before = fingerprint_all()
+            call = getattr(client, method)
+            response = call(target, data=body, content_type="application/json") if body is not None else call(target)
+            assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
+            assert fingerprint_all() == before
+            if target.startswith("/api/") and response.get("Content-Type", "").startswith("application/json"):
+                detail = response.json().get("detail") if isinstance(response.json(), dict) else None
+                assert detail or response.json(), response.content[:200]
+
+
+def test_page_sizes_have_a_maximum(world: Any) -> None:
+    for n in range(3):
+        make_record(world.tree.street_a, "lecture_event", {"lecture_audience": 10 + n}, status="approved")
+    response = world.api.get("/api/records/?limit=500")
+    assert response.status_code == 200
+    assert world.api.get("/api/records/?limit=501").status_code == 400
+    assert "limit" in world.api.get("/api/records/?limit=501").json()
+
+
 def test_corpus_is_large_enough() -> None:
-    cases = len(UPLOADS) + len(NAMES) + len(IMPORTS) + len(API) + 10
-    assert cases >= 50
+    cases = len(UPLOADS) + len(NAMES) + len(IMPORTS) + len(API) + len(HOSTILE) + 10
+    assert len(HOSTILE) >= 200
+    assert cases >= 300

@@ -10,7 +10,7 @@ Parameters (all optional, all combinable):
   ids     record ids, comma-separated
   batch   an ImportBatch id: the records that import created
 
-The queryset passed in must already be scoped (`Record.objects.restrict(user, "view")`); filters only narrow it.
+The queryset passed in must already be scoped (`Record.objects.visible_to(user, "view")`); filters only narrow it.
 Bad values raise InvalidInput with a Chinese message.
 """
 

@@ -11,7 +11,7 @@ from taizhang.ledger.excel.safety import Limits, UnsafeFile, check_size
 from taizhang.ledger.models import ActivityType
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import root_paths_for, unit_ids_for
+from taizhang.org.scoping import root_paths_for
 
 
 class ImportForm(forms.Form):
@@ -29,7 +29,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(id__in=unit_ids_for(user, Cap.EDIT_RECORDS), is_active=True).order_by("path")
+        units = Unit.objects.visible_to(user, Cap.EDIT_RECORDS).filter(is_active=True).order_by("path")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["unit"].label_from_instance = lambda u: f"{'　' * u.depth}{u.name}（{u.code}）"  # type: ignore[attr-defined]
         self.fields["activity_type"].queryset = (  # type: ignore[attr-defined]

@@ -40,7 +40,6 @@ from taizhang.ledger.excel.columns import (
 from taizhang.ledger.models import LEVEL_ORDER, ActivityType, MetricDefinition, Outlet
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import unit_ids_for
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
 REQUIRED_FILL = PatternFill("solid", fgColor="C8161D")
@@ -56,7 +55,7 @@ def units_for_template(user: Any) -> list[Unit]:
     """The units the user may fill records for (all active units for the system user)."""
     qs = Unit.objects.filter(is_active=True).order_by("path")
     if user is not None:
-        qs = qs.filter(id__in=unit_ids_for(user, Cap.EDIT_RECORDS))
+        qs = qs.visible_to(user, Cap.EDIT_RECORDS)
     return list(qs)
 
 

@@ -65,7 +65,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     qs: QuerySet[Record] = (
-        Record.objects.restrict(user, Cap.VIEW)
+        Record.objects.visible_to(user, Cap.VIEW)
         .select_related("unit", "activity_type", "activity_type__line")
         .prefetch_related(_figures_prefetch())
     )

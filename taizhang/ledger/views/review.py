@@ -36,7 +36,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     qs: QuerySet[Record] = (
-        Record.objects.restrict(user, Cap.REVIEW_RECORDS)
+        Record.objects.visible_to(user, Cap.REVIEW_RECORDS)
         .filter(status=Record.Status.SUBMITTED)
         .select_related("unit", "activity_type", "activity_type__line", "created_by")
         .order_by("submitted_at", "id")
@@ -99,7 +99,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "请先勾选要审核通过的记录。")
         return redirect(_queue_url(request))
     records = list(
-        Record.objects.restrict(request.user, Cap.REVIEW_RECORDS).filter(pk__in=ids).select_related("unit")
+        Record.objects.visible_to(request.user, Cap.REVIEW_RECORDS).filter(pk__in=ids).select_related("unit")
     )
     done, failed = 0, []
     for record in records:

@@ -28,11 +28,8 @@ from taizhang.reports.document import Figure
 
 def _workers() -> int:
     """Threads for prefetching figures: TAIZHANG_SUMMARY_WORKERS (setting or environment), default up to 4."""
-    raw = getattr(settings, "TAIZHANG_SUMMARY_WORKERS", None) or os.environ.get("TAIZHANG_SUMMARY_WORKERS")
-    try:
-        return max(1, int(raw)) if raw else min(4, os.cpu_count() or 1)
-    except ValueError:
-        return 1
+    raw = getattr(settings, "TAIZHANG_SUMMARY_WORKERS", 0)  # validated in settings.py (0 = by CPU count)
+    return max(1, int(raw)) if raw else min(4, os.cpu_count() or 1)
 
 
 Job = tuple[MetricDefinition, Period, Unit, Any]

@@ -10,7 +10,6 @@ paragraph is kept. So a model can change words, never a number.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -33,7 +32,7 @@ def get_polisher() -> Polisher | None:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = str(getattr(settings, "TAIZHANG_SUMMARY_POLISHER", "") or os.environ.get("TAIZHANG_SUMMARY_POLISHER", ""))
+    path = str(getattr(settings, "TAIZHANG_SUMMARY_POLISHER", "") or "")  # validated in settings.py
     if not path:
         return None
     func: Polisher = import_string(path)

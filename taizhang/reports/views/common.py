@@ -69,7 +69,7 @@ def figure_context(request: HttpRequest, summary: Summary, figure: Figure) -> di
     display = source.get("display")
     current_text = sources.render(fresh.value, display) if fresh.value is not None and display else None
     ids = [int(i) for i in (source.get("records") or []) if str(i).isdigit()]
-    visible = Record.objects.restrict(request.user, Cap.VIEW).filter(pk__in=ids[:5000]).select_related(
+    visible = Record.objects.visible_to(request.user, Cap.VIEW).filter(pk__in=ids[:5000]).select_related(
         "unit", "activity_type").order_by("-start_date", "-id")
     page = Paginator(visible, 20).get_page(request.GET.get("page"))
     units = {u.code: u.name for u in Unit.objects.filter(code__in=[

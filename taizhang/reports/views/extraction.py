@@ -12,7 +12,7 @@ from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.periods import parse_period
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import unit_ids_for
+from taizhang.org.scoping import has_cap
 from taizhang.org.views import cap_required
 from taizhang.reports import actions
 from taizhang.reports.forms import ExtractForm
@@ -38,7 +38,7 @@ def extract_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             rows = actions.import_rows(text, min_confidence=float(form.cleaned_data["min_confidence"]))
-    can_import = bool(unit_ids_for(request.user, Cap.EDIT_RECORDS))
+    can_import = has_cap(request.user, Cap.EDIT_RECORDS)
     return render(request, "reports/extract.html", {
         "form": form, "rows": rows, "text": text, "can_import": can_import,
         "importable": sum(1 for r in rows or [] if r.importable),

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import unit_ids_for
+from taizhang.org.scoping import has_cap
 from taizhang.org.views import cap_required, is_htmx
 from taizhang.reports import actions
 from taizhang.reports.checker import check_document
@@ -38,12 +39,12 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @cap_required(Cap.VIEW)
 def summary_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    managed = unit_ids_for(user, Cap.MANAGE_WORK)
-    qs = Summary.objects.restrict(user, Cap.VIEW).filter(
-        Q(status=Summary.Status.FINAL) | Q(unit_id__in=managed)
+    # final summaries in view; drafts too where the user manages the work
+    qs = Summary.objects.visible_to(user, Cap.VIEW).filter(
+        Q(status=Summary.Status.FINAL) | Q(unit__in=Unit.objects.visible_to(user, Cap.MANAGE_WORK))
     ).select_related("unit", "created_by")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "reports/summary_list.html", {"page": page, "can_compose": bool(managed)})
+    return render(request, "reports/summary_list.html", {"page": page, "can_compose": has_cap(user, Cap.MANAGE_WORK)})
 
 
 @require_http_methods(["GET", "POST"])

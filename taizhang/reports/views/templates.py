@@ -75,7 +75,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "模板已保存。请核对每处占位对应的指标。")
             return redirect("reports:template_detail", pk=template.pk)
-    qs = SummaryTemplate.objects.restrict(request.user, Cap.MANAGE_WORK).select_related("owner", "created_by")
+    qs = SummaryTemplate.objects.visible_to(request.user, Cap.MANAGE_WORK).select_related("owner", "created_by")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "reports/template_list.html", {"form": form, "page": page})
 

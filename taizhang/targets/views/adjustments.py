@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition
-from taizhang.core.querysets import get_scoped
+from taizhang.core.querysets import get_scoped, parse_ids
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import has_cap, unit_ids_for
+from taizhang.org.scoping import has_cap
 from taizhang.org.views import cap_required
 from taizhang.targets import actions
 from taizhang.targets.forms import AdjustmentForm, ReviewForm
 from taizhang.targets.models import Adjustment, Scheme
-from taizhang.targets.views.common import error_text
+from taizhang.targets.views.common import error_text, visible_unit_ids
 
 A = Adjustment.Status
 
@@ -33,15 +33,18 @@ def content_disposition(name: str) -> str:
 
 
 def _entry_units(user: object) -> list[int]:
-    return sorted(set(unit_ids_for(user, Cap.EDIT_RECORDS)) | set(unit_ids_for(user, Cap.MANAGE_WORK)))
+    return sorted(visible_unit_ids(user, Cap.EDIT_RECORDS) | visible_unit_ids(user, Cap.MANAGE_WORK))
 
 
 @require_GET
 @cap_required(Cap.VIEW)
 def adjustment_list(request: HttpRequest) -> HttpResponse:
-    qs = Adjustment.objects.restrict(request.user, Cap.VIEW).select_related("unit", "scheme", "proposed_by",
+    qs = Adjustment.objects.visible_to(request.user, Cap.VIEW).select_related("unit", "scheme", "proposed_by",
                                                                             "reviewed_by")
-    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
+    try:
+        ids = parse_ids(request.GET.get("ids") or "")
+    except InvalidInput as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     if ids:
         qs = qs.filter(pk__in=ids)
     status = request.GET.get("status") or ""
@@ -51,7 +54,7 @@ def adjustment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/adjustment_list.html", {
         "page": page, "status": status, "statuses": A.choices, "traced": bool(ids),
         "can_propose": bool(_entry_units(request.user)), "can_review": has_cap(request.user, Cap.MANAGE_WORK),
-        "edit_ids": set(unit_ids_for(request.user, Cap.EDIT_RECORDS)),
+        "edit_ids": visible_unit_ids(request.user, Cap.EDIT_RECORDS),
     })
 
 
@@ -90,7 +93,7 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cap_required(Cap.MANAGE_WORK)
 def adjustment_review(request: HttpRequest) -> HttpResponse:
-    qs = (Adjustment.objects.restrict(request.user, Cap.MANAGE_WORK).filter(status=A.PROPOSED)
+    qs = (Adjustment.objects.visible_to(request.user, Cap.MANAGE_WORK).filter(status=A.PROPOSED)
           .select_related("unit", "scheme", "proposed_by", "record").order_by("date", "id"))
     return render(request, "targets/adjustment_review.html", {"items": qs[:200], "form": ReviewForm()})
 

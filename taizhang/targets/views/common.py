@@ -13,7 +13,7 @@ from taizhang.core.periods import Period
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import can_in_unit, unit_ids_for
+from taizhang.org.scoping import can_in_unit, has_cap
 from taizhang.targets.models import AssessmentRun, Scheme
 
 DRILL_IDS_MAX = 200
@@ -59,7 +59,7 @@ def run_visible(user: Any, run: AssessmentRun) -> bool:
     """Published (and superseded) runs: everyone with `view`; drafts: staff of the scheme's owner only."""
     if run.status == AssessmentRun.Status.DRAFT:
         return can_manage(user, run.scheme.owner)
-    return bool(unit_ids_for(user, Cap.VIEW))
+    return has_cap(user, Cap.VIEW)
 
 
 def get_run(user: Any, pk: int) -> AssessmentRun:
@@ -78,4 +78,9 @@ def get_scheme(key: str) -> Scheme:
 
 def unit_breakdown_visible(user: Any, run: AssessmentRun, unit: Unit) -> bool:
     """A unit's item breakdown: the unit's own users (and its ancestors') and the department's staff."""
-    return unit.pk in unit_ids_for(user, Cap.VIEW) or can_manage(user, run.scheme.owner)
+    return can_in_unit(user, Cap.VIEW, unit) or can_manage(user, run.scheme.owner)
+
+
+def visible_unit_ids(user: Any, cap: str = Cap.VIEW) -> frozenset[int]:
+    """Ids of the units the user sees (``Unit.objects.visible_to``), for progress and result tables."""
+    return frozenset(Unit.objects.visible_to(user, cap).values_list("pk", flat=True))

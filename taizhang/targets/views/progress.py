@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from taizhang.core.errors import InvalidInput, StaleObjectError
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import unit_ids_for
+from taizhang.org.scoping import can_in_unit
 from taizhang.org.views import cap_required
 from taizhang.targets import actions, charts, progress
 from taizhang.targets.forms import AllocationForm, TargetForm, fmt
 from taizhang.targets.models import Allocation, Target
-from taizhang.targets.views.common import can_manage, error_text, records_base, records_url
+from taizhang.targets.views.common import can_manage, error_text, records_base, records_url, visible_unit_ids
 
 LAGGING_SHOWN = 100
 RECORD_IDS_IN_URL = 400  # ≈ 3.2 kB of ids: under gunicorn's 4094-byte request line
@@ -83,7 +83,7 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     year = _year(request)
     as_of = _as_of(request, year)
-    visible = unit_ids_for(user, Cap.VIEW)
+    visible = visible_unit_ids(user)
     cards = []
     lagging = []
     for i, target in enumerate(progress.targets_for(user, year)):
@@ -114,7 +114,7 @@ def _get_target(request: HttpRequest, pk: int, *, manage: bool = False) -> Targe
     target = Target.objects.select_related("metric", "metric__line", "owner", "activity_type").filter(pk=pk).first()
     if target is None:
         raise Http404("未找到该目标任务。")
-    visible = unit_ids_for(request.user, Cap.VIEW)
+    visible = visible_unit_ids(request.user)
     if target.owner_id not in visible and not Allocation.objects.filter(target=target, unit_id__in=visible).exists():
         raise Http404("未找到该目标任务，或您无权查看。")
     if manage and not can_manage(request.user, target.owner):
@@ -129,7 +129,7 @@ def _get_target(request: HttpRequest, pk: int, *, manage: bool = False) -> Targe
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = _get_target(request, pk)
     as_of = _as_of(request, target.year)
-    prog = progress.target_progress(target, as_of=as_of, visible=unit_ids_for(request.user, Cap.VIEW))
+    prog = progress.target_progress(target, as_of=as_of, visible=visible_unit_ids(request.user))
     allocated = sum((r.target_value for r in prog.rows), Decimal(0))
     return render(request, "targets/target_detail.html", {
         **_progress_context(prog, "tz-target"), "as_of": as_of, "allocated": fmt(allocated),
@@ -144,7 +144,7 @@ def target_records(request: HttpRequest, pk: int) -> HttpResponse:
     URL stays short enough, else the record list filtered the same way (the exact ids are in the API)."""
     target = _get_target(request, pk)
     unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
-    if unit is None or unit.pk not in unit_ids_for(request.user, Cap.VIEW):
+    if unit is None or not can_in_unit(request.user, Cap.VIEW, unit):
         raise Http404("未找到该单位，或您无权查看。")
     period = progress.year_period(target.year, _as_of(request, target.year))
     act = progress.actual(target, period, unit)

@@ -35,7 +35,7 @@ class Command(TaizhangCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = user_by_name(options["user"])
-        qs: QuerySet[Record] = Record.objects.restrict(user, Cap.VIEW) if user is not None else Record.objects.all()
+        qs: QuerySet[Record] = Record.objects.visible_to(user, Cap.VIEW) if user is not None else Record.objects.all()
         params = {k: options[k] for k in ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch")
                   if options.get(k)}
         qs = filter_records(qs, params)
