@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,7 +34,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    user: Any = request.user
+    qs = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
     show = request.GET.get("show", "")
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
@@ -95,7 +97,8 @@ class PreferenceForm(forms.Form):
 
 @login_required
 def notice_settings(request: HttpRequest) -> HttpResponse:
-    pref = NotificationPreference.objects.filter(user=request.user).first()
+    user: Any = request.user
+    pref = NotificationPreference.objects.filter(user=user).first()
     current = pref.email_mode if pref else NotificationPreference.Mode.OFF
     form = PreferenceForm(request.POST or None, initial={"email_mode": current})
     if request.method == "POST" and form.is_valid():
@@ -111,7 +114,7 @@ def notice_settings(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def delivery_list(request: HttpRequest) -> HttpResponse:
+def delivery_list(request: HttpRequest) -> HttpResponseBase:
     """Delivery status (sent, waiting, failed with the error), for staff and the system administrator."""
     from taizhang.core.permissions import forbidden, has_cap
 
