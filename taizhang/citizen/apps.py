@@ -17,7 +17,7 @@ class CitizenConfig(AppConfig):
             MenuItem("派单目录", "citizen:catalogue", Cap.MANAGE_WORK, "随手拍", 73),
             MenuItem("地点", "citizen:place_list", Cap.MANAGE_WORK, "随手拍", 74),
         )
-        from taizhang.citizen import portal, providers
+        from taizhang.citizen import portal, providers, workbench  # noqa: F401 - workbench registers its panel
 
         portal.register_sections()
         providers.register_all()

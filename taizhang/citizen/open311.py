@@ -30,6 +30,7 @@ from .masking import mask_text
 from .models import Category, Open311Key, Place, Report
 
 FORMATS = ("json", "xml")
+PERSONAL = ("phone", "contact_name")  # never read here: not even decrypted
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
@@ -222,7 +223,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         return _create(request, fmt)
     if request.method != "GET":
         return error(fmt, 405, "method not allowed")
-    qs = Report.objects.select_related("category", "place", "unit")
+    qs = Report.objects.select_related("category", "place", "unit").defer(*PERSONAL)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         if not all(i.isdigit() for i in ids):
@@ -256,7 +257,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         return error("json", 404, "format not supported: use .json or .xml")
-    report = Report.objects.select_related("category", "place", "unit").filter(
+    report = Report.objects.select_related("category", "place", "unit").defer(*PERSONAL).filter(
         pk=int(request_id) if request_id.isdigit() else 0).first()
     if report is None:
         return error(fmt, 404, f"service_request_id not found: {request_id}")

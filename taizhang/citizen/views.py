@@ -63,14 +63,15 @@ def _report_or_404(user: Any, pk: int) -> tuple[Report, str]:
 @cap_required(Cap.MANAGE_WORK)
 def queue(request: HttpRequest) -> HttpResponse:
     qs = (Report.objects.visible_to(request.user, Cap.MANAGE_WORK).filter(status__in=[S.NEW, S.ACCEPTED])
-          .select_related("category", "place", "area").order_by("submitted_at", "id"))
+          .select_related("category", "place", "area").defer("phone", "contact_name").order_by("submitted_at", "id"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "citizen/queue.html", {"page": page, "title": "随手拍受理"})
 
 
 @cap_required(Cap.MANAGE_WORK)
 def report_list(request: HttpRequest) -> HttpResponse:
-    qs = Report.objects.visible_to(request.user, Cap.MANAGE_WORK).select_related("category", "place", "area", "unit")
+    qs = (Report.objects.visible_to(request.user, Cap.MANAGE_WORK)
+          .select_related("category", "place", "area", "unit").defer("phone", "contact_name"))
     ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
     if ids:  # drill-down from a figure (ledger.providers rows_url)
         qs = qs.filter(pk__in=ids[:5000])

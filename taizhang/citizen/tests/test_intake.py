@@ -200,3 +200,16 @@ def test_intake_pages_render(world: Any) -> None:
                                                 "area": world.tree.street_a.pk, "lat": "30.1", "lng": "120.1"})
     assert response.status_code == 302
     assert json.dumps("东门菜场", ensure_ascii=False).strip('"') in client.get("/citizen/places/").content.decode()
+
+
+def test_workbench_panel_for_intake_only(world: Any) -> None:
+    from taizhang.citizen.workbench import waiting
+
+    submit(world)
+    ctx = waiting(world.intake)
+    assert ctx is not None and ctx["count"] == 1
+    assert waiting(world.unit_user) is None
+    client = Client()
+    client.force_login(world.intake)
+    home = client.get("/")
+    assert home.status_code == 200 and "待受理的随手拍" in home.content.decode()
