@@ -30,7 +30,6 @@ from .masking import mask_text
 from .models import Category, Open311Key, Place, Report
 
 FORMATS = ("json", "xml")
-PERSONAL = ("phone", "contact_name")  # never read here: not even decrypted
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
@@ -121,12 +120,6 @@ def error(fmt: str, code: int, description: str) -> HttpResponse:
     return _respond(fmt, "errors", "error", [{"code": code, "description": description}], status=code)
 
 
-def _w3c(value: datetime.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
-
-
 # --- services ---------------------------------------------------------------------------------------------------
 def discovery(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri(reverse("citizen_public:open311_root"))
@@ -176,29 +169,47 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 # --- requests ---------------------------------------------------------------------------------------------------
-def status_notes(r: Report) -> str:
-    if r.status == Report.Status.REJECTED:
-        return mask_text(r.reject_reason)
-    if r.status == Report.Status.MERGED and r.merged_into_id:
-        return f"duplicate: merged into {r.merged_into_id}"
-    if r.public_reply:
-        return mask_text(r.public_reply)
-    return r.get_status_display()
+ROW_FIELDS = ("pk", "status", "reject_reason", "merged_into_id", "public_reply", "category__name", "category__key",
+              "description", "unit__name", "submitted_at", "updated_at", "deadline", "place_id", "place__name",
+              "address", "lat", "lng")
+STATUS_LABELS = dict(Report.Status.choices)
+OPEN = frozenset(Report.OPEN_STATUSES)
 
 
-def request_row(r: Report) -> dict[str, Any]:
-    expected = None
-    if r.deadline is not None:
-        expected = _w3c(timezone.make_aware(datetime.datetime.combine(r.deadline, datetime.time(18, 0))))
-    return {
-        "service_request_id": str(r.pk), "status": r.public_state, "status_notes": status_notes(r),
-        "service_name": r.category.name, "service_code": r.category.key, "description": mask_text(r.description),
-        "agency_responsible": r.unit.name if r.unit_id and r.unit else "", "service_notice": "",
-        "requested_datetime": _w3c(r.submitted_at), "updated_datetime": _w3c(r.updated_at),
-        "expected_datetime": expected, "address": mask_text(r.place_text if (r.place_id or r.address) else ""),
-        "address_id": str(r.place_id) if r.place_id else "", "zipcode": "",
-        "lat": r.lat, "long": r.lng, "media_url": "",
-    }
+def status_notes(row: dict[str, Any]) -> str:
+    if row["status"] == Report.Status.REJECTED:
+        return mask_text(row["reject_reason"])
+    if row["status"] == Report.Status.MERGED and row["merged_into_id"]:
+        return f"duplicate: merged into {row['merged_into_id']}"
+    if row["public_reply"]:
+        return mask_text(row["public_reply"])
+    return str(STATUS_LABELS.get(row["status"], ""))
+
+
+def _local(value: datetime.datetime | None, tz: Any) -> str | None:
+    return value.astimezone(tz).replace(microsecond=0).isoformat() if value is not None else None
+
+
+def request_rows(qs: Any) -> list[dict[str, Any]]:
+    """The spec's fields for each report, read as plain values (no model instances, nothing personal loaded)."""
+    tz = timezone.get_current_timezone()
+    out = []
+    for row in qs.values(*ROW_FIELDS):
+        deadline = row["deadline"]
+        expected = (datetime.datetime.combine(deadline, datetime.time(18, 0), tzinfo=tz).isoformat()
+                    if deadline is not None else None)
+        address = " ".join(p for p in (row["place__name"] or "", row["address"]) if p)
+        out.append({
+            "service_request_id": str(row["pk"]), "status": "open" if row["status"] in OPEN else "closed",
+            "status_notes": status_notes(row), "service_name": row["category__name"],
+            "service_code": row["category__key"], "description": mask_text(row["description"]),
+            "agency_responsible": row["unit__name"] or "", "service_notice": "",
+            "requested_datetime": _local(row["submitted_at"], tz), "updated_datetime": _local(row["updated_at"], tz),
+            "expected_datetime": expected, "address": mask_text(address),
+            "address_id": str(row["place_id"]) if row["place_id"] else "", "zipcode": "",
+            "lat": row["lat"], "long": row["lng"], "media_url": "",
+        })
+    return out
 
 
 def _parse_dt(text: str) -> datetime.datetime | None:
@@ -223,7 +234,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         return _create(request, fmt)
     if request.method != "GET":
         return error(fmt, 405, "method not allowed")
-    qs = Report.objects.select_related("category", "place", "unit").defer(*PERSONAL)
+    qs = Report.objects.all()
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         if not all(i.isdigit() for i in ids):
@@ -250,18 +261,17 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=Report.OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.filter(status__in=Report.CLOSED_STATUSES)
-    rows = [request_row(r) for r in qs.order_by("-submitted_at", "-id")[:MAX_RESULTS]]
+    rows = request_rows(qs.order_by("-submitted_at", "-id")[:MAX_RESULTS])
     return _respond(fmt, "service_requests", "request", rows)
 
 
 def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         return error("json", 404, "format not supported: use .json or .xml")
-    report = Report.objects.select_related("category", "place", "unit").defer(*PERSONAL).filter(
-        pk=int(request_id) if request_id.isdigit() else 0).first()
-    if report is None:
+    rows = request_rows(Report.objects.filter(pk=int(request_id) if request_id.isdigit() else 0))
+    if not rows:
         return error(fmt, 404, f"service_request_id not found: {request_id}")
-    return _respond(fmt, "service_requests", "request", [request_row(report)])
+    return _respond(fmt, "service_requests", "request", rows)
 
 
 def token_view(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
