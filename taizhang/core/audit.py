@@ -192,13 +192,30 @@ def _timestamp_text(value: Any) -> str:
     return str(value)
 
 
+def _numbers(value: Any) -> Any:
+    """Numbers in a normal form: PostgreSQL's jsonb gives 1e16 back as 10000000000000000, SQLite as 1e+16."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            number = decimal.Decimal(repr(value))
+            return "#0" if number.is_zero() else "#" + str(number.normalize())  # -0.0 comes back as 0.0
+        except decimal.InvalidOperation:  # NaN and infinities (no database stores them in JSON)
+            return "#" + repr(value)
+    if isinstance(value, dict):
+        return {str(k): _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
+
+
 def canonical(values: dict[str, Any]) -> bytes:
     """The content a row's digest covers, as the database gives it back (JSON round trip, UTC time)."""
     data = {name: values.get(name) for name in CHAIN_FIELDS}
     data["timestamp"] = _timestamp_text(data["timestamp"])
     for name in ("before", "after"):
         if data[name] is not None:
-            data[name] = json.loads(json.dumps(data[name]))
+            data[name] = _numbers(json.loads(json.dumps(data[name])))
     data["success"] = bool(data["success"])
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 

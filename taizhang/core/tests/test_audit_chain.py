@@ -160,6 +160,14 @@ def test_deleting_the_head_is_found_but_a_prune_keeps_the_chain_verifiable(tmp_p
     assert "开头的记录被删除" in message
 
 
+def test_values_verify_as_the_database_gives_them_back() -> None:
+    audit.record("update", None, user=None, object_type="x", object_id="1",
+                 before={"big": 1e16, "small": 0.1, "huge": 1.5e300, "n": 12345678901234567890, "neg": -0.0,
+                         "nested": [{"键": "值", "t": True, "none": None}], "text": "\u200b 制表\t"},
+                 after={"d": "2024-05-12", "f": 2.50, "i": 3})
+    assert audit.verify_chain().ok
+
+
 def test_writers_are_serialised_and_ids_follow_the_chain() -> None:
     rows(2)
     with transaction.atomic():
