@@ -374,7 +374,8 @@ def merge_report(*, acting_user: Any, report: Report, into: Report, expected_ver
         raise InvalidInput("只能合并同一类别的报告", {"into": ["类别不同"]})
     report.status, report.merged_into, report.closed_at = S.MERGED, into, _now()
     _save(report, ["status", "merged_into", "closed_at"])
-    _event(report, "merged", f"与同一问题的报告 {into.code} 合并办理，请以该报告的进展为准。", user=acting_user)
+    # never the other report's tracking code: it would let this reporter rate or reopen someone else's report
+    _event(report, "merged", "与同一问题的其他群众报告合并办理，办理进展见下方。", user=acting_user)
     _event(into, "merged_in", "同一问题的另一份报告已并入本报告。", user=acting_user, public=False)
     audit.record("citizen.report_merge", report, user=acting_user, message=f"合并至 {into.code}")
     return report

@@ -173,8 +173,22 @@ def track_detail(request: HttpRequest, code: str, *, error: str = "", status: in
         "report": report, "events": events, "photos": photos, "error": error,
         "description": mask_text(report.description), "reply": mask_text(report.public_reply),
         "reject_reason": mask_text(report.reject_reason), "ratings": Report.Rating.choices,
+        "survivor": _survivor(report),
     }
     return _page(request, "citizen/public/track_detail.html", context, status=status)
+
+
+def _survivor(report: Report) -> dict[str, Any] | None:
+    """What a merged report's reporter may see of the report it was merged into: its state and public reply."""
+    target = report.merged_into
+    seen = {report.pk}
+    while target is not None and target.merged_into_id and target.pk not in seen:
+        seen.add(target.pk)
+        target = target.merged_into
+    if target is None:
+        return None
+    return {"state": target.public_state, "state_label": target.get_status_display(),
+            "reply": mask_text(target.public_reply or target.reject_reason), "closed": target.closed_at}
 
 
 def _track_action(request: HttpRequest, code: str, fn: Any, **kwargs: Any) -> HttpResponse:

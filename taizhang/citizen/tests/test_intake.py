@@ -156,6 +156,9 @@ def test_duplicates_suggested_within_50_m_and_7_days_and_merge(world: Any) -> No
     actions.merge_report(acting_user=world.intake, report=near, into=first)
     near.refresh_from_db()
     assert near.status == Report.Status.MERGED and near.merged_into == first
+    actions.answer_report(acting_user=world.intake, report=first, reply="已清运")
+    page = Client().get(f"/public/track/{near.code}/").content.decode()
+    assert "合并办理" in page and "已清运" in page and first.code not in page
     # merging into a merged report goes to the surviving one
     third = submit(world, place=None, lat=30.25001, lng=120.16001, address="人民路口", submitted_at=now)
     actions.merge_report(acting_user=world.intake, report=third, into=near)
