@@ -42,6 +42,13 @@ def _start(environment: Any, **kwargs: Any) -> None:
 WAIT = [float(x) for x in os.environ.get("TZ_BENCH_WAIT", "1,5").split(",")]
 
 
+# the 21 lines of work of the shipped taxonomy, in page order (ledger.dashboard.HEADLINE_METRICS)
+DASHBOARD_CARDS = ("theory", "lectures", "study_platform", "ideology", "news_external", "news_internal",
+                   "press_conference", "correspondents", "new_media", "opinion", "civility", "practice", "volunteers",
+                   "role_models", "culture_events", "art_works", "culture_industry", "culture_market", "social_ads",
+                   "team", "party_press")
+
+
 class TaizhangUser(HttpUser):
     wait_time = between(WAIT[0], WAIT[1])  # think time between a person's clicks (TZ_BENCH_WAIT="min,max" s)
 
@@ -68,7 +75,12 @@ class TaizhangUser(HttpUser):
 
     @task(3)
     def dashboard(self) -> None:
+        # what a browser fetches: the page shell, every KPI tile in one request, then the line cards as they
+        # scroll into view (all of them: a visit that scrolls to the end)
         self.client.get("/ledger/dashboard/", name="page: dashboard")
+        self.client.get("/ledger/dashboard/tiles/", name="fragment: dashboard tiles")
+        for line in DASHBOARD_CARDS:
+            self.client.get(f"/ledger/dashboard/card/{line}/", name="fragment: dashboard card")
 
     @task(2)
     def record_detail(self) -> None:

@@ -6,8 +6,10 @@ unit), so the query count of a page depends on the number of metrics shown, not 
 Scope: a unit (with its subtree), a period, and the same period one year earlier for 同比. When the period is still
 running (it contains today), 同比 compares like with like: last year from the same start up to the same day.
 
-Drill-down (数字溯源): every figure links to the records behind it. Up to `DRILL_IDS_MAX` records, the link names
-them exactly: /ledger/records/?ids=1,2,3. Beyond that an id list makes URLs too long for proxies and servers
+Drill-down (数字溯源): every figure links to the records behind it. The link carries the figure's query
+(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it computes the exact ids and redirects. Up to
+`DRILL_IDS_MAX` records, the redirect names them exactly:
+/ledger/records/?ids=1,2,3. Beyond that an id list makes URLs too long for proxies and servers
 (gunicorn's request line limit is 4094 bytes), so the link is the record list filtered the way the figure is:
 period, unit (subtree), line of work, the metric's activity type when it has only one, and status=approved. That
 list can hold a few more records than the figure (records of the line carrying other metrics; for MAX metrics the
@@ -17,7 +19,6 @@ records that were not the highest); the exact ids stay available from `taizhang 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,7 +32,15 @@ from django.urls import NoReverseMatch, reverse
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
 from taizhang.ledger import providers
-from taizhang.ledger.figures import BreakdownRow, By, FigureResult, change_ratio, compute, rows_link
+from taizhang.ledger.figures import (
+    BreakdownRow,
+    By,
+    FigureResult,
+    change_ratio,
+    compute,
+    rows_link,
+    scope_unit_ids,
+)
 from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition
 from taizhang.org.models import Unit
 
@@ -153,10 +162,17 @@ class Scope:
         """The period contains today: 同比 runs against last year up to the same day."""
         return self.compare.end != self.period.previous_year().end
 
+    def unit_ids(self) -> list[int] | None:
+        """The unit ids in scope for this viewer (None = the whole tree), resolved once per Scope."""
+        if "_unit_ids" not in self.__dict__:
+            object.__setattr__(self, "_unit_ids", scope_unit_ids(self.unit, self.user))
+        ids: list[int] | None = self.__dict__["_unit_ids"]
+        return ids
+
     def figure(self, metric: MetricDefinition, by: By | None = None, *, previous: bool = False,
                outlet_level: str | None = None) -> FigureResult:
         return compute(metric, period=self.compare if previous else self.period, unit=self.unit, by=by,
-                       user=self.user, outlet_level=outlet_level)
+                       user=self.user, outlet_level=outlet_level, known_unit_ids=self.unit_ids())
 
 
 def make_scope(unit: Unit, period: Period, *, user: Any, today: date) -> Scope:
@@ -218,9 +234,25 @@ def records_base_url() -> str:
         return "/ledger/records/"
 
 
-def records_url(records: list[int], *, period: Period, unit: str, info: LineInfo, metric: MetricDefinition,
-                base: str | None = None) -> str | None:
-    """Where the records behind a figure are listed (None when there are none). See the module docstring."""
+def records_url(count: int, *, period: Period, unit: str, info: LineInfo, metric: MetricDefinition,
+                base: str | None = None, level: str | None = None) -> str | None:
+    """The drill-down link of a figure (None when nothing is behind it): the figure's query, not its ids, so a
+    page of figures costs no id query; the ids are fetched when the link is opened (`opened_records_url`)."""
+    if not count:
+        return None
+    params = {"metric": metric.key, "period": period.spec, "unit": unit}
+    if level is not None:
+        params["level"] = level
+    try:
+        page = reverse("ledger:dashboard_records")
+    except NoReverseMatch:
+        page = "/ledger/dashboard/records/"
+    return f"{page}?{urlencode(params)}"
+
+
+def opened_records_url(records: list[int], *, period: Period, unit: str, info: LineInfo,
+                       metric: MetricDefinition, base: str | None = None) -> str | None:
+    """Where the records behind a figure are listed, once their ids are known. See the module docstring."""
     if not records:
         return None
     if metric.source == MetricDefinition.Source.COMPUTED:
@@ -319,7 +351,7 @@ class Figure:
 
     @cached_property
     def change(self) -> Change:
-        return change_between(self.metric, self.current.value, self.previous.value, bool(self.previous.records))
+        return change_between(self.metric, self.current.value, self.previous.value, self.previous.count > 0)
 
     @property
     def ratio(self) -> Decimal | None:
@@ -327,16 +359,16 @@ class Figure:
 
     @property
     def count(self) -> int:
-        return len(self.current.records)
+        return self.current.count
 
     @cached_property
     def url(self) -> str | None:
-        return records_url(self.current.records, period=self.scope.period, unit=self.scope.unit.code, info=self.info,
+        return records_url(self.current.count, period=self.scope.period, unit=self.scope.unit.code, info=self.info,
                            metric=self.metric, base=self.base_url)
 
     @cached_property
     def previous_url(self) -> str | None:
-        return records_url(self.previous.records, period=self.scope.compare, unit=self.scope.unit.code, info=self.info,
+        return records_url(self.previous.count, period=self.scope.compare, unit=self.scope.unit.code, info=self.info,
                            metric=self.metric, base=self.base_url)
 
 
@@ -350,11 +382,6 @@ def figure_for(scope: Scope, info: LineInfo, metric: MetricDefinition, *, base_u
 def kpi_figure(scope: Scope, info: LineInfo) -> Figure:
     """The headline figure of a line (its KPI tile): two `compute` calls."""
     return figure_for(scope, info, info.headline, base_url=records_base_url())
-
-
-def kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
-    """The headline figure of every line: two `compute` calls per line."""
-    return [kpi_figure(scope, info) for info in infos]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -378,7 +405,7 @@ def _legend() -> dict[str, Any]:
 
 
 def _point(row: BreakdownRow, url: str | None) -> dict[str, Any]:
-    item: dict[str, Any] = {"name": row.label, "value": _num(row.value), "records": len(row.records)}
+    item: dict[str, Any] = {"name": row.label, "value": _num(row.value), "records": row.count}
     if url:
         item["url"] = url
     return item
@@ -394,14 +421,14 @@ def unit_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Figu
     prev = {row.key: row for row in previous.breakdown}
     labels, cur_data, prev_data = [], [], []
     for row in rows:
-        if not row.records and not (row.key in prev and prev[row.key].records):
+        if not row.count and not (row.key in prev and prev[row.key].count):
             continue  # nothing in either period (e.g. the department's own sections): left out of the chart
         unit = row.key  # the child unit's code
         labels.append(row.label)
-        cur_data.append(_point(row, records_url(row.records, period=scope.period, unit=unit, info=fig.info,
+        cur_data.append(_point(row, records_url(row.count, period=scope.period, unit=unit, info=fig.info,
                                                 metric=m, base=fig.base_url)))
         p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
-        prev_data.append(_point(p, records_url(p.records, period=scope.compare, unit=unit, info=fig.info, metric=m,
+        prev_data.append(_point(p, records_url(p.count, period=scope.compare, unit=unit, info=fig.info, metric=m,
                                                base=fig.base_url)))
     if not labels:
         return Chart(chart_id, title, None, empty="本期和去年同期均无记录")
@@ -436,14 +463,14 @@ def month_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Fig
     labels, cur_data, prev_data = [], [], []
     for i, row in enumerate(current.breakdown):
         labels.append(_month_label(row.key, multi_year))
-        if scope.today is not None and row.key > f"{scope.today.year}-{scope.today.month:02d}" and not row.records:
+        if scope.today is not None and row.key > f"{scope.today.year}-{scope.today.month:02d}" and not row.count:
             cur_data.append({"name": row.label, "value": None})  # not there yet: a gap, not a fall to zero
             continue
-        cur_data.append(_point(row, records_url(row.records, period=month_period(row.key, scope.period),
+        cur_data.append(_point(row, records_url(row.count, period=month_period(row.key, scope.period),
                                                 unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
         if i < len(previous.breakdown):
             p = previous.breakdown[i]
-            prev_data.append(_point(p, records_url(p.records, period=month_period(p.key, scope.compare),
+            prev_data.append(_point(p, records_url(p.count, period=month_period(p.key, scope.compare),
                                                    unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
     option = {
         "tooltip": {"trigger": "axis"},
@@ -470,7 +497,8 @@ def level_chart(chart_id: str, fig: Figure, current: FigureResult) -> Chart:
     for row in current.breakdown:
         if row.value == 0 and row.key == "":
             continue
-        item = _point(row, records_url(row.records, period=scope.period, unit=scope.unit.code, info=fig.info, metric=m,
+        item = _point(row, records_url(row.count, period=scope.period, unit=scope.unit.code, info=fig.info, metric=m,
+                                       level=row.key or "none",
                                        base=fig.base_url))
         item["itemStyle"] = {"color": LEVEL_COLOURS.get(row.key, "#98a2b3")}
         data.append(item)
@@ -609,8 +637,9 @@ def _level_figures(scope: Scope, info: LineInfo, m: MetricDefinition, current: F
         p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
         out.append(LevelFigure(
             metric=m, label=f"{row.label}媒体{m.name}", value=row.value, previous_value=p.value,
-            change=change_between(m, row.value, p.value, bool(p.records)), count=len(row.records),
-            url=records_url(row.records, period=scope.period, unit=scope.unit.code, info=info, metric=m, base=base),
+            change=change_between(m, row.value, p.value, p.count > 0), count=row.count,
+            url=records_url(row.count, period=scope.period, unit=scope.unit.code, info=info, metric=m, base=base,
+                            level=row.key),
         ))
     return out
 
@@ -633,13 +662,13 @@ def _unit_rows(scope: Scope, info: LineInfo, by_unit: dict[int, tuple[FigureResu
         cells = []
         for m in info.metrics:
             r = cur[m.pk].get(key)
-            cells.append((r.value, records_url(r.records, period=scope.period, unit=key, info=info, metric=m,
+            cells.append((r.value, records_url(r.count, period=scope.period, unit=key, info=info, metric=m,
                                                base=base)) if r else (Decimal(0), None))
         head_row = cur[head.pk].get(key)
         head_value = head_row.value if head_row else Decimal(0)
         prev = prev_rows.get(key)
-        prev_cell = (prev.value, records_url(prev.records, period=scope.compare, unit=key, info=info, metric=head,
+        prev_cell = (prev.value, records_url(prev.count, period=scope.compare, unit=key, info=info, metric=head,
                                              base=base)) if prev else (Decimal(0), None)
         rows.append(UnitRow(key=key, label=label, cells=cells, previous=prev_cell,
-                            change=change_between(head, head_value, prev_cell[0], bool(prev and prev.records))))
+                            change=change_between(head, head_value, prev_cell[0], bool(prev and prev.count))))
     return rows

@@ -7,6 +7,9 @@ from taizhang.ledger import views_dashboard as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/tiles/", views.dashboard_tiles, name="dashboard_tiles"),
+    path("dashboard/cards/", views.dashboard_cards, name="dashboard_cards"),
+    path("dashboard/records/", views.dashboard_records, name="dashboard_records"),
     path("dashboard/kpi/<slug:key>/", views.dashboard_kpi, name="dashboard_kpi"),
     path("dashboard/card/<slug:key>/", views.dashboard_card, name="dashboard_card"),
     path("dashboard/line/<slug:key>/", views.dashboard_line, name="dashboard_line"),

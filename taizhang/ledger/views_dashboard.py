@@ -13,9 +13,10 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from taizhang.core.periods import Period
 from taizhang.ledger import dashboard as data
+from taizhang.ledger import dashboard_batch as batch
 from taizhang.ledger.dashboard import LineInfo, Scope
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
@@ -146,7 +148,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
               "card_url": _urls("ledger:dashboard_card", info.line.key, query),
               "detail_url": _urls("ledger:dashboard_line", info.line.key, query)}
              for info in data.lines_with_metrics()]
-    return render(request, "ledger/dashboard.html", {**_base_context(request, scope, error), "lines": lines})
+    return render(request, "ledger/dashboard.html", {**_base_context(request, scope, error), "lines": lines,
+                                                     "tiles_url": f"{reverse('ledger:dashboard_tiles')}?{query}",
+                                                     "cards_url": f"{reverse('ledger:dashboard_cards')}?{query}"})
 
 
 @require_GET
@@ -162,11 +166,76 @@ def dashboard_kpi(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_GET
 @view_required
+def dashboard_tiles(request: HttpRequest) -> HttpResponse:
+    """Every KPI tile in one htmx fragment: grouped queries for all lines at once, cached per scope, period and
+    ledger version (see dashboard_batch.kpi_figures)."""
+    scope, _error = _scope(request)
+    query = _query(scope)
+    infos = data.lines_with_metrics()
+    tiles = [{"fig": fig, "detail_url": _urls("ledger:dashboard_line", fig.info.line.key, query)}
+             for fig in batch.kpi_figures(scope, infos)]
+    return render(request, "ledger/dashboard/_kpi_tiles.html", {"tiles": tiles})
+
+
+@require_GET
+@view_required
+def dashboard_cards(request: HttpRequest) -> HttpResponse:
+    """Every line's card in one htmx response (out-of-band swaps into the page's slots): grouped queries for all
+    reported metrics (dashboard_batch.line_cards), cached like a card."""
+    scope, _error = _scope(request)
+    infos = data.lines_with_metrics()
+    computed = any(m.source == MetricDefinition.Source.COMPUTED for i in infos for m in i.metrics)
+    cache_key = batch.scope_cache_key(scope, "cards", *(f"{m.pk}.{m.version}" for i in infos for m in i.metrics))
+    html = cache.get(cache_key)
+    if html is not None:
+        return HttpResponse(html)
+    cards = batch.line_cards(scope, infos)
+    response = render(request, "ledger/dashboard/_cards.html", {"cards": cards, "scope": scope,
+                                                                "compare": scope.compare})
+    cache.set(cache_key, response.content.decode(), batch.COMPUTED_CACHE_SECONDS if computed else batch.CACHE_SECONDS)
+    return response
+
+
+@require_GET
+@view_required
+def dashboard_records(request: HttpRequest) -> HttpResponse:
+    """A figure's drill-down link opened: its exact record (or provider row) ids computed now, then a redirect to
+    the list of them (see dashboard.opened_records_url)."""
+    scope, _error = _scope(request)
+    found = MetricDefinition.objects.filter(key=request.GET.get("metric") or "").select_related("line").first()
+    if found is None:
+        raise Http404("未找到该指标。")
+    info = _line(found.line.key)
+    level = request.GET.get("level")
+    if level == "none":  # placements without an outlet level (未分级)
+        result = scope.figure(found, "level")
+        records = next((row.records for row in result.breakdown if row.key == ""), [])
+    else:
+        records = scope.figure(found, outlet_level=level or None).records
+    url = data.opened_records_url(records, period=scope.period, unit=scope.unit.code, info=info, metric=found)
+    if url is None:
+        return render(request, "ledger/dashboard/_no_records.html", {"metric": found, "scope": scope}, status=200)
+    return redirect(url)
+
+
+@require_GET
+@view_required
 def dashboard_card(request: HttpRequest, key: str) -> HttpResponse:
     """One line's card body (htmx fragment): its metrics with 同比 and the headline metric's charts."""
     scope, _error = _scope(request)
-    card = data.line_card(scope, _line(key))
-    return render(request, "ledger/dashboard/_card.html", {"card": card, "scope": scope, "compare": scope.compare})
+    info = _line(key)
+    # Cached as rendered (figures, charts and drill-down links carry no per-user state beyond the scope, which is
+    # in the key). A line with a computed metric is kept only COMPUTED_CACHE_SECONDS: its rows (cases, hours…)
+    # change without the ledger version knowing.
+    computed = any(m.source == MetricDefinition.Source.COMPUTED for m in info.metrics)
+    cache_key = batch.scope_cache_key(scope, "card", key, *(f"{m.pk}.{m.version}" for m in info.metrics))
+    html = cache.get(cache_key)
+    if html is not None:
+        return HttpResponse(html)
+    card = data.line_card(scope, info)
+    response = render(request, "ledger/dashboard/_card.html", {"card": card, "scope": scope, "compare": scope.compare})
+    cache.set(cache_key, response.content.decode(), batch.COMPUTED_CACHE_SECONDS if computed else batch.CACHE_SECONDS)
+    return response
 
 
 @require_GET

@@ -132,11 +132,18 @@ def test_user_scope_reaches_the_provider(cases: FakeCases, tree: Any) -> None:
 
 
 def test_dashboard_card_shows_and_links_the_computed_figure(cases: FakeCases, tree: Any, client: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
     user = make_user("viewer", tree.district)
     client.login(username=user.username, password=PASSWORD)
     body = client.get("/ledger/dashboard/card/civility/", {"period": "2024", "unit": "D"}).content.decode()
     assert "测试办结率" in body and "62.5" in body
-    assert "?ids=1,2,3,5,8" in body  # drill-down opens the provider's rows
+    link = "/ledger/dashboard/records/?metric=test_cases_closed&amp;period=2024&amp;unit=D"
+    assert link in body
+    # opened, the link leads to the provider's rows page with exactly the rows behind the figure
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 302 and response["Location"].endswith("?ids=1,2,3,5,8")
     from taizhang.ledger import dashboard
 
     info = next(i for i in dashboard.lines_with_metrics("civility"))
@@ -145,7 +152,8 @@ def test_dashboard_card_shows_and_links_the_computed_figure(cases: FakeCases, tr
     assert fig.value == Decimal("62.5")
     assert fig.previous_value == 50  # 2023: 1 of 2
     assert fig.change.text == "↑12.5个百分点"  # a rate's 同比 is a difference in points
-    assert fig.url is not None and fig.url.endswith("?ids=1,2,3,4,5,6,7,8")
+    assert fig.url is not None
+    assert client.get(fig.url)["Location"].endswith("?ids=1,2,3,4,5,6,7,8")
 
 
 def test_target_progress_on_a_computed_metric(cases: FakeCases, tree: Any) -> None:
@@ -182,3 +190,45 @@ def test_summary_figure_and_check_report_on_a_computed_metric(cases: FakeCases, 
     stale = [i for i in report.errors if i.figure == fig.id]
     assert [i.kind for i in stale] == ["stale"]
     assert "66.7%" in stale[0].message
+
+
+def test_real_case_providers_on_dashboard_summary_and_check(taxonomy: Any, tree: Any, client: Any) -> None:
+    """The cases app's registered providers (受理量, 办结率…) through the same paths as any metric."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from taizhang.cases.models import Case
+    from taizhang.cases.tests.helpers import case_in
+    from taizhang.reports.actions import compose_summary
+    from taizhang.reports.checker import check_document
+    from taizhang.reports.document import Document
+
+    cache.clear()
+    closed = case_in(Case.State.CLOSED, tree.community_a1)
+    case_in(Case.State.ACCEPTED, tree.community_a1)
+    case_in(Case.State.CLOSED, tree.community_b1)
+    case_in(Case.State.CANCELLED, tree.community_b1)  # left out of the cohort
+    year = parse_period(str(timezone.localdate().year))
+    m = MetricDefinition.objects.get(key="case_closure_rate")
+    assert (m.source, m.line.key, m.measure_word) == ("computed", "civility", "%")
+    result = compute("case_closure_rate", period=year, unit="D", by="unit")
+    assert result.value == Decimal("66.7") and result.provider == "cases.case"
+    rows = {r.key: r for r in result.breakdown}
+    assert rows["SA"].value == 50 and rows["SB"].value == 100 and rows["BE"].value == 0
+    assert closed.pk in rows["SA"].records
+
+    user = make_user("viewer", tree.district)
+    client.login(username=user.username, password=PASSWORD)
+    body = client.get("/ledger/dashboard/card/civility/", {"period": year.spec, "unit": "D"}).content.decode()
+    assert "办结率" in body and "66.7" in body
+    link = f"/ledger/dashboard/records/?metric=case_closure_rate&period={year.spec}&unit=D"
+    assert client.get(link)["Location"].startswith("/cases/")
+
+    summary = compose_summary(acting_user=None, unit=tree.district, period=year.spec)
+    doc = Document.from_dict(summary.document)
+    fig = next(f for f in doc.figures() if f.source.get("metric") == "case_closure_rate")
+    assert fig.text == "66.7%" and fig.source["provider"] == "cases.case"
+    assert not [i for i in check_document(doc).errors if i.figure == fig.id]
+    case_in(Case.State.CLOSED, tree.bureau)  # 3 of 4 now
+    stale = [i for i in check_document(doc).errors if i.figure == fig.id]
+    assert [i.kind for i in stale] == ["stale"] and "75%" in stale[0].message

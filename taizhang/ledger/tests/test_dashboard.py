@@ -22,6 +22,17 @@ from taizhang.org import actions as org_actions
 from taizhang.org.models import Unit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Dashboard figures are cached by ledger version (the last RecordEvent id); ids repeat between tests that
+    roll back, so each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 D = datetime.date
 URL = "/ledger/dashboard/"
 
@@ -53,10 +64,25 @@ def ledger(taxonomy: Any, tree: Any) -> dict[str, Any]:
     return r
 
 
+_CLIENT: list[Any] = []  # the logged-in test client, to open drill-down links (they redirect to the ids)
+
+
 def login(client: Any, role: str | None, unit: Unit | None) -> Any:
     user = make_user(role, unit)
     client.login(username=user.username, password=PASSWORD)
+    _CLIENT[:] = [client]
     return user
+
+
+def opened(url: str | None) -> str:
+    """Where a figure's drill-down link leads once opened (its ids are computed then)."""
+    assert url, "no link"
+    if not url.startswith("/ledger/dashboard/records/"):
+        return url
+    response = _CLIENT[0].get(url)
+    assert response.status_code == 302, url
+    location: str = response["Location"]
+    return location
 
 
 LINE_OF = {"lecture_events": "lectures", "placements": "news_external", "theory_sessions": "theory"}
@@ -74,7 +100,7 @@ def kpi(client: Any, metric: str, **params: str) -> dashboard.Figure:
 
 
 def ids_in(url: str | None) -> list[int]:
-    assert url, "no link"
+    url = opened(url)
     m = re.search(r"[?&]ids=([\d,]+)", url)
     assert m, url
     return [int(x) for x in m.group(1).split(",")]
@@ -134,8 +160,13 @@ def test_viewer_sees_figures_equal_to_compute(client: Any, ledger: Any, tree: An
     period = parse_period("2024")
     infos = dashboard.lines_with_metrics()
     assert len(response.context["lines"]) == len(infos) == 21
+    assert 'hx-get="/ledger/dashboard/tiles/?period=2024&amp;unit=D"' in html
+    tiles = client.get("/ledger/dashboard/tiles/", {"period": "2024", "unit": "D"}).context["tiles"]
+    assert [t["fig"].metric for t in tiles] == [info.headline for info in infos]
+    for info, tile in zip(infos, tiles, strict=True):
+        assert tile["fig"].value == compute(info.headline, period=period, unit=tree.district).value
+        assert tile["fig"].current.records == compute(info.headline, period=period, unit=tree.district).records
     for info in infos:
-        assert f'hx-get="/ledger/dashboard/kpi/{info.line.key}/?period=2024&amp;unit=D"' in html
         fig = client.get(f"/ledger/dashboard/kpi/{info.line.key}/", {"period": "2024", "unit": "D"}).context["fig"]
         assert fig.metric == info.headline
         expected = compute(fig.metric, period=period, unit=tree.district)
@@ -214,11 +245,13 @@ def test_drill_down_links_carry_the_record_ids(client: Any, ledger: Any, tree: A
     login(client, "viewer", tree.district)
     lectures = kpi(client, "lecture_events", period="2024")
     expected = sorted(ledger[k].pk for k in ("a1", "a2", "sa", "b1", "be"))
-    assert (lectures.url or "").startswith("/ledger/records/?ids=")
+    # the link carries the figure's query; opening it computes the ids and lands on exactly those records
+    assert lectures.url == "/ledger/dashboard/records/?metric=lecture_events&period=2024&unit=D"
+    assert opened(lectures.url).startswith("/ledger/records/?ids=")
     assert ids_in(lectures.url) == expected
     assert ids_in(lectures.previous_url) == sorted(ledger[k].pk for k in ("a1_2023", "b1_2023"))
     html = client.get("/ledger/dashboard/kpi/lectures/", {"period": "2024"}).content.decode()
-    assert f'href="/ledger/records/?ids={",".join(map(str, expected))}"' in html
+    assert 'href="/ledger/dashboard/records/?metric=lecture_events&amp;period=2024&amp;unit=D"' in html
     # a figure without records has no link (an empty id list would list every record)
     assert kpi(client, "lecture_events", period="2022").url is None
 
@@ -227,12 +260,12 @@ def test_drill_down_for_many_records_links_to_the_filtered_list(client: Any, led
                                                                 monkeypatch: Any) -> None:
     monkeypatch.setattr(dashboard, "DRILL_IDS_MAX", 3)
     login(client, "viewer", tree.district)
-    assert kpi(client, "lecture_events", period="2024").url == (
+    assert opened(kpi(client, "lecture_events", period="2024").url) == (
         "/ledger/records/?period=2024&unit=D&line=lectures&status=approved")
     # two records only: still the exact ids
     assert ids_in(kpi(client, "lecture_events", period="2024").previous_url)
     # a metric recorded by one activity type narrows to it
-    assert kpi(client, "placements", period="2024").url == (
+    assert opened(kpi(client, "placements", period="2024").url) == (
         "/ledger/records/?period=2024&unit=D&line=news_external&type=placement&status=approved")
 
 
@@ -273,8 +306,9 @@ def test_placements_card_breaks_down_by_outlet_level(client: Any, ledger: Any, t
 def test_dashboard_loads_line_cards_lazily(client: Any, ledger: Any, tree: Any) -> None:
     login(client, "viewer", tree.district)
     html = client.get(URL, {"period": "2024H1", "unit": "SA"}).content.decode()
-    assert 'hx-get="/ledger/dashboard/kpi/lectures/?period=2024H1&amp;unit=SA" hx-trigger="load"' in html
-    assert 'hx-get="/ledger/dashboard/card/lectures/?period=2024H1&amp;unit=SA" hx-trigger="intersect once"' in html
+    assert 'hx-get="/ledger/dashboard/tiles/?period=2024H1&amp;unit=SA" hx-trigger="load"' in html
+    assert 'hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA" hx-trigger="load" hx-swap="none"' in html
+    assert 'id="card-slot-lectures"' in html
     assert "dash-lectures-unit" not in html  # the charts come with the card
     assert "↑" not in html  # and the figures with the tiles
 
@@ -429,3 +463,71 @@ def test_query_count_does_not_grow_with_units(client: Any, ledger: Any, tree: An
     # a card: two calls per metric, two more for the headline by unit and by month (by unit reads the tree: 2)
     with django_assert_max_num_queries(30):
         client.get("/ledger/dashboard/card/lectures/", {"period": "2024", "unit": "SA"})
+
+
+def _visit(client: Any, unit: str) -> int:
+    """What a browser fetches for one dashboard visit: the page, all tiles, all cards."""
+    params = {"period": "2024", "unit": unit}
+    return sum(_queries(client, url, params) for url in (URL, "/ledger/dashboard/tiles/", "/ledger/dashboard/cards/"))
+
+
+def test_cards_in_one_request_equal_each_card(client: Any, ledger: Any, tree: Any) -> None:
+    from taizhang.ledger.dashboard_batch import line_cards
+
+    login(client, "viewer", tree.district)
+    user = make_user("viewer", tree.district)
+    scope = dashboard.make_scope(tree.district, parse_period("2024"), user=user, today=D(2025, 1, 10))
+    infos = dashboard.lines_with_metrics()
+    for batched, info in zip(line_cards(scope, infos), infos, strict=True):
+        single = dashboard.line_card(scope, info)
+        assert [(f.metric.key, f.value, f.previous_value, f.count, f.url) for f in batched.figures] == [
+            (f.metric.key, f.value, f.previous_value, f.count, f.url) for f in single.figures]
+        assert [c.option for c in batched.charts] == [c.option for c in single.charts]
+    html = client.get("/ledger/dashboard/cards/", {"period": "2024", "unit": "D"}).content.decode()
+    assert '<div id="card-slot-lectures" hx-swap-oob="true">' in html
+    assert 'data-chart-json="dash-news_external-level"' in html
+
+
+def test_whole_visit_query_count(client: Any, ledger: Any, tree: Any, django_assert_max_num_queries: Any) -> None:
+    from taizhang.ledger.models import MetricDefinition
+
+    # Metrics computed by other apps' providers cost what their providers cost (each call queries that app's
+    # tables): measured separately below. The ledger's own share of a visit is bounded here.
+    computed = MetricDefinition.objects.filter(source="computed", is_active=True)
+    n_computed = computed.count()
+    computed.update(is_active=False)
+    login(client, "viewer", tree.district)
+    client.get(URL)  # the first request after login also touches the session
+    # the whole visit: page, every tile, every card (was about 970 queries: 21 tiles × 12, 21 cards × 22–40)
+    with django_assert_max_num_queries(60):
+        for url in (URL, "/ledger/dashboard/tiles/", "/ledger/dashboard/cards/"):
+            client.get(url, {"period": "2024", "unit": "SA"})
+    first = _visit(client, "D")
+    again = _visit(client, "D")  # served from the cache (same scope, period and ledger version)
+    assert again < first
+    assert again <= 3 * 11  # each request's fixed part only: session, user, scope, taxonomy, ledger version
+    # computed metrics back on: the cards ask each provider once for this period and once for last year
+    from django.core.cache import cache
+
+    from taizhang.ledger import providers
+
+    MetricDefinition.objects.filter(source="computed", key__in=list(providers.PROVIDERS)).update(is_active=True)
+    calls: list[str] = []
+    real = dict(providers.PROVIDERS)
+    for key, p in real.items():
+        providers.PROVIDERS[key] = providers.Provider(**{**p.__dict__, "compute": (
+            lambda q, _p=p: (calls.append(_p.metric), _p.compute(q))[1])})
+    try:
+        cache.clear()
+        client.get("/ledger/dashboard/cards/", {"period": "2024", "unit": "D"})
+    finally:
+        providers.PROVIDERS.update(real)
+    shown = MetricDefinition.objects.filter(source="computed", is_active=True).count()
+    assert len(calls) == 2 * shown and shown <= n_computed
+    # an approval changes the ledger version: the figures are computed again and include it
+    make_record(tree.community_a1, "lecture_event", {"lecture_audience": 7}, day=D(2024, 8, 8))
+    fig = kpi(client, "lecture_events", period="2024")
+    assert fig.value == 6
+    tiles = client.get("/ledger/dashboard/tiles/", {"period": "2024", "unit": "D"}).context["tiles"]
+    assert next(t["fig"] for t in tiles if t["fig"].metric.key == "lecture_events").value == 6
+    print(f"whole visit: {first} queries, again {again}")

@@ -14,4 +14,7 @@ class Command(TaizhangCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("load_defaults", stdout=self.stdout)
+        from taizhang.ledger.maintenance import refresh_statistics
+
+        refresh_statistics()
         self.stdout.write("数据库已就绪。")

@@ -1,0 +1,228 @@
+"""The dashboard served in few requests and few queries (issue: a browser visit made ~970 queries).
+
+- `kpi_figures`: every line's KPI tile from one GROUP BY per period over RecordFigure for all reported headline
+  metrics (`grouped_totals`), instead of two `compute` calls per line.
+- `line_cards`: every line's card from a handful of GROUP BYs (totals of all metrics; the headline metrics by unit,
+  by month, by outlet level) and the unit tree read once (`figures.SubTrees`).
+- Caching (`scope_cache_key`): per scope unit, period, comparison period, the units the viewer sees, metric
+  versions and the ledger version (`ledger_version`: the newest RecordEvent id; approve, return, revise, supersede
+  and import each write one), so any change to the ledger makes every cached figure stale at once. Figures of
+  computed metrics (providers' rows change without a RecordEvent) are kept `COMPUTED_CACHE_SECONDS` only.
+
+The values are those of `compute` (the tests compare them); drill-down links carry each figure's query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+
+from taizhang.core.periods import Period
+from taizhang.ledger.dashboard import (
+    Figure,
+    LineCard,
+    LineInfo,
+    Scope,
+    _has_levels,
+    figure_for,
+    kpi_figure,
+    level_chart,
+    line_card,
+    month_chart,
+    records_base_url,
+    unit_chart,
+)
+from taizhang.ledger.figures import (
+    EFFECTIVE,
+    FigureResult,
+    LedgerQuery,
+    SubTrees,
+    by_level_rows,
+    by_month_rows,
+    by_unit_rows,
+    fold_rows,
+)
+from taizhang.ledger.models import MetricDefinition, RecordFigure
+
+
+def kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
+    """The headline figure of every line: grouped queries for all reported headline metrics at once (a GROUP BY
+    over RecordFigure per period), cached per scope, period, visible units and ledger version; computed metrics
+    ask their provider (not cached: their rows change without the ledger knowing)."""
+    infos = list(infos)
+    base = records_base_url()
+    reported = [i.headline for i in infos if i.headline.source != MetricDefinition.Source.COMPUTED]
+    unit_ids = scope.unit_ids()
+    values = _cached_totals(scope, reported, unit_ids)
+    out = []
+    for info in infos:
+        m = info.headline
+        if m.source == MetricDefinition.Source.COMPUTED:
+            out.append(kpi_figure(scope, info))
+            continue
+        results = []
+        for previous, period in ((False, scope.period), (True, scope.compare)):
+            value, count = values[(previous, m.pk)]
+            q = LedgerQuery(m, period, unit_ids)
+            results.append(FigureResult(metric=m, unit=scope.unit, period=period, value=value, count=count,
+                                        loader=q.ids))
+        out.append(figure_for(scope, info, m, base_url=base, current=results[0], previous=results[1]))
+    return out
+
+
+def ledger_version() -> int:
+    """Changes whenever a record changes state (approve, return, revise, supersede, import: each writes a
+    RecordEvent) or a metric definition is edited: part of every dashboard cache key."""
+    from taizhang.ledger.models import RecordEvent
+
+    event = RecordEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return int(event)
+
+
+CACHE_SECONDS = 600
+COMPUTED_CACHE_SECONDS = 60
+"""Cards holding computed metrics (providers' rows change without a ledger version bump) are kept one minute."""
+
+
+def scope_cache_key(scope: Scope, kind: str, *extra: str, unit_ids: list[int] | str | None = "?") -> str:
+    """A cache key for dashboard data of `scope`: unit, period, comparison period, the units the viewer sees and
+    the ledger version, so an approval, a return or a revision makes every cached figure stale at once."""
+    if unit_ids == "?":
+        unit_ids = scope.unit_ids()
+    visible = "all" if unit_ids is None else ",".join(map(str, unit_ids))
+    raw = f"{scope.unit.pk}|{scope.period.spec}|{scope.compare.spec}|{visible}|{ledger_version()}|{'|'.join(extra)}"
+    return f"tz:dash:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _cached_totals(scope: Scope, metrics: list[MetricDefinition], unit_ids: list[int] | None
+                   ) -> dict[tuple[bool, int], tuple[Decimal, int]]:
+    if not metrics:
+        return {}
+    keys = ",".join(f"{m.pk}.{m.version}" for m in metrics)
+    key = scope_cache_key(scope, "tiles", keys, unit_ids=unit_ids)
+    cached = cache.get(key)
+    if cached is not None:
+        return {(bool(p), int(mid)): (Decimal(v), int(n)) for p, mid, v, n in cached}
+    out: dict[tuple[bool, int], tuple[Decimal, int]] = {}
+    for previous, period in ((False, scope.period), (True, scope.compare)):
+        for m, (value, count) in grouped_totals(metrics, period, unit_ids).items():
+            out[(previous, m)] = (value, count)
+    cache.set(key, [[int(p), mid, str(v), n] for (p, mid), (v, n) in out.items()], CACHE_SECONDS)
+    return out
+
+
+def grouped_totals(metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None
+                   ) -> dict[int, tuple[Decimal, int]]:
+    """(value, count) of many reported metrics over one scope and period: one GROUP BY metric for summed and
+    averaged metrics, one GROUP BY metric, unit for MAX metrics (the same rules as compute())."""
+    out: dict[int, tuple[Decimal, int]] = {m.pk: (Decimal(0), 0) for m in metrics}
+    if unit_ids is not None and not unit_ids:
+        return out
+    by_pk = {m.pk: m for m in metrics}
+    maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
+    plain = [m.pk for m in metrics if m.pk not in maxed]
+    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=period.start, date__lte=period.end).order_by()
+    if unit_ids is not None:
+        base = base.filter(unit_id__in=unit_ids)
+    rows: dict[int, list[tuple[Any, Any, Any, Any, Any]]] = {}
+    for ids, dims in ((plain, ["metric_id"]), (maxed, ["metric_id", "unit_id"])):
+        if not ids:
+            continue
+        for r in base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"),
+                                                                       mx=Max("value")):
+            rows.setdefault(r["metric_id"], []).append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
+    for pk, group in rows.items():
+        out[pk] = fold_rows(by_pk[pk], group)
+    return out
+
+
+
+
+def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
+    """Every line's card at once, the same as `line_card` for each, from a handful of grouped queries: totals of
+    every reported metric (one GROUP BY per period), the headline metrics by unit, by month and by outlet level
+    (one GROUP BY each per period) and the unit tree once. Computed metrics ask their provider."""
+    unit_ids = scope.unit_ids()
+    computed = MetricDefinition.Source.COMPUTED
+    reported = [m for i in infos for m in i.metrics if m.source != computed]
+    heads = [i.headline for i in infos if i.headline.source != computed]
+    levelled = [i.headline for i in infos if i.headline.source != computed and _has_levels(i, i.headline)]
+    periods = {False: scope.period, True: scope.compare}
+    totals = {prev: grouped_totals(reported, p, unit_ids) for prev, p in periods.items()}
+    by_unit = {prev: grouped_rows(heads, p, unit_ids, "unit_id") for prev, p in periods.items()}
+    by_month = {prev: grouped_rows(heads, p, unit_ids, "date") for prev, p in periods.items()}
+    by_level = grouped_rows(levelled, scope.period, unit_ids, "outlet_level")
+    tree = SubTrees.of(scope.unit)
+    base = records_base_url()
+    cards = []
+    for info in infos:
+        head = info.headline
+        if head.source == computed:
+            cards.append(line_card(scope, info))
+            continue
+        plain: dict[tuple[bool, int], FigureResult] = {}
+        for m in info.metrics:
+            for prev, p in periods.items():
+                if m.source == computed:
+                    plain[(prev, m.pk)] = scope.figure(m, previous=prev)
+                    continue
+                value, count = totals[prev][m.pk]
+                plain[(prev, m.pk)] = FigureResult(metric=m, unit=scope.unit, period=p, value=value, count=count,
+                                                   loader=LedgerQuery(m, p, unit_ids).ids)
+        unit_results, month_results = {}, {}
+        for prev, p in periods.items():
+            q = LedgerQuery(head, p, unit_ids)
+            whole = plain[(prev, head.pk)]
+            unit_results[prev] = FigureResult(
+                metric=head, unit=scope.unit, period=p, value=whole.value, by="unit", count=whole.count,
+                loader=q.ids, breakdown=by_unit_rows(q, scope.unit, tree=tree, rows=by_unit[prev].get(head.pk, [])))
+            month_results[prev] = FigureResult(
+                metric=head, unit=scope.unit, period=p, value=whole.value, by="month", count=whole.count,
+                loader=q.ids, breakdown=by_month_rows(q, rows=by_month[prev].get(head.pk, [])))
+        figures = []
+        for m in info.metrics:
+            if m.pk == head.pk:
+                figures.append(figure_for(scope, info, m, base_url=base, current=unit_results[False],
+                                          previous=month_results[True]))
+            else:
+                figures.append(figure_for(scope, info, m, base_url=base, current=plain[(False, m.pk)],
+                                          previous=plain[(True, m.pk)]))
+        head_fig = next(f for f in figures if f.metric.pk == head.pk)
+        key = info.line.key
+        charts = [unit_chart(f"dash-{key}-unit", head_fig, unit_results[False], unit_results[True]),
+                  month_chart(f"dash-{key}-month", head_fig, month_results[False], month_results[True])]
+        if _has_levels(info, head):
+            q = LedgerQuery(head, scope.period, unit_ids)
+            whole = plain[(False, head.pk)]
+            level_result = FigureResult(metric=head, unit=scope.unit, period=scope.period, value=whole.value,
+                                        by="level", count=whole.count, loader=q.ids,
+                                        breakdown=by_level_rows(q, rows=by_level.get(head.pk, [])))
+            charts.append(level_chart(f"dash-{key}-level", head_fig, level_result))
+        cards.append(LineCard(info=info, figures=figures, charts=charts))
+    return cards
+
+
+def grouped_rows(metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None, dim: str
+                 ) -> dict[int, list[dict[str, Any]]]:
+    """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics): one query per kind
+    of aggregation. The rows are what `LedgerQuery.grouped(dim)` returns for each metric."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not metrics or (unit_ids is not None and not unit_ids):
+        return out
+    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=period.start, date__lte=period.end).order_by()
+    if unit_ids is not None:
+        base = base.filter(unit_id__in=unit_ids)
+    maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
+    plain = [m.pk for m in metrics if m.pk not in maxed]
+    for ids, dims in ((plain, ["metric_id", dim]), (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])])):
+        if not ids:
+            continue
+        for r in base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"),
+                                                                       mx=Max("value")):
+            out.setdefault(r["metric_id"], []).append(r)
+    return out
