@@ -102,6 +102,7 @@ class Case(TimestampedModel, VersionedModel):
             models.Index(fields=["kind", "state"], name="cases_kind_state"),
             models.Index(fields=["deadline"], name="cases_deadline"),
             models.Index(fields=["content_type", "object_id"], name="cases_subject"),
+            models.Index(fields=["unit", "created_at", "state"], name="cases_unit_created"),  # figures
         ]
 
     def __str__(self) -> str:

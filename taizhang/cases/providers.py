@@ -12,6 +12,7 @@ The cohort is the cases *received* (registered) in the period, cancelled ones le
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,9 +28,16 @@ SOURCE = "cases.case"
 ROWS_URL = "cases:case_list"
 
 
+def _bounds(q: FigureQuery) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period as a half-open range of aware datetimes (a plain range uses the index; `__date` would not)."""
+    start = timezone.make_aware(datetime.datetime.combine(q.period.start, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(q.period.end + datetime.timedelta(days=1), datetime.time.min))
+    return start, end
+
+
 def cohort(q: FigureQuery) -> Any:
-    qs = Case.objects.filter(created_at__date__gte=q.period.start, created_at__date__lte=q.period.end)
-    qs = qs.exclude(state=S.CANCELLED)
+    start, end = _bounds(q)
+    qs = Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(state=S.CANCELLED).order_by()
     if q.unit_ids is not None:
         qs = qs.filter(unit_id__in=q.unit_ids)
     if q.filters.get("kind"):
@@ -43,9 +51,10 @@ def received(q: FigureQuery) -> Provided:
 
 
 def closure_rate(q: FigureQuery) -> Provided:
-    rows = list(cohort(q).values_list("id", "state"))
-    closed = sum(1 for _id, state in rows if state == S.CLOSED)
-    return Provided(rate(closed, len(rows)), [r[0] for r in rows])
+    qs = cohort(q)
+    ids = list(qs.values_list("id", flat=True))
+    closed = qs.filter(state=S.CLOSED).count() if ids else 0
+    return Provided(rate(closed, len(ids)), ids)
 
 
 def ontime_rate(q: FigureQuery) -> Provided:
