@@ -1,0 +1,68 @@
+"""Event filing figures as computed metrics: the seeds' "上半年依规备案*次" comes from here."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from taizhang.filings.models import EventFiling, UnfiledEvent
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+
+FILED = (EventFiling.State.HOST, EventFiling.State.SUPERVISOR, EventFiling.State.DEPARTMENT,
+         EventFiling.State.APPROVED, EventFiling.State.HELD)
+
+
+def _bounds(query: FigureQuery) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(query.period.start, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(query.period.end, datetime.time.max, tzinfo=tz)
+    return start, end
+
+
+def _filed(query: FigureQuery) -> QuerySet[EventFiling]:
+    qs = EventFiling.objects.filter(state__in=FILED, starts_at__range=_bounds(query))
+    if query.unit_ids is not None:
+        qs = qs.filter(unit_id__in=query.unit_ids)
+    kind = query.filters.get("kind")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def filed(query: FigureQuery) -> Provided:
+    ids = sorted(_filed(query).values_list("id", flat=True))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def on_time(query: FigureQuery) -> Provided:
+    rows = list(_filed(query).values_list("id", "filed_in_time"))
+    return Provided(rate(sum(1 for _i, ok in rows if ok), len(rows)), sorted(i for i, _ok in rows))
+
+
+def held(query: FigureQuery) -> Provided:
+    ids = sorted(_filed(query).filter(state=EventFiling.State.HELD).values_list("id", flat=True))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def unfiled(query: FigureQuery) -> Provided:
+    qs: Any = UnfiledEvent.objects.filter(held_on__range=(query.period.start, query.period.end))
+    if query.unit_ids is not None:
+        qs = qs.filter(unit_id__in=query.unit_ids)
+    ids = sorted(qs.values_list("id", flat=True))
+    return Provided(Decimal(len(ids)), ids)
+
+
+def register_all() -> None:
+    line = "ideology"
+    register(
+        Provider("filings_count", "依规备案", "次", line, "filings.eventfiling", filed, "filings:filing_list",
+                 "举办日期在期内、已提交备案（未取消）的论坛、讲座、研讨会、报告会、读书会、沙龙；可按活动类型筛选"),
+        Provider("filings_on_time_rate", "按时备案率", "%", line, "filings.eventfiling", on_time,
+                 "filings:filing_list", "首次提交时在规定提前期（工作日）内报备的比例", is_rate=True),
+        Provider("filings_held", "备案活动举办", "场", line, "filings.eventfiling", held, "filings:filing_list",
+                 "已备案并登记举办情况的活动"),
+        Provider("events_unfiled", "未备案活动", "场", line, "filings.unfiledevent", unfiled,
+                 "filings:unfiled_list", "期内发现的未按规定备案即举办的活动"),
+    )
