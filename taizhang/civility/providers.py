@@ -49,9 +49,9 @@ def score(query: FigureQuery) -> Provided:
         return Provided(Decimal(0), [])
     from taizhang.civility.scoring import _standards
 
-    tallies = collect(framework, query.period, _ids(query))
+    collected = collect(framework, query.period, _ids(query))
     standards, projects = _standards(framework)
-    result = roll_up(framework, query.period, None, tallies, _ids(query), standards, projects)
+    result = roll_up(framework, query.period, None, collected, _ids(query), standards, projects)
     return Provided(result.score or Decimal(0), result.inspection_ids)
 
 

@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from taizhang.civility.models import (
@@ -116,28 +115,41 @@ def _union(scopes: dict[int | None, set[int] | None]) -> set[int] | None:
     return out
 
 
+@dataclass
+class Collected:
+    tallies: dict[tuple[int, int], Tally]  # (standard id, unit id) → counts (and review/survey ids)
+    inspections: dict[tuple[int, int], set[int]]  # (project id, unit id) → ids of the inspections behind it
+
+
 def collect(framework: Framework, period: Period, unit_ids: set[int] | None, *, site_type: str | None = None,
-            with_ids: bool = True) -> dict[tuple[int, int], Tally]:
-    """Tallies by (standard id, unit id): the raw material every scope's score is rolled up from."""
-    start, end = bounds(period)
+            with_ids: bool = True) -> Collected:
+    """Tallies by (standard, unit): the raw material every scope's score is rolled up from."""
     tallies: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    answers = Answer.objects.filter(standard__framework=framework, inspection__kind=Inspection.Kind.REGULAR,
-                                    inspection__submitted_at__gte=start, inspection__submitted_at__lt=end)
+    answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end)
     if unit_ids is not None:
-        answers = answers.filter(inspection__site__unit_id__in=unit_ids)
+        answers = answers.filter(unit_id__in=unit_ids)
     if site_type:
-        answers = answers.filter(inspection__site__type=site_type)
-    for row in answers.values("standard_id", "inspection__site__unit_id").annotate(
-            total=Count("id"), met=Count("id", filter=Q(met=True))):
-        t = tallies[(row["standard_id"], row["inspection__site__unit_id"])]
-        t.num += row["met"]
-        t.den += row["total"]
+        answers = answers.filter(site_type=site_type)
+    for sid, uid, total, met in answers.values_list("standard_id", "unit_id").annotate(
+            n_total=Count("id"), n_met=Count("id", filter=Q(met=True))).values_list(
+                "standard_id", "unit_id", "n_total", "n_met"):
+        t = tallies[(sid, uid)]
+        t.num += met
+        t.den += total
+    behind: dict[tuple[int, int], set[int]] = defaultdict(set)
     if with_ids:
-        for sid, uid, iid in answers.values_list("standard_id", "inspection__site__unit_id",
-                                                 "inspection_id").distinct():
-            tallies[(sid, uid)].inspections.add(iid)
+        start, end = bounds(period)
+        inspections = Inspection.objects.filter(framework=framework, kind=Inspection.Kind.REGULAR,
+                                                submitted_at__gte=start, submitted_at__lt=end)
+        if unit_ids is not None:
+            inspections = inspections.filter(site__unit_id__in=unit_ids)
+        if site_type:
+            inspections = inspections.filter(site__type=site_type)
+        for iid, uid, projects in inspections.values_list("id", "site__unit_id", "projects").iterator(5000):
+            for pid in projects or ():
+                behind[(pid, uid)].add(iid)
     if site_type:
-        return tallies  # documents and surveys are not about a site type
+        return Collected(tallies, behind)  # documents and surveys are not about a site type
     docs = DocumentSubmission.objects.filter(
         standard__framework=framework, reviewed_on__gte=period.start, reviewed_on__lte=period.end,
         status__in=[DocumentSubmission.Status.ACCEPTED, DocumentSubmission.Status.RETURNED])
@@ -166,7 +178,7 @@ def collect(framework: Framework, period: Period, unit_ids: set[int] | None, *, 
         t.num += satisfied
         t.den += respondents
         t.surveys.add(pk)
-    return tallies
+    return Collected(tallies, behind)
 
 
 def _standards(framework: Framework) -> tuple[dict[int, dict[str, Any]], list[Project]]:
@@ -175,10 +187,14 @@ def _standards(framework: Framework) -> tuple[dict[int, dict[str, Any]], list[Pr
     return rows, list(Project.objects.filter(framework=framework).order_by("sort_order", "id"))
 
 
-def roll_up(framework: Framework, period: Period, unit: Unit | None, tallies: dict[tuple[int, int], Tally],
+def roll_up(framework: Framework, period: Period, unit: Unit | None, collected: Collected,
             subtree: set[int] | None, standards: dict[int, dict[str, Any]], projects: list[Project]) -> ScoreResult:
     per_standard: dict[int, Tally] = defaultdict(Tally)
-    for (sid, uid), t in tallies.items():
+    ids_p: dict[int, Tally] = defaultdict(Tally)
+    for (pid, uid), iids in collected.inspections.items():
+        if subtree is None or uid in subtree:
+            ids_p[pid].inspections |= iids
+    for (sid, uid), t in collected.tallies.items():
         if subtree is not None and uid not in subtree:
             continue
         agg = per_standard[sid]
@@ -192,7 +208,6 @@ def roll_up(framework: Framework, period: Period, unit: Unit | None, tallies: di
         full[s["project_id"]] += s["points"]
     earned_p: dict[int, Decimal] = defaultdict(Decimal)
     max_p: dict[int, Decimal] = defaultdict(Decimal)
-    ids_p: dict[int, Tally] = defaultdict(Tally)
     result_standards: dict[int, tuple[Decimal | None, Decimal]] = {}
     for sid, s in standards.items():
         found = per_standard.get(sid)
@@ -205,7 +220,6 @@ def roll_up(framework: Framework, period: Period, unit: Unit | None, tallies: di
         result_standards[sid] = (rate, earned)
         earned_p[s["project_id"]] += earned
         max_p[s["project_id"]] += s["points"]
-        ids_p[s["project_id"]].inspections |= t.inspections
         ids_p[s["project_id"]].reviews |= t.reviews
         ids_p[s["project_id"]].surveys |= t.surveys
     out = [ProjectScore(p.key, p.name, q2(earned_p[p.pk]), q2(max_p[p.pk]), q2(full[p.pk]),
@@ -221,9 +235,10 @@ def compute_scores(framework: Framework, period: Period, units: list[Unit | None
                    site_type: str | None = None, with_ids: bool = True) -> list[ScoreResult]:
     """The score of each scope in `units` (None = the whole register), from one pass over the data."""
     scopes = _scope_ids(units)
-    tallies = collect(framework, period, _union(scopes), site_type=site_type, with_ids=with_ids)
+    collected = collect(framework, period, _union(scopes), site_type=site_type, with_ids=with_ids)
     standards, projects = _standards(framework)
-    return [roll_up(framework, period, u, tallies, scopes[u.pk if u else None], standards, projects) for u in units]
+    return [roll_up(framework, period, u, collected, scopes[u.pk if u else None], standards, projects)
+            for u in units]
 
 
 def compute_score(framework: Framework, period: Period, unit: Unit | None = None, *,
@@ -264,21 +279,21 @@ def by_standard_rows(result: ScoreResult) -> list[dict[str, Any]]:
 
 def trend(framework: Framework, period: Period, unit: Unit | None) -> list[tuple[Period, Decimal | None]]:
     """The field-inspection score week by week (one query, bucketed by local day)."""
-    start, end = bounds(period)
-    answers = Answer.objects.filter(standard__framework=framework, inspection__kind=Inspection.Kind.REGULAR,
-                                    inspection__submitted_at__gte=start, inspection__submitted_at__lt=end)
+    answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end)
     if unit is not None:
-        answers = answers.filter(inspection__site__unit__path__startswith=unit.path)
+        answers = answers.filter(unit_id__in=set(Unit.objects.filter(path__startswith=unit.path).values_list(
+            "id", flat=True)))
     points = dict(Standard.objects.filter(framework=framework).values_list("id", "points"))
     weeks = weeks_in(period)
     buckets: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    tz = timezone.get_current_timezone()
-    for row in answers.values("standard_id", day=TruncDate("inspection__submitted_at", tzinfo=tz)).annotate(
-            total=Count("id"), met=Count("id", filter=Q(met=True))):
-        index = (row["day"] - weeks[0].start).days // 7
-        cell = buckets[index][row["standard_id"]]
-        cell[0] += row["met"]
-        cell[1] += row["total"]
+    for sid, day, n_total, n_met in answers.values_list("standard_id", "day").annotate(
+            n_total=Count("id"), n_met=Count("id", filter=Q(met=True))).values_list(
+                "standard_id", "day", "n_total", "n_met"):
+        if day is None:
+            continue
+        cell = buckets[(day - weeks[0].start).days // 7][sid]
+        cell[0] += n_met
+        cell[1] += n_total
     out: list[tuple[Period, Decimal | None]] = []
     for i, week in enumerate(weeks):
         earned = Decimal(0)

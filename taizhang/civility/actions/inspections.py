@@ -191,8 +191,12 @@ def _submit(*, acting_user: Any, key: uuidlib.UUID, site: Site, answers: list[di
         started_at=_when(started_at), submitted_at=when, latitude=_coord(latitude, 90),
         longitude=_coord(longitude, 180), notes=str(notes or "")[:2000],
         met_count=sum(1 for _s, met, _n in cleaned if met), failed_count=sum(1 for _s, met, _n in cleaned if not met))
-    Answer.objects.bulk_create([Answer(inspection=inspection, standard=s, met=met, note=note)
+    day = timezone.localtime(when).date()
+    Answer.objects.bulk_create([Answer(inspection=inspection, standard=s, met=met, note=note, framework=framework,
+                                       unit_id=site.unit_id, day=day, site_type=site.type)
                                 for s, met, note in cleaned])
+    inspection.projects = sorted({s.project_id for s, _m, _n in cleaned})
+    inspection.save(update_fields=["projects"])
     by_standard: dict[int, list[Photo]] = {}
     for item in photos:
         standard = applicable.get(int(item["standard"])) if str(item.get("standard") or "").isdigit() else None

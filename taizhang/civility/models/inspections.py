@@ -87,6 +87,7 @@ class Inspection(TimestampedModel):
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     notes = models.TextField("备注", blank=True)
+    projects = models.JSONField("涉及测评项目", default=list, blank=True)  # ids of the projects answered
     met_count = models.PositiveIntegerField("达标项", default=0)
     failed_count = models.PositiveIntegerField("不达标项", default=0)
 
@@ -104,15 +105,25 @@ class Inspection(TimestampedModel):
 
 
 class Answer(models.Model):
+    """One standard's result in one inspection. `framework`, `unit` (the site's responsible unit at the time),
+    `day` (local date) and `site_type` are copied from the inspection so that scoring reads one table through one
+    covering index instead of joining a million answers to their inspections and sites."""
+
     inspection = models.ForeignKey(Inspection, verbose_name="测评", related_name="answers", on_delete=models.CASCADE)
     standard = models.ForeignKey(Standard, verbose_name="测评标准", related_name="answers", on_delete=models.PROTECT)
     met = models.BooleanField("达标")
     note = models.CharField("问题描述", max_length=500, blank=True)
+    framework = models.ForeignKey(Framework, null=True, related_name="+", on_delete=models.PROTECT,
+                                  db_index=False)
+    unit = models.ForeignKey("org.Unit", null=True, related_name="+", on_delete=models.PROTECT, db_index=False)
+    day = models.DateField(null=True)
+    site_type = models.CharField(max_length=20, blank=True)
 
     class Meta:
         verbose_name = "测评结果"
         verbose_name_plural = "测评结果"
         constraints = [models.UniqueConstraint(fields=["inspection", "standard"], name="civility_answer_once")]
+        indexes = [models.Index(fields=["framework", "day", "unit", "standard", "met"], name="civility_answer_score")]
 
     def __str__(self) -> str:
         return f"{self.standard_id}: {'达标' if self.met else '不达标'}"

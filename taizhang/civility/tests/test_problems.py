@@ -154,3 +154,28 @@ def test_api_submission_with_a_data_url_photo(world: dict[str, Any]) -> None:
     bad = client.post("/api/civility/inspections/", json.dumps({"site": world["market"].pk, "uuid": "x"}),
                       content_type="application/json")
     assert bad.status_code == 400 and "detail" in bad.json()
+
+
+def test_problem_page_rectify_and_reinspect_through_the_forms(world: dict[str, Any]) -> None:
+    problem = _problem(world)
+    unit = Client()
+    assert unit.login(username="liaison_a1", password=PASSWORD)
+    page = unit.get(f"/civility/problems/{problem.pk}/")
+    assert page.status_code == 200 and "报送整改" in page.content.decode()
+    r = unit.post(f"/civility/problems/{problem.pk}/", {"action": "rectify", "r-reply": "已清理", "r-after": jpeg()})
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.RECTIFIED
+    staff = Client()
+    assert staff.login(username="wmb_staff", password=PASSWORD)
+    assert "复查销号" in staff.get(f"/civility/problems/{problem.pk}/").content.decode()
+    r = staff.post(f"/civility/problems/{problem.pk}/", {"action": "reinspect", "v-passed": "1", "v-note": "到位"})
+    assert r.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.CLOSED
+    photo = problem.photos.first()
+    assert photo is not None
+    assert staff.get(f"/civility/photos/{photo.pk}/").status_code == 200
+    other = Client()
+    assert other.login(username="liaison_b", password=PASSWORD)
+    assert other.get(f"/civility/photos/{photo.pk}/").status_code == 404

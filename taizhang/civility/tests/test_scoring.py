@@ -125,3 +125,15 @@ def test_viewer_cannot_edit_framework(world: dict[str, Any]) -> None:
     viewer = make_user("liaison", world["tree"].street_a)
     with pytest.raises(NotPermitted):
         actions.new_edition(acting_user=viewer, framework=world["fw"])
+
+
+def test_trend_week_by_week(world: dict[str, Any]) -> None:
+    """Week of May 6: S1 met, S2 not → 4/10 = 40.00. Week of May 13: market S1, S2 met and street S2 not →
+    (4 + 1/2×6) / 10 = 70.00. Other weeks: no data."""
+    from taizhang.civility.scoring import trend
+
+    _data(world)
+    weeks = {w.start: s for w, s in trend(world["fw"], MAY, world["tree"].district)}
+    assert weeks[D(2024, 5, 6)] == Decimal("40.00")
+    assert weeks[D(2024, 5, 13)] == Decimal("70.00")
+    assert weeks[D(2024, 5, 20)] is None
