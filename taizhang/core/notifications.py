@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from taizhang.core import jobs, webhooks
@@ -185,40 +187,58 @@ def _error_text(exc: Exception) -> str:
     return exc.message if isinstance(exc, FetchError) else f"{exc.__class__.__name__}: {exc}"
 
 
+def _failed(delivery: NotificationDelivery, exc: Exception, now: datetime.datetime) -> None:
+    attempts = delivery.attempts + 1
+    message = _error_text(exc)
+    status = D.Status.FAILED if attempts >= attempts_limit() else D.Status.PENDING
+    next_try = now + datetime.timedelta(seconds=BACKOFF_BASE * 2 ** (attempts - 1))
+    D.objects.filter(pk=delivery.pk).update(attempts=attempts, last_error=message[:1000], status=status,
+                                            next_try=next_try)
+    log.warning("通知 %s 经 %s 发送失败（第 %s 次）：%s", delivery.pk, delivery.get_channel_display(), attempts,
+                message)
+
+
 def deliver(delivery: NotificationDelivery, now: datetime.datetime | None = None) -> bool:
     """Send one claimed delivery; on failure schedule the retry (or give up after the limit)."""
     now = now or timezone.now()
-    attempts = delivery.attempts + 1
     try:
         _send(delivery)
     except Exception as exc:
-        message = _error_text(exc)
-        status = D.Status.FAILED if attempts >= attempts_limit() else D.Status.PENDING
-        next_try = now + datetime.timedelta(seconds=BACKOFF_BASE * 2 ** (attempts - 1))
-        D.objects.filter(pk=delivery.pk).update(attempts=attempts, last_error=message[:1000], status=status,
-                                                next_try=next_try)
-        log.warning("通知 %s 经 %s 发送失败（第 %s 次）：%s", delivery.pk, delivery.get_channel_display(), attempts,
-                    message)
+        _failed(delivery, exc, now)
         return False
-    D.objects.filter(pk=delivery.pk).update(attempts=attempts, status=D.Status.SENT, sent_at=timezone.now(),
-                                            last_error="")
+    D.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts + 1, status=D.Status.SENT,
+                                            sent_at=timezone.now(), last_error="")
     return True
 
 
 def deliver_due(now: datetime.datetime | None = None, *, ids: list[int] | None = None, limit: int = 500) -> int:
-    """Send the deliveries that are due (some, or all); returns how many went out."""
+    """Send the deliveries that are due (some, or all); returns how many went out.
+
+    The batch is claimed with one conditional UPDATE (next_try moves to a marker only this sweep uses, so two
+    workers never send one delivery twice) and the successes are recorded with one UPDATE at the end.
+    """
     now = now or timezone.now()
     qs = D.objects.filter(status=D.Status.PENDING, next_try__lte=now)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    sent = 0
-    for delivery in qs.order_by("next_try", "id")[:limit]:
-        # claim it (two workers never send one delivery twice): next_try moves on while it is being sent
-        claimed = D.objects.filter(pk=delivery.pk, status=D.Status.PENDING, next_try=delivery.next_try)
-        if not claimed.update(next_try=now + datetime.timedelta(seconds=webhooks.WEBHOOK_TIMEOUT * 3)):
-            continue
-        sent += deliver(delivery, now)
-    return sent
+    candidates = list(qs.order_by("next_try", "id").values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return 0
+    marker = now + datetime.timedelta(seconds=webhooks.WEBHOOK_TIMEOUT * 3,
+                                      microseconds=secrets.randbelow(1_000_000))
+    D.objects.filter(pk__in=candidates, status=D.Status.PENDING, next_try__lte=now).update(next_try=marker)
+    sent: list[int] = []
+    for delivery in D.objects.filter(pk__in=candidates, status=D.Status.PENDING, next_try=marker).order_by("id"):
+        try:
+            _send(delivery)
+        except Exception as exc:
+            _failed(delivery, exc, now)
+        else:
+            sent.append(delivery.pk)
+    if sent:
+        D.objects.filter(pk__in=sent).update(attempts=F("attempts") + 1, status=D.Status.SENT,
+                                             sent_at=timezone.now(), last_error="")
+    return len(sent)
 
 
 def digest_cutoff(now: datetime.datetime) -> datetime.datetime | None:
