@@ -166,8 +166,8 @@ class RecordSerializer(serializers.ModelSerializer[Record]):
             "version",
         ]
 
-    def get_figures(self, obj: Record) -> dict[str, float | int]:
-        out: dict[str, float | int] = {}
+    def get_figures(self, obj: Record) -> dict[str, float]:  # "number" (integers are numbers too)
+        out: dict[str, float] = {}
         for f in obj.figures.all():
             v = f.value
             out[f.metric.key] = int(v) if v == v.to_integral_value() else float(v)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -103,11 +104,17 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet[Target]):
         })
 
 
+# The list is answered whole, as one object {"results": [...]}: not an array, not paginated.
+SCHEME_LIST = inline_serializer("SchemeList", {"results": serializers.ListField()})
+set_override(SCHEME_LIST, "many", False)
+
+
 class SchemeViewSet(viewsets.ReadOnlyModelViewSet[Scheme]):
     """Schemes with the current version's content (everyone with `view` may read the rules)."""
 
     permission_classes = [HasCap]
     lookup_field = "key"
+    pagination_class = None  # a short list, answered whole as {"results": [...]} (the schema says so too)
     queryset = Scheme.objects.select_related("owner").order_by("key")
 
     def get_serializer_class(self) -> Any:
@@ -117,7 +124,7 @@ class SchemeViewSet(viewsets.ReadOnlyModelViewSet[Scheme]):
         return {"key": scheme.key, "name": scheme.name, "subject": scheme.subject, "owner": scheme.owner.code,
                 "is_active": scheme.is_active, "version": scheme.version, "current": actions.definition(scheme.current)}
 
-    @extend_schema(responses=inline_serializer("SchemeList", {"results": serializers.ListField()}))
+    @extend_schema(responses=SCHEME_LIST)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response({"results": [self._data(s) for s in self.get_queryset()]})
 
