@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from taizhang.core import views, views_audit, views_workbench
 
@@ -6,6 +8,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views_workbench.workbench, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("taizhang/favicon.svg"), permanent=True), name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("notices/", views_workbench.notice_list, name="notice_list"),
