@@ -112,14 +112,22 @@ def build(args: argparse.Namespace) -> Any:
                                                   submitted_at=moment))
         Inspection.objects.bulk_create(inspections, batch_size=5000)
         site_type = {s.pk: s.type for s in sites}
+        site_unit = {s.pk: s.unit_id for s in sites}
+        project_of = {s.pk: s.project_id for s in standards}
+        projects_by_type = {t: sorted({project_of[sid] for sid in ids}) for t, ids in by_type.items()}
         table = Answer._meta.db_table
-        sql = f"INSERT INTO {table} (inspection_id, standard_id, met, note) VALUES (%s, %s, %s, '')"
-        rows: list[tuple[int, int, bool]] = []
+        sql = (f"INSERT INTO {table} (inspection_id, standard_id, met, note, framework_id, unit_id, day, site_type) "
+               "VALUES (%s, %s, %s, '', %s, %s, %s, %s)")
+        rows: list[tuple[Any, ...]] = []
         total = 0
+        for t in TYPES:
+            Inspection.objects.filter(framework=fw, site__type=t).update(projects=projects_by_type[t])
         with connection.cursor() as cursor:
-            for iid, sid in Inspection.objects.filter(framework=fw).values_list("id", "site_id").iterator(5000):
+            for iid, sid, when in Inspection.objects.filter(framework=fw).values_list(
+                    "id", "site_id", "submitted_at").iterator(5000):
+                day = when.astimezone(tz).date()
                 for standard_id in by_type[site_type[sid]]:
-                    rows.append((iid, standard_id, rng.random() < 0.9))
+                    rows.append((iid, standard_id, rng.random() < 0.9, fw.pk, site_unit[sid], day, site_type[sid]))
                 if len(rows) >= 50_000:
                     cursor.executemany(sql, rows)
                     total += len(rows)
