@@ -40,6 +40,7 @@ PUBLIC: dict[str, str] = {
     "accounts:totp_verify": "second step of the login, bound to the half-finished login in the session",
     "accounts:password_reset_confirm": "one-time reset link delivered to the user; the code is the credential",
     "core:healthz": "liveness probe for load balancers, no data",
+    "core:favicon": "the site icon (a redirect to the static file)",
     "healthz": "liveness probe for load balancers, no data",
     "captcha-image": "CAPTCHA images of the public site",
     "captcha-image-2x": "CAPTCHA images of the public site",
