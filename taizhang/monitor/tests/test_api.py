@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from taizhang.accounts.tokens import key_for
 from rest_framework.test import APIClient
 
+from taizhang.accounts.tokens import key_for
 from taizhang.core.testing import make_user
 from taizhang.monitor import actions
 from taizhang.monitor.models import IngestBatch, MonitorItem, Source
