@@ -12,3 +12,9 @@ urlpatterns = [
     path("volunteers/", include("taizhang.volunteers.public_urls")),
     path("honours/", include("taizhang.honours.public_urls")),
 ]
+
+# Error pages in the public site's frame (the staff site's link to the workbench).
+handler400 = "taizhang.citizen.public_views.bad_request"
+handler403 = "taizhang.citizen.public_views.permission_denied"
+handler404 = "taizhang.citizen.public_views.not_found"
+handler500 = "taizhang.citizen.public_views.server_error"

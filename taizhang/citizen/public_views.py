@@ -175,7 +175,9 @@ def track_detail(request: HttpRequest, code: str, *, error: str = "", status: in
         "reject_reason": mask_text(report.reject_reason), "ratings": Report.Rating.choices,
         "survivor": _survivor(report),
     }
-    return _page(request, "citizen/public/track_detail.html", context, status=status)
+    response = _page(request, "citizen/public/track_detail.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # a reporter's own page: not for shared caches
+    return response
 
 
 def _survivor(report: Report) -> dict[str, Any] | None:
@@ -256,3 +258,34 @@ def report_list(request: HttpRequest) -> HttpResponse:
                "category": category, "state": state, "q": q, "points": points, "show_map": bool(points),
                "track_url": reverse("citizen_public:track")}
     return _page(request, "citizen/public/list.html", context)
+
+
+# --- error pages of the public site (the staff site's pages link to the workbench, which is not here) -----------
+ERRORS = {400: ("请求有误", "请求的内容无法处理，请返回重试。"), 403: ("无法访问", "该页面不允许访问。"),
+          404: ("页面不存在", "您访问的页面不存在，请检查网址，或返回首页。"),
+          500: ("服务暂时不可用", "服务器出现问题，请稍后再试。")}
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    title, text = ERRORS[status]
+    try:
+        return render(request, "public/error.html", {"title": title, "text": text}, status=status)
+    except Exception:  # the error page itself must not fail
+        page = f'<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8"><title>{title}</title><p>{text}</p></html>'
+        return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500)
