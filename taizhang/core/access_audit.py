@@ -40,6 +40,10 @@ def _skipped(path: str) -> bool:
     return path.startswith(static) or path in ("/favicon.ico", "/healthz", "/robots.txt")
 
 
+def current_minute() -> int:
+    return int(time.time() // 60)
+
+
 def note_denial(request: HttpRequest, exception: BaseException) -> None:
     """Keep the reason of a Http404/PermissionDenied/NotPermitted raised in a view for the audit row."""
     message = getattr(exception, "message", None) or (exception.args[0] if exception.args else "")
@@ -62,8 +66,7 @@ def audit_denied(request: HttpRequest, response: HttpResponse) -> None:
         from taizhang.core.context import current
 
         who = f"a{current().address}"
-    minute = int(time.time() // 60)
-    key = f"tz:denied:{who}:{minute}"
+    key = f"tz:denied:{who}:{current_minute()}"
     try:
         cache.add(key, 0, 120)
         count = int(cache.incr(key))
