@@ -29,7 +29,7 @@ from taizhang.ledger.models import (
     RecordEvent,
     RecordFigure,
 )
-from taizhang.ledger.validation import clean_figures
+from taizhang.ledger.validation import clean_figures, future_date_problem, title_problem
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
@@ -92,14 +92,14 @@ def _validate_core(
     errors: dict[str, list[str]] = {}
     if not title or not title.strip():
         errors["title"] = ["标题不能为空"]
-    elif len(title) > 200:
-        errors["title"] = ["标题不能超过 200 个字"]
+    elif problem := title_problem(title):
+        errors["title"] = [problem]
     if start_date is None:
         errors["start_date"] = ["请填写日期"]
     elif end_date is not None and end_date < start_date:
         errors["end_date"] = ["结束日期不能早于开始日期"]
-    elif start_date > timezone.localdate() + datetime.timedelta(days=366):
-        errors["start_date"] = ["日期不能晚于一年以后"]
+    elif problem := future_date_problem(start_date, timezone.localdate()):
+        errors["start_date"] = [problem]
     if not activity_type.is_active:
         errors["activity_type"] = [f"活动类型“{activity_type.name}”已停用"]
     return errors
@@ -424,6 +424,36 @@ def delete_record(*, acting_user: Any, record: Record) -> None:
     orphans = [n for n in names if not Evidence.objects.filter(file=n).exists()]
     if orphans:
         transaction.on_commit(lambda: _delete_files(orphans))
+
+
+@transaction.atomic
+def bulk_drafts(
+    *, acting_user: Any, records: Sequence[Record], operation: str
+) -> tuple[list[Record], list[tuple[Record, str]]]:
+    """Submit ("submit") or delete ("delete") several drafts at once, each through submit_record/delete_record in
+    one transaction. A draft that cannot be handled (missing required figures, no right in its unit, no longer a
+    draft) is left as it was and reported with its reason; the others are done. Returns (done, refused)."""
+    if operation not in ("submit", "delete"):
+        raise InvalidInput("未知的批量操作")
+    done: list[Record] = []
+    refused: list[tuple[Record, str]] = []
+    for record in records:
+        try:
+            with transaction.atomic():
+                if record.status != S.DRAFT:
+                    raise InvalidTransition(f"状态为“{record.get_status_display()}”，不是草稿")
+                if operation == "submit":
+                    submit_record(acting_user=acting_user, record=record)
+                else:
+                    delete_record(acting_user=acting_user, record=record)
+        except InvalidInput as exc:
+            details = [m for ms in exc.errors.values() for m in ms]
+            refused.append((record, exc.message + ("：" + "；".join(details) if details else "")))
+        except (InvalidTransition, NotPermitted) as exc:
+            refused.append((record, exc.message))
+        else:
+            done.append(record)
+    return done, refused
 
 
 def _delete_files(names: list[str]) -> None:

@@ -22,6 +22,7 @@ from taizhang.ledger import actions
 from taizhang.ledger.figures import compute
 from taizhang.ledger.models import ActivityType, LineOfWork, MetricDefinition, Outlet, Placement, Record
 from taizhang.ledger.taxonomy import outlet_for_name
+from taizhang.ledger.validation import impossible_date
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 
@@ -174,12 +175,22 @@ class RecordSerializer(serializers.ModelSerializer[Record]):
         return out
 
 
+class RecordDateField(serializers.DateField):
+    """Says "日期不存在：2025-02-30" for a well-formed day that does not exist (not "wrong format")."""
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        problem = impossible_date(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return super().to_internal_value(value)
+
+
 class RecordWriteSerializer(serializers.Serializer[Any]):
     unit = serializers.CharField(help_text="单位代码")
     activity_type = serializers.CharField(help_text="活动类型标识")
-    title = serializers.CharField(max_length=200)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    title = serializers.CharField()  # the length is checked by the action: "标题过长：最多 200 字（现为 N 字）"
+    start_date = RecordDateField()
+    end_date = RecordDateField(required=False, allow_null=True, default=None)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     figures = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)

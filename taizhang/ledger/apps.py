@@ -15,6 +15,7 @@ class LedgerConfig(AppConfig):
             MenuItem("台账记录", "ledger:record_list", Cap.VIEW, "台账", 20),
             MenuItem("审核", "ledger:review_queue", Cap.REVIEW_RECORDS, "台账", 30),
             MenuItem("新增记录", "ledger:record_create", Cap.EDIT_RECORDS, "台账", 40),
+            MenuItem("Excel 导入", "ledger:excel_import", Cap.EDIT_RECORDS, "台账", 45),
             MenuItem("指标体系", "ledger:taxonomy", Cap.MANAGE_ORG, "系统管理", 120),
             MenuItem("媒体名录", "ledger:outlet_list", Cap.MANAGE_ORG, "系统管理", 130),
         )

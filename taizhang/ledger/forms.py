@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
@@ -24,11 +25,21 @@ from taizhang.ledger.models import (
     Placement,
     Record,
 )
-from taizhang.ledger.validation import type_metrics
+from taizhang.ledger.validation import future_date_problem, impossible_date, title_problem, type_metrics
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RecordDateField(forms.DateField):
+    """A date field that says "日期不存在：2025-02-30" for a well-formed day that does not exist."""
+
+    def to_python(self, value: Any) -> Any:
+        problem = impossible_date(value)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid")
+        return super().to_python(value)
 ID_LIMIT = 5000
 
 
@@ -125,6 +136,7 @@ class RecordFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": "标题、内容或地点", "type": "search"}))
     type = forms.SlugField(required=False, widget=forms.HiddenInput)
     ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    batch = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # an Excel import's records
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -162,6 +174,8 @@ class RecordFilterForm(forms.Form):
         ids = parse_ids(data.get("ids") or "")
         if data.get("ids"):
             qs = qs.filter(pk__in=ids)
+        if data.get("batch"):
+            qs = qs.filter(import_batch_id=data["batch"])
         if self.parsed_period is not None:
             period = self.parsed_period
             qs = qs.filter(start_date__gte=period.start, start_date__lte=period.end)
@@ -205,10 +219,11 @@ class RecordForm(forms.Form):
 
     unit = forms.ModelChoiceField(label="填报单位", queryset=Unit.objects.none())
     activity_type = forms.TypedChoiceField(label="活动类型", coerce=int, empty_value=None)
-    title = forms.CharField(label="标题", max_length=200,
+    # No max_length: a browser's maxlength attribute cuts a pasted title silently; clean_title says how long it is.
+    title = forms.CharField(label="标题",
                             widget=forms.TextInput(attrs={"placeholder": "如：东城街道开展理论宣讲进社区活动"}))
-    start_date = forms.DateField(label="日期", widget=DATE_INPUT)
-    end_date = forms.DateField(label="结束日期", required=False, widget=DATE_INPUT,
+    start_date = RecordDateField(label="日期", widget=DATE_INPUT)
+    end_date = RecordDateField(label="结束日期", required=False, widget=DATE_INPUT,
                                help_text="持续多日的活动填写；单日活动留空")
     location = forms.CharField(label="地点", max_length=200, required=False)
     description = forms.CharField(label="内容简介", required=False, max_length=5000,
@@ -301,6 +316,20 @@ class RecordForm(forms.Form):
         return self.selected_type is not None and self.selected_type.kind == ActivityType.Kind.PLACEMENT
 
     # -- cleaning ------------------------------------------------------------------------------------------------
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        problem = title_problem(title)
+        if problem:
+            raise forms.ValidationError(problem)
+        return title
+
+    def clean_start_date(self) -> Any:
+        day = self.cleaned_data.get("start_date")
+        problem = future_date_problem(day, timezone.localdate()) if day else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
+
     def clean_activity_type(self) -> ActivityType | None:
         pk = self.cleaned_data.get("activity_type")
         if pk is None:

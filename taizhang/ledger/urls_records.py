@@ -5,6 +5,7 @@ from taizhang.ledger.views import evidence, records, review
 urlpatterns: list[URLPattern | URLResolver] = [
     path("records/", records.record_list, name="record_list"),
     path("records/new/", records.record_create, name="record_create"),
+    path("records/bulk/", records.record_bulk, name="record_bulk"),
     path("records/type-fields/", records.record_type_fields, name="record_type_fields"),
     path("records/outlets/", records.outlet_options, name="outlet_options"),
     path("records/<int:pk>/", records.record_detail, name="record_detail"),

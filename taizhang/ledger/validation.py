@@ -1,12 +1,46 @@
-"""Validating a record's figures against its activity type's metric definitions (Chinese messages)."""
+"""Validating a record's figures against its activity type's metric definitions, and its title and dates
+(Chinese messages shared by the form, the Excel import and the API)."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from taizhang.ledger.models import ActivityType, ActivityTypeMetric, MetricDefinition
+
+TITLE_MAX = 200
+_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+
+
+def title_problem(title: str) -> str | None:
+    """A title longer than the column is refused (never cut silently)."""
+    if len(title) > TITLE_MAX:
+        return f"标题过长：最多 {TITLE_MAX} 字（现为 {len(title)} 字）"
+    return None
+
+
+def future_date_problem(day: datetime.date, today: datetime.date) -> str | None:
+    """A record is what was done: a date after today is refused."""
+    if day > today:
+        return f"日期 {day.year}年{day.month}月{day.day}日 晚于今天，不能填报尚未开展的活动，请检查年份和月份"
+    return None
+
+
+def impossible_date(raw: Any) -> str | None:
+    """"2025-02-30" (well formed, but no such day) → "日期不存在：2025-02-30"; None for anything else."""
+    if not isinstance(raw, str):
+        return None
+    m = _ISO_DATE.match(raw)
+    if not m:
+        return None
+    try:
+        datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return f"日期不存在：{raw.strip()}"
+    return None
 
 
 def parse_decimal(raw: Any) -> Decimal | None:

@@ -24,7 +24,7 @@ from taizhang.core.errors import InvalidInput
 from taizhang.core.jobs import enqueue
 from taizhang.core.models import Job
 from taizhang.ledger.excel.exporter import export_filename, export_records
-from taizhang.ledger.excel.filters import batch_record_ids, clean_params, filter_records
+from taizhang.ledger.excel.filters import clean_params, filter_records
 from taizhang.ledger.excel.forms import ImportForm
 from taizhang.ledger.excel.importer import file_sha256
 from taizhang.ledger.excel.templates import build_template, template_filename
@@ -121,18 +121,15 @@ def _own_batch(request: HttpRequest, pk: int) -> ImportBatch:
 
 
 def records_url(batch: ImportBatch) -> str:
-    """The record list showing the batch's records: by ids while the URL stays short (proxies and gunicorn limit a
-    request line to about 4 KB), else by `batch`, which `excel.filters.filter_records` understands."""
+    """The record list showing the batch's records (`?batch=`, understood by the list and by
+    `excel.filters.filter_records`)."""
     try:
         base = reverse("ledger:record_list")
     except NoReverseMatch:
         base = "/ledger/records/"
     if batch.status != ImportBatch.Status.COMMITTED or not batch.created:
         return base
-    found = Record.objects.filter(pk__in=batch_record_ids(batch.pk)).values_list("pk", flat=True)
-    ids = sorted(found[:MAX_LINK_IDS + 1])
-    if len(ids) <= MAX_LINK_IDS:
-        return f"{base}?ids={','.join(map(str, ids))}"
+    # by batch (not by ids): the list then says these are the import's records, not a figure's sources
     return f"{base}?batch={batch.pk}"
 
 

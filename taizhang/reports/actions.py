@@ -7,7 +7,6 @@ validates, runs in one transaction, writes the audit log and raises ``core.error
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -510,7 +509,7 @@ def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: 
     if not chosen:
         raise InvalidInput("没有可以导入的数据（没有以足够把握对应到指标的数据）。")
     records = []
-    day = min(period.end, timezone.localdate() + datetime.timedelta(days=365))
+    day = min(period.end, timezone.localdate())  # a record may not be dated after today (ledger rule)
     for row in chosen:
         assert row.metric is not None
         assert row.activity_type is not None

@@ -285,7 +285,7 @@ IMPORTS: list[tuple[str, Callable[[], bytes], str]] = [
     ("words as a date", lambda: template([row(日期="上周三")]), "日期"),
     ("date before 1990", lambda: template([row(日期="1899-12-31")]), "早于 1990"),
     ("date two years ahead", lambda: template([row(日期=datetime.date.today() + datetime.timedelta(days=800))]),
-     "一年以后"),
+     "晚于今天"),
     ("text as a number", lambda: template([row(参学人数="三十人")]), "参学人数"),
     ("negative number", lambda: template([row(参学人数=-5)]), "参学人数"),
     ("absurdly large number", lambda: template([row(参学人数=10**30)]), "参学人数"),

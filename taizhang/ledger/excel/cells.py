@@ -81,7 +81,7 @@ def _from_text(raw: str, label: str) -> datetime.date:
             try:
                 return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError as exc:
-                raise ValueError(f"{label}“{raw.strip()}”不存在（请检查月份和日）") from exc
+                raise ValueError(f"{label}不存在：{raw.strip()}（请检查月份和日）") from exc
     raise ValueError(f"{label}格式无法识别：“{show(raw)}”，请按 {EXAMPLE_DATE} 的格式填写")
 
 

@@ -51,7 +51,7 @@ from taizhang.ledger.excel.columns import (
 from taizhang.ledger.excel.safety import UnsafeFile, check_xlsx
 from taizhang.ledger.models import ActivityType, ImportBatch, Outlet, Record
 from taizhang.ledger.taxonomy import outlet_for_name
-from taizhang.ledger.validation import clean_figures
+from taizhang.ledger.validation import clean_figures, future_date_problem
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
@@ -499,8 +499,8 @@ class _Validator:
         end = self._date(get("end_date"), "end_date", "结束日期", fail, required=False)
         if start is not None and end is not None and end < start:
             fail("end_date", f"结束日期 {end.isoformat()} 不能早于日期 {start.isoformat()}")
-        if start is not None and start > self._today + datetime.timedelta(days=366):
-            fail("start_date", f"日期 {start.isoformat()} 晚于一年以后，请检查年份")
+        if start is not None and (problem := future_date_problem(start, self._today)):
+            fail("start_date", problem)
         description = self._text(get("description"), "description", fail)
         location = self._text(get("location"), "location", fail)
         placement = self._placement(get, fail) if is_placement(atype) else None
@@ -568,7 +568,7 @@ class _Validator:
         text = cells.cell_text(value)
         col = self._columns[key]
         if col.max_length and len(text) > col.max_length:
-            fail(key, f"“{col.header}”不能超过 {col.max_length} 个字（当前 {len(text)} 个字）")
+            fail(key, f"{col.header}过长：最多 {col.max_length} 字（现为 {len(text)} 字）")
         return text
 
     def _placement(self, get: Callable[[str], Any], fail: Callable[[str | None, str], None]) -> PlacementInput | None:

@@ -325,7 +325,7 @@ def test_cli_import_exit_codes(atype: ActivityType, liaison: Any, tmp_path: Any,
         call_command("import", str(bad), "--unit", "SA")
     assert info.value.returncode == 1
     assert "1 处错误" in str(info.value)
-    assert "第6行 D列（日期）：日期“2024-02-30”不存在" in capsys.readouterr().err
+    assert "第6行 D列（日期）：日期不存在：2024-02-30" in capsys.readouterr().err
     assert Record.objects.count() == 12
 
     with pytest.raises(CommandError, match="单位代码“ZZ”不存在"):

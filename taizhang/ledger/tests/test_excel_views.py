@@ -135,8 +135,10 @@ def test_upload_shows_progress_then_result(
     # 4. The result: counts and a link to the imported records.
     page = client.get(reverse("ledger:excel_import_detail", args=[batch.pk])).content.decode()
     assert "新增 300 条、跳过 0 条" in page
-    ids = ",".join(str(pk) for pk in sorted(Record.objects.values_list("pk", flat=True)))
-    assert f"/ledger/records/?ids={ids}" in page  # the record list's drill-down by ids
+    assert f"/ledger/records/?batch={batch.pk}" in page  # the record list of the import's records
+    listed = client.get(f"/ledger/records/?batch={batch.pk}").content.decode()
+    assert "Excel 导入的记录" in listed and "共300条" in listed
+    assert "数据溯源" not in listed
     assert f"/ledger/export/?batch={batch.pk}" in page
     assert Record.objects.filter(status="submitted", source="import").count() == 300
     export = client.get(reverse("ledger:export"), {"batch": batch.pk})
@@ -167,7 +169,7 @@ def test_upload_with_errors_shows_error_table(
     assert [(e["row"], e["column"]) for e in batch.errors] == [(5, "D"), (6, "B")]
     html = client.get(reverse("ledger:excel_import_detail", args=[batch.pk])).content.decode()
     assert "校验未通过" in html
-    assert "日期“2024/02/31”不存在" in html
+    assert "日期不存在：2024/02/31" in html
     assert "您无权为单位“西城街道”" in html
     assert Record.objects.count() == 0
     stored = Job.objects.get().params["file"]

@@ -27,10 +27,10 @@ from taizhang.ledger.forms import (
     record_initial,
     unit_queryset,
 )
-from taizhang.ledger.models import ActivityType, Placement, Record, RecordFigure
+from taizhang.ledger.models import ActivityType, ImportBatch, Placement, Record, RecordFigure
 from taizhang.ledger.views.common import export_url, figure_rows, timeline
 from taizhang.org.roles import Cap
-from taizhang.org.scoping import can_in_unit
+from taizhang.org.scoping import can_in_unit, root_paths_for
 from taizhang.org.views import cap_required
 
 PAGE_SIZE = 30
@@ -74,12 +74,55 @@ def record_list(request: HttpRequest) -> HttpResponse:
     rows = [{"record": r, "figures": figure_rows(list(r.figures.all()))[:4]} for r in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
-    traced = bool(form.is_bound and getattr(form, "cleaned_data", {}).get("ids"))
+    cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
+    import_batch = None
+    if cleaned.get("batch"):  # "查看导入的记录" after an Excel import: say so, not "a figure's sources"
+        import_batch = ImportBatch.objects.filter(pk=cleaned["batch"]).only("filename", "created_at").first()
+    traced = bool(cleaned.get("ids")) and import_batch is None
+    edit_roots = root_paths_for(user, Cap.EDIT_RECORDS)
+    for row in rows:
+        r = row["record"]
+        row["selectable"] = r.status == S.DRAFT and any(r.unit.path.startswith(p) for p in edit_roots)
     return render(request, "ledger/record_list.html", {
         "form": form, "page": page, "rows": rows, "traced": traced, "sort": request.GET.get("sort") or "-date",
+        "import_batch": import_batch, "bulk": any(row["selectable"] for row in rows),
         "export_url": export_url(params.urlencode()),
         "can_create": bool(unit_queryset(user, Cap.EDIT_RECORDS).exists()),
+        "can_import": bool(edit_roots),
     })
+
+
+BULK_VERBS = {"submit": "报送", "delete": "删除"}
+
+
+@require_POST
+@cap_required(Cap.EDIT_RECORDS)
+def record_bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk submit or bulk delete of the drafts ticked on the record list (through ledger.actions.bulk_drafts)."""
+    operation = request.POST.get("operation") or ""
+    verb = BULK_VERBS.get(operation)
+    back = request.POST.get("next") or ""
+    back = back if back.startswith(reverse("ledger:record_list")) else reverse("ledger:record_list")
+    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()][:500]
+    if verb is None or not ids:
+        messages.error(request, "请先勾选要处理的草稿，再点“批量报送”或“批量删除”。")
+        return redirect(back)
+    records = list(
+        Record.objects.visible_to(request.user, Cap.EDIT_RECORDS)
+        .select_related("unit", "activity_type").filter(pk__in=ids).order_by("start_date", "pk")
+    )
+    done, refused = actions.bulk_drafts(acting_user=request.user, records=records, operation=operation)
+    missing = len(set(ids)) - len(records)
+    if done:
+        tail = "，等待审核" if operation == "submit" else ""
+        messages.success(request, f"已{verb} {len(done)} 条草稿{tail}。")
+    if refused or missing:
+        shown = "；".join(f"“{r.title}”：{why}" for r, why in refused[:5])
+        more = f"等 {len(refused)} 条" if len(refused) > 5 else ""
+        lost = f"另有 {missing} 条已不存在或您无权处理。" if missing else ""
+        count = len(refused) + missing
+        messages.warning(request, f"{count} 条未{verb}。{shown}{more}{'。' if shown else ''}{lost}")
+    return redirect(back)
 
 
 # ---------------------------------------------------------------------------------------------------------------
