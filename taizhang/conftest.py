@@ -19,3 +19,21 @@ def tree(db: Any) -> Any:
     from taizhang.core.testing import make_tree
 
     return make_tree()
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Transactional tests (browser tests against the live server, worker processes) end with a flush that empties
+    every table, including the rows data migrations load (case escalation rules, report categories, star
+    thresholds, point rules …). Later tests in the same worker would then run on a database without them. Restore
+    the migrated state after each such test: serialized rollback (the data is serialized once per database)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or "live_server" in getattr(
+            item, "fixturenames", ())
+        if not transactional:
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        if kwargs.get("serialized_rollback"):
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker is not None else ()), **kwargs), append=False)

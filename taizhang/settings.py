@@ -187,7 +187,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Background work ----------------------------------------------------------------------------------------------
-# Empty: jobs run in-process (a thread pool in the web process). Set to redis://… or amqp://… for Celery workers.
+# Empty: jobs are rows in the database that `taizhang worker` runs (serve starts it). Set to redis://… or
+# amqp://… to run them on Celery workers instead (see docs/background.md).
 CELERY_BROKER_URL = env_str("TAIZHANG_BROKER_URL")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -195,8 +196,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-TAIZHANG_JOB_WORKERS = env_int("TAIZHANG_JOB_WORKERS", 2, minimum=1, maximum=32)
+# Worker processes `taizhang serve` starts beside the web server (0 with TAIZHANG_SERVE_WORKER=false).
+TAIZHANG_JOB_WORKERS = env_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
+TAIZHANG_SERVE_WORKER = env_bool("TAIZHANG_SERVE_WORKER", True)
 TAIZHANG_JOBS_EAGER = env_bool("TAIZHANG_JOBS_EAGER", False)
+# A running job whose worker stops renewing its lease for this long is taken back; after this many tries it fails.
+TAIZHANG_JOB_LEASE_SECONDS = env_int("TAIZHANG_JOB_LEASE_SECONDS", 60, minimum=2, maximum=86400)
+TAIZHANG_JOB_ATTEMPTS = env_int("TAIZHANG_JOB_ATTEMPTS", 3, minimum=1, maximum=100)
+# Notice deliveries (mail, robot webhooks): attempts with backoff; the local hour the daily digests go out.
+TAIZHANG_NOTIFY_ATTEMPTS = env_int("TAIZHANG_NOTIFY_ATTEMPTS", 5, minimum=1, maximum=50)
+TAIZHANG_DIGEST_HOUR = env_int("TAIZHANG_DIGEST_HOUR", 17, minimum=0, maximum=23)
+# The workbench's address as users reach it (https://tz.example.gov.cn): links in mail and robot messages are
+# made absolute with it; empty: they are paths.
+TAIZHANG_BASE_URL = env_str("TAIZHANG_BASE_URL", "").strip().rstrip("/")
+if TAIZHANG_BASE_URL and not TAIZHANG_BASE_URL.startswith(("http://", "https://")):
+    raise ConfigError(f"环境变量 TAIZHANG_BASE_URL 的值 {TAIZHANG_BASE_URL!r} 无效：应以 http:// 或 https:// 开头")
 
 # Core's session middleware applies the accounts app's policy through these names (core imports no app).
 TAIZHANG_SESSION_POLICY = "taizhang.accounts.policy"
@@ -464,6 +478,10 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_TIMEOUT = 10
+
+# --- Civility creation; see docs/civility.md ----------------------------------------------------------------------
+# A problem at the same site and standard within this many days of an earlier one is flagged recurring.
+TAIZHANG_CIVILITY_RECURRING_DAYS = env_int("TAIZHANG_CIVILITY_RECURRING_DAYS", 60, minimum=1, maximum=3650)
 
 # --- Press, new media, correspondents; see docs/press.md -----------------------------------------------------------
 # Percentage of running new-media accounts sampled for a check each month (some provinces: at least half).

@@ -179,31 +179,42 @@ STAT_FIELDS = (
 )
 
 
-def store_stats(rows: Iterable[dict[str, Any]], *, acting_user: Any) -> tuple[int, int]:
+def store_stats(rows: Iterable[dict[str, Any]], *, acting_user: Any, batch_size: int = 2000) -> tuple[int, int]:
     """Insert or replace statistics rows (validated by press.imports); the caller holds the transaction.
-    A re-import of the same account and period replaces the row, never adds a second. Returns (created, updated)."""
+    A re-import of the same account and period replaces the row, never adds a second. Returns (created, updated).
+    Rows are written in bulk: one query per batch to find existing periods, one insert and one update."""
+    rows = list(rows)
+    now = timezone.now()
     created = updated = 0
     touched: dict[int, datetime.date] = {}
-    for row in rows:
-        account: NewMediaAccount = row["account"]
-        values = {k: row[k] for k in STAT_FIELDS if k in row}
-        _obj, was_created = AccountStat.objects.update_or_create(
-            account=account, period_start=row["period_start"], period_end=row["period_end"], defaults=values
-        )
-        created += was_created
-        updated += not was_created
-        last = row.get("last_post_date")
-        if last and (account.pk not in touched or last > touched[account.pk]):
-            touched[account.pk] = last
+    for i in range(0, len(rows), batch_size):
+        batch = rows[i : i + batch_size]
+        account_ids = {r["account"].pk for r in batch}
+        existing = {
+            (a, start, end): pk
+            for pk, a, start, end in AccountStat.objects.filter(account_id__in=account_ids).values_list(
+                "id", "account_id", "period_start", "period_end")
+        }
+        new: list[AccountStat] = []
+        changed: list[AccountStat] = []
+        for row in batch:
+            account: NewMediaAccount = row["account"]
+            values = {k: row[k] for k in STAT_FIELDS if k in row}
+            pk = existing.get((account.pk, row["period_start"], row["period_end"]))
+            stat = AccountStat(pk=pk, account=account, period_start=row["period_start"], period_end=row["period_end"],
+                               imported_at=now, **values)
+            (changed if pk else new).append(stat)
+            last = row.get("last_post_date")
+            if last and (account.pk not in touched or last > touched[account.pk]):
+                touched[account.pk] = last
+        AccountStat.objects.bulk_create(new)
+        if changed:
+            AccountStat.objects.bulk_update(changed, [*STAT_FIELDS, "imported_at"])
+        created, updated = created + len(new), updated + len(changed)
     for account_id, last in touched.items():
         note_last_post(account_id, last)
-    audit.record(
-        "newmedia_stats_import",
-        None,
-        user=acting_user,
-        object_type="press.accountstat",
-        message=f"新增 {created} 条，更新 {updated} 条",
-    )
+    audit.record("newmedia_stats_import", None, user=acting_user, object_type="press.accountstat",
+                 message=f"新增 {created} 条，更新 {updated} 条")
     return created, updated
 
 
