@@ -46,6 +46,8 @@ class NewAccountForm(UnitForm):
     url = forms.URLField(label="地址", max_length=500, required=False, assume_scheme="https")
     operator = forms.CharField(label="运维人员", max_length=50, required=False)
     reviewer = forms.CharField(label="审核人员", max_length=50, required=False)
+    feed_url = forms.URLField(label="公开订阅（RSS）地址", max_length=500, required=False, assume_scheme="https",
+                              help_text="有公开订阅地址时，舆情监测跟踪到的最新文章会自动更新账号的最近更新日期")
     reason = forms.CharField(label="开设理由", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="同一单位在同一平台已有账号时必填")
 
@@ -56,10 +58,12 @@ class FilingForm(forms.Form):
     operator = forms.CharField(label="新运维人员", max_length=50, required=False)
     reviewer = forms.CharField(label="新审核人员", max_length=50, required=False)
     url = forms.URLField(label="新地址", max_length=500, required=False, assume_scheme="https")
+    feed_url = forms.URLField(label="新公开订阅地址", max_length=500, required=False, assume_scheme="https")
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def changes(self) -> dict[str, Any]:
-        return {k: self.cleaned_data[k] for k in ("name", "operator", "reviewer", "url") if self.cleaned_data.get(k)}
+        keys = ("name", "operator", "reviewer", "url", "feed_url")
+        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
 
 
 class DecideForm(forms.Form):

@@ -193,3 +193,34 @@ def test_a_returned_post_starts_a_new_round_and_keeps_the_old_sign_offs(world: W
     assert (review.state, review.round) == (PostReview.State.FIRST, 2)
     assert review.steps.count() == 2
     actions.sign_post(acting_user=world.liaison_a, review=review, approve=True)  # may sign again in a new round
+
+
+def test_a_followed_feed_moves_the_last_post_date(world: World) -> None:
+    from django.utils import timezone
+
+    from taizhang.monitor.models import MonitorItem, Source
+    from taizhang.press.jobs import follow_feeds
+
+    account = open_account(world, world.tree.street_a, last_post=D(2026, 9, 1))
+    NewMediaAccount.objects.filter(pk=account.pk).update(feed_url="https://example.gov.cn/feed.xml")
+    source = Source.objects.create(name="东城发布订阅", kind=Source.Kind.FEED, url="https://example.gov.cn/feed.xml")
+    at = timezone.make_aware(datetime.datetime(2026, 10, 9, 20, 0))
+    MonitorItem.objects.create(source=source, title="新文章", at=at, published_at=at,
+                               **_item_fields())
+    assert follow_feeds() == 1
+    account.refresh_from_db()
+    assert account.last_post_date == D(2026, 10, 9)
+    assert follow_feeds() == 0  # nothing newer: nothing moves
+
+
+def _item_fields() -> dict[str, Any]:
+    """Whatever else a monitoring item needs (its required fields), with harmless values."""
+    from taizhang.monitor.models import MonitorItem
+
+    out: dict[str, Any] = {}
+    for field in MonitorItem._meta.concrete_fields:
+        if field.name in ("id", "source", "title", "at", "published_at") or field.null or field.has_default():
+            continue
+        if field.get_internal_type() in ("CharField", "TextField"):
+            out[field.name] = f"x{field.name}"[: getattr(field, "max_length", None) or 20]
+    return out

@@ -92,7 +92,7 @@ def account_new(request: HttpRequest) -> HttpResponseBase:
             filing = actions.file_new_account(
                 acting_user=request.user, unit=data["unit"], platform=data["platform"], name=data["name"],
                 reason=data["reason"], account_id=data["account_id"], url=data["url"], operator=data["operator"],
-                reviewer=data["reviewer"])
+                reviewer=data["reviewer"], feed_url=data["feed_url"])
         except InvalidInput as exc:
             error(request, exc)
         else:
