@@ -47,6 +47,8 @@ PUBLIC: dict[str, str] = {
     "captcha-audio": "CAPTCHA audio of the public site",
     "captcha-refresh": "CAPTCHA refresh of the public site",
     "api-monitor-items": "outside crawlers push items with their source's own token (checked in the view)",
+    "civility:service_worker": "the inspectors' offline script (static asset addresses, no data); browsers "
+                               "re-fetch it for updates even when signed out, and a redirect would break it",
 }
 # URL name → why every signed-in user may open it, whatever their roles.
 ANY_SIGNED_IN: dict[str, str] = {
@@ -71,7 +73,7 @@ ANY_SIGNED_IN: dict[str, str] = {
     "api-docs": "the API documentation page, for signed-in users",
 }
 # Apps being built now: a URL of theirs without a sample is a warning, not a failure, until they add samples.
-PENDING_APPS: set[str] = {"cases", "civility", "volunteers", "honours"}
+PENDING_APPS: set[str] = {"honours"}
 
 OK_IN_SCOPE = {200, 201, 204, 302, 303, 405}
 REFUSED = {403, 404, 405}
