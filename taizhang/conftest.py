@@ -28,8 +28,9 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     the migrated state after each such test: serialized rollback (the data is serialized once per database)."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        transactional = (marker is not None and marker.kwargs.get("transaction")) or "live_server" in getattr(
-            item, "fixturenames", ())
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in fixtures for name in ("live_server", "transactional_db"))
         if not transactional:
             continue
         kwargs = dict(marker.kwargs) if marker is not None else {}

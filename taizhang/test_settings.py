@@ -19,7 +19,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TAIZHANG_JOBS_EAGER = True
-MEDIA_ROOT = DATA_DIR / "media"
+# Each xdist worker its own media folder: the data directory is shared by the workers (the controller creates it),
+# and tests that compare the files on disk must not see another worker's uploads.
+MEDIA_ROOT = DATA_DIR / "media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

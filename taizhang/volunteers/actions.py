@@ -187,6 +187,9 @@ def request_code(*, phone: str, purpose: str = "login") -> None:
     if LoginCode.objects.filter(phone_hash=ph, created_at__gt=now - datetime.timedelta(days=1)).count() >= 10:
         raise InvalidInput("今天获取验证码的次数过多，请明天再试。", {"phone": ["今天获取验证码的次数过多。"]})
     exists = Volunteer.objects.filter(phone_hash=ph, status=Volunteer.Status.ACTIVE).exists()
+    # one audit row per request, the same whether or not the phone belongs to a volunteer (no enumeration)
+    audit.record("volunteer_code_request", None, user=None, object_type="volunteers.logincode",
+                 message=f"{'登录' if purpose == 'login' else '注册'}验证码，号码摘要 {ph[:12]}")
     if exists != (purpose == "login"):
         LoginCode.objects.create(phone_hash=ph, purpose=purpose, code_hash="-", expires_at=now, used=True)
         return

@@ -126,13 +126,16 @@ def test_every_transactional_action_writes_the_audit_log() -> None:
     for path in AUDITED_MODULES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        # private helpers of the module that write the audit log themselves (cases' _finish, …)
+        auditing_helpers = [n for n, f in functions.items() if n.startswith("_") and "audit." in ast.unparse(f)]
         for name, fn in functions.items():
             if name.startswith("_") or not _decorated_atomic(fn):
                 continue
             source = ast.unparse(fn)
             calls_action = any(f"{other}(" in source for other, o in functions.items()
                                if o is not fn and _decorated_atomic(o) and not other.startswith("_"))
-            delegated = "org_actions." in source or "_clear_totp" in source
+            delegated = ("org_actions." in source or "_clear_totp" in source
+                         or any(f"{helper}(" in source for helper in auditing_helpers))
             if "audit." not in source and not calls_action and not delegated:
                 missing.append(f"{path.relative_to(ROOT)}:{name}")
     assert sorted(set(missing) - NOT_AUDITED) == []
