@@ -36,8 +36,15 @@ fi
 rm -f "$AUDIT_LOG"
 
 PYTEST_ARGS=(-n "${TAIZHANG_TEST_WORKERS:-2}" --dist loadfile)
+# Tests that commit (browser tests on the live server, worker processes) flush the database when they end, so they
+# run in a pytest session of their own after the others (taizhang/conftest.py marks them).
+run_suite() {
+  "$BIN/pytest" "${PYTEST_ARGS[@]}" -m "not transactional_tests" "$@"
+  "$BIN/pytest" "${PYTEST_ARGS[@]}" -m "transactional_tests" "$@"
+}
+
 echo "== pytest (SQLite)"
-env -u TAIZHANG_TEST_DATABASE_URL "$BIN/pytest" "${PYTEST_ARGS[@]}" "$@"
+(unset TAIZHANG_TEST_DATABASE_URL; run_suite "$@")
 
 PG_URL=${TAIZHANG_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/taizhang}
 if "$BIN/python" - "$PG_URL" <<'PY'
@@ -51,7 +58,7 @@ except Exception as exc:
 PY
 then
   echo "== pytest (PostgreSQL: $PG_URL)"
-  TAIZHANG_TEST_DATABASE_URL="$PG_URL" "$BIN/pytest" "${PYTEST_ARGS[@]}" "$@"
+  TAIZHANG_TEST_DATABASE_URL="$PG_URL" run_suite "$@"
 else
   if [ -n "${CI:-}" ]; then echo "CI 环境中 PostgreSQL 必须可用"; exit 1; fi
   echo "跳过 PostgreSQL 测试：数据库不可达"

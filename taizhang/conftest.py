@@ -21,11 +21,16 @@ def tree(db: Any) -> Any:
     return make_tree()
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "transactional_tests: tests that commit (live server, worker processes); "
+                                       "scripts/test.sh runs them in a pytest session of their own")
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Transactional tests (browser tests against the live server, worker processes) end with a flush that empties
     every table, including the rows data migrations load (case escalation rules, report categories, star
-    thresholds, point rules …). Later tests in the same worker would then run on a database without them. Restore
-    the migrated state after each such test: serialized rollback (the data is serialized once per database)."""
+    thresholds, point rules …). They get the marker `transactional_tests`, which scripts/test.sh runs in a session
+    of their own after the others, and serialized rollback, which restores the migrated data before each of them."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         fixtures = getattr(item, "fixturenames", ())
@@ -33,6 +38,7 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             name in fixtures for name in ("live_server", "transactional_db"))
         if not transactional:
             continue
+        item.add_marker(pytest.mark.transactional_tests)
         kwargs = dict(marker.kwargs) if marker is not None else {}
         if kwargs.get("serialized_rollback"):
             continue
