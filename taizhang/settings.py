@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "taizhang.volunteers",
     "taizhang.press",
     "taizhang.honours",
+    "taizhang.votes",
     "taizhang.filings",
     "taizhang.study",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("volunteers/", include("taizhang.volunteers.urls")),
     path("press/", include("taizhang.press.urls")),
     path("honours/", include("taizhang.honours.urls")),
+    path("votes/", include("taizhang.votes.urls")),
     path("filings/", include("taizhang.filings.urls")),
     path("study/", include("taizhang.study.urls")),
     path("api/", include("taizhang.core.api_urls")),

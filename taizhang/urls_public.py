@@ -11,6 +11,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("volunteers/", include("taizhang.volunteers.public_urls")),
     path("honours/", include("taizhang.honours.public_urls")),
+    path("votes/", include("taizhang.votes.public_urls")),
 ]
 
 # Error pages in the public site's frame (the staff site's link to the workbench).

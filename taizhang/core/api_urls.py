@@ -16,6 +16,7 @@ urlpatterns = [
     path("volunteers/", include("taizhang.volunteers.api_urls")),
     path("press/", include("taizhang.press.api_urls")),
     path("honours/", include("taizhang.honours.api_urls")),
+    path("votes/", include("taizhang.votes.api_urls")),
     path("filings/", include("taizhang.filings.api_urls")),
     path("study/", include("taizhang.study.api_urls")),
 ]
