@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core.errors import InvalidInput
+from taizhang.core.forms import PeriodField
 from taizhang.core.periods import Period, parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
 from taizhang.ledger.actions import PlacementInput
@@ -26,8 +27,10 @@ from taizhang.ledger.models import (
     Record,
 )
 from taizhang.ledger.validation import future_date_problem, impossible_date, title_problem, type_metrics
+from taizhang.org.fields import UnitChoiceField, UnitMultipleChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
+from taizhang.org.widgets import UnitTreeSelectMultiple
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -54,23 +57,6 @@ def fmt_decimal(value: Decimal | None) -> str:
 
 def unit_queryset(user: Any, cap: str) -> QuerySet[Unit]:
     return Unit.objects.visible_to(user, cap).filter(is_active=True).order_by("path")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth below the top-most unit offered."""
-
-    def __init__(self, queryset: QuerySet[Unit], **kwargs: Any) -> None:
-        units = sorted(queryset, key=lambda u: u.path)
-        self._base_depth = min((u.depth for u in units), default=0)
-        super().__init__(queryset=queryset, **kwargs)
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return "　" * max(0, obj.depth - self._base_depth) + obj.name
-
-
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return "　" * obj.depth + obj.name
 
 
 def activity_type_choices(include: ActivityType | None = None, blank: str = "请选择活动类型") -> list[Any]:
@@ -121,12 +107,10 @@ class RecordFilterForm(forms.Form):
     }
     STATUS_CHOICES = [("", "全部（不含已更正）"), *Record.Status.choices]
 
-    period = forms.CharField(label="时间段", required=False, max_length=40,
-                             widget=forms.TextInput(attrs={"placeholder": "如 2024、2024H1、2024Q2、2024-05"}))
+    period = PeriodField(label="时间段", required=False)
     date_from = forms.DateField(label="起始日期", required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label="截止日期", required=False, widget=DATE_INPUT)
-    unit = forms.ModelChoiceField(label="单位（含下级）", required=False, queryset=Unit.objects.none(),
-                                  empty_label="全部单位")
+    unit = UnitChoiceField(label="单位（含下级）", required=False, empty_label="全部单位")
     line = forms.ModelChoiceField(label="工作线", required=False, queryset=LineOfWork.objects.all(),
                                   empty_label="全部工作线", to_field_name="key")
     activity_type = forms.TypedChoiceField(label="活动类型", required=False, coerce=int, empty_value=None)
@@ -217,7 +201,7 @@ class RecordForm(forms.Form):
     PLACEMENT_FIELDS = ("outlet", "article_title", "url", "page", "is_headline", "is_front_page", "is_long",
                         "word_count", "credited_units")
 
-    unit = forms.ModelChoiceField(label="填报单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="填报单位")
     activity_type = forms.TypedChoiceField(label="活动类型", coerce=int, empty_value=None)
     # No max_length: a browser's maxlength attribute cuts a pasted title silently; clean_title says how long it is.
     title = forms.CharField(label="标题",
@@ -300,8 +284,8 @@ class RecordForm(forms.Form):
             units = units | Unit.objects.filter(credited_placements__record=record)
         self.fields["credited_units"] = UnitMultipleChoiceField(
             label="署名单位", required=False, queryset=units.distinct().order_by("path"),
-            help_text="稿件署名的单位（可多选，按住 Ctrl 选择）；不选则记在填报单位名下，多个单位平均分配",
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text="稿件署名的单位（可多选）；不选则记在填报单位名下，多个单位平均分配",
+            widget=UnitTreeSelectMultiple(attrs={"size": "6"}),
         )
 
     # -- groups for the template -------------------------------------------------------------------------------
@@ -419,7 +403,7 @@ class EvidenceUploadForm(forms.Form):
 
 
 class ReviewFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位（含下级）", required=False, queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="单位（含下级）", required=False, empty_label="全部单位")
     line = forms.ModelChoiceField(label="工作线", required=False, queryset=LineOfWork.objects.all(),
                                   empty_label="全部工作线")
     activity_type = forms.TypedChoiceField(label="活动类型", required=False, coerce=int, empty_value=None)

@@ -1,0 +1,49 @@
+"""Shared form fields: the period field (issue 17: one period picker everywhere a period is chosen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from taizhang.core.errors import InvalidInput
+from taizhang.core.periods import Period, parse_period
+from taizhang.core.widgets import PeriodInputError, PeriodPicker
+
+
+class PeriodField(forms.Field):
+    """A period chosen with the period picker (or given as a SPEC: 2024, 2024H1, 2024Q1-Q3, 2024Q2, 2024-05,
+    2024-01-01..2024-06-30). Cleans to the normalised SPEC, or to a `Period` with `as_period=True`; empty → "" /
+    None when not required. Errors are Chinese (parse_period's message)."""
+
+    widget = PeriodPicker
+    default_error_messages = {"required": "请选择时间段"}
+
+    def __init__(self, *, as_period: bool = False, years: list[int] | None = None, empty_label: str = "不限时间",
+                 **kwargs: Any) -> None:
+        self.as_period = as_period
+        kwargs.setdefault("label", "时间段")
+        required = kwargs.get("required", True)
+        kwargs.setdefault("widget", PeriodPicker(years=years, allow_empty=not required, empty_label=empty_label))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.spec if isinstance(value, Period) else value
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, PeriodInputError):
+            raise forms.ValidationError(value.message, code="invalid")
+        if isinstance(value, Period):
+            return value if self.as_period else value.spec
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None if self.as_period else ""
+        try:
+            period = parse_period(text)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from exc
+        return period if self.as_period else period.spec
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")

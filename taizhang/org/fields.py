@@ -1,0 +1,88 @@
+"""Unit form fields (issue 17): one tree-select everywhere units are chosen.
+
+`UnitChoiceField(queryset, …)` offers the units of `queryset` (pass the scoped queryset the form already uses,
+e.g. `Unit.objects.visible_to(user, cap)`) in tree order: a parent before its subtree, siblings by 排序 then code,
+indented below the top-most offered unit, with the level (街道, 社区 …) and a Chinese placeholder "请选择单位".
+The widget (`org.widgets.UnitTreeSelect`) is a plain <select> enhanced by pickers.js into a searchable list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
+
+from taizhang.core.widgets import tree_label
+from taizhang.org.models import Unit
+from taizhang.org.widgets import UnitTreeSelect, UnitTreeSelectMultiple
+
+EMPTY_LABEL = "请选择单位"
+
+
+def _path_ids(unit: Unit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part.isdigit()]
+
+
+def tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """`units` in tree order, each annotated with `tree_depth` (how many of its ancestors are in the list),
+    `tree_level` (its kind in Chinese) and `tree_search` (name, short name and code, for typing)."""
+    units = list(units)
+    known = {u.pk: (u.sort_order, u.code) for u in units}
+    missing = {pk for u in units for pk in _path_ids(u)} - set(known)
+    if missing:
+        known.update({pk: (order, code) for pk, order, code in
+                      Unit.objects.filter(pk__in=missing).values_list("pk", "sort_order", "code")})
+    offered = {u.pk for u in units}
+
+    def key(unit: Unit) -> tuple[Any, ...]:
+        return tuple((*known.get(pk, (0, "")), pk) for pk in (_path_ids(unit) or [unit.pk]))
+
+    ordered = sorted(units, key=key)
+    for unit in ordered:
+        ancestors = [pk for pk in _path_ids(unit) if pk != unit.pk]
+        unit.tree_depth = sum(1 for pk in ancestors if pk in offered)  # type: ignore[attr-defined]
+        unit.tree_level = unit.get_kind_display()  # type: ignore[attr-defined]
+        unit.tree_search = " ".join(filter(None, [unit.name, unit.short_name, unit.code]))  # type: ignore[attr-defined]
+    return ordered
+
+
+class UnitTreeIterator(ModelChoiceIterator):
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in tree_order(self.queryset):
+            yield self.choice(unit)
+
+
+class _UnitFieldMixin:
+    iterator = UnitTreeIterator
+
+    def label_from_instance(self, obj: Any) -> str:
+        return tree_label(obj.name, getattr(obj, "tree_depth", 0))
+
+
+class UnitChoiceField(_UnitFieldMixin, forms.ModelChoiceField):
+    """One unit, chosen in the tree-select."""
+
+    widget = UnitTreeSelect
+
+    def __init__(self, queryset: QuerySet[Unit] | None = None, *, empty_label: str | None = EMPTY_LABEL,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("label", "单位")
+        super().__init__(queryset if queryset is not None else Unit.objects.none(), empty_label=empty_label,
+                         **kwargs)
+        self.widget.attrs.setdefault("data-placeholder", self.empty_label or EMPTY_LABEL)
+
+
+class UnitMultipleChoiceField(_UnitFieldMixin, forms.ModelMultipleChoiceField):
+    """Several units, chosen in the tree-select (with JS a list of ticks, without a multiple <select>)."""
+
+    widget = UnitTreeSelectMultiple
+
+    def __init__(self, queryset: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "单位")
+        super().__init__(queryset if queryset is not None else Unit.objects.none(), **kwargs)
+        self.widget.attrs.setdefault("data-placeholder", EMPTY_LABEL)
