@@ -17,12 +17,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, NotRequired, TypedDict
 
+from taizhang.reports import extract_rules
 from taizhang.reports.numbers import (
     CORE_PATTERN,
     PERCENT_WORDS_PATTERN,
     POST_PATTERN,
     PREFIX_PATTERN,
     PREFIX_QUALIFIERS,
+    ROUND_PATTERN,
     UNIT_PATTERN,
     build_quantity,
     normalize,
@@ -77,6 +79,22 @@ class ExtractedFigure:
     number_span: tuple[int, int] = (0, 0)
     #: 万 or 亿 when the number was written with one
     scale: str = ""
+    #: the upper end of a range (3至5场: value 3, value_max 5), else None
+    value_max: Decimal | None = None
+    #: 近/约/余/多/超/以上, a range or a round number (近万, 百余): a lower bound or a rounding, never exact
+    approximate: bool = False
+    #: "increase" / "decrease" when the figure is a change (增长21%, 新增关注人数3272人), else ""
+    change: str = ""
+    #: "result", or "requirement" (不少于两次), "target" (任务数240条), "first" (首次突破100篇)
+    role: str = "result"
+    #: outlet level of a placement: national / provincial / municipal / district, None when not said
+    outlet_level: str | None = None
+    #: index of the total this figure is part of (53篇，其中…2篇), else None
+    part_of: int | None = None
+    #: the metric's Chinese name
+    metric_name: str = ""
+    #: the mapping may become a draft without a person confirming it (metric, confidence, a result, not a change)
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,10 +400,17 @@ def map_metric(subject: str, unit: str, aliases: Mapping[str, MetricInfo]) -> tu
 # Figures
 
 #: Every figure starts with one of these (a qualifier, a digit, a numeral, 百分之): a cheap first test.
-_FIRST_CHARS: Final = "".join(sorted({q[0] for q in PREFIX_QUALIFIERS} | set("0123456789零〇一二两三四五六七八九十百")))
+_FIRST_CHARS: Final = "".join(
+    sorted({q[0] for q in PREFIX_QUALIFIERS} | set("0123456789零〇一二两三四五六七八九十百千万数"))
+)
 
+#: A figure: qualifiers, the number (or a range 3至5, 3-5; or a round number 百余, 近万, 数十), 余/多, 万/亿, then the
+#: measure word, possibly after a space or a line break (text copied from PDFs: "组织了 12 次集体学习").
 _FIGURE_RE: Final = re.compile(
-    rf"(?=[{_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<core>{PERCENT_WORDS_PATTERN}|{CORE_PATTERN})"
+    rf"(?=[{_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})"
+    rf"(?P<core>{PERCENT_WORDS_PATTERN}|{ROUND_PATTERN}|{CORE_PATTERN})"
+    rf"(?:[ \t\u3000]?(?P<range>至|到|-|~|～|—|－)[ \t\u3000]?(?P<core2>{CORE_PATTERN}))?"
+    rf"(?P<gap>[ \t\u3000]{{1,2}}|\r?\n)?"
     rf"(?P<q1>[余多])?(?P<mag>[万亿]+)?(?P<q2>[余多])?(?P<unit>{UNIT_PATTERN}|项目)?(?P<post>{POST_PATTERN})?"
 )
 _NUMERAL_CHARS: Final = frozenset("0123456789零〇一二两三四五六七八九十百千万亿")
@@ -408,6 +433,7 @@ def _rejected(norm: str, match: re.Match[str], start: int) -> bool:
         core in _STANDALONE_NOT_NUMBERS
         or before == "第"  # 第十九届, 第一轮
         or (arabic and bool(before) and before in "×*xX")  # 7×24小时
+        or (core[0] in "百千万数" and bool(before) and before in "×*xX=_")  # *万余小时: a template's mark
         or (bool(just_before) and just_before.isascii() and (just_before.isalnum() or just_before in "._/-"))
         or (after.isascii() and after.isalpha() and not unit)  # 5G, 2020R
         or (not unit and not mag and core[-1] not in "万亿" and not core.startswith("百分之"))
@@ -443,8 +469,30 @@ def _figures(text: str, norm: str, masked: str) -> Iterable[tuple[ExtractedFigur
             continue
         inner = [q for q in (match["q1"], match["q2"]) if q]
         unit = "项" if match["unit"] == "项目" else match["unit"] or ""
-        quantity = build_quantity(match["core"], inner, match["mag"] or "", unit)
+        core = match["core"]
+        if not pre_text and core[0].isdigit() and norm[start - 2 : start].startswith(tuple("0123456789")) and (
+            norm[start - 1 : start] == "\n"
+        ):  # 32⏎7场: a figure split by a line break
+            head = start - 1
+            while head > 0 and norm[head - 1].isdigit():
+                head -= 1
+            if head < start - 1 and head > previous_end and not norm[head - 1 : head].isdigit():
+                core = norm[head : start - 1] + core
+                start = head
+        quantity = build_quantity(core, inner, match["mag"] or "", unit)
         if quantity is None:
+            continue
+        value_max = None
+        if match["core2"]:
+            high = build_quantity(match["core2"], inner, match["mag"] or "", unit)
+            if high is None or high.value <= quantity.value:
+                continue  # 1-1场, 5至3场: not a range
+            value_max = high.value
+        if match["gap"] and not (unit or match["q1"] or match["mag"]):
+            continue
+        if match["core"][0] in "百千万数" and not (
+            pre_text or match["q1"] or match["q2"] or match["core"][0] == "数" or match["core"].startswith("百分之")
+        ):
             continue
         post = [match["post"]] if match["post"] else []
         end = match.end()
@@ -458,7 +506,12 @@ def _figures(text: str, norm: str, masked: str) -> Iterable[tuple[ExtractedFigur
             span=(start, end),
             number_span=_number_span(match),
             scale=quantity.scale,
+            value_max=value_max,
         )
+        if match["core"][0] == "数":
+            figure.qualifier = ["数", *figure.qualifier]
+        if core != match["core"]:
+            figure.number_span = (start, match.end("core"))
         previous_end = end
         yield figure, start
 
@@ -470,11 +523,20 @@ def extract(text: str, aliases: Mapping[str, MetricInfo] | None = None) -> list[
     masked = mask_names(norm)
     index = section_index(text)
     figures: list[ExtractedFigure] = []
+    vocabulary = extract_rules.with_extra_aliases(aliases) if aliases else None
+    previous_end = 0
     for figure, start in _figures(text, norm, masked):
         figure.section = section_at(index, start)
-        if aliases:
-            figure.metric, figure.confidence = map_metric(figure.subject, figure.unit, aliases)
+        if vocabulary:
+            figure.metric, figure.confidence = map_metric(figure.subject, figure.unit, vocabulary)
+            if figure.metric is None:  # 开展宣讲活动8场次: what was counted is before the figure
+                before = _preceding(text, start, previous_end)
+                if before and before != figure.subject:
+                    metric, confidence = map_metric(before, figure.unit, vocabulary)
+                    figure.metric, figure.confidence = metric, round(confidence * 0.9, 2)
         figures.append(figure)
+        previous_end = figure.span[1]
+    extract_rules.refine(figures, norm, vocabulary)
     return figures
 
 
@@ -482,23 +544,38 @@ def _json_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def to_json(figures: Iterable[ExtractedFigure]) -> dict[str, list[dict[str, Any]]]:
-    """{"figures": [{"text", "value", "unit", "qualifier", "subject", "section", "span", "metric"}]}"""
-    return {
+def to_json(figures: Iterable[ExtractedFigure], ranks: Iterable[Rank] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """{"figures": [{"text", "value", "value_max", "approximate", "unit", "qualifier", "subject", "section", "span",
+    "metric", "metric_name", "confidence", "sure", "outlet_level", "outlet_level_name", "change", "role",
+    "part_of"}], "ranks": [{"text", "span"}]}"""
+    data: dict[str, list[dict[str, Any]]] = {
         "figures": [
             {
                 "text": f.text,
                 "value": _json_number(f.value),
+                "value_max": _json_number(f.value_max) if f.value_max is not None else None,
+                "approximate": f.approximate,
                 "unit": f.unit,
                 "qualifier": list(f.qualifier),
                 "subject": f.subject,
                 "section": list(f.section),
                 "span": [f.span[0], f.span[1]],
                 "metric": f.metric,
+                "metric_name": f.metric_name,
+                "confidence": f.confidence,
+                "sure": f.sure,
+                "outlet_level": f.outlet_level,
+                "outlet_level_name": extract_rules.LEVEL_NAMES.get(f.outlet_level or "", ""),
+                "change": f.change or None,
+                "role": f.role,
+                "part_of": f.part_of,
             }
             for f in figures
         ]
     }
+    if ranks is not None:
+        data["ranks"] = [{"text": r.text, "span": [r.span[0], r.span[1]]} for r in ranks]
+    return data
 
 
 # --------------------------------------------------------------------------------------------

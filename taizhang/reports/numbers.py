@@ -24,13 +24,16 @@ __all__ = [
     "POST_QUALIFIERS",
     "PREFIX_PATTERN",
     "PREFIX_QUALIFIERS",
+    "ROUND_PATTERN",
     "UNIT_PATTERN",
     "Quantity",
     "chinese_numeral",
     "format_number",
+    "is_round",
     "normalize",
     "parse_core",
     "parse_number",
+    "parse_round",
     "split_prefix_qualifiers",
     "split_qualifiers",
 ]
@@ -70,6 +73,17 @@ _CN_FRACTION = "零〇一二三四五六七八九"
 CORE_PATTERN: Final = rf"(?:{_ARABIC}|[{_CN_START}])(?:[{_CN_ALL}]|{_ARABIC}|点(?=[{_CN_FRACTION}]))*"
 #: 百分之十二点五: a percentage written in words.
 PERCENT_WORDS_PATTERN: Final = rf"百分之[{_CN_START}百千点]+"
+#: Round numbers summaries write without digits, always approximate: 数十, 数百, 百余, 千余, 万余 (before 余/多),
+#: and 万/百万/千 after 近/超/逾/约/过/达 (近万册, 超百万次). parse_round() reads them.
+ROUND_PATTERN: Final = (
+    r"数(?:十万|百万|千万|十|百|千|万)"
+    r"|(?:十万|百万|千万|百|千|万)(?=[余多])"
+    r"|(?<=[近超逾约过达])(?:十万|百万|千万|百|千|万|亿)"
+)
+_ROUND_VALUES: Final[dict[str, int]] = {
+    "十": 10, "百": 100, "千": 1000, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8,
+    "百亿": 10**10, "千亿": 10**11, "万亿": 10**12,
+}  # fmt: skip
 
 #: Qualifiers written before a number, longest first. 将近/接近/大约/总共/一共 are listed whole so that
 #: 最近/附近/签约/公共 can be told apart by the character before.
@@ -302,6 +316,19 @@ MAX_NUMBER_CHARS: Final = 32
 MAX_VALUE: Final = Decimal(10) ** 16
 
 
+def parse_round(text: str) -> Decimal | None:
+    """The value of a round number written without digits (数十 = 10, 百余 = 100, 近万 = 10000, 超百万 = 10**6,
+    百余万 read as 百万): the lower bound, to be flagged approximate. None for anything else."""
+    body = text[1:] if text.startswith("数") else text
+    value = _ROUND_VALUES.get(body)
+    return Decimal(value) if value is not None else None
+
+
+def is_round(core: str) -> bool:
+    """True when `core` is a round number without digits (数十, 百, 万…), which parse_round() reads."""
+    return bool(core) and (core[0] == "数" or core[0] in "百千万亿") and parse_round(core) is not None
+
+
 def parse_core(text: str) -> Decimal | None:
     """The value of a bare number (no qualifier, no unit): 1,234 / 1.21万 / 3万5千 / 二十二点二五万.
 
@@ -365,6 +392,11 @@ def money_unit(unit: str, scale: str) -> str | None:
 def build_quantity(core: str, inner: list[str], mag: str, unit: str) -> Quantity | None:
     """Value, scale and unit of a matched number; None if the number does not parse."""
     value = parse_core(core + mag)
+    if value is None and is_round(core):
+        value = parse_round(core + mag) if parse_round(core + mag) is not None else None
+        if value is None and mag:
+            base, scale_value = parse_round(core), parse_core("1" + mag)
+            value = base * scale_value if base is not None and scale_value is not None else None
     if value is None:
         return None
     if core.startswith("百分之"):
