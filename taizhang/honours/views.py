@@ -1,0 +1,292 @@
+"""Staff pages of role-model campaigns: campaigns and their stages, nominations, qualification sign-offs, the jury,
+objections to the public notice, the result. The library is in views_library.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from taizhang.core.crypto import mask
+from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
+from taizhang.core.querysets import get_scoped, parse_id
+from taizhang.org.roles import Cap
+from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
+from taizhang.org.views import cap_required
+
+from . import actions
+from .forms import CampaignForm, NominationForm
+from .models import STAGE_ORDER, Campaign, Evidence, Juror, Nomination, Objection, QualificationItem, Stage
+
+ERRORS = (InvalidInput, InvalidTransition, NotPermitted, StaleObjectError)
+
+
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
+    """Campaigns a user may see: those organised in their subtree, and those of the units above them (a street's
+    liaison nominates to the district's campaign)."""
+    roots = root_paths_for(user, Cap.VIEW)
+    if not roots:
+        return Campaign.objects.none()
+    q = Q()
+    ancestors: set[str] = set()
+    for root in roots:
+        q |= Q(unit__path__startswith=root)
+        parts = [p for p in root.split("/") if p]
+        ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+    return Campaign.objects.filter(q | Q(unit__path__in=ancestors)).select_related("unit")
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    found = campaigns_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("未找到该评选活动，或您无权查看。")
+    return found
+
+
+@cap_required(Cap.VIEW)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    qs = campaigns_for(request.user).annotate(n_nominations=Count("nominations"))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "honours/campaign_list.html", {
+        "page": page, "can_open": has_cap(request.user, Cap.MANAGE_WORK)})
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def campaign_new(request: HttpRequest) -> HttpResponseBase:
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            campaign = actions.open_campaign(
+                acting_user=request.user, unit=d["unit"], code=d["code"], title=d["title"],
+                honour_title=d["honour_title"], level=d["level"], year=d["year"], categories=d["categories"],
+                dates=form.dates(), public_share=d["public_share"], votes_per_day=d["votes_per_day"],
+                description=d["description"])
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "评选活动已发起，进入推荐阶段。")
+            return redirect("honours:campaign_detail", campaign.pk)
+    return render(request, "honours/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _post_campaign(request: HttpRequest, campaign: Campaign) -> None:
+    op = request.POST.get("op", "")
+    if op == "advance":
+        actions.advance(acting_user=request.user, campaign=campaign, to=request.POST.get("to", ""),
+                        expected_version=int(request.POST.get("version") or 0))
+        messages.success(request, f"已进入“{campaign.get_stage_display()}”阶段。")
+    elif op == "confirm":
+        ids = [parse_id(v, name="候选人") for v in request.POST.getlist("honoured")]
+        chosen = list(Nomination.objects.filter(campaign=campaign, pk__in=ids))
+        actions.confirm_honourees(acting_user=request.user, campaign=campaign, nominations=chosen)
+        messages.success(request, f"已确定当选人员 {len(chosen)} 名。")
+    elif op == "juror":
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()).first()
+        if user is None:
+            raise InvalidInput("未找到该用户名。", {"username": ["未找到"]})
+        actions.add_juror(acting_user=request.user, campaign=campaign, user=user)
+        messages.success(request, "已增加评委。")
+    else:
+        raise InvalidInput("未知操作。")
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.VIEW)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    campaign = _campaign(request, pk)
+    if request.method == "POST":
+        try:
+            _post_campaign(request, campaign)
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        return redirect("honours:campaign_detail", campaign.pk)
+    organiser = can_in_unit(request.user, Cap.MANAGE_WORK, campaign.unit)
+    nominations = (Nomination.objects.visible_to(request.user).filter(campaign=campaign)
+                   .select_related("category", "unit").defer("phone", "id_number"))
+    here = STAGE_ORDER.index(campaign.stage)
+    stages = [{"key": s, "label": Stage(s).label, "done": i < here, "current": i == here}
+              for i, s in enumerate(STAGE_ORDER)]
+    next_stage = Stage(STAGE_ORDER[here + 1]) if here + 1 < len(STAGE_ORDER) else None
+    poll = None
+    if campaign.stage_index >= STAGE_ORDER.index(Stage.VOTE) and campaign.public_share > 0:
+        try:
+            from taizhang.votes import actions as votes
+
+            poll = votes.poll_for(campaign)
+        except ImportError:
+            poll = None
+    return render(request, "honours/campaign_detail.html", {
+        "campaign": campaign, "stages": stages, "next_stage": next_stage, "organiser": organiser,
+        "nominations": nominations, "categories": campaign.categories.annotate(
+            n=Count("nominations", filter=~Q(nominations__state__in=["withdrawn", "disqualified", "removed"]))),
+        "items": campaign.qualification_items.all(), "jurors": campaign.jurors.select_related("user"),
+        "ranking": actions.ranking(campaign) if campaign.stage_index >= STAGE_ORDER.index(Stage.RESULT) else [],
+        "is_juror": Juror.objects.filter(campaign=campaign, user=request.user).exists(),
+        "can_nominate": campaign.stage == Stage.NOMINATION and (
+            has_cap(request.user, Cap.EDIT_RECORDS) or has_cap(request.user, Cap.MANAGE_WORK)),
+        "poll": poll, "jury_share": campaign.jury_share,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.VIEW)
+def nomination_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    campaign = _campaign(request, pk)
+    form = NominationForm(request.POST or None, request.FILES or None, campaign=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            nomination = actions.nominate(
+                acting_user=request.user, campaign=campaign, category=d["category"], unit=d["unit"], kind=d["kind"],
+                nominators=d["nominators"], name=d["name"], gender=d["gender"], birth_date=d["birth_date"],
+                workplace=d["workplace"], phone=d["phone"], id_number=d["id_number"], deeds=d["deeds"],
+                initials=d["initials"], evidence=request.FILES.getlist("evidence"))
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+            for field, errs in getattr(exc, "errors", {}).items():
+                if field in form.fields:
+                    for e in errs:
+                        form.add_error(field, e)
+        else:
+            messages.success(request, "推荐已提交。")
+            return redirect("honours:nomination_detail", nomination.pk)
+    return render(request, "honours/nomination_form.html", {"form": form, "campaign": campaign},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _post_nomination(request: HttpRequest, nomination: Nomination) -> dict[str, str] | None:
+    op = request.POST.get("op", "")
+    if op == "reveal":
+        return actions.reveal(acting_user=request.user, nomination=nomination)
+    if op == "sign":
+        item = QualificationItem.objects.filter(campaign=nomination.campaign,
+                                                pk=parse_id(request.POST.get("item", ""), name="审查项")).first()
+        if item is None:
+            raise InvalidInput("审查项无效。")
+        actions.sign_off(acting_user=request.user, nomination=nomination, item=item,
+                         positive=request.POST.get("positive") == "1", opinion=request.POST.get("opinion", ""))
+        messages.success(request, "审查意见已记录。")
+    elif op == "score":
+        actions.score(acting_user=request.user, nomination=nomination, value=request.POST.get("score", ""),
+                      comment=request.POST.get("comment", ""))
+        messages.success(request, "评分已记录。")
+    elif op == "evidence":
+        actions.add_evidence(acting_user=request.user, nomination=nomination, files=request.FILES.getlist("evidence"))
+        messages.success(request, "证明材料已上传。")
+    elif op == "withdraw":
+        actions.withdraw(acting_user=request.user, nomination=nomination, reason=request.POST.get("reason", ""))
+        messages.success(request, "推荐已撤回。")
+    else:
+        raise InvalidInput("未知操作。")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.VIEW)
+def nomination_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    nomination = get_scoped(Nomination.objects.select_related("campaign", "campaign__unit", "category", "unit"),
+                            request.user, pk=pk)
+    revealed = None
+    if request.method == "POST":
+        try:
+            revealed = _post_nomination(request, nomination)
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        if revealed is None:
+            return redirect("honours:nomination_detail", nomination.pk)
+    campaign = nomination.campaign
+    signed = {s.item_id: s for s in nomination.signoffs.select_related("signed_by")}
+    items = [(item, signed.get(item.pk), actions.may_sign(request.user, item))
+             for item in campaign.qualification_items.select_related("sector_unit")]
+    juror = Juror.objects.filter(campaign=campaign, user=request.user).first()
+    response = render(request, "honours/nomination_detail.html", {
+        "n": nomination, "campaign": campaign, "m": nomination.masked(), "revealed": revealed, "items": items,
+        "can_reveal": can_in_unit(request.user, Cap.MANAGE_WORK, nomination.unit),
+        "can_edit": can_in_unit(request.user, Cap.EDIT_RECORDS, nomination.unit)
+        or can_in_unit(request.user, Cap.MANAGE_WORK, nomination.unit),
+        "scores": nomination.scores.select_related("juror__user"), "evidence": nomination.evidence.all(),
+        "my_score": nomination.scores.filter(juror=juror).first() if juror else None, "juror": juror,
+        "objections": nomination.objections.all(), "in_qualification": campaign.stage == Stage.QUALIFICATION,
+        "in_jury": campaign.stage == Stage.JURY,
+    })
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@cap_required(Cap.VIEW)
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    ev = get_scoped(Evidence.objects.select_related("nomination"), request.user, pk=pk)
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name, content_type=ev.content_type)
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.VIEW)
+def signoff_queue(request: HttpRequest) -> HttpResponseBase:
+    """Items waiting for this user's sector (or the organiser) to sign; signed from here."""
+    if request.method == "POST":
+        try:
+            nomination = Nomination.objects.select_related("campaign", "campaign__unit").filter(
+                pk=parse_id(request.POST.get("nomination", ""), name="被推荐人")).first()
+            item = QualificationItem.objects.select_related("campaign__unit", "sector_unit").filter(
+                pk=parse_id(request.POST.get("item", ""), name="审查项")).first()
+            if nomination is None or item is None:
+                raise InvalidInput("被推荐人或审查项无效。")
+            actions.sign_off(acting_user=request.user, nomination=nomination, item=item,
+                             positive=request.POST.get("positive") == "1", opinion=request.POST.get("opinion", ""))
+            messages.success(request, "审查意见已记录。")
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        return redirect("honours:signoff_queue")
+    rows = actions.signoffs_waiting(request.user)
+    return render(request, "honours/signoff_queue.html", {"rows": rows[:200], "count": len(rows)})
+
+
+@cap_required(Cap.MANAGE_WORK)
+def objection_list(request: HttpRequest) -> HttpResponse:
+    qs = (Objection.objects.restrict(request.user, Cap.MANAGE_WORK)
+          .select_related("nomination", "nomination__campaign", "nomination__category").defer("contact_phone"))
+    state = request.GET.get("state", "")
+    if state in Objection.State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "honours/objection_list.html", {"page": page, "state": state,
+                                                           "states": Objection.State.choices})
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def objection_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    objection = get_scoped(Objection.objects.select_related("nomination", "nomination__campaign",
+                                                            "nomination__campaign__unit"),
+                           request.user, Cap.MANAGE_WORK, pk=pk)
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        try:
+            if op == "investigate":
+                actions.investigate(acting_user=request.user, objection=objection,
+                                    findings=request.POST.get("findings", ""))
+                messages.success(request, "核查情况已记录。")
+            elif op == "answer":
+                actions.answer(acting_user=request.user, objection=objection,
+                               upheld=request.POST.get("upheld") == "1", text=request.POST.get("answer", ""))
+                messages.success(request, "已答复。")
+            else:
+                raise InvalidInput("未知操作。")
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        return redirect("honours:objection_detail", objection.pk)
+    from .public_views import masked_text
+
+    return render(request, "honours/objection_detail.html", {
+        "o": objection, "n": objection.nomination, "text": masked_text(objection.text),
+        "phone": mask(objection.contact_phone, "phone")})
