@@ -246,10 +246,8 @@ def _open_vote(acting_user: Any, campaign: Campaign) -> None:
     from taizhang.votes import actions as votes
 
     options = [(n, f"{n.shown_name}（{n.category.name}·{n.workplace}）") for n in candidates(campaign)]
-    opens = max(_day_start(campaign.vote_starts), timezone.now())
+    opens = _day_start(campaign.vote_starts)  # the vote runs over the dates fixed when the campaign was opened
     closes = _day_start(campaign.vote_ends + datetime.timedelta(days=1))
-    if closes <= opens:
-        closes = opens + datetime.timedelta(days=1)
     votes.open_poll(acting_user=acting_user, code=campaign.code, title=f"{campaign.title}公众投票", subject=campaign,
                     options=options, opens_at=opens, closes_at=closes, votes_per_day=campaign.votes_per_day,
                     max_choices=1)

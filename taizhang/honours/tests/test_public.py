@@ -86,7 +86,8 @@ def test_objection_flow_from_public_site_to_answer_on_record(on_notice: dict[str
     client = Client()
     adult = on_notice["adult"]
     response = client.post(f"{PUBLIC}/honours/notice/HR-PUB/", {
-        "nomination": adult.pk, "text": "该候选人所述救人事迹时间地点与事实不符，请核实。", "contact_phone": "13700001111"})
+        "nomination": adult.pk, "text": "该候选人所述救人事迹时间地点与事实不符，请核实。",
+        "contact_phone": "13700001111"})
     assert response.status_code == 200, response.content.decode()[:1500]
     objection = Objection.objects.get()
     assert objection.code in response.content.decode()
