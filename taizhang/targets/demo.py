@@ -1,6 +1,7 @@
-"""Demo targets and assessment: this year's targets allocated to streets/towns and bureaus, a placement scheme
-modelled on real 对外宣传 scoring rules (and a quarterly 理论宣讲 scheme), bonus/deduction entries, published
-monthly results for each finished month of the year (with one corrected re-run), and one bulletin."""
+"""Demo targets and assessment: targets of every demo year (two past years and this one) allocated to streets/towns
+and bureaus, a placement scheme modelled on real 对外宣传 scoring rules (and a quarterly 理论宣讲 scheme),
+bonus/deduction entries, published monthly results for each finished month of the year (with one corrected
+re-run), this month's bulletin, and last year's annual assessment with its bulletin."""
 
 from __future__ import annotations
 
@@ -39,24 +40,41 @@ def _round(value: Decimal, step: int) -> Decimal:
 
 
 def _targets(ctx: DemoContext, root: Unit, peers: list[Unit]) -> list[Target]:
-    year = ctx.today.year
+    """Targets of every demo year (two past years and this one), so past years' bulletins and annual summaries
+    have their completion: from the year before's actual times the growth; the first demo year, with no year
+    before in the ledger, from its own actual a little below (a target set low at the start of the ledger)."""
+    out = []
+    for year in range(ctx.today.year - 2, ctx.today.year + 1):
+        out.extend(_year_targets(ctx, root, peers, year, first=year == ctx.today.year - 2))
+    return out
+
+
+def _year_targets(ctx: DemoContext, root: Unit, peers: list[Unit], year: int, *, first: bool) -> list[Target]:
     out = []
     for i, spec in enumerate(TARGETS):
         metric = MetricDefinition.objects.get(key=spec["metric"])
-        draft = Target(year=year - 1, metric=metric, outlet_levels=spec.get("outlet_levels", []), owner=root)
-        last = progress.actual(draft, progress.year_period(year - 1), root).value
-        value = _round(last * Decimal(spec["growth"]), 10)
+        basis_year = year if first else year - 1
+        draft = Target(year=basis_year, metric=metric, outlet_levels=spec.get("outlet_levels", []), owner=root)
+        last = progress.actual(draft, progress.year_period(basis_year), root).value
+        if first:
+            factor = Decimal(str(round(ctx.rng.uniform(0.9, 0.98), 2)))
+            note = f"{year}年按各单位上年工作量测算下达。"
+        else:
+            factor = Decimal(spec["growth"])
+            note = f"{year - 1}年完成{last.normalize():f}{metric.measure_word}，按增长{spec['growth']}倍下达。"
+        value = _round(last * factor, 10)
         plan = spec.get("monthly_plan")
         target = actions.create_target(
             acting_user=None, year=year, key=spec["key"], name=spec["name"], owner=root, metric=metric, value=value,
             outlet_levels=spec.get("outlet_levels", []), sort_order=i,
             plan_kind=Target.PlanKind.MONTHLY if plan else Target.PlanKind.LINEAR, monthly_plan=plan or [],
-            note=f"{year - 1}年完成{last.normalize():f}{metric.measure_word}，按增长{spec['growth']}倍下达。",
+            note=note,
         )
         units = [u for u in peers if u.kind in spec["peers"]]
-        split = actions.split_target(target, units, spec["method"])
+        method = Target.Method.EQUAL if first and spec["method"] == "last_year" else spec["method"]
+        split = actions.split_target(target, units, method)
         actions.save_allocations(acting_user=None, target=target, expected_version=target.version, values=split,
-                                 method=spec["method"])
+                                 method=method)
         out.append(target)
     return out
 
@@ -177,6 +195,9 @@ def build(ctx: DemoContext) -> None:
         period = parse_period(f"{year}Q{q}")
         if period.end < ctx.today:
             actions.run_assessment(acting_user=None, scheme=lecture_scheme, period=period, publish=True)
+    # Last year's annual assessment and its bulletin (issued in January), against last year's targets.
+    annual = actions.run_assessment(acting_user=None, scheme=scheme, period=parse_period(str(year - 1)), publish=True)
+    actions.create_bulletin(acting_user=None, run=annual, issued_on=datetime.date(year, 1, 15))
     if not runs:
         ctx.log(f"目标任务 {len(targets)} 项；本年度尚无已结束的月份，未生成考核结果")
         return

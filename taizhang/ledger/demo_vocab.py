@@ -1,0 +1,472 @@
+"""Wording of the demo ledger: themes of each year, topics, audiences, forms and places, and title/description
+templates per activity type, so records read like what units write (not one template repeated)."""
+
+from __future__ import annotations
+
+import datetime
+
+# The main theme of each year's publicity work (what titles refer to), by year.
+THEMES: dict[int, list[str]] = {
+    2024: ["学习贯彻党的二十届三中全会精神", "庆祝新中国成立75周年", "党纪学习教育", "进一步全面深化改革"],
+    2025: [
+        "纪念中国人民抗日战争胜利80周年",
+        "深入贯彻中央八项规定精神学习教育",
+        "学习贯彻党的二十届四中全会精神",
+        "“十四五”规划收官",
+    ],
+    2026: ["学习贯彻党的二十届四中全会精神", "“十五五”开局起步", "庆祝中国共产党成立105周年", "铸牢中华民族共同体意识"],
+}
+TOPICS = [
+    "优化营商环境",
+    "文明城市创建",
+    "基层治理",
+    "老旧小区改造",
+    "非遗传承",
+    "全民阅读",
+    "民生实事",
+    "科技创新",
+    "生态环境保护",
+    "城市更新",
+    "平安建设",
+    "移风易俗",
+    "文旅融合",
+    "社区养老服务",
+    "垃圾分类",
+    "红色文化传承",
+    "青年就业",
+    "安全生产",
+    "法治宣传",
+    "网络文明",
+    "家风家教",
+    "反诈宣传",
+    "食品安全",
+    "防汛减灾",
+    "消防安全",
+    "国家安全教育",
+    "民法典宣传",
+    "乡村振兴",
+    "“一老一小”服务",
+    "新就业群体关爱",
+]
+GROUPS = [
+    "党员干部",
+    "社区居民",
+    "青年党员",
+    "退休老干部",
+    "新就业群体",
+    "中小学生",
+    "非公企业职工",
+    "村民",
+    "外卖骑手和快递小哥",
+    "机关干部",
+    "楼栋长和网格员",
+    "老年朋友",
+    "青年志愿者",
+    "辖区商户",
+]
+FORMS = ["故事会", "微宣讲", "院坝会", "快板说唱", "情景剧", "分享会", "座谈会", "知识问答", "“板凳会”", "音乐党课"]
+SPEAKERS = [
+    "区委宣讲团成员",
+    "“百姓名嘴”",
+    "老党员",
+    "道德模范",
+    "青年讲师",
+    "党校教师",
+    "社区书记",
+    "驻村第一书记",
+    "“五老”宣讲员",
+    "劳动模范",
+]
+FILMS = [
+    "《长津湖》",
+    "《地雷战》",
+    "《我和我的祖国》",
+    "《我和我的家乡》",
+    "《守岛人》",
+    "《人生大事》",
+    "《万里归途》",
+    "《志愿军：雄兵出击》",
+    "《第二十条》",
+    "《热辣滚烫》",
+    "《流浪地球2》",
+    "《独行月球》",
+    "《穿过寒冬拥抱你》",
+    "《狙击手》",
+    "《中国医生》",
+    "《奇迹·笨小孩》",
+]
+FESTIVALS = {  # traditional festivals (我们的节日) by year: name → date
+    2024: {
+        "春节": (2, 10),
+        "元宵节": (2, 24),
+        "清明节": (4, 4),
+        "端午节": (6, 10),
+        "七夕节": (8, 10),
+        "中秋节": (9, 17),
+        "重阳节": (10, 11),
+    },
+    2025: {
+        "春节": (1, 29),
+        "元宵节": (2, 12),
+        "清明节": (4, 4),
+        "端午节": (5, 31),
+        "七夕节": (8, 29),
+        "中秋节": (10, 6),
+        "重阳节": (10, 29),
+    },
+    2026: {
+        "春节": (2, 17),
+        "元宵节": (3, 3),
+        "清明节": (4, 5),
+        "端午节": (6, 19),
+        "七夕节": (8, 19),
+        "中秋节": (9, 25),
+        "重阳节": (10, 18),
+    },
+}
+FESTIVAL_ACTS = {
+    "春节": ["写春联送福字", "迎新春联欢会", "新春慰问"],
+    "元宵节": ["猜灯谜闹元宵", "包元宵邻里宴"],
+    "清明节": ["网上祭英烈", "文明祭扫倡议", "缅怀先烈主题活动"],
+    "端午节": ["包粽子传民俗", "端午诗会"],
+    "七夕节": ["传统婚俗展示", "家风故事分享"],
+    "中秋节": ["邻里中秋游园会", "月饼DIY"],
+    "重阳节": ["敬老爱老集体生日会", "为老人义诊义剪"],
+}
+OUTDOORS = ["滨河西路文化广场", "万柏林体育中心", "汾河公园西岸", "区文化馆广场", "千峰南路市民广场"]
+HALLS = ["区委党校报告厅", "区文化馆剧场", "区会展中心", "区图书馆报告厅"]
+# Places by activity type where the unit's usual rooms would not hold the audience (4,000 people in a studio).
+PLACES_BY_TYPE = {
+    "ce_mass_event": {"district": OUTDOORS},
+    "ce_performance": {"district": [*OUTDOORS, "区文化馆剧场"]},
+    "lecture_event": {"district": HALLS},
+    "theory_report": {"district": HALLS},
+    "vol_activity": {"district": [*OUTDOORS, "区新时代文明实践中心"]},
+    "theory_group_study": {"district": ["区委常委会议室", "区委第一会议室"]},
+}
+PLACES = {
+    "district": [
+        "区委党校",
+        "区新时代文明实践中心",
+        "区图书馆报告厅",
+        "区文化馆",
+        "区会展中心",
+        "滨河西路文化广场",
+    ],
+    "street": ["{unit}党群服务中心", "{unit}新时代文明实践所", "{unit}会议室", "{unit}文化活动中心"],
+    "town": ["{unit}党群服务中心", "{unit}新时代文明实践所", "{unit}会议室", "{unit}文化广场"],
+    "community": [
+        "{unit}党群服务站",
+        "{unit}新时代文明实践站",
+        "{unit}居民活动广场",
+        "{unit}文化活动室",
+        "{unit}“红色驿站”",
+    ],
+    "village": ["{unit}文化礼堂", "{unit}村委会议室", "{unit}文化广场", "{unit}新时代文明实践站"],
+    "bureau": ["{unit}会议室", "{unit}机关党员活动室", "{unit}报告厅"],
+    "school": ["{unit}报告厅", "{unit}操场", "{unit}图书馆"],
+    "enterprise": ["{unit}职工之家", "{unit}会议室"],
+}
+OUTLET_PAGES = {
+    "national": ["要闻版", "客户端首页", "地方频道", "新闻联播", "专题报道"],
+    "provincial": ["头版", "要闻版", "综合新闻", "市县新闻", "客户端首页"],
+    "municipal": ["头版", "综合新闻", "区县新闻", "民生版", "客户端首页", "都市新闻"],
+    "district": ["万柏林新闻", "首页推荐", "民生关注", "基层动态"],
+}
+HEADLINE_SUBJECTS = [
+    "老旧小区改造",
+    "“15分钟便民生活圈”",
+    "新时代文明实践站",
+    "社区食堂",
+    "背街小巷",
+    "口袋公园",
+    "夜间经济",
+    "智慧社区",
+    "非遗工坊",
+    "红色物业",
+    "“一老一小”服务",
+    "退役军人服务站",
+    "农贸市场升级",
+    "垃圾分类",
+    "文明实践志愿服务",
+    "百姓宣讲",
+    "“家门口”就业",
+    "城中村改造",
+    "网格化治理",
+    "科技企业孵化",
+    "文旅消费",
+    "城市书房",
+    "社区图书角",
+    "道德讲堂",
+    "“好人”故事",
+    "全民健身",
+    "社区嵌入式服务",
+    "新就业群体驿站",
+    "学雷锋志愿服务",
+    "家风家训",
+    "移风易俗",
+    "文明交通",
+    "校园周边治理",
+    "汾河岸线",
+    "西山生态修复",
+    "老工业区转型",
+    "数字经济",
+    "营商环境",
+    "“接诉即办”",
+    "平安社区",
+]
+HEADLINE_ENDINGS = [
+    "跑出加速度",
+    "绘就新图景",
+    "激发新活力",
+    "温暖千家万户",
+    "让居民住得更舒心",
+    "交出亮眼答卷",
+    "打通服务“最后一米”",
+    "托起稳稳的幸福",
+    "擦亮城市底色",
+    "走深走实",
+    "添彩城市生活",
+    "惠及更多群众",
+    "蹚出新路子",
+    "焕发新生机",
+    "跑出民生“加速度”",
+    "书写新篇章",
+    "见行见效",
+    "拓展新空间",
+    "提质增效",
+    "有“颜值”更有“温度”",
+    "从“盆景”到“风景”",
+    "办到群众心坎上",
+    "聚起发展合力",
+    "点亮百姓生活",
+    "按下“快进键”",
+]
+HEADLINE_LEADS = ["万柏林区：", "万柏林：", "太原万柏林区", "{unit}：", "走进{unit}——", ""]
+
+# Title templates per activity type; {unit} the unit's short label, {theme} this year's theme, {topic}, {group},
+# {form}, {speaker}, {place}, {festival}, {fact} (a festival activity), {month} (1–12), {n} (serial of the year),
+# {year}. Types without their own list use GENERIC.
+TITLES: dict[str, list[str]] = {
+    "theory_group_study": [
+        "{unit}党委理论学习中心组专题学习{theme}",
+        "{unit}中心组集体学习：{topic}专题",
+        "{unit}理论学习中心组{month}月集体学习",
+        "{unit}中心组围绕{topic}开展专题学习研讨",
+    ],
+    "theory_report": ["{theme}专题辅导报告会", "邀请{speaker}作{topic}专题辅导", "{unit}举办{theme}专题报告会"],
+    "theory_seminar": ["{unit}{topic}专题研讨交流", "{unit}{theme}学习研讨会", "{unit}青年理论学习小组{topic}交流"],
+    "theory_reading_class": ["{unit}{theme}读书班", "{unit}党员干部{topic}专题读书班"],
+    "lecture_event": [
+        "{speaker}走进{place}宣讲{theme}",
+        "{theme}宣讲进{group}",
+        "“{topic}”主题宣讲（{unit}）",
+        "{unit}{form}：讲好{topic}故事",
+        "{theme}{unit}专场宣讲",
+    ],
+    "lecture_folk": [
+        "{unit}百姓宣讲{form}：{topic}",
+        "“百姓讲给百姓听”——{unit}{topic}宣讲",
+        "{speaker}在{unit}讲{topic}",
+    ],
+    "lecture_micro_lesson": ["{unit}微党课：{topic}", "{unit}“微党课”比赛（{topic}）", "{unit}{theme}微党课"],
+    "study_bulletin": ["“学习强国”学习情况通报（{year}年第{n}期）"],
+    "study_article": ["{unit}“学习强国”供稿：{topic}", "{unit}在学习平台刊发{topic}稿件"],
+    "ideology_meeting": ["{year}年第{n}次全区意识形态工作联席会议", "{unit}意识形态工作分析研判会（{month}月）"],
+    "ideology_inspection": ["{year}年第{n}轮意识形态工作责任制督查", "意识形态领域专项督查（{topic}）"],
+    "ideology_rectification": ["巡察反馈意识形态问题整改（{year}年第{n}批）", "{unit}意识形态巡察整改“回头看”"],
+    "ideology_letter": ["意识形态工作提示函（{year}年第{n}期）"],
+    "ideology_filing": ["{unit}{topic}论坛备案", "{unit}{topic}讲座报备", "{unit}{theme}研讨会备案"],
+    "internal_report": [
+        "{unit}：{topic}有新进展",
+        "{unit}{topic}工作见闻",
+        "{unit}{group}{topic}活动报道",
+        "{unit}推进{topic}",
+    ],
+    "internal_programme": ["《万柏林新闻》专题：{topic}（第{n}期）", "《身边的榜样》第{n}期", "《百姓话题》：{topic}"],
+    "internal_column": ["开设“{theme}”专栏", "开设“{topic}进行时”专栏"],
+    "internal_documentary": ["专题片《{topic}》", "专题片《奋进万柏林·{topic}》"],
+    "press_conference": ["{topic}新闻发布会", "{theme}新闻发布会", "{year}年{topic}工作新闻发布会"],
+    "press_media_visit": ["接待媒体采访：{topic}", "{unit}接待记者采访{topic}工作", "媒体走基层：{topic}"],
+    "corr_training": ["{year}年通讯员业务培训（第{n}期）", "新闻写作与{topic}报道培训班"],
+    "nm_post": [
+        "“万柏林发布”推送：{topic}",
+        "短视频《{topic}·{group}》",
+        "图解｜{theme}·{topic}",
+        "H5作品《{topic}》",
+        "海报｜{topic}，{group}这样做",
+    ],
+    "nm_live_stream": ["网络直播：{topic}", "“云探”万柏林·{topic}直播"],
+    "opinion_major": ["{topic}相关重要舆情处置", "涉{unit}{topic}舆情应对"],
+    "opinion_negative": ["网民反映{topic}问题的负面舆情处置", "涉{topic}网络负面信息处置", "{unit}{topic}网帖回应"],
+    "opinion_report": ["舆情专报（{year}年第{n}期）"],
+    "civ_title": ["{unit}获评{level}文明单位", "{unit}获评{level}文明校园", "{unit}通过{level}文明单位复审"],
+    "civ_assessment": ["{unit}文明创建实地测评（{month}月）", "{unit}迎检自查测评", "{unit}创建点位交叉测评"],
+    "civ_inspection": ["{place}文明创建点位督查", "{topic}点位专项督查整改", "{unit}{month}月创建点位“回头看”"],
+    "civ_pairing": ["文明单位与社区结对共建（{topic}）", "{year}年文明共建对子签约（第{n}批）"],
+    "practice_activity": [
+        "{place}{topic}文明实践活动",
+        "{unit}“{topic}”志愿服务进{group}",
+        "{unit}{form}：{topic}",
+        "{unit}开展{topic}文明实践",
+        "{unit}为{group}办实事：{topic}",
+    ],
+    "practice_moral_lecture": ["{unit}道德讲堂：{topic}", "{unit}“身边好人”道德讲堂", "{unit}道德讲堂·{theme}"],
+    "practice_festival": ["{unit}“我们的节日·{festival}”{fact}", "{festival}：{unit}{fact}", "{unit}{festival}{fact}"],
+    "practice_site": ["{unit}新时代文明实践站（点）建成", "{unit}{topic}主题文明实践点建成"],
+    "practice_history_hall": ["{unit}村史馆建成开放"],
+    "vol_activity": [
+        "{unit}志愿者{topic}服务",
+        "{unit}“学雷锋”志愿服务：{topic}",
+        "{place}志愿服务：{topic}",
+        "{unit}青年志愿者服务{group}",
+        "{unit}{topic}志愿服务活动",
+    ],
+    "vol_project": ["{unit}“{topic}”志愿服务项目", "志愿服务品牌项目：{topic}"],
+    "vol_award": ["{year}年度{unit}优秀志愿者表彰", "{unit}“最美志愿者”评选"],
+    "rm_local_selection": ["{year}年度“万柏林好人”“美德少年”评选表彰"],
+    "rm_municipal_selection": ["入选{year}年“太原好人榜”（第{n}批）", "入选太原市道德模范和“太原好人”"],
+    "rm_provincial_selection": ["入选{year}年“山西好人榜”", "入选山西省道德模范提名"],
+    "rm_national_selection": ["入选“中国好人榜”"],
+    "rm_promotion": ["“身边好人”宣传：{topic}", "好人事迹巡讲（{year}年第{n}场）", "典型宣传：{topic}中的好人"],
+    "ce_performance": [
+        "{unit}“送戏下乡”惠民演出",
+        "{place}“{theme}”文艺演出",
+        "{unit}{festival}文艺演出",
+        "{unit}广场文化展演",
+        "晋剧进{unit}",
+    ],
+    "ce_film": ["{place}放映{film}", "{unit}公益电影放映：{film}", "{unit}{month}月“送电影下乡”：{film}"],
+    "ce_reading": [
+        "{unit}“书香万柏林”阅读分享会",
+        "{unit}{topic}主题读书会",
+        "{unit}亲子阅读活动",
+        "“共读一本书”：{topic}",
+    ],
+    "ce_training": ["公共文化人才培训班（第{n}期）", "{unit}{form}培训", "群众文艺骨干培训（{topic}）"],
+    "ce_mass_event": ["{unit}广场舞展演", "{unit}群众文化节", "{place}“{theme}”群众文艺汇演", "{unit}邻里文化节"],
+    "art_work": ["原创作品《{topic}》", "{unit}创作{form}《{topic}》", "主题歌曲《{topic}》"],
+    "art_award": ["作品《{topic}》获{level}奖项", "{unit}选送节目获{level}展演奖项"],
+    "art_exhibition": ["“{theme}”书画摄影展", "{topic}主题作品展", "网上文艺精品展播（第{n}期）"],
+    "ci_project_signing": ["{topic}文旅项目签约", "文化产业项目集中签约（第{n}批）"],
+    "ci_project_start": ["{topic}文化产业项目开工"],
+    "ci_application": ["{topic}项目申报{level}文化产业发展专项资金", "{topic}项目申报{level}重点文化产业项目库"],
+    "ci_consumption_season": ["{year}年文化惠民消费季"],
+    "cm_inspection": [
+        "{area}出版物市场检查（{month}月）",
+        "{area}校园周边文化市场检查",
+        "{area}网吧和娱乐场所检查",
+        "“扫黄打非”{topic}专项检查（{area}）",
+        "{area}印刷复制企业年度检查",
+    ],
+    "cm_case": ["查处{area}非法出版物案件", "查处{area}网络侵权盗版案件", "查处{area}无证经营出版物案件"],
+    "cm_publicity": ["{unit}“绿书签”宣传活动", "{unit}版权宣传进{group}", "“扫黄打非”进基层（{unit}）"],
+    "cm_software": ["{year}年软件正版化检查（第{n}轮）"],
+    "sa_print": ["{topic}公益宣传品印制分发", "{theme}主题宣传挂图印发", "{unit}{topic}宣传海报张贴"],
+    "sa_carrier": ["{unit}{topic}公益广告围挡改造", "{unit}公交站亭公益广告更新", "{topic}宣传载体提升"],
+    "sa_screen": ["{unit}电子屏滚动播放{theme}", "{topic}电子屏宣传"],
+    "team_training": ["宣传干部{topic}专题培训", "{unit}宣传文化骨干培训班", "{year}年宣传思想干部业务培训（第{n}期）"],
+    "team_spokesperson_training": ["新闻发言人和{topic}舆论引导培训"],
+    "pp_newspaper": ["{unit}{next}年度党报征订"],
+    "pp_journal": ["{unit}{next}年度党刊征订"],
+}
+# Titles of the district's own work (the unit's label would read "全区…" where the department says "区委…").
+DISTRICT_TITLES: dict[str, list[str]] = {
+    "theory_group_study": [
+        "区委理论学习中心组专题学习{theme}",
+        "区委理论学习中心组{month}月集体学习：{topic}",
+        "区委中心组围绕{topic}开展专题学习",
+    ],
+    "theory_seminar": ["区委中心组{theme}专题研讨", "全区{topic}专题研讨交流会"],
+    "theory_reading_class": ["全区县处级干部{theme}读书班", "区委党校{topic}专题读书班"],
+    "lecture_event": [
+        "区委宣讲团走进{group}宣讲{theme}",
+        "{theme}区委宣讲团报告会（{area}专场）",
+        "“{topic}”主题宣讲（区委宣讲团）",
+    ],
+    "ideology_rectification": ["巡察反馈意识形态问题整改（{year}年第{n}批）"],
+    "civ_assessment": ["{year}年第{n}次文明城市创建模拟测评"],
+    "vol_activity": [
+        "全区“学雷锋”志愿服务集中行动：{topic}",
+        "区志愿服务联合会{topic}志愿服务",
+        "{place}志愿服务：{topic}",
+    ],
+    "ce_performance": ["{place}“{theme}”文艺演出", "全区{festival}惠民演出", "“文化惠民”进{area}专场演出"],
+    "ce_mass_event": ["全区{topic}广场舞大赛", "{place}“{theme}”群众文艺汇演", "万柏林区第{n}届群众文化节"],
+    "ce_reading": ["“书香万柏林”全民阅读季：{topic}", "区图书馆{topic}主题读书会", "“共读一本书”：{topic}"],
+    "civ_inspection": ["{area}{topic}点位督查整改", "全区文明创建点位督查（{area}，{month}月）"],
+    "nm_post": ["“万柏林发布”推送：{topic}", "图解｜{theme}·{topic}", "海报｜{topic}，{group}这样做"],
+}
+GENERIC = ["{unit}开展{topic}{name}", "{unit}{name}：{topic}", "{theme}{name}（{unit}）"]
+
+DESCRIPTIONS: dict[str, list[str]] = {
+    "lecture": [
+        "{speaker}围绕{theme}，结合{topic}用{form}的形式宣讲，{group}听得懂、记得住。",
+        "以{form}为载体，把{theme}讲到{group}身边，现场交流热烈。",
+        "宣讲紧扣{topic}，用身边事讲身边理，会后收集意见建议。",
+    ],
+    "theory": [
+        "围绕{theme}开展学习，结合{topic}谈体会、找差距、提措施。",
+        "以{theme}为主题集中学习，研究部署{topic}重点工作。",
+        "原文领学、专题研讨、交流发言相结合，学用贯通推动{topic}。",
+    ],
+    "practice": [
+        "面向{group}开展{topic}服务，志愿者现场答疑、发放资料。",
+        "结合{topic}，组织{group}参与，现场气氛热烈。",
+        "{place}开展活动，围绕{topic}为群众办实事。",
+    ],
+    "culture": [
+        "{place}举办，群众在家门口享受文化大餐。",
+        "结合{theme}组织，{group}踊跃参与。",
+        "围绕{topic}安排节目和互动，现场反响良好。",
+    ],
+    "news": ["围绕{topic}策划采写，突出群众获得感。", "聚焦{theme}，多平台联动发布。", "反映{topic}的新变化、新成效。"],
+    "civility": [
+        "对照测评体系检查{topic}相关点位，问题逐一登记、限期整改。",
+        "围绕{topic}开展，问题清单化管理、销号推进。",
+    ],
+    "other": ["围绕{topic}开展，按要求完成并留存佐证材料。", "结合{theme}组织实施。", "落实{topic}工作部署。"],
+}
+# A second sentence after the description (what was kept, who took part, what follows).
+CLOSINGS = [
+    "",
+    "签到表、现场照片已上传。",
+    "{month}月底前完成资料归档。",
+    "{group}代表现场提出意见建议，已分类交办。",
+    "活动信息已在“万柏林发布”刊发。",
+    "下一步将结合{topic}常态化开展。",
+    "{place}同步设置宣传展板。",
+    "活动经费按规定列支，佐证材料齐全。",
+    "收集群众“微心愿”，逐一认领落实。",
+    "邀请{speaker}现场点评。",
+]
+FAMILY = {
+    "theory": "theory",
+    "lecture": "lecture",
+    "practice": "practice",
+    "vol": "practice",
+    "ce": "culture",
+    "art": "culture",
+    "internal": "news",
+    "nm": "news",
+    "press": "news",
+    "placement": "news",
+    "civ": "civility",
+    "ideology": "civility",
+}
+LEVELS = ["区级", "市级", "省级"]
+
+
+def themes(year: int) -> list[str]:
+    if year in THEMES:
+        return THEMES[year]
+    return THEMES[max(THEMES)] if year > max(THEMES) else THEMES[min(THEMES)]
+
+
+def festivals(year: int) -> dict[str, datetime.date]:
+    known = FESTIVALS.get(year) or FESTIVALS[2025]
+    return {name: datetime.date(year, month, day) for name, (month, day) in known.items()}
+
+
+def description_family(key: str) -> str:
+    return FAMILY.get(key.split("_", 1)[0], "other")
