@@ -10,9 +10,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from taizhang.core.forms import PeriodField
 from taizhang.core.periods import parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
 from taizhang.ledger.models import LEVEL_ORDER, ActivityType, LineOfWork, MetricDefinition, Outlet
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.targets.models import Scheme, SchemeItem, SchemeVersion, Target
 from taizhang.targets.rules import DEFAULT_PLACEMENT, LEVELS, MULTIPLIER_MODES, dec
@@ -34,11 +36,6 @@ def set_choices(form: forms.Form, name: str, choices: Any) -> None:
 
 def set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
     cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return "　" * obj.depth + obj.name
 
 
 def metric_choices(by_key: bool = False) -> list[Any]:
@@ -349,8 +346,7 @@ class RankingForm(forms.Form):
 # ---------------------------------------------------------------------------------------------------------------
 class RunForm(forms.Form):
     scheme = forms.ModelChoiceField(label="考核方案", queryset=Scheme.objects.none(), to_field_name="key")
-    period = forms.CharField(label="考核期", max_length=40,
-                             help_text="月度 2024-10，季度 2024Q3，年度 2024，或 2024-01-01..2024-06-30")
+    period = PeriodField(label="考核期", help_text="选择年度和范围：全年、上半年、季度、月或自定义区间")
     note = forms.CharField(label="说明", required=False, max_length=300)
 
     def __init__(self, *args: Any, schemes: QuerySet[Scheme], **kwargs: Any) -> None:

@@ -99,13 +99,13 @@ def test_bad_input_gets_a_chinese_message_not_a_server_error(world: World, data:
     assert "请选择采用的媒体" in response.content.decode()
     response = client.post(reverse("press:stat_import"), {"file": StringIO("x")}, follow=True)
     assert response.status_code == 200
-    response = client.post(reverse("press:newmedia_bulletin"), {"year": "abc"}, follow=True)
+    response = client.post(reverse("press:newmedia_bulletin"), {"period": "abc"}, follow=True)
     assert response.status_code == 200
 
 
 def test_the_bulletin_downloads_as_word(world: World, data: dict[str, Any]) -> None:
     response = _client(world.staff).post(reverse("press:newmedia_bulletin"),
-                                         {"year": "2026", "range": "Q3", "spec": ""})
+                                         {"period": "2026Q3"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response.content[:2] == b"PK"

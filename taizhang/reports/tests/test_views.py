@@ -43,7 +43,7 @@ def test_compose_from_the_form(ledger: Any, staff: Any, client_for: Any) -> None
     c = client_for(staff)
     assert c.get(reverse("reports:summary_create")).status_code == 200
     response = c.post(reverse("reports:summary_create"), {
-        "unit": ledger.tree.district.pk, "year": 2024, "range": "H1", "spec": "", "comparisons": "on",
+        "unit": ledger.tree.district.pk, "period": "2024H1", "comparisons": "on",
     })
     assert response.status_code == 302
     made = Summary.objects.get()
@@ -149,12 +149,12 @@ def test_template_pages_map_and_fill(ledger: Any, staff: Any, client_for: Any) -
     template.refresh_from_db()
     assert template.mappings == {"1": ""}
     preview = c.get(reverse("reports:template_detail", args=[template.pk]), {
-        "unit": ledger.tree.district.pk, "year": 2024, "range": "year", "preview": "1"}).content.decode()
+        "unit": ledger.tree.district.pk, "period": "2024", "preview": "1"}).content.decode()
     assert "组织开展宣讲活动【待核实：宣讲活动】场" in preview  # the user chose to leave it blank
     c.post(reverse("reports:template_detail", args=[template.pk]), {
         "save_mappings": "1", "version": template.version, "slot_1": "__auto__"})
     response = c.get(reverse("reports:template_fill", args=[template.pk]), {
-        "unit": ledger.tree.district.pk, "year": 2024, "range": "year"})
+        "unit": ledger.tree.district.pk, "period": "2024"})
     word = docx.Document(io.BytesIO(response.content))
     assert word.paragraphs[0].text == "2024年工作总结"
     assert any("组织开展宣讲活动12场，受众570人次" in p.text for p in word.paragraphs)
@@ -164,8 +164,8 @@ def test_extraction_preview_and_import(ledger: Any, client_for: Any) -> None:
     liaison = make_user("liaison", ledger.tree.street_a)
     c = client_for(liaison)
     text = "全年开展各类宣讲活动近300余场，受众2.5万人次。"
-    page = c.post(reverse("reports:extract"), {"text": text, "unit": ledger.tree.street_a.pk, "year": 2023,
-                                               "range": "year", "min_confidence": "0.6"}).content.decode()
+    page = c.post(reverse("reports:extract"), {"text": text, "unit": ledger.tree.street_a.pk, "period": "2023",
+                                               "min_confidence": "0.6"}).content.decode()
     assert "近300余场" in page and "宣讲场次" in page
     response = c.post(reverse("reports:extract_import"), {
         "text": text, "unit": ledger.tree.street_a.pk, "period": "2023", "min_confidence": "0.6", "rows": ["0"]})
