@@ -11,6 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from taizhang.accounts import lockout, policy
 from taizhang.core import audit
 from taizhang.core.middleware import client_address
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import ADMIN_ROLES, Role
 
@@ -172,13 +173,10 @@ class TokenForm(forms.Form):
 class AdminRoleForm(forms.Form):
     user = forms.ModelChoiceField(label="用户", queryset=get_user_model().objects.filter(is_active=True),
                                   empty_label="请选择用户")
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(is_active=True), empty_label="请选择单位")
+    unit = UnitChoiceField(Unit.objects.filter(is_active=True), label="单位")
     role = forms.ChoiceField(label="管理员角色",
                              choices=[("", "请选择"), *((r.value, r.label) for r in Role if r in ADMIN_ROLES)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].label_from_instance = lambda u: f"{u}（{u.username}）"  # type: ignore[attr-defined]
-        self.fields["unit"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda u: "　" * u.depth + f"{u.name}（{u.code}）"
-        )

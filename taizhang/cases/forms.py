@@ -8,6 +8,7 @@ from django import forms
 
 from taizhang.cases.models import Case, EscalationRule
 from taizhang.cases.registry import kind_choices
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -22,8 +23,7 @@ def _units(user: Any, cap: str) -> Any:
 class CaseFilterForm(forms.Form):
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Case.State.choices])
     kind = forms.ChoiceField(label="类型", required=False)
-    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位",
-                                  to_field_name="code")
+    unit = UnitChoiceField(label="单位", required=False, empty_label="全部单位", to_field_name="code")
     overdue = forms.BooleanField(label="只看逾期", required=False)
     q = forms.CharField(label="关键词", required=False, max_length=50)
 
@@ -35,7 +35,7 @@ class CaseFilterForm(forms.Form):
 
 class DispatchForm(forms.Form):
     kind = forms.ChoiceField(label="类型")
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="责任单位")
     title = forms.CharField(label="标题", max_length=200)
     description = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(label="办理期限", required=False, widget=DATE,
@@ -68,7 +68,7 @@ class ArbitrateForm(forms.Form):
         label="裁定", choices=[("1", "同意退单（改派）"), ("0", "驳回退单（原单位继续办理）")],
         coerce=lambda v: v == "1",
     )
-    new_unit = forms.ModelChoiceField(label="改派单位", required=False, queryset=Unit.objects.none())
+    new_unit = UnitChoiceField(label="改派单位", required=False)
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -77,7 +77,7 @@ class ArbitrateForm(forms.Form):
 
 
 class RedispatchForm(forms.Form):
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="责任单位")
     deadline = forms.DateField(label="办理期限", required=False, widget=DATE, help_text="留空则按工作日计算")
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

@@ -7,18 +7,13 @@ from typing import Any
 from django import forms
 
 from taizhang.civility.models import InspectionRound, Method, SiteType, TitleKind, TitleLevel
-from taizhang.org.models import Unit
+from taizhang.org.fields import UnitChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return obj.name
-
-
 def unit_field(units: Any, label: str = "单位") -> UnitChoiceField:
-    return UnitChoiceField(queryset=units, label=label, empty_label="请选择")
+    return UnitChoiceField(queryset=units, label=label)
 
 
 class SiteForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from taizhang.ledger.models import Outlet
 from taizhang.monitor.models import AlertChannel, Incident, Source, WatchList
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -76,7 +77,7 @@ class ExpressionTestForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(is_active=True))
+    unit = UnitChoiceField(Unit.objects.filter(is_active=True), label="责任单位")
     deadline = forms.DateField(label="回应期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                help_text="留空则按工作日计算（法定节假日不计）")
     note = forms.CharField(label="交办要求", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)

@@ -8,13 +8,17 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from taizhang.core.widgets import tree_label
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import Role
 
 
-class TreeUnitChoiceField(forms.ModelChoiceField):
+class TreeUnitChoiceField(UnitChoiceField):
+    """The tree-select with each unit's code (the organisation pages name units by code too)."""
+
     def label_from_instance(self, obj: Unit) -> str:
-        return "　" * obj.depth + f"{obj.name}（{obj.code}）"
+        return tree_label(f"{obj.name}（{obj.code}）", getattr(obj, "tree_depth", 0))
 
 
 class UnitForm(forms.Form):
@@ -22,7 +26,7 @@ class UnitForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=32, required=False)
     kind = forms.ChoiceField(label="类型", choices=Unit.Kind.choices)
-    parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.none(), required=False)
+    parent = TreeUnitChoiceField(label="上级单位", required=False)
     sort_order = forms.IntegerField(label="排序", initial=0, help_text="同级单位按此数字从小到大排列")
     population = forms.IntegerField(label="人口", required=False, min_value=0, help_text="用于按人口分解目标，可不填")
     is_active = forms.BooleanField(label="启用", required=False, initial=True)

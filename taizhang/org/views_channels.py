@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import webhooks
 from taizhang.core.errors import InvalidInput, StaleObjectError
 from taizhang.org import channels
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit, UnitChannel
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
@@ -21,7 +22,7 @@ from taizhang.org.views import cap_required
 
 
 class ChannelForm(forms.Form):
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="单位")
     name = forms.CharField(label="名称", max_length=60)
     target = forms.CharField(label="Webhook 网址", max_length=1000, help_text="在群机器人设置中复制，以 https:// 开头")
     format = forms.ChoiceField(label="消息格式", choices=UnitChannel.Format.choices)

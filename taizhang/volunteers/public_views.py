@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.volunteers import actions, certificates, orders, tokens
 from taizhang.volunteers.models import (
@@ -104,7 +105,7 @@ class RegisterForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label="手机号码", max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
-    unit = forms.ModelChoiceField(label="所在街道/社区", queryset=Unit.objects.none(), empty_label="请选择")
+    unit = UnitChoiceField(label="所在街道/社区", empty_label="请选择街道或社区")
     skills = forms.CharField(label="技能特长", max_length=200, required=False)
     guardian_name = forms.CharField(label="监护人姓名（未满18周岁必填）", max_length=30, required=False)
     guardian_phone = forms.CharField(label="监护人手机（未满18周岁必填）", max_length=11, required=False)

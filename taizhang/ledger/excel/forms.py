@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from taizhang.ledger.excel.safety import Limits, UnsafeFile, check_size
 from taizhang.ledger.models import ActivityType
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import root_paths_for
@@ -20,8 +21,8 @@ class ImportForm(forms.Form):
         label="活动类型", queryset=ActivityType.objects.none(), required=False,
         empty_label="按模板自动识别", help_text="使用本系统下载的模板时无需选择。",
     )
-    unit = forms.ModelChoiceField(
-        label="单位", queryset=Unit.objects.none(), required=True, empty_label=None,
+    unit = UnitChoiceField(
+        label="单位", required=True, empty_label=None,
         help_text="文件中“单位代码”留空的行记入此单位；文件中的单位须为此单位或其下级单位。",
     )
     submit = forms.BooleanField(label="导入并报送", required=False,
@@ -31,7 +32,6 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user, Cap.EDIT_RECORDS).filter(is_active=True).order_by("path")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["unit"].label_from_instance = lambda u: f"{'　' * u.depth}{u.name}（{u.code}）"  # type: ignore[attr-defined]
         self.fields["activity_type"].queryset = (  # type: ignore[attr-defined]
             ActivityType.objects.filter(is_active=True).select_related("line")
         )
