@@ -235,7 +235,7 @@ def _process(batch: IngestBatch, row: PipelineState, runner: RunnerState) -> Bat
 def _incident_fields(inc: Cluster, version: int) -> dict[str, Any]:
     ranked = sorted(inc.centroid.items(), key=lambda kv: kv[1], reverse=True)[:120]
     return {
-        "label": inc.label(3)[:200],
+        "label": inc.headline()[:200],  # a readable headline (pipeline/headline.py); key terms beside it
         "key_terms": inc.key_terms(8),
         "first_seen": from_timestamp(inc.first_seen),
         "last_seen": from_timestamp(inc.last_seen),
@@ -397,6 +397,7 @@ def _update_incidents(
         fields = _incident_fields(inc, version)
         prev = old.get(iid, {})
         fields["representatives"] = _representatives(prev.get("representatives") or [], by_incident[iid])
+        fields["label"] = inc.headline([r.get("title") or "" for r in fields["representatives"]])[:200]
         Incident.objects.filter(pk=int(iid)).update(**fields, updated_at=now)
         db = Incident(pk=int(iid), label=fields["label"], grade=fields["grade"])
         if iid in created:
@@ -442,7 +443,7 @@ def _burst_alerts(ctx: Any, renamed: dict[str, str], now: datetime) -> list[Aler
         elif series.isdigit():
             inc = ctx.incidents.incidents.get(series)
             grade = (inc.grade if inc is not None else None) or "general"
-            label = inc.label(3) if inc is not None else f"事件{series}"
+            label = inc.headline() if inc is not None else f"事件{series}"
             Incident.objects.filter(pk=int(series)).update(burst=True, last_burst_at=when)
             IncidentEvent.objects.create(incident_id=int(series), at=when, kind="burst", text=f"突发：{text}")
             alert = raise_alert(kind=Alert.Kind.BURST, dedupe_key=f"burst:{series}:{int(event.bucket_start)}",

@@ -2,7 +2,9 @@
 
 Steps, in order (each a module here, each with the contract of :class:`base.Step`)::
 
-    normalize → dedup → segment → watchlist → sentiment → incidents → burst → grading
+    normalize → dedup → watchlist → sentiment → segment → incidents → burst → grading
+
+(segment only cuts the items the incident step clusters, so it runs once the watch lists have matched.)
 
 ``analyze.analyze_items`` runs them all over a list of items; ``Pipeline(default_steps(), Context(...))`` does the
 same batch by batch for a stream, keeping the dedup index, the incidents and the burst baselines between batches.
@@ -26,9 +28,9 @@ def default_steps() -> list[Step]:
     return [
         NormalizeStep(),
         DedupStep(),
-        SegmentStep(),
         WatchListStep(),
         SentimentStep(),
+        SegmentStep(),
         IncidentStep(),
         BurstStep(),
         GradingStep(),

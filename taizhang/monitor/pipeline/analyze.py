@@ -15,9 +15,10 @@ Output per item, exactly::
      "duplicate_of": id of the original | null, "incident": incident label | null, "matches": [watch-list keys]}
 
 and a summary ``{"incidents": [{"label", "items", "first_seen", "last_seen", "negative_share", "grade",
-"key_terms", "burst"}], "items": n, "duplicates": n}``. Incidents with fewer than ``incident_min_items`` items
-(default 2) are not reported and their items show ``"incident": null``. Labels are the top three key terms joined by
-"·", numbered "（2）"… when two incidents would share one.
+"key_terms", "burst", "headline"}], "items": n, "duplicates": n}``. Incidents with fewer than ``incident_min_items``
+items (default 2) are not reported and their items show ``"incident": null``. Labels are the top three key terms
+joined by "·", numbered "（2）"… when two incidents would share one; ``headline`` is a readable name from the most
+representative post, with the place (pipeline/headline.py), shown in the table.
 
 Watch lists: none by default, so every item is clustered; ``--watchlists FILE`` reads a JSON array of
 ``{"key", "name", "expression"}`` and then only items that match one are clustered (``incident_scope="auto"``).
@@ -122,6 +123,7 @@ class AnalysisResult:
     def incident_dict(self, inc: Incident) -> dict[str, Any]:
         return {
             "label": self.labels[inc.id],
+            "headline": inc.headline(),
             "items": inc.size,
             "first_seen": from_timestamp(inc.first_seen).isoformat(),
             "last_seen": from_timestamp(inc.last_seen).isoformat(),
@@ -292,6 +294,7 @@ def format_table(result: AnalysisResult) -> str:
             [
                 str(n),
                 inc["label"],
+                inc["headline"],
                 str(inc["items"]),
                 inc["first_seen"][:16].replace("T", " "),
                 inc["last_seen"][:16].replace("T", " "),
@@ -306,7 +309,7 @@ def format_table(result: AnalysisResult) -> str:
         _table(["编号", "情感分", "倾向", "重复于", "事件", "命中方案"], item_rows),
         "",
         "舆情事件",
-        _table(["序号", "事件", "条数", "首次出现", "最近出现", "负面占比", "等级", "关键词", "突发"], inc_rows)
+        _table(["序号", "事件", "标题", "条数", "首次出现", "最近出现", "负面占比", "等级", "关键词", "突发"], inc_rows)
         if inc_rows
         else "（无）",
         "",

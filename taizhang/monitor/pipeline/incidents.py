@@ -20,13 +20,17 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 
 from .base import Context, Item, PipelineConfig
+from .headline import incident_name
+from .segment import segment_items
 
 _MAX_POSTING = 60
+_SAMPLES = 6  # originals kept per incident as headline candidates
 _MAX_CANDIDATES = 10
 _MAX_VOCABULARY = 400_000
 # idf = ln((N + prior + 1) / (df + 1)) + 1: as if the stream began with this many documents that share no word, so
@@ -57,6 +61,7 @@ class Incident:
     grade_name: str | None = None
     score: float | None = None
     closed: bool = False
+    samples: list[str] = field(default_factory=list)  # titles (else text starts) of the first originals: headline
 
     @property
     def size(self) -> int:
@@ -74,7 +79,13 @@ class Incident:
         return [t for t, _ in heapq.nlargest(n, self.centroid.items(), key=lambda kv: (kv[1], kv[0]))]
 
     def label(self, n: int = 3) -> str:
+        """The key-term name ("积水·下雨·高峰"), kept as secondary text beside :meth:`headline`."""
         return "·".join(self.key_terms(n)) or self.id
+
+    def headline(self, extra: Sequence[str] = (), places: Sequence[str] = ()) -> str:
+        """A readable name: a sentence of the most representative sample post, with the place (headline.py);
+        the key-term name when no post has usable text. ``extra``: more candidate titles, tried first."""
+        return incident_name([*extra, *self.samples], self.key_terms(8), places=places) or self.id
 
 
 class IncidentClusterer:
@@ -177,6 +188,8 @@ class IncidentClusterer:
     def _join(self, inc: Incident, item: Item, vec: dict[str, float] | None) -> None:
         inc.items.append(item.id)
         item.incident = inc.id
+        if item.duplicate_of is None and len(inc.samples) < _SAMPLES:
+            inc.samples.append(item.norm_title or item.norm_text[:120])
         self.item_incident[item.id] = inc.id
         inc.first_seen = min(inc.first_seen, item.ts)
         inc.last_seen = max(inc.last_seen, item.ts)
@@ -201,14 +214,17 @@ class IncidentClusterer:
 
     def _update_centroid(self, inc: Incident, vec: dict[str, float]) -> None:
         c = inc.centroid
+        get = c.get
         for t, w in vec.items():
-            c[t] = c.get(t, 0.0) + w
-        ranked = sorted(c.items(), key=_second, reverse=True)
-        if len(ranked) > 2 * self.centroid_terms:
+            c[t] = get(t, 0.0) + w
+        if len(c) > 2 * self.centroid_terms:  # prune to the heaviest terms (sorting only then: the rest is O(n))
+            ranked = sorted(c.items(), key=_second, reverse=True)
             del ranked[self.centroid_terms :]
-            inc.centroid = dict(ranked)
-        inc.norm = math.sqrt(sum(w * w for _, w in ranked))
-        top = frozenset(t for t, _ in ranked[: self.index_terms])
+            inc.centroid = c = dict(ranked)
+            top = frozenset(t for t, _ in ranked[: self.index_terms])
+        else:  # nlargest is sorted(...)[:n], ties included, in fewer steps
+            top = frozenset(t for t, _ in heapq.nlargest(self.index_terms, c.items(), key=_second))
+        inc.norm = math.sqrt(sum(w * w for w in c.values()))
         if top != inc.index_terms:
             postings = self.postings
             for t in inc.index_terms - top:
@@ -258,7 +274,9 @@ class IncidentStep:
         everything = ctx.incident_scope_all()
         chosen = [item for item in batch if everything or item.matches]
         if chosen:
-            content = ctx.segmenter.content
+            seg = ctx.segmenter
+            segment_items([item for item in chosen if not item.words and not item.tokens], seg)
+            content = seg.content
             for item in chosen:
                 if not item.words and item.tokens:
                     item.words = content(item.tokens)

@@ -6,8 +6,9 @@ Choice (measured in bench/bench_pipeline.py and MEASURED.md): rjieba 0.2 cuts ~8
 the module-level default instance other code may use is left alone. A missing frequency lets rjieba pick one high
 enough for the word to be kept whole (jieba's ``suggest_freq``).
 
-The step stores every token (``item.tokens``); ``Segmenter.content`` keeps the content words used for clustering:
-stopwords, single characters, numbers and punctuation dropped, Latin words lower-cased.
+The step stores every token (``item.tokens``) of the items that will be clustered; ``Segmenter.content`` keeps
+the content words used for clustering: stopwords, single characters, numbers and punctuation dropped, Latin words
+lower-cased.
 """
 
 from __future__ import annotations
@@ -109,10 +110,33 @@ class Segmenter:
         return self.content(self._jieba.cut(text[: self.max_chars], self.hmm))
 
 
+def segment_items(items: Iterable[Item], seg: Segmenter) -> None:
+    """Sets ``item.tokens`` of the items that have none: rjieba's cut of title and text (the first ``max_chars``
+    characters). Exact duplicates among them share their original's cut."""
+    limit = seg.max_chars
+    cut = seg.cut
+    done: dict[str, list[str]] = {}
+    for item in items:
+        if item.tokens:
+            continue
+        toks = done.get(item.fingerprint) if item.fingerprint else None
+        if toks is None:
+            text = f"{item.norm_title} {item.norm_text}" if item.norm_title else item.norm_text
+            toks = cut(text[:limit])
+            if item.fingerprint:
+                done[item.fingerprint] = toks
+            item.tokens = toks
+        else:
+            item.tokens = list(toks)
+
+
 class SegmentStep:
-    """Sets ``item.tokens`` to every token of title and text, as rjieba cuts them (what a search index wants).
-    The content words for clustering are picked from them later, only for the items that are clustered
-    (:meth:`Segmenter.content`): filtering costs as much as cutting, so it is not done for every post."""
+    """Sets ``item.tokens`` to every token of title and text, as rjieba cuts them, for the items the incident step
+    will cluster (all of them, or those that matched a watch list: ``Context.incident_scope_all``). Nothing else
+    reads tokens, and cutting is the largest cost of the pipeline, so the other items are not cut. Placed before
+    the watch-list step (as in older step lists), it cannot know the matches yet and leaves the matched items to the
+    incident step, which cuts what it clusters on demand (:func:`segment_items`). The content words for clustering
+    are picked from the tokens later, by the incident step (:meth:`Segmenter.content`)."""
 
     name = "segment"
 
@@ -120,14 +144,7 @@ class SegmentStep:
         return bool(batch)
 
     def run(self, batch: list[Item], ctx: Context) -> None:
-        seg = ctx.segmenter
-        limit = seg.max_chars
-        cut = seg.cut
-        done: dict[str, list[str]] = {}  # exact duplicates in the batch share their original's cut
-        for item in batch:
-            toks = done.get(item.fingerprint)
-            if toks is None:
-                text = f"{item.norm_title} {item.norm_text}" if item.norm_title else item.norm_text
-                item.tokens = done[item.fingerprint] = cut(text[:limit])
-            else:
-                item.tokens = list(toks)
+        everything = ctx.incident_scope_all()
+        chosen = batch if everything else [item for item in batch if item.matches]
+        if chosen:
+            segment_items(chosen, ctx.segmenter)

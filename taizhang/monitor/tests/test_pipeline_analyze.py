@@ -17,7 +17,9 @@ from taizhang.monitor.pipeline.analyze import InputError, analyze_items, analyze
 REPO = Path(__file__).resolve().parents[3]
 ARTICLES = REPO.parent / "shared" / "data" / "thucnews" / "cnews_articles_1000.txt"
 ITEM_KEYS = {"id", "sentiment", "label", "duplicate_of", "incident", "matches"}
-INCIDENT_KEYS = {"label", "items", "first_seen", "last_seen", "negative_share", "grade", "key_terms", "burst"}
+INCIDENT_KEYS = {
+    "label", "items", "first_seen", "last_seen", "negative_share", "grade", "key_terms", "burst", "headline",
+}
 START = datetime(2024, 5, 1, 8, 0, tzinfo=CHINA_TZ)
 
 
