@@ -509,7 +509,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "sa_screen",
         per_year={"district": (2, 4), "street": (1, 3)},
-        figures={"sa_screens": (5, 30)},
+        figures={"sa_screens": (2, 8)},
         ratios={"sa_images": ("sa_screens", 1.0, 3.0)},
     ),
     # 队伍建设

@@ -12,6 +12,7 @@ from typing import Any
 from taizhang.core.demo import DemoContext
 from taizhang.core.periods import parse_period
 from taizhang.ledger import actions as ledger_actions
+from taizhang.ledger import demo_vocab
 from taizhang.ledger.models import ActivityType, LineOfWork, MetricDefinition, Outlet, Record
 from taizhang.org.models import Unit
 from taizhang.targets import actions, progress
@@ -98,8 +99,7 @@ def _joint_placements(ctx: DemoContext, peers: list[Unit]) -> int:
             levels = ["provincial", "municipal"] if n == 0 else ["national", "provincial"]
             if not all(outlets[level] for level in levels):
                 continue
-            title = rng.choice(["“家门口”的志愿服务暖民心", "老街区焕发新活力", "文明实践点亮百姓生活",
-                                "理论宣讲走进田间地头"])
+            title = f"{rng.choice(demo_vocab.HEADLINE_SUBJECTS)}{rng.choice(demo_vocab.HEADLINE_ENDINGS)}"
             for level in levels:
                 placement = ledger_actions.PlacementInput(
                     outlet=rng.choice(outlets[level]), article_title=f"万柏林区：{title}", page="要闻版",

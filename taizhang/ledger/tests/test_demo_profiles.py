@@ -105,6 +105,31 @@ def test_related_figures_are_consistent_in_every_record(plan: list[Planned]) -> 
             assert record.unit.kind == "district", record.title
 
 
+def test_every_record_passes_the_shipped_figure_rules_and_bounds(plan: list[Planned]) -> None:
+    """The checks the ledger applies on save (ledger/defaults/rules.json): between figures and by unit kind."""
+    path = TAXONOMY.parent / "rules.json"
+    if not path.exists():
+        pytest.skip("no shipped figure rules in this checkout")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    group_of = {kind: group for group, kinds in data["unit_groups"].items() for kind in kinds}
+    ops = {"le": lambda a, b: a <= b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "gt": lambda a, b: a > b}
+    defaults = _defaults()
+    checked = 0
+    for record in plan:
+        figures = {**defaults.get(record.activity, {}), **record.figures}
+        for rule in data["rules"]:
+            left, right = figures.get(rule["left"]), figures.get(rule["right"])
+            if left is not None and right is not None and rule["op"] in ops:
+                checked += 1
+                assert ops[rule["op"]](left, right), (rule["key"], record.title, figures)
+        for bound in data["bounds"]:
+            value = figures.get(bound["metric"])
+            limit = bound["max"].get(group_of.get(record.unit.kind, ""))
+            if value is not None and limit is not None:
+                assert value <= limit, (bound["metric"], record.unit.kind, record.title, value)
+    assert checked > 1000
+
+
 def test_no_event_is_in_the_future_and_the_seasons_show(plan: list[Planned]) -> None:
     assert all(r.day <= TODAY for r in plan)
     months = Counter(r.day.month for r in plan if r.day.year == 2025 and r.activity != "placement")
