@@ -36,7 +36,7 @@ def _user(pk: int) -> Any:
 def policy_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security/policy.html", {
         "rows": policy.describe(), "locked": len(lockout.active_locks()),
-        "admins_without_totp": _admins_without_totp(),
+        "admins_without_totp": _admins_without_totp(), "totp_required": policy.totp_required_for_admins(),
     })
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from taizhang.core import audit
+from taizhang.core.audit_labels import channel_label, field_label, object_type_label, roles_label
 from taizhang.core.models import AuditEntry
 from taizhang.core.permissions import VIEW_AUDIT, cap_required
 
@@ -92,6 +93,15 @@ def filtered(request: HttpRequest) -> Filtered:
     return Filtered(form, qs.order_by("-timestamp", "-id"), described)
 
 
+def _label(entry: AuditEntry) -> AuditEntry:
+    """Readable names beside the stored codes (roles, channel, object type)."""
+    entry.action_label = audit.ACTIONS.get(entry.action, entry.action)  # type: ignore[attr-defined]
+    entry.roles_label = roles_label(entry.roles)  # type: ignore[attr-defined]
+    entry.channel_label = channel_label(entry.channel)  # type: ignore[attr-defined]
+    entry.object_type_label = object_type_label(entry.object_type)  # type: ignore[attr-defined]
+    return entry
+
+
 @require_GET
 @cap_required(VIEW_AUDIT)
 @never_cache
@@ -100,7 +110,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(result.queryset, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for entry in page.object_list:
-        entry.action_label = audit.ACTIONS.get(entry.action, entry.action)  # type: ignore[attr-defined]
+        _label(entry)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_list.html", {
@@ -119,8 +129,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    changes = [{"field": k, "before": before.get(k), "after": after.get(k), "changed": before.get(k) != after.get(k)}
-               for k in keys]
+    changes = [{"field": field_label(entry.object_type, k), "code": k, "before": before.get(k), "after": after.get(k),
+                "changed": before.get(k) != after.get(k)} for k in keys]
+    _label(entry)
     return render(request, "core/audit_detail.html", {
         "entry": entry, "changes": changes, "label": audit.ACTIONS.get(entry.action, entry.action),
         "raw_before": entry.before if entry.before is not None and not isinstance(entry.before, dict) else None,
@@ -143,8 +154,9 @@ def _row(e: AuditEntry) -> list[Any]:
     def js(v: Any) -> str:
         return "" if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True)[:32000]
 
-    return [timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S"), e.username, e.roles, e.address,
-            e.channel, audit.ACTIONS.get(e.action, e.action), e.object_type, e.object_id, e.object_repr,
+    return [timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S"), e.username, roles_label(e.roles),
+            e.address, channel_label(e.channel), audit.ACTIONS.get(e.action, e.action),
+            object_type_label(e.object_type), e.object_id, e.object_repr,
             "成功" if e.success else "失败", e.message, js(e.before), js(e.after), e.request_id]
 
 

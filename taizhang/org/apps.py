@@ -14,6 +14,10 @@ class OrgConfig(AppConfig):
 
         # core checks capabilities through this interface (core imports no app)
         register_backend(ScopingBackend(scoping.has_cap, scoping.unit_ids_for, scoping.can_in_unit))
+        from taizhang.core.audit_labels import ROLE_LABELS
+        from taizhang.org.roles import Role
+
+        ROLE_LABELS.update({str(k): str(v) for k, v in Role.choices})  # the audit log shows roles by name
 
         register(
             MenuItem("单位管理", "org:unit_list", Cap.MANAGE_ORG, "系统管理", 100),

@@ -154,3 +154,20 @@ def test_secret_is_stored_sm4_encrypted(tree: Any) -> None:
     # and it never reaches the audit log
     for entry in AuditEntry.objects.all():
         assert secret not in str(entry.before) + str(entry.after)
+
+
+def test_policy_page_does_not_contradict_its_table(settings: Any, tree: Any) -> None:
+    settings.TAIZHANG_REQUIRE_TOTP_FOR_ADMINS = False
+    make_user("sysadmin", tree.district, username="admin_without_totp")
+    secadmin = make_user("secadmin", tree.district)
+    client = Client()
+    client.force_login(secadmin)
+    page = client.get("/accounts/security/").content.decode()
+    assert "admin_without_totp" in page and "下次登录时须绑定" not in page and "未要求" in page
+    settings.TAIZHANG_REQUIRE_TOTP_FOR_ADMINS = True
+    enrol(secadmin)
+    client = Client()
+    login(client, secadmin.username)
+    client.post("/accounts/login/otp/", {"code": code_for(secadmin)})
+    page = client.get("/accounts/security/").content.decode()
+    assert "下次登录时须绑定" in page

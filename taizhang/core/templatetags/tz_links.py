@@ -26,3 +26,11 @@ def is_web_url(value: Any) -> bool:
 @register.filter
 def web_url(value: Any) -> str:
     return str(value).strip() if is_web_url(value) else ""
+
+
+@register.filter(name="quoted")
+def quoted_filter(value: object) -> str:
+    """{{ title|quoted }} → “title”, without doubling quotation marks the user typed (core.text.quoted)."""
+    from taizhang.core.text import quoted
+
+    return quoted(value)

@@ -179,3 +179,13 @@ def test_actions_registry_has_labels_for_security_events() -> None:
     for action in ("login", "login_failed", "logout", "lockout", "unlock", "password_change", "password_reset",
                    "permission", "export", "download", "totp_enable", "totp_reset", "audit_prune", "backup", "restore"):
         assert action in audit.ACTIONS
+
+
+def test_viewer_shows_roles_objects_channels_and_fields_by_name(auditor: Client, tree: Any) -> None:
+    AuditEntry(action="update", username="alice", roles="liaison,staff", channel="web", object_type="org.unit",
+               object_id="9", object_repr="东城街道", before={"name": "东城"}, after={"name": "东城街道"}).save()
+    page = auditor.get("/audit/", {"user": "alice"}).content.decode()
+    assert "联络员" in page and "org.unit" not in page and "单位" in page and "网页" in page
+    assert "liaison,staff" not in page
+    detail = auditor.get(f"/audit/{AuditEntry.objects.get(username='alice').pk}/").content.decode()
+    assert "单位名称" in detail and "#9" not in detail and "（编号 9）" in detail

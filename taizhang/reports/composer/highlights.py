@@ -27,8 +27,11 @@ def _scoped_figures(ctx: Context, metric_key: str) -> Any:
 
 
 def quote_title(title: str) -> str:
-    """A record title for the running text: inner “” become ‘’ so nesting reads correctly."""
-    return title.strip().replace("“", "‘").replace("”", "’").rstrip("。")
+    """A record title for the running text (the caller wraps it in “”): quotation marks the user typed around the
+    whole title are dropped and inner ones become ‘’, so nesting reads correctly and nothing is doubled."""
+    from taizhang.core.text import inner_quotes, unwrap
+
+    return inner_quotes(unwrap(title)).rstrip("。")
 
 
 def _record_sentence(ctx: Context, spec: dict[str, Any], activity_types: list[str] | None) -> list[Run] | None:
