@@ -24,6 +24,7 @@ from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, TaizhangError
 from taizhang.core.periods import parse_period
 from taizhang.core.permissions import cap_required, forbidden
+from taizhang.core.widgets import period_value
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap, unit_ids_for
@@ -230,7 +231,7 @@ def place_list(request: HttpRequest) -> HttpResponseBase:
 @cap_required(Cap.VIEW)
 def stats_view(request: HttpRequest) -> HttpResponse:
     try:
-        period = parse_period(request.GET.get("period") or stats.default_period_spec())
+        period = parse_period(period_value(request.GET) or stats.default_period_spec())
     except (ValueError, TaizhangError):
         period = parse_period(stats.default_period_spec())
     table = stats.summary(period, user=request.user)

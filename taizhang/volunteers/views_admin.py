@@ -18,6 +18,7 @@ from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, TaizhangError
 from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped
+from taizhang.core.widgets import period_value
 from taizhang.ledger import figures
 from taizhang.ledger.providers import FigureQuery
 from taizhang.org.models import Unit
@@ -66,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     try:
-        period = parse_period(request.GET.get("period") or str(timezone.localdate().year))
+        period = parse_period(period_value(request.GET) or str(timezone.localdate().year))
     except InvalidInput as exc:
         messages.error(request, exc.message)
         period = parse_period(str(timezone.localdate().year))
