@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -19,6 +24,27 @@ def tree(db: Any) -> Any:
     from taizhang.core.testing import make_tree
 
     return make_tree()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright (one per test); the test is skipped when chromium is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("未安装 chromium（make test 会自动安装）")
+    # Playwright's sync API runs an event loop; Django must allow sync DB calls from the test thread meanwhile.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def pytest_configure(config: Any) -> None:

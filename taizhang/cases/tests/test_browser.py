@@ -4,37 +4,13 @@ overdue one in red), signs for it and records the handling; staff verify it on a
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from taizhang.core.testing import PASSWORD, make_user
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+pytestmark = pytest.mark.browser
 
 
 def login(page: Any, base: str, username: str) -> None:

@@ -4,10 +4,7 @@ sees the reply, rates it unhappy and reopens → handled again → closed and ra
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,29 +13,8 @@ from taizhang.core.testing import PASSWORD
 
 from .conftest import PHONE, jpeg_with_gps
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
-]
+pytestmark = pytest.mark.browser
 PHONE_VIEW = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def login(page: Any, base: str, username: str) -> None:

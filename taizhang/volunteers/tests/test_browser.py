@@ -5,10 +5,7 @@ the organiser confirms the hours, and the volunteer sees the hours and the star.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,29 +13,8 @@ import pytest
 
 from taizhang.core.testing import PASSWORD, make_user
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="未安装 chromium（make test 会自动安装）"),
-]
+pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def staff_login(page: Any, base: str, username: str) -> None:
