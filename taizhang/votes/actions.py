@@ -339,11 +339,11 @@ def update_rule(*, acting_user: Any, rule: AnomalyRule, params: dict[str, Any], 
     root = Unit.objects.filter(parent__isnull=True).order_by("sort_order", "id").first()
     if acting_user is not None and (root is None or not can_in_unit(acting_user, Cap.MANAGE_WORK, root)):
         raise NotPermitted("只有区级工作人员可以修改刷票识别规则。")
-    errors = detection.check_params(rule.key, params)
+    cleaned, errors = detection.clean_params(rule.key, params)
     if errors:
         raise InvalidInput("规则参数有误。", {"params": errors})
     before = audit.snapshot(rule, ["params", "active"])
-    rule.params = {k: params[k] for k in detection.PARAMS[rule.key]}
+    rule.params = cleaned
     rule.active = active
     rule.save(update_fields=["params", "active"])
     audit.record("config", rule, user=acting_user, before=before, after=audit.snapshot(rule, ["params", "active"]))

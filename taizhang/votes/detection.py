@@ -38,17 +38,20 @@ class VoteRow(NamedTuple):
     voter_key: str
 
 
-def check_params(key: str, params: dict[str, Any]) -> list[str]:
-    errors = []
+def clean_params(key: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The rule's parameters converted to numbers, and the Chinese errors of those that are missing or out of range."""
+    errors: list[str] = []
+    cleaned: dict[str, Any] = {}
     for name, (kind, low, high) in PARAMS.get(key, {}).items():
         try:
             value = kind(params[name])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             errors.append(f"缺少或无效的参数：{name}")
             continue
-        if not low <= value <= high:
+        if not low <= value <= high:  # NaN fails too
             errors.append(f"参数 {name} 应在 {low:g} 至 {high:g} 之间")
-    return errors
+        cleaned[name] = value
+    return cleaned, errors
 
 
 def _ts(v: VoteRow) -> float:
