@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from taizhang.core.portal import SECTIONS
+from taizhang.volunteers import tokens
 from taizhang.votes import actions
 from taizhang.votes.identity import VOTER_COOKIE, voter_key
 from taizhang.votes.models import Ballot, Poll, Vote
-from taizhang.volunteers import tokens
 
 pytestmark = pytest.mark.django_db
 P = "/public/votes"
