@@ -8,7 +8,11 @@ Prints, side by side:
 - one at a time: ``model.score_one(text)`` in a loop;
 - SnowNLP 0.12 (``SnowNLP(text).sentiments``, its shipped shopping-review model) on the ~500 posts of the
   weibo2018 test split, post by post;
-- accuracy and macro-F1 on the weibo2018 test split for both (threshold 0.5).
+- accuracy and macro-F1 on the weibo2018 test split for both (threshold 0.5);
+- the same on the complaint evaluation set (taizhang/monitor/eval/complaints.tsv: complaints, requests for help,
+  accusations and reports of harm in news wording must score negative), with the share of complaints scored
+  negative and of other sentences not scored negative;
+- with ``--compare OLD.npz``, the same rows for another model file (e.g. the previous shipped one) in the same run.
 posts/s is reported per CPU second of this process (``time.process_time``, the figure that does not depend on what
 else the machine runs) and per wall second. The process is pinned to one CPU and numerical libraries to one thread.
 Data: $TAIZHANG_DATA, else ../shared/data next to the repository, else /work/shared/data.
@@ -32,8 +36,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from taizhang.monitor.eval.build_complaints import read_set
 from taizhang.monitor.sentiment import SentimentModel
-from taizhang.monitor.train_sentiment import metrics, read_split
+from taizhang.monitor.train_sentiment import COMPLAINTS_PATH, metrics, read_split
 
 DATA = Path(os.environ.get("TAIZHANG_DATA", ROOT.parent / "shared" / "data"))
 if not (DATA / "weibo2018_test.txt").exists():
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--one", type=int, default=20_000, help="posts scored one call each")
     parser.add_argument("--snownlp", type=int, default=500, help="posts for SnowNLP (0: skip)")
     parser.add_argument("--model", help="model file (default: the shipped one)")
+    parser.add_argument("--compare", help="another model file to score the same way (e.g. the previous one)")
     args = parser.parse_args()
 
     print(pin_one_core())
@@ -89,13 +95,29 @@ def main() -> None:
     _, cpu, wall = timed(lambda: [model.score_one(t) for t in ones])
     print(row("taizhang model, one at a time", len(ones), cpu, wall))
 
-    scores, cpu, wall = timed(lambda: model.score(test))
-    m = metrics(y_test, np.asarray(scores) > 0.5)
-    print(
-        row(
-            "taizhang model, weibo2018 test split", len(test), cpu, wall, f"{m['accuracy']:.4f}", f"{m['macro_f1']:.4f}"
+    ctexts, clabels, _ = read_set(COMPLAINTS_PATH)
+    cy = np.asarray(clabels)
+
+    def accuracy_rows(name: str, m: SentimentModel) -> None:
+        scores, cpu, wall = timed(lambda: m.score(test))
+        r = metrics(y_test, np.asarray(scores) > 0.5)
+        print(row(f"{name}, weibo2018 test", len(test), cpu, wall, f"{r['accuracy']:.4f}", f"{r['macro_f1']:.4f}"))
+        cs = np.asarray(m.score(ctexts))
+        r = metrics(cy, cs > 0.5)
+        print(
+            f"{name + ', complaint set':<38} {len(ctexts):>8,} {'':>27} {r['accuracy']:>9.4f} {r['macro_f1']:>9.4f}"
+            f"   complaints negative {np.mean(cs[cy == 0] < 0.5):.4f}, other not negative "
+            f"{np.mean(cs[cy == 1] >= 0.5):.4f}"
         )
-    )
+        example = "有家长反映，学校食堂的饭菜价格偏高"
+        print(f"{'':<38} “{example}” → {m.score_one(example):.2f}")
+
+    accuracy_rows("taizhang model", model)
+    if args.compare:
+        other = SentimentModel.load(args.compare)
+        _, cpu, wall = timed(lambda: other.score(texts))
+        print(row(f"compared model, batch ({Path(args.compare).name})", len(texts), cpu, wall))
+        accuracy_rows("compared model", other)
 
     if args.snownlp:
         try:
@@ -117,6 +139,10 @@ def main() -> None:
                 f"{m['macro_f1']:.4f}",
             )
         )
+        csnow = np.asarray([SnowNLP(t).sentiments for t in ctexts])
+        r = metrics(cy, csnow > 0.5)
+        print(f"{'SnowNLP 0.12, complaint set':<38} {len(ctexts):>8,} {'':>27} {r['accuracy']:>9.4f} "
+              f"{r['macro_f1']:>9.4f}   complaints negative {np.mean(csnow[cy == 0] < 0.5):.4f}")
     always = metrics(y_test, np.ones(len(y_test), dtype=bool))
     print(
         f"{'(always positive)':<38} {len(y_test):>8,} {'':>13} {'':>13} {always['accuracy']:>9.4f} "

@@ -54,6 +54,11 @@ C = 10.0
 MIN_DF = 2
 NB_ALPHA = 1.0
 CHUNK = 2000
+WEIGHTING = "nb"
+DOMAIN_WEIGHT = 1.0
+LEXICON_PATH = Path(__file__).resolve().parent / "dict" / "sentiment_lexicon.txt"
+DOMAIN_PATH = Path(__file__).resolve().parent / "eval" / "domain_train.tsv"
+COMPLAINTS_PATH = Path(__file__).resolve().parent / "eval" / "complaints.tsv"
 
 
 # --- data -----------------------------------------------------------------------------------------------------------
@@ -109,10 +114,48 @@ def metrics(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> dict[str, float]:
 
 
 # --- features -------------------------------------------------------------------------------------------------------
+def read_lexicon(path: str | Path = LEXICON_PATH) -> dict[str, list[str]]:
+    """Domain lexicon: group → words (``word group`` per line, ``#`` comments); words of 1–3 characters only."""
+    groups: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            parts = line.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            if len(parts) != 2 or not 1 <= len(parts[0]) <= NGRAM_MAX:
+                raise ValueError(f"{path}:{lineno}: expected 'word group' with a word of 1-{NGRAM_MAX} characters")
+            groups.setdefault(parts[1], []).append(parts[0])
+    return groups
+
+
+def lexicon_buckets(words: Sequence[str], char_bits: int = CHAR_BITS) -> npt.NDArray[np.intp]:
+    """The char n-gram buckets of the lexicon words (a word of n characters is one n-gram)."""
+    out: set[int] = set()
+    for w in words:
+        _, cps = prepare([w])
+        ids = char_ngram_ids(cps, char_bits, 1 << char_bits, len(w))
+        out.add(int(ids[len(w) - 1][1]))
+    return np.asarray(sorted(out), dtype=np.intp)
+
+
+def lexicon_columns(counts: Any, buckets: Sequence[npt.NDArray[np.intp]]) -> Any:
+    """One column per lexicon group: how many of the post's char n-grams fall in the group's buckets. At scoring
+    time the group's weight is folded into those buckets' rows (:func:`model_arrays`), so it costs nothing."""
+    import scipy.sparse as sp
+
+    cols = [np.asarray(counts[:, b].sum(axis=1), dtype=np.float64).ravel() for b in buckets]
+    return sp.csr_matrix(np.column_stack(cols)) if cols else sp.csr_matrix((counts.shape[0], 0))
+
+
 def count_features(
-    texts: Sequence[str], char_bits: int = CHAR_BITS, word_bits: int = WORD_BITS, ngram_max: int = NGRAM_MAX
+    texts: Sequence[str],
+    char_bits: int = CHAR_BITS,
+    word_bits: int = WORD_BITS,
+    ngram_max: int = NGRAM_MAX,
+    words: bool = True,
 ) -> Any:
-    """Feature counts, a scipy CSR matrix (posts × (2**char_bits + 2**word_bits)): char buckets, then word buckets.
+    """Feature counts, a scipy CSR matrix (posts × (2**char_bits + 2**word_bits)): char buckets, then word buckets
+    (all zero when ``words`` is false: a char-only model).
 
     Built with the very functions SentimentModel scores with.
     """
@@ -131,8 +174,12 @@ def count_features(
             keep = ids != cdims
             rows.append(doc[keep])
             cols.append(ids[keep])
+        if seps.size != len(chunk) + 1:
+            raise RuntimeError("separator count mismatch")
+        if not words:
+            continue
         wids, wseps = word_ids(word_tokens(prepared), cps, word_bits, wdims)
-        if seps.size != len(chunk) + 1 or wseps.size != len(chunk) + 1:
+        if wseps.size != len(chunk) + 1:
             raise RuntimeError("separator count mismatch")
         wdoc = np.cumsum(wids == wdims) - 1 + start
         keep = wids != wdims
@@ -148,7 +195,7 @@ def count_features(
 # --- fitting --------------------------------------------------------------------------------------------------------
 @dataclass
 class Fit:
-    r: npt.NDArray[np.float64]  # NB ratio per column (0: not a feature)
+    r: npt.NDArray[np.float64]  # feature weighting per column (0: not a feature)
     coef: npt.NDArray[np.float64]
     intercept: float
 
@@ -166,6 +213,22 @@ def nb_ratio(m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float) -> npt
     return r
 
 
+def weighting(m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float, kind: str) -> npt.NDArray[np.float64]:
+    """Per-feature weight r: "nb" (NB log-count ratio), "idf" (smoothed idf), or "nbidf" (their product)."""
+    if kind == "nb":
+        return nb_ratio(m, y, min_df, alpha)
+    present = m.copy()
+    present.data[:] = 1.0
+    df = np.asarray(present.sum(axis=0), dtype=np.float64).ravel()
+    idf: npt.NDArray[np.float64] = np.log((m.shape[0] + 1.0) / (df + 1.0)) + 1.0
+    idf[df < min_df] = 0.0
+    if kind == "idf":
+        return idf
+    if kind == "nbidf":
+        return nb_ratio(m, y, min_df, alpha) * idf
+    raise ValueError(f"unknown weighting {kind!r}")
+
+
 def transform(m: Any, r: npt.NDArray[np.float64]) -> Any:
     """x = count * r / sqrt(sum over occurrences of r²): what SentimentModel computes occurrence by occurrence."""
     import scipy.sparse as sp
@@ -175,67 +238,121 @@ def transform(m: Any, r: npt.NDArray[np.float64]) -> Any:
     return (sp.diags(scale) @ m @ sp.diags(r)).tocsr()
 
 
-def fit(m: Any, y: npt.NDArray[np.int64], c: float, min_df: int, alpha: float) -> Fit:
+def fit(
+    m: Any,
+    y: npt.NDArray[np.int64],
+    c: float,
+    min_df: int,
+    alpha: float,
+    kind: str = WEIGHTING,
+    sample_weight: npt.NDArray[np.float64] | None = None,
+) -> Fit:
     from sklearn.linear_model import LogisticRegression
 
-    r = nb_ratio(m, y, min_df, alpha)
+    r = weighting(m, y, min_df, alpha, kind)
     clf = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=0)
-    clf.fit(transform(m, r), y)
+    clf.fit(transform(m, r), y, sample_weight=sample_weight)
     return Fit(r=r, coef=clf.coef_.ravel().astype(np.float64), intercept=float(clf.intercept_[0]))
 
 
+def decision(f: Fit, m: Any) -> npt.NDArray[np.float64]:
+    return np.asarray(transform(m, f.r) @ f.coef + f.intercept, dtype=np.float64)
+
+
 def predict_proba(f: Fit, m: Any) -> npt.NDArray[np.float64]:
-    z = transform(m, f.r) @ f.coef + f.intercept
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-decision(f, m))), dtype=np.float64)
+
+
+def platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> tuple[float, float]:
+    """(a, b) of P = sigmoid(a z + b) fitted on out-of-fold decision values (Platt scaling)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(z.reshape(-1, 1), y)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+
+
+def calibrated(f: Fit, a: float, b: float) -> Fit:
+    """The same model with the calibration folded in: sigmoid(a (w·x + c) + b) = sigmoid((a w)·x + (a c + b))."""
+    return Fit(r=f.r, coef=f.coef * a, intercept=f.intercept * a + b)
+
+
+@dataclass
+class Data:
+    """Training rows: the weibo split, then the optional domain rows (weighted ``domain_weight``)."""
+
+    counts: Any
+    y: npt.NDArray[np.int64]
+    n_weibo: int
+    time_order: npt.NDArray[np.intp]
+    domain_weight: float
+
+    def weights(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
+        if self.counts.shape[0] == self.n_weibo:
+            return None
+        return np.where(rows < self.n_weibo, 1.0, self.domain_weight)
+
+    def folds(self) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+        """(train rows, weibo validation rows, domain validation rows): 5 contiguous time blocks of the weibo
+        split (the test split is later than all of it), the domain rows dealt round-robin to the same 5 folds."""
+        everything = np.arange(self.counts.shape[0])
+        domain = everything[self.n_weibo :]
+        out = []
+        for k, blk in enumerate(np.array_split(self.time_order, 5)):
+            dva = domain[(domain - self.n_weibo) % 5 == k]
+            va = np.concatenate([blk, dva])
+            out.append((np.setdiff1d(everything, va), np.sort(blk), dva))
+        return out
 
 
 def cross_validate(
-    counts: Any,
-    y: npt.NDArray[np.int64],
-    time_order: npt.NDArray[np.intp],
-    cs: Sequence[float],
-    min_dfs: Sequence[int],
-    alpha: float,
-) -> list[dict[str, Any]]:
-    """Cross-validation on the training split only, two ways: stratified 5-fold, and 5 contiguous blocks in time
-    order (the test split is later than all of the training split, so the second is the closer rehearsal)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    everything = np.arange(len(y))
-    schemes = {
-        "random": list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y)),
-        "time": [(np.setdiff1d(everything, blk), np.sort(blk)) for blk in np.array_split(time_order, 5)],
-    }
-    results = []
-    for min_df in min_dfs:
+    data: Data, cs: Sequence[float], kinds: Sequence[str], min_df: int, alpha: float
+) -> tuple[list[dict[str, Any]], dict[tuple[float, str], npt.NDArray[np.float64]]]:
+    """Cross-validation on the training rows only (never the test split, never the complaint evaluation set).
+    Returns a row per setting and the out-of-fold decision values (for calibration)."""
+    y = data.y
+    results: list[dict[str, Any]] = []
+    oof: dict[tuple[float, str], npt.NDArray[np.float64]] = {}
+    for kind in kinds:
         for c in cs:
-            row: dict[str, Any] = {"C": c, "min_df": min_df}
-            for scheme, folds in schemes.items():
-                accs = []
-                for tr, va in folds:
-                    f = fit(counts[tr], y[tr], c, min_df, alpha)
-                    accs.append(metrics(y[va], predict_proba(f, counts[va]) > 0.5)["accuracy"])
-                row[f"cv_{scheme}"] = round(float(np.mean(accs)), 4)
-            print(
-                f"  C={c:<6g} min_df={min_df}  accuracy: stratified 5-fold {row['cv_random']:.4f}, "
-                f"time blocks {row['cv_time']:.4f}",
-                flush=True,
-            )
+            z = np.zeros(len(y))
+            accs, daccs = [], []
+            for tr, va, dva in data.folds():
+                f = fit(data.counts[tr], y[tr], c, min_df, alpha, kind, data.weights(tr))
+                rows = np.concatenate([va, dva])
+                z[rows] = decision(f, data.counts[rows])
+                accs.append(metrics(y[va], z[va] > 0)["accuracy"])
+                if dva.size:
+                    daccs.append(metrics(y[dva], z[dva] > 0)["accuracy"])
+            row: dict[str, Any] = {"C": c, "weighting": kind, "cv_time": round(float(np.mean(accs)), 4)}
+            if daccs:
+                row["cv_domain"] = round(float(np.mean(daccs)), 4)
+            row["objective"] = round(float(np.mean([row["cv_time"], row.get("cv_domain", row["cv_time"])])), 4)
+            print(f"  {row}", flush=True)
             results.append(row)
-    return results
+            oof[(c, kind)] = z
+    return results, oof
 
 
 # --- the model file -------------------------------------------------------------------------------------------------
-def model_arrays(f: Fit, char_bits: int) -> dict[str, npt.NDArray[Any]]:
+def model_arrays(
+    f: Fit, char_bits: int, word_bits: int = WORD_BITS, lexicon: Sequence[npt.NDArray[np.intp]] = ()
+) -> dict[str, npt.NDArray[Any]]:
+    """The scorer's tables. Lexicon group g (column ``cdims + wdims + g``) is folded into the rows of its char
+    buckets: each occurrence adds the group's (v, q) to the bucket's, exactly what the feature contributed."""
     cdims = 1 << char_bits
+    wdims = 1 << word_bits
     v = f.coef * f.r
     q = f.r * f.r
-    char_index = np.flatnonzero(f.r[:cdims] > 0)
-    word_index = np.flatnonzero(f.r[cdims:] > 0)
+    cv, cq = v[:cdims].copy(), q[:cdims].copy()
+    for g, buckets in enumerate(lexicon):
+        cv[buckets] += v[cdims + wdims + g]
+        cq[buckets] += q[cdims + wdims + g]
+    char_index = np.flatnonzero(cq > 0)
+    word_index = np.flatnonzero(f.r[cdims : cdims + wdims] > 0)
     return {
         "char_index": char_index.astype(np.uint32),
-        "char_v": v[char_index].astype(np.float32),
-        "char_q": q[char_index].astype(np.float32),
+        "char_v": cv[char_index].astype(np.float32),
+        "char_q": cq[char_index].astype(np.float32),
         "word_index": word_index.astype(np.uint32),
         "word_v": v[cdims + word_index].astype(np.float32),
         "word_q": q[cdims + word_index].astype(np.float32),
@@ -311,41 +428,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--word-bits", type=int, default=WORD_BITS, help="word buckets: 2**bits")
     parser.add_argument("--nb-alpha", type=float, default=NB_ALPHA, help="Naive Bayes smoothing")
     parser.add_argument("--date", help="training date to record (YYYY-MM-DD; default SOURCE_DATE_EPOCH or today)")
+    parser.add_argument("--weighting", default=WEIGHTING, choices=["nb", "idf", "nbidf"], help="feature weighting r")
+    parser.add_argument("--words", action=argparse.BooleanOptionalAction, default=False,
+                        help="add rjieba word features (off: char n-grams only, no segmentation when scoring)")
+    parser.add_argument("--domain", default=str(DOMAIN_PATH),
+                        help="extra rule-labelled domain rows (eval/domain_train.tsv; '' for none)")
+    parser.add_argument("--domain-weight", type=float, default=DOMAIN_WEIGHT)
+    parser.add_argument("--lexicon", default=str(LEXICON_PATH), help="domain lexicon used as features ('' for none)")
+    parser.add_argument("--complaints", default=str(COMPLAINTS_PATH), help="complaint evaluation set, only scored")
+    parser.add_argument("--calibrate", action=argparse.BooleanOptionalAction, default=True,
+                        help="Platt scaling on out-of-fold decision values of the training rows (needs folds)")
     parser.add_argument(
         "--validate",
         action="store_true",
-        help="first cross-validate on the training split over --c-grid × --min-df-grid",
+        help="cross-validate on the training rows over --c-grid × --weighting-grid and train the best setting",
     )
     parser.add_argument("--c-grid", default="3,10,30")
-    parser.add_argument("--min-df-grid", default="1,2,3")
+    parser.add_argument("--weighting-grid", default="nb")
     args = parser.parse_args(argv)
 
+    import scipy.sparse as sp
     import sklearn
 
+    from taizhang.monitor.eval.build_complaints import read_set
+
     train = read_rows(args.train)
-    train_texts, y_train = train.texts, train.labels
     test_texts, y_test = read_split(args.test)
+    dom_texts: list[str] = []
+    dom_y: list[int] = []
+    if args.domain:
+        dom_texts, dom_y, _ = read_set(args.domain)
+    train_texts = train.texts + dom_texts
+    y_train = np.concatenate([train.labels, np.asarray(dom_y, dtype=np.int64)])
     print(
-        f"train: {len(train_texts)} posts ({int(y_train.sum())} positive); "
+        f"train: {len(train.texts)} posts ({int(train.labels.sum())} positive) + {len(dom_texts)} domain rows; "
         f"test: {len(test_texts)} posts ({int(y_test.sum())} positive)",
         flush=True,
     )
-    counts = count_features(train_texts, args.char_bits, args.word_bits, NGRAM_MAX)
+    lexicon = read_lexicon(args.lexicon) if args.lexicon else {}
+    groups = sorted(lexicon)
+    buckets = [lexicon_buckets(lexicon[g], args.char_bits) for g in groups]
+    cdims = 1 << args.char_bits
+
+    def features(texts: Sequence[str]) -> Any:
+        m = count_features(texts, args.char_bits, args.word_bits, NGRAM_MAX, words=args.words)
+        return sp.hstack([m, lexicon_columns(m[:, :cdims], buckets)]).tocsr() if buckets else m
+
+    counts = features(train_texts)
+    data = Data(counts, y_train, len(train.texts), train.time_order(), args.domain_weight)
 
     validation: list[dict[str, Any]] = []
-    if args.validate:
-        print("cross-validation on the training split:", flush=True)
-        validation = cross_validate(
-            counts,
-            y_train,
-            train.time_order(),
-            [float(x) for x in args.c_grid.split(",")],
-            [int(x) for x in args.min_df_grid.split(",")],
-            args.nb_alpha,
-        )
+    c, kind = args.c, args.weighting
+    oof: dict[tuple[float, str], npt.NDArray[np.float64]] = {}
+    if args.validate or args.calibrate:
+        cs = [float(x) for x in args.c_grid.split(",")] if args.validate else [args.c]
+        kinds = args.weighting_grid.split(",") if args.validate else [args.weighting]
+        print("cross-validation on the training rows:", flush=True)
+        validation, oof = cross_validate(data, cs, kinds, args.min_df, args.nb_alpha)
+        best = max(validation, key=lambda row: row["objective"])
+        c, kind = float(best["C"]), str(best["weighting"])
+        print(f"chosen: C={c:g}, weighting {kind}", flush=True)
 
-    f = fit(counts, y_train, args.c, args.min_df, args.nb_alpha)
-    arrays = model_arrays(f, args.char_bits)
+    f = fit(counts, y_train, c, args.min_df, args.nb_alpha, kind, data.weights(np.arange(len(y_train))))
+    calibration = None
+    if args.calibrate:
+        a, b = platt(oof[(c, kind)], y_train)
+        f = calibrated(f, a, b)
+        calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
+    arrays = model_arrays(f, args.char_bits, args.word_bits, buckets)
     model = model_from_arrays(arrays, args.char_bits, args.word_bits)
     train_scores = model.score(train_texts)
     test_scores = model.score(test_texts)
@@ -355,6 +505,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise RuntimeError(f"scorer disagrees with the trained model (max |Δp| = {gap:.2e})")
     train_m = metrics(y_train, train_scores > 0.5)
     test_m = metrics(y_test, test_scores > 0.5)
+    complaints_m: dict[str, Any] = {}
+    if args.complaints:
+        ctexts, clabels, _ = read_set(args.complaints)
+        cy = np.asarray(clabels, dtype=np.int64)
+        cs_ = model.score(ctexts)
+        complaints_m = {
+            "file": Path(args.complaints).name,
+            "sha256": file_sha256(args.complaints),
+            "rows": len(ctexts),
+            "complaints": int((cy == 0).sum()),
+            **{k: round(v, 4) for k, v in metrics(cy, cs_ > 0.5).items()},
+            "complaints_scored_negative": round(float(np.mean(cs_[cy == 0] < 0.5)), 4),
+            "other_not_negative": round(float(np.mean(cs_[cy == 1] >= 0.5)), 4),
+        }
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -362,15 +526,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta: dict[str, Any] = {
         "format": FORMAT,
         "trained_at": training_date(args.date),
-        "model": "NB-weighted logistic regression (NB-LR), liblinear L2",
+        "model": f"{kind}-weighted logistic regression (NB-LR when nb), liblinear L2"
+        + (", Platt-calibrated" if calibration else ""),
         "features": {
             "text": "Weibo {% %} markup removed, full-width ASCII folded, A-Z lower-cased",
             "char_ngrams": f"1-{NGRAM_MAX} character n-grams, key = code points packed 21 bits each, "
             "bucket = (key * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - char_bits)",
             "words": "rjieba.cut(text, hmm=True) tokens, key = sum(c_j * 0x100000001B3**j) mod 2**64, "
-            "bucket = ((key ^ key >> 32) * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - word_bits)",
+            "bucket = ((key ^ key >> 32) * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - word_bits)"
+            if args.words
+            else "none (char n-grams only: scoring needs no segmentation)",
+            "lexicon": {g: lexicon[g] for g in groups},
+            "lexicon_use": "one feature per group, counting the post's char n-grams in the group's buckets; "
+            "its learned weight is folded into those buckets' rows",
             "min_df": "features in fewer than min_df training posts get no weight",
-            "value": "count * r / sqrt(sum over the post's feature occurrences of r^2), r = |NB log-count ratio|",
+            "value": f"count * r / sqrt(sum over the post's feature occurrences of r^2), r = {kind} weighting",
         },
         "char_bits": args.char_bits,
         "word_bits": args.word_bits,
@@ -378,16 +548,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hash_dims": {"char": 1 << args.char_bits, "word": 1 << args.word_bits},
         "char_buckets_used": int(arrays["char_index"].size),
         "word_buckets_used": int(arrays["word_index"].size),
-        "C": args.c,
+        "C": c,
+        "weighting": kind,
         "min_df": args.min_df,
         "nb_alpha": args.nb_alpha,
         "threshold": 0.5,
+        "calibration": calibration,
         "train": {
             "file": Path(args.train).name,
             "sha256": file_sha256(args.train),
-            "rows": len(train_texts),
-            "positive": int(y_train.sum()),
-            **{k: round(v, 4) for k, v in train_m.items()},
+            "rows": len(train.texts),
+            "positive": int(train.labels.sum()),
+            **{k: round(v, 4) for k, v in metrics(train.labels, train_scores[: len(train.texts)] > 0.5).items()},
+        },
+        "domain": {
+            "file": Path(args.domain).name if args.domain else None,
+            "sha256": file_sha256(args.domain) if args.domain else None,
+            "rows": len(dom_texts),
+            "weight": args.domain_weight,
+            "note": "THUCNews dev.txt headlines (society, education), labelled by the rules of eval/README.md; "
+            "disjoint from the complaint evaluation set",
         },
         "test": {
             "file": Path(args.test).name,
@@ -398,6 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "accuracy": round(test_m["accuracy"], 4),
         "macro_f1": round(test_m["macro_f1"], 4),
+        "complaints": complaints_m,
         "validation": validation,
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scikit-learn": sklearn.__version__},
         "weights_sha256": digest,
@@ -416,6 +597,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"train accuracy {train_m['accuracy']:.4f}  macro-F1 {train_m['macro_f1']:.4f}")
     print(f"test  accuracy {test_m['accuracy']:.4f}  macro-F1 {test_m['macro_f1']:.4f}  ({len(test_texts)} posts)")
+    if complaints_m:
+        print(
+            f"complaint set accuracy {complaints_m['accuracy']:.4f}  complaints scored negative "
+            f"{complaints_m['complaints_scored_negative']:.4f}  "
+            f"other not negative {complaints_m['other_not_negative']:.4f}"
+        )
     return 0
 
 

@@ -200,3 +200,39 @@ def test_training_is_deterministic_and_the_scorer_matches(tmp_path: Path) -> Non
     trained = SentimentModel.load(outs[0])
     assert trained.metadata["train"]["rows"] == 1500
     assert trained.metadata["accuracy"] > 0.7
+
+
+def test_news_style_complaints_score_negative(model: SentimentModel) -> None:
+    complaints = [
+        "有家长反映，学校食堂的饭菜价格偏高",
+        "居民向记者反映小区楼道堆满杂物无人清理",
+        "多名农民工讨薪无果，向媒体求助",
+        "网友举报某餐馆后厨卫生脏乱",
+    ]
+    scores = model.score(complaints)
+    assert (scores < 0.5).all(), dict(zip(complaints, scores.round(2).tolist(), strict=True))
+    assert model.score_one("社区志愿者帮助独居老人，居民纷纷点赞") > 0.5
+
+
+def test_accuracy_on_the_complaint_evaluation_set(model: SentimentModel) -> None:
+    from taizhang.monitor.eval.build_complaints import read_set
+    from taizhang.monitor.train_sentiment import COMPLAINTS_PATH
+
+    texts, labels, _ = read_set(COMPLAINTS_PATH)
+    y = np.asarray(labels)
+    assert len(texts) >= 500
+    assert (y == 0).sum() >= 250
+    scores = model.score(texts)
+    assert np.mean((scores > 0.5) == (y == 1)) >= 0.88
+    assert np.mean(scores[y == 0] < 0.5) >= 0.8  # complaints scored negative
+
+
+def test_the_complaint_set_is_kept_apart_from_the_training_rows() -> None:
+    from taizhang.monitor.eval.build_complaints import read_set
+    from taizhang.monitor.train_sentiment import COMPLAINTS_PATH, DOMAIN_PATH
+
+    evaluation = set(read_set(COMPLAINTS_PATH)[0])
+    training = set(read_set(DOMAIN_PATH)[0])
+    assert evaluation
+    assert training
+    assert not evaluation & training
