@@ -84,7 +84,7 @@ class Planner:
         self.known = set(known) if known is not None else None
         self.titles: set[str] = set()
         self.serial: dict[tuple[str, str, int], int] = {}
-        self.stock: dict[tuple[str, str], float] = {}
+        self.stock: dict[tuple[str, str, str], float] = {}
         self.areas = [u.label for u in self.units if u.kind in ("street", "town")]
 
     # ---- dates ---------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class Planner:
             start = _span(kinds, unit)
             if start is None:
                 continue
-            key = (metric, unit.code)
+            key = (profile.key, metric, unit.code)
             if key not in self.stock:
                 self.stock[key] = rng.uniform(*start)
             months = (year - self.start_year) * 12 + (month or 12)

@@ -528,26 +528,34 @@ PROFILES: tuple[Profile, ...] = (
         "pp_newspaper",
         season=YEAR_END,
         per_year=dict.fromkeys((*GRASSROOTS_STREETS, *OFFICES), (1, 1)),
-        figures={"pp_copies": (80, 300), "pp_completion_rate": (98, 105)},
-        by_kind={
-            "street": {"pp_copies": (600, 1500)},
-            "town": {"pp_copies": (400, 1000)},
-            "school": {"pp_copies": (60, 200)},
-            "enterprise": {"pp_copies": (50, 200)},
+        figures={"pp_completion_rate": (98, 105)},
+        stocks={
+            "pp_copies": {
+                "street": (600, 1500),
+                "town": (400, 1000),
+                "bureau": (80, 300),
+                "school": (60, 200),
+                "enterprise": (50, 200),
+            }
         },
+        stock_growth=0.002,  # a unit subscribes about what it did last year, a little more
         decimals={"pp_completion_rate": 1},
     ),
     Profile(
         "pp_journal",
         season=YEAR_END,
         per_year=dict.fromkeys((*GRASSROOTS_STREETS, *OFFICES), (1, 1)),
-        figures={"pp_copies": (30, 100), "pp_completion_rate": (98, 105)},
-        by_kind={
-            "street": {"pp_copies": (150, 400)},
-            "town": {"pp_copies": (100, 300)},
-            "school": {"pp_copies": (20, 80)},
-            "enterprise": {"pp_copies": (20, 80)},
+        figures={"pp_completion_rate": (98, 105)},
+        stocks={
+            "pp_copies": {
+                "street": (150, 400),
+                "town": (100, 300),
+                "bureau": (30, 100),
+                "school": (20, 80),
+                "enterprise": (20, 80),
+            }
         },
+        stock_growth=0.002,
         decimals={"pp_completion_rate": 1},
     ),
 )
