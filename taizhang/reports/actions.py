@@ -8,8 +8,6 @@ validates, runs in one transaction, writes the audit log and raises ``core.error
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,11 +18,11 @@ from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from taizhang.core.periods import Period, parse_period
 from taizhang.ledger.figures import compute
-from taizhang.ledger.models import ActivityType, ActivityTypeMetric, MetricDefinition, Record
+from taizhang.ledger.models import ActivityType, MetricDefinition, Record
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
-from taizhang.reports import editing, sources
+from taizhang.reports import editing, sources, summary_import
 from taizhang.reports.composer import Candidate, ComposeOptions, compose, problem_runs
 from taizhang.reports.composer.phrases import load_library, validate_section
 from taizhang.reports.document import Document, Figure, Paragraph
@@ -425,101 +423,24 @@ def reset_phrase_section(*, acting_user: Any, key: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Figures of an old summary → draft records
+# Figures of an old summary → draft records: reports.summary_import (rows ready / to confirm / refused; import
+# writes only sure, exact rows, or the rows a person confirmed on the import page).
 # ---------------------------------------------------------------------------------------------------------------
-@dataclass
-class ImportRow:
-    index: int
-    text: str
-    value: Decimal
-    metric: MetricDefinition | None
-    confidence: float
-    subject: str
-    sentence: str
-    activity_type: ActivityType | None
-    problem: str = ""
-
-    @property
-    def importable(self) -> bool:
-        return self.metric is not None and self.activity_type is not None and not self.problem
-
-
-def _sentence(text: str, span: tuple[int, int]) -> str:
-    stops = "。；;！!？?\n"
-    start = max((text.rfind(c, 0, span[0]) for c in stops), default=-1) + 1
-    ends = [i for i in (text.find(c, span[1]) for c in stops) if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    return text[start:end].strip()
+ImportRow = summary_import.ImportRow
 
 
 def first_activity_type(metric: MetricDefinition) -> ActivityType | None:
-    """The metric's first activity type that records a count or an activity (not a single placement)."""
-    links = ActivityTypeMetric.objects.filter(metric=metric, activity_type__is_active=True).select_related(
-        "activity_type").order_by("activity_type__sort_order", "activity_type__key")
-    for link in links:
-        if link.activity_type.kind != ActivityType.Kind.PLACEMENT:
-            return link.activity_type
-    return None
+    return summary_import.first_activity_type(metric)
 
 
-def import_rows(text: str, *, min_confidence: float = 0.6) -> list[ImportRow]:
-    """The figures of `text` with the metric, activity type and any reason they cannot become a record."""
-    from taizhang.ledger.validation import clean_figures
-    from taizhang.reports.extract import extract
-    from taizhang.reports.metrics import metric_aliases
-
-    metrics = {m.key: m for m in MetricDefinition.objects.filter(is_active=True)}
-    rows = []
-    for i, figure in enumerate(extract(text, metric_aliases())):
-        metric = metrics.get(figure.metric or "")
-        atype = first_activity_type(metric) if metric else None
-        problem = ""
-        if metric is None:
-            problem = "未能对应到指标"
-        elif figure.confidence < min_confidence:
-            problem = f"对应把握不足（{figure.confidence:.2f}）"
-        elif atype is None:
-            problem = "该指标须逐条录入（如用稿须填写媒体和标题）"
-        else:
-            _clean, errors = clean_figures(atype, {metric.key: figure.value}, require_all=False)
-            if errors:
-                problem = "；".join(m for msgs in errors.values() for m in msgs)
-        rows.append(ImportRow(i, figure.text, figure.value, metric, figure.confidence, figure.subject,
-                              _sentence(text, figure.span), atype, problem))
-    return rows
+def import_rows(text: str, *, min_confidence: float = summary_import.SURE_CONFIDENCE,
+                metrics: Mapping[int, str] | None = None) -> list[summary_import.ImportRow]:
+    return summary_import.import_rows(text, min_confidence=min_confidence, metrics=metrics)
 
 
-@transaction.atomic
-def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: str, min_confidence: float = 0.6,
-                   selected: set[int] | None = None, source_name: str = "") -> list[Record]:
-    """Draft records from the figures of an old summary: one record per confidently mapped figure (activity type:
-    the metric's first; date: the period's end; title: what was counted; description: the sentence), all or
-    nothing. The drafts are completed and submitted in the ledger and reviewed in the normal review queue."""
-    from taizhang.ledger import actions as ledger_actions
-
-    _require(acting_user, Cap.EDIT_RECORDS, unit, "您不能为该单位填报记录。")
-    period = _as_period(period)
-    rows = [r for r in import_rows(text, min_confidence=min_confidence) if selected is None or r.index in selected]
-    chosen = [r for r in rows if r.importable]
-    if selected is not None:
-        refused = [r for r in rows if not r.importable]
-        if refused:
-            raise InvalidInput("所选数据中有不能导入的，未写入任何记录。",
-                               {f"figure:{r.index}": [f"“{r.text}”：{r.problem}"] for r in refused})
-    if not chosen:
-        raise InvalidInput("没有可以导入的数据（没有以足够把握对应到指标的数据）。")
-    records = []
-    day = min(period.end, timezone.localdate())  # a record may not be dated after today (ledger rule)
-    for row in chosen:
-        assert row.metric is not None
-        assert row.activity_type is not None
-        title = (row.subject or row.metric.name).strip()[:60] or row.metric.name
-        records.append(ledger_actions.create_record(
-            acting_user=acting_user, unit=unit, activity_type=row.activity_type,
-            title=f"{title}（总结提取）"[:200], start_date=day, figures={row.metric.key: row.value},
-            description=f"提取自{source_name or '工作总结'}：{row.sentence}"[:2000], source=Record.Source.SUMMARY,
-        ))
-    audit.record("import", None, user=acting_user, object_type="reports.summary_import", object_repr=source_name[:300],
-                 after={"unit": unit.code, "period": period.spec, "records": [r.pk for r in records]},
-                 message=f"从总结提取台账记录 {len(records)} 条")
-    return records
+def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: str,
+                   min_confidence: float = summary_import.SURE_CONFIDENCE, selected: set[int] | None = None,
+                   metrics: Mapping[int, str] | None = None, source_name: str = "") -> list[Record]:
+    return summary_import.import_summary(acting_user=acting_user, unit=unit, period=period, text=text,
+                                         min_confidence=min_confidence, selected=selected, metrics=metrics,
+                                         source_name=source_name)

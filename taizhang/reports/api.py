@@ -132,15 +132,18 @@ class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
 
 
 class ExtractView(APIView):
-    """POST {"text"} → {"figures": [{text, value, unit, qualifier, subject, section, span, metric}]}."""
+    """POST {"text"} → {"figures": [{text, value, value_max, approximate, unit, qualifier, subject, section, span,
+    metric, metric_name, confidence, sure, outlet_level, outlet_level_name, change, role, part_of}], "ranks": [...]}."""
 
     permission_classes = [HasCap]
 
     @extend_schema(request=inline_serializer("ExtractRequest", {"text": serializers.CharField()}),
-                   responses=inline_serializer("ExtractResponse", {"figures": serializers.ListField(
-                       child=serializers.DictField())}))
+                   responses=inline_serializer("ExtractResponse", {
+                       "figures": serializers.ListField(child=serializers.DictField()),
+                       "ranks": serializers.ListField(child=serializers.DictField())}))
     def post(self, request: Request) -> Response:
-        return Response(extract.to_json(extract.extract(_text(request.data), metric_aliases())))
+        text = _text(request.data)
+        return Response(extract.to_json(extract.extract(text, metric_aliases()), extract.find_ranks(text)))
 
 
 class SlotsView(APIView):

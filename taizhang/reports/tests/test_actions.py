@@ -184,28 +184,60 @@ OLD_SUMMARY = """2023年工作总结
 一、理论武装
 全年开展各类宣讲活动近300余场，受众2.5万人次。组织开展志愿服务活动1200次。
 二、对外宣传
-对外宣传用稿120篇。
+对外宣传用稿120篇，同比增长21%。
 """
 
 
-def test_import_turns_confident_figures_into_draft_records(ledger: Any) -> None:
+def test_import_writes_only_sure_exact_figures(ledger: Any) -> None:
     liaison = make_user("liaison", ledger.tree.street_a)
-    rows = actions.import_rows(OLD_SUMMARY)
-    importable = [r for r in rows if r.importable]
-    assert [r.metric.key for r in importable if r.metric] == ["lecture_events", "lecture_audience", "vol_activities"]
-    placement_row = next(r for r in rows if r.metric and r.metric.key == "placements")
-    assert not placement_row.importable
+    rows = {r.text: r for r in actions.import_rows(OLD_SUMMARY)}
+    assert [t for t, r in rows.items() if r.importable] == ["2.5万人次", "1200次"]
+    approximate = rows["近300余场"]
+    assert approximate.status == "confirm" and approximate.metric_name == "宣讲场次" and "约数" in approximate.doubt
+    assert approximate.sentence == "全年开展各类宣讲活动近300余场，受众2.5万人次。"
+    assert rows["120篇"].status == "refused" and "逐条录入" in rows["120篇"].problem  # a placement
+    assert rows["21%"].status == "refused" and rows["21%"].change == "increase"
     records = actions.import_summary(acting_user=liaison, unit=ledger.tree.street_a, period="2023", text=OLD_SUMMARY,
                                      source_name="2023年总结.txt")
-    assert len(records) == 3
-    first = Record.objects.get(pk=records[0].pk)
-    assert first.status == Record.Status.DRAFT
-    assert first.source == Record.Source.SUMMARY
-    assert first.start_date.isoformat() == "2023-12-31"
-    assert first.activity_type.key == "lecture_event"
-    assert first.figure_map() == {"lecture_events": 300}
-    assert "近300余场" in first.description
+    assert len(records) == 2
+    audience = Record.objects.get(pk=records[0].pk)
+    assert audience.status == Record.Status.DRAFT
+    assert audience.source == Record.Source.SUMMARY
+    assert audience.start_date.isoformat() == "2023-12-31"
+    assert audience.activity_type.key == "lecture_event"
+    # an audience-only record does not count a lecture too (宣讲场次 would default to 1)
+    assert audience.figure_map() == {"lecture_events": 0, "lecture_audience": 25000}
     assert AuditEntry.objects.filter(action="import", object_type="reports.summary_import").exists()
+
+
+def test_a_person_confirms_or_corrects_unsure_figures(ledger: Any) -> None:
+    liaison = make_user("liaison", ledger.tree.street_a)
+    rows = {r.text: r for r in actions.import_rows(OLD_SUMMARY)}
+    lectures = rows["近300余场"].index
+    records = actions.import_summary(acting_user=liaison, unit=ledger.tree.street_a, period="2023", text=OLD_SUMMARY,
+                                     selected={lectures})
+    record = Record.objects.get(pk=records[0].pk)
+    assert record.figure_map()["lecture_events"] == 300
+    assert "近300余场" in record.description and "约数" in record.description
+    corrected = actions.import_summary(acting_user=liaison, unit=ledger.tree.street_a, period="2023",
+                                       text=OLD_SUMMARY, selected={lectures}, metrics={lectures: "practice_activities"})
+    assert Record.objects.get(pk=corrected[0].pk).activity_type.key == "practice_activity"
+
+
+def test_nothing_sure_means_nothing_written(ledger: Any) -> None:
+    liaison = make_user("liaison", ledger.tree.street_a)
+    before = Record.objects.count()
+    with pytest.raises(InvalidInput) as caught:
+        actions.import_summary(acting_user=liaison, unit=ledger.tree.street_a, period="2023",
+                               text="开展宣讲活动百余场，规定每年参加培训不少于两次。")
+    assert "人工确认" in caught.value.message
+    assert Record.objects.count() == before
+
+
+def test_nested_totals_are_not_both_imported(ledger: Any) -> None:
+    rows = actions.import_rows("组建志愿服务队伍1200支，其中专业志愿服务队伍15支。")
+    assert [r.status for r in rows] == ["ready", "refused"]
+    assert "1200支" in rows[1].problem
 
 
 def test_import_is_all_or_nothing_and_scoped(ledger: Any) -> None:
@@ -213,7 +245,7 @@ def test_import_is_all_or_nothing_and_scoped(ledger: Any) -> None:
     with pytest.raises(NotPermitted):
         actions.import_summary(acting_user=liaison, unit=ledger.tree.street_b, period="2023", text=OLD_SUMMARY)
     rows = actions.import_rows(OLD_SUMMARY)
-    bad = next(r.index for r in rows if not r.importable)
+    bad = next(r.index for r in rows if r.status == "refused")
     before = Record.objects.count()
     with pytest.raises(InvalidInput):
         actions.import_summary(acting_user=liaison, unit=ledger.tree.street_a, period="2023", text=OLD_SUMMARY,

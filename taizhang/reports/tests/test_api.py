@@ -51,9 +51,11 @@ def test_compose_needs_manage_work(ledger: Any) -> None:
 
 def test_extract_and_slots_shapes(api: APIClient) -> None:
     figures = api.post("/api/reports/extract/", {"text": "组织开展主题报告会近300余场。"}, format="json").json()
-    assert figures == {"figures": [{"text": "近300余场", "value": 300, "unit": "场", "qualifier": ["近", "余"],
-                                    "subject": "主题报告会", "section": [], "span": [9, 15],
-                                    "metric": "lecture_events"}]}
+    assert figures == {"figures": [{"text": "近300余场", "value": 300, "value_max": None, "approximate": True,
+                                    "unit": "场", "qualifier": ["近", "余"], "subject": "主题报告会", "section": [],
+                                    "span": [9, 15], "metric": "lecture_events", "metric_name": "宣讲场次",
+                                    "confidence": 0.82, "sure": True, "outlet_level": None, "outlet_level_name": "",
+                                    "change": None, "role": "result", "part_of": None}], "ranks": []}
     slots = api.post("/api/reports/slots/", {"text": "开展宣讲活动===场。"}, format="json").json()["slots"]
     assert slots[0]["kind"] == "equals"
     assert slots[0]["digits"] == 3

@@ -9,14 +9,15 @@ from django.core.management.base import CommandParser
 
 from taizhang.core.management.base import TaizhangCommand
 from taizhang.core.periods import parse_period
-from taizhang.reports import actions
+from taizhang.reports import summary_import
 from taizhang.reports.cli import read_input, unit_by_code, user_by_name
 
 
 class Command(TaizhangCommand):
     help = (
-        "从往年工作总结（txt 或 docx）读出数据，把把握足够的数据写成台账记录草稿（每个数据一条，来源为“总结提取”），"
-        "全部校验无误才写入。草稿在台账中补全、报送后进入审核。"
+        "从往年工作总结（txt 或 docx）读出数据，只把对应有把握、数值确切的数据写成台账记录草稿（每个数据一条，"
+        "来源为“总结提取”），全部校验无误才写入；没有把握或为约数的数据列为“待确认”，不写入，请在网页“总结数据提取”中"
+        "逐个确认。草稿在台账中补全、报送后进入审核。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,18 +32,25 @@ class Command(TaizhangCommand):
         text = read_input(options["file"])
         unit = unit_by_code(options["unit"])
         period = parse_period(options["period"])
-        rows = actions.import_rows(text, min_confidence=options["min_confidence"])
+        rows = summary_import.import_rows(text, min_confidence=options["min_confidence"])
+        marks = {summary_import.READY: "导入", summary_import.CONFIRM: "待确认", summary_import.REFUSED: "跳过"}
         for row in rows:
-            mark = "导入" if row.importable else "跳过"
-            metric = row.metric.name if row.metric else "—"
+            metric = f"{row.metric.name}（{row.confidence:.2f}）" if row.metric else "—"
             atype = row.activity_type.name if row.activity_type else "—"
-            note = f"（{row.problem}）" if row.problem else ""
-            self.stdout.write(f"{mark}\t{row.text}\t{metric}\t{atype}\t{row.subject or '—'}{note}")
+            level = f"[{row.outlet_level_name}]" if row.outlet_level else ""
+            note = "；".join(n for n in (row.doubt, row.problem) if n)
+            note = f"（{note}）" if note else ""
+            self.stdout.write(f"{marks[row.status]}\t{row.text}\t{metric}{level}\t{atype}\t{row.subject or '—'}{note}"
+                              f"\t原句：{row.sentence}")
+        ready = sum(r.status == summary_import.READY for r in rows)
+        unsure = sum(r.status == summary_import.CONFIRM for r in rows)
         if options["dry_run"]:
-            self.stdout.write(f"共 {len(rows)} 个数据，可导入 {sum(r.importable for r in rows)} 个（未写入）")
+            self.stdout.write(f"共 {len(rows)} 个数据，可导入 {ready} 个，待确认 {unsure} 个（未写入）")
             return
-        records = actions.import_summary(acting_user=user_by_name(options["user"]), unit=unit, period=period,
+        records = summary_import.import_summary(acting_user=user_by_name(options["user"]), unit=unit, period=period,
                                          text=text, min_confidence=options["min_confidence"],
                                          source_name=Path(options["file"]).name)
         ids = ", ".join(str(r.pk) for r in records)
         self.stdout.write(f"已写入台账记录草稿 {len(records)} 条（{ids}），请在台账中补全、报送后审核。")
+        if unsure:
+            self.stdout.write(f"另有 {unsure} 个数据没有把握或为约数，未写入；请在网页“总结数据提取”中逐个确认。")
