@@ -16,11 +16,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from taizhang.cases.models import Case
 from taizhang.cases.workdays import working_days_between
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register, sum_groups
 
 S = Case.State
 LINE = "civility"
@@ -45,53 +46,98 @@ def cohort(q: FigureQuery) -> Any:
     return qs
 
 
-def received(q: FigureQuery) -> Provided:
-    ids = list(cohort(q).values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+def _ids(qs: Any) -> Any:
+    """The loader of the ids behind a figure: the query, run only when someone reads them."""
+    return lambda: list(qs.values_list("id", flat=True))
 
 
-def closure_rate(q: FigureQuery) -> Provided:
-    qs = cohort(q)
-    ids = list(qs.values_list("id", flat=True))
-    closed = qs.filter(state=S.CLOSED).count() if ids else 0
-    return Provided(rate(closed, len(ids)), ids)
+GOOD = (Case.Satisfaction.SATISFIED, Case.Satisfaction.BASICALLY_SATISFIED)
+_PARTS = {
+    # metric: (the rows behind it, numerator) as aggregates over the cohort
+    "received": (None, None),
+    "closure": (None, Q(state=S.CLOSED)),
+    "ontime": (Q(state=S.CLOSED), Q(state=S.CLOSED, closed_on_time=True)),
+    "satisfaction": (Q(satisfaction__isnull=False), Q(satisfaction__in=GOOD)),
+}
 
 
-def ontime_rate(q: FigureQuery) -> Provided:
-    rows = list(cohort(q).filter(state=S.CLOSED).values_list("id", "closed_on_time"))
-    ontime = sum(1 for _id, ok in rows if ok)
-    return Provided(rate(ontime, len(rows)), [r[0] for r in rows])
+def _counts(kind: str, qs: Any) -> tuple[int, int]:
+    """(rows behind the figure, numerator) in one aggregate."""
+    rows, num = _PARTS[kind]
+    qs = qs.filter(rows) if rows is not None else qs
+    if num is None:
+        return qs.count(), 0
+    got = qs.aggregate(n=Count("id"), k=Count("id", filter=num))
+    return int(got["n"] or 0), int(got["k"] or 0)
 
 
-def satisfaction_rate(q: FigureQuery) -> Provided:
-    rows = list(cohort(q).exclude(satisfaction=None).values_list("id", "satisfaction"))
-    good = sum(1 for _id, s in rows if s in (Case.Satisfaction.SATISFIED, Case.Satisfaction.BASICALLY_SATISFIED))
-    return Provided(rate(good, len(rows)), [r[0] for r in rows])
+def _answer(kind: str, n: int, k: int, loader: Any) -> Provided:
+    value = Decimal(n) if kind == "received" else rate(k, n)
+    return lazy(value, n, loader)
+
+
+def _simple(kind: str) -> Any:
+    def compute(q: FigureQuery) -> Provided:
+        qs = cohort(q)
+        rows = _PARTS[kind][0]
+        n, k = _counts(kind, qs)
+        return _answer(kind, n, k, _ids(qs.filter(rows) if rows is not None else qs))
+
+    compute.__name__ = kind
+    return compute
+
+
+def _grouped(kind: str) -> Any:
+    """The same figure for groups of units in one GROUP BY unit (the figure by street of a district)."""
+
+    def grouped(q: FigureQuery, groups: dict[int, str]) -> dict[str, Provided]:
+        rows, num = _PARTS[kind]
+        qs = cohort(q)
+        qs = qs.filter(rows) if rows is not None else qs
+        agg = {"n": Count("id"), "k": Count("id", filter=num) if num is not None else Count("id")}
+        summed = sum_groups(qs.values("unit_id").annotate(**agg).values_list("unit_id", "n", "k"), groups)
+        out = {}
+        for key, (n, k) in summed.items():
+            units = sorted(uid for uid, g in groups.items() if g == key)
+            out[key] = _answer(kind, n, k, _ids(qs.filter(unit_id__in=units)))
+        return out
+
+    grouped.__name__ = f"{kind}_grouped"
+    return grouped
+
+
+received = _simple("received")
+closure_rate = _simple("closure")
+ontime_rate = _simple("ontime")
+satisfaction_rate = _simple("satisfaction")
 
 
 def avg_days(q: FigureQuery) -> Provided:
-    rows = list(cohort(q).filter(state=S.CLOSED).values_list("id", "dispatched_at", "created_at", "closed_at"))
+    """Working days need the calendar (holidays, 调休 days): every closed case's dates are read, not their ids."""
+    qs = cohort(q).filter(state=S.CLOSED)
+    rows = list(qs.values_list("dispatched_at", "created_at", "closed_at"))
     if not rows:
         return Provided(Decimal(0), [])
     total = 0
-    for _id, dispatched, created, closed in rows:
+    for dispatched, created, closed in rows:
         start = timezone.localdate(dispatched or created)
         total += max(0, working_days_between(start, timezone.localdate(closed)))
     value = (Decimal(total) / Decimal(len(rows))).quantize(Decimal("0.1"))
-    return Provided(value, [r[0] for r in rows])
+    return lazy(value, len(rows), _ids(qs))
 
 
 PROVIDERS = [
     Provider(metric="cases_received", name="受理量", measure_word="件", line=LINE, source=SOURCE, compute=received,
-             rows_url=ROWS_URL, description="期间登记的工单数（不含已撤销）"),
+             rows_url=ROWS_URL, grouped=_grouped("received"), description="期间登记的工单数（不含已撤销）"),
     Provider(metric="case_closure_rate", name="办结率", measure_word="%", line=LINE, source=SOURCE,
-             compute=closure_rate, rows_url=ROWS_URL, is_rate=True,
+             compute=closure_rate, rows_url=ROWS_URL, is_rate=True, grouped=_grouped("closure"),
              description="期间登记的工单中已办结的比例（不含已撤销）"),
     Provider(metric="case_ontime_rate", name="按时办结率", measure_word="%", line=LINE, source=SOURCE,
-             compute=ontime_rate, rows_url=ROWS_URL, is_rate=True,
+             compute=ontime_rate, rows_url=ROWS_URL, is_rate=True, grouped=_grouped("ontime"),
              description="已办结工单中，在办理期限（含批准的延期）内办理完毕的比例"),
     Provider(metric="case_satisfaction_rate", name="满意率", measure_word="%", line=LINE, source=SOURCE,
              compute=satisfaction_rate, rows_url=ROWS_URL, is_rate=True,
+             grouped=_grouped("satisfaction"),
              description="已评价工单中评价为满意或基本满意的比例"),
     Provider(metric="case_avg_days", name="平均办理时长", measure_word="天", line=LINE, source=SOURCE,
              compute=avg_days, rows_url=ROWS_URL,

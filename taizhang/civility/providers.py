@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from taizhang.civility.models import Inspection, Title
 from taizhang.civility.periods import bounds
 from taizhang.civility.scoring import collect, framework_for, problem_counts, roll_up
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register
 
 LINE = "civility"
 
@@ -26,8 +26,9 @@ def sites_inspected(query: FigureQuery) -> Provided:
         qs = qs.filter(site__unit_id__in=query.unit_ids)
     if query.filters.get("site_type"):
         qs = qs.filter(site__type=query.filters["site_type"])
-    ids = sorted(set(qs.values_list("site_id", flat=True)))
-    return Provided(Decimal(len(ids)), ids)
+    qs = qs.order_by()
+    n = qs.aggregate(n=Count("site_id", distinct=True))["n"] or 0
+    return lazy(Decimal(n), n, lambda: sorted(set(qs.values_list("site_id", flat=True))))
 
 
 def _problems(field: str) -> object:
@@ -64,8 +65,9 @@ def titles(query: FigureQuery) -> Provided:
     for key in ("kind", "level"):
         if query.filters.get(key):
             qs = qs.filter(**{key: query.filters[key]})
-    ids = sorted(qs.values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    qs = qs.order_by()
+    n = qs.count()
+    return lazy(Decimal(n), n, lambda: list(qs.values_list("id", flat=True)))
 
 
 def register_all() -> None:

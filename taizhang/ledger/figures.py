@@ -592,11 +592,21 @@ def provider_for(m: MetricDefinition) -> providers.Provider:
 
 
 def _provided(provider: providers.Provider, period: Period, unit_ids: list[int] | None,
-              filters: dict[str, Any]) -> tuple[Decimal, list[int]]:
+              filters: dict[str, Any]) -> providers.Provided:
     if unit_ids is not None and not unit_ids:
-        return Decimal(0), []
+        return providers.Provided(Decimal(0), [])
     got = provider.compute(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)))
-    return _plain(Decimal(got.value)), sorted(int(i) for i in got.ids)
+    if BASELINE:
+        got.ids  # noqa: B018  (the previous behaviour: every id listed with the value)
+    return got
+
+
+def _lazy_kwargs(got: providers.Provided) -> dict[str, Any]:
+    """FigureResult/BreakdownRow arguments for a provider's answer: ids now if listed, else count + loader."""
+    loader = got.loader
+    if loader is None:
+        return {"records": sorted(int(i) for i in got.ids)}
+    return {"count": got.count, "loader": loader}
 
 
 def _subtree(unit: Unit, allowed: list[int] | None) -> list[int]:
@@ -606,33 +616,55 @@ def _subtree(unit: Unit, allowed: list[int] | None) -> list[int]:
 
 def _compute_provided(m: MetricDefinition, period: Period, scope: Unit | None, by: By | None, user: Any,
                       filters: dict[str, Any], known: list[int] | Literal[False] | None = False) -> FigureResult:
-    """A computed metric: one provider call for the scope, one more per child subtree (by unit) or per month (by
-    month), never a sum of the parts: rates cannot be added."""
+    """A computed metric: one provider call for the scope; by unit, one grouped call when the provider has one
+    (`Provider.grouped`), else one call per child subtree; by month, one call per month. Never a sum of the parts:
+    rates cannot be added. The ids behind each value are listed only when read (`Provided` loaders)."""
     provider = provider_for(m)
     if by == "level":
         raise InvalidInput(f"“{m.name}”由系统计算，没有媒体级别，不能按媒体级别分组")
     unit_ids = _unit_ids(scope, user) if known is False else known
-    value, ids = _provided(provider, period, unit_ids, filters)
-    result = FigureResult(metric=m, unit=scope, period=period, value=value, records=ids, by=by, filters=filters,
-                          provider=provider.source, rows_url=provider.rows_url)
+    got = _provided(provider, period, unit_ids, filters)
+    result = FigureResult(metric=m, unit=scope, period=period, value=_plain(Decimal(got.value)), by=by,
+                          filters=filters, provider=provider.source, rows_url=provider.rows_url, **_lazy_kwargs(got))
     if by == "unit":
-        top = scope or Unit.objects.filter(parent__isnull=True).first()
-        if top is not None:
-            for child in Unit.objects.filter(parent=top).order_by("sort_order", "code"):
-                v, r = _provided(provider, period, _subtree(child, unit_ids), filters)
-                result.breakdown.append(BreakdownRow(key=child.code, label=child.label, value=v, records=r))
-            own = [top.pk] if unit_ids is None or top.pk in unit_ids else []
-            v, r = _provided(provider, period, own, filters)
-            if r or v:
-                result.breakdown.append(BreakdownRow(key=top.code, label=f"{top.label}（本级）", value=v, records=r))
+        result.breakdown = _provided_by_unit(provider, period, scope, unit_ids, filters)
     elif by == "month":
         for y, mo in period.months():
             start = max(datetime.date(y, mo, 1), period.start)
             end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
             part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
-            v, r = _provided(provider, part, unit_ids, filters)
-            result.breakdown.append(BreakdownRow(key=f"{y}-{mo:02d}", label=f"{y}年{mo}月", value=v, records=r))
+            got = _provided(provider, part, unit_ids, filters)
+            result.breakdown.append(BreakdownRow(f"{y}-{mo:02d}", f"{y}年{mo}月", _plain(Decimal(got.value)),
+                                                 **_lazy_kwargs(got)))
     return result
+
+
+def _provided_by_unit(provider: providers.Provider, period: Period, scope: Unit | None,
+                      unit_ids: list[int] | None, filters: dict[str, Any]) -> list[BreakdownRow]:
+    top = scope or Unit.objects.filter(parent__isnull=True).first()
+    if top is None:
+        return []
+    tree = SubTrees.of(top)
+    assert tree is not None
+    allowed = None if unit_ids is None else set(unit_ids)
+    members = {owner: [i for i in ids if allowed is None or i in allowed] for owner, ids in tree.members.items()}
+    rows: list[BreakdownRow] = []
+    if provider.grouped is not None and not BASELINE:
+        groups = {uid: tree.child_of[uid].code for owner in members.values() for uid in owner}
+        answered = provider.grouped(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)),
+                                    groups) if groups else {}
+        answers = {u.pk: answered.get(u.code) or providers.Provided(Decimal(0), [])
+                   for u in [*tree.children, top]}
+    else:
+        answers = {u.pk: _provided(provider, period, sorted(members.get(u.pk, [])), filters)
+                   for u in [*tree.children, top]}
+    for child in tree.children:
+        got = answers[child.pk]
+        rows.append(BreakdownRow(child.code, child.label, _plain(Decimal(got.value)), **_lazy_kwargs(got)))
+    own = answers[top.pk]
+    if own.count or own.value:
+        rows.append(BreakdownRow(top.code, f"{top.label}（本级）", _plain(Decimal(own.value)), **_lazy_kwargs(own)))
+    return rows
 
 
 def compute_many(

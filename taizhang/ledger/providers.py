@@ -11,7 +11,7 @@ when a breakdown is asked for, so a provider never has to group by itself (rates
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,10 +26,71 @@ class FigureQuery:
     filters: dict[str, Any] = field(default_factory=dict)  # provider-specific, e.g. {"kind": "citizen_report"}
 
 
-@dataclass
 class Provided:
-    value: Decimal
-    ids: list[int]  # primary keys of the provider's rows (`Provider.source` model) behind the value
+    """A provider's answer: the value and the primary keys of the rows behind it (`Provider.source` model).
+
+    `ids` may be given at once (`Provided(value, ids)`) or lazily: `Provided(value, count=n, loader=fn)` where the
+    value and the count come from one aggregate query and `fn()` runs the query that lists the ids, only when
+    someone reads `ids` (opens the records, pins the figure in a document). So a dashboard of provider figures
+    costs one aggregate per figure, whatever the number of rows behind it; the provenance stays exact."""
+
+    __slots__ = ("_count", "_ids", "_loader", "value")
+
+    def __init__(self, value: Decimal, ids: Iterable[int] | None = None, *, count: int | None = None,
+                 loader: Callable[[], Iterable[int]] | None = None) -> None:
+        self.value = value
+        self._ids: list[int] | None = list(ids) if ids is not None else None
+        self._loader = loader
+        if self._ids is None and loader is None:
+            self._ids = []
+        self._count = len(self._ids) if self._ids is not None else count
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            assert self._loader is not None
+            self._ids = [int(i) for i in self._loader()]
+            self._count = len(self._ids)
+        return self._ids
+
+    @property
+    def count(self) -> int:
+        """How many rows are behind the value (without listing them when the provider counted them)."""
+        if self._count is None:
+            return len(self.ids)
+        return self._count
+
+    @property
+    def loaded(self) -> bool:
+        return self._ids is not None
+
+    @property
+    def loader(self) -> Callable[[], list[int]] | None:
+        """A function giving the sorted ids (None when they are already here)."""
+        if self._ids is not None or self._loader is None:
+            return None
+        fn = self._loader
+        return lambda: sorted(int(i) for i in fn())
+
+    def __repr__(self) -> str:
+        return f"Provided({self.value!r}, count={self._count})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Provided):
+            return NotImplemented
+        return self.value == other.value and sorted(self.ids) == sorted(other.ids)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def lazy(value: Decimal, count: int, loader: Callable[[], Iterable[int]]) -> Provided:
+    """A Provided whose ids are listed only when read; nothing to list when `count` is 0."""
+    if not count:
+        return Provided(value, [])
+    return Provided(value, count=count, loader=loader)
+
+
+GroupedFn = Callable[[FigureQuery, dict[int, str]], dict[str, Provided]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +104,11 @@ class Provider:
     rows_url: str = ""  # URL name of a page listing rows by `?ids=1,2,3` (scoped to the viewer)
     description: str = ""  # how the figure is computed, in Chinese, shown beside its source
     is_rate: bool = False  # a percentage: never summed across units or periods
+    grouped: GroupedFn | None = None
+    """Optional: the figure for several groups of units in one query (`by="unit"` on a district: one GROUP BY
+    instead of one call per street). Called with the query of the whole scope and `groups` (unit id → group key);
+    returns {group key: Provided} with the same value as `compute` for that group's units. Units absent from
+    `groups` are left out; a group without rows may be absent from the answer (its value is 0)."""
 
 
 PROVIDERS: dict[str, Provider] = {}
@@ -65,3 +131,16 @@ def rate(numerator: int, denominator: int) -> Decimal:
 
 
 ComputeFn = Callable[[FigureQuery], Provided]
+
+
+def sum_groups(rows: Iterable[tuple[Any, ...]], groups: dict[int, str]) -> dict[str, list[int]]:
+    """Rows of (unit_id, n1, n2, …) from a GROUP BY unit summed per group key: {key: [n1, n2, …]}."""
+    out: dict[str, list[int]] = {}
+    for unit_id, *parts in rows:
+        key = groups.get(unit_id)
+        if key is None:
+            continue
+        held = out.setdefault(key, [0] * len(parts))
+        for i, part in enumerate(parts):
+            held[i] += int(part or 0)
+    return out

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register
 from taizhang.press import rules
 from taizhang.press.models import (
     PLATFORM_NAMES,
@@ -42,11 +42,17 @@ def _ids(values: Iterable[int]) -> list[int]:
     return sorted(values)
 
 
+def _counted(qs: QuerySet[Any]) -> Provided:
+    """A count by one aggregate; the ids listed only when read (opened, pinned in a document)."""
+    qs = qs.order_by()
+    n = qs.count()
+    return lazy(Decimal(n), n, lambda: _ids(qs.values_list("id", flat=True)))
+
+
 def accounts(query: FigureQuery) -> Provided:
     """Accounts running at the end of the period (opened by then, not closed or suspended now)."""
     qs = NewMediaAccount.objects.filter(state=NewMediaAccount.State.ACTIVE, opened_on__lte=query.period.end)
-    ids = _ids(_platform(_units(qs, query), query).values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_platform(_units(qs, query), query))
 
 
 def _stats(query: FigureQuery) -> QuerySet[AccountStat]:
@@ -56,9 +62,10 @@ def _stats(query: FigureQuery) -> QuerySet[AccountStat]:
 
 def _stat_sum(field: str) -> Any:
     def compute(query: FigureQuery) -> Provided:
-        qs = _stats(query)
-        total = qs.aggregate(total=Sum(field))["total"] or 0
-        return Provided(Decimal(total), _ids(qs.values_list("id", flat=True)))
+        qs = _stats(query).order_by()
+        got = qs.aggregate(total=Sum(field), n=Count("id"))
+        n = int(got["n"] or 0)
+        return lazy(Decimal(got["total"] or 0), n, lambda: _ids(qs.values_list("id", flat=True)))
 
     return compute
 
@@ -98,14 +105,14 @@ def _checks(query: FigureQuery) -> QuerySet[AccountCheck]:
 
 
 def checks(query: FigureQuery) -> Provided:
-    ids = _ids(_checks(query).values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_checks(query))
 
 
 def pass_rate(query: FigureQuery) -> Provided:
-    rows = list(_checks(query).values_list("id", "result"))
-    passed = sum(1 for _i, result in rows if result == AccountCheck.Result.PASSED)
-    return Provided(rate(passed, len(rows)), _ids(i for i, _r in rows))
+    qs = _checks(query).order_by()
+    got = qs.aggregate(n=Count("id"), ok=Count("id", filter=Q(result=AccountCheck.Result.PASSED)))
+    n = int(got["n"] or 0)
+    return lazy(rate(int(got["ok"] or 0), n), n, lambda: _ids(qs.values_list("id", flat=True)))
 
 
 def conferences(query: FigureQuery) -> Provided:
@@ -118,8 +125,7 @@ def conferences(query: FigureQuery) -> Provided:
     )
     if query.filters.get("by_leader"):
         qs = qs.filter(by_leader=True)
-    ids = _ids(qs.values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(qs)
 
 
 def skipped(query: FigureQuery) -> Provided:
@@ -135,8 +141,7 @@ def _submissions(query: FigureQuery) -> QuerySet[Submission]:
 
 
 def submissions(query: FigureQuery) -> Provided:
-    ids = _ids(_submissions(query).values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_submissions(query))
 
 
 def adopted(query: FigureQuery) -> Provided:
@@ -149,8 +154,7 @@ def adopted(query: FigureQuery) -> Provided:
     level = query.filters.get("level")
     if level:
         qs = qs.filter(level=level)
-    ids = _ids(qs.values_list("id", flat=True))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(qs)
 
 
 def points(query: FigureQuery) -> Provided:

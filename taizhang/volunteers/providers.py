@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, rate, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register
 from taizhang.volunteers.models import Activity, Certificate, HourRecord, ServiceOrder, Team, Volunteer
 
 LINE = "volunteers"
@@ -49,9 +49,16 @@ def _ids(qs: QuerySet[Any]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _counted(qs: QuerySet[Any]) -> Provided:
+    """A count by one aggregate; the ids listed only when read (opened, pinned in a document)."""
+    qs = qs.order_by()
+    n = qs.count()
+    return lazy(Decimal(n), n, lambda: _ids(qs))
+
+
 def registered(q: FigureQuery) -> Provided:
-    ids = _ids(_units(Volunteer.objects.filter(created_at__lte=_end(q), status=Volunteer.Status.ACTIVE), q, "unit"))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_units(Volunteer.objects.filter(created_at__lte=_end(q), status=Volunteer.Status.ACTIVE), q,
+                           "unit"))
 
 
 def confirmed_hours(q: FigureQuery) -> QuerySet[HourRecord]:
@@ -66,33 +73,53 @@ def hours_grouped(q: FigureQuery, *fields: str) -> list[dict[str, Any]]:
 
 
 def active(q: FigureQuery) -> Provided:
-    ids = sorted(set(confirmed_hours(q).values_list("volunteer_id", flat=True)))
-    return Provided(Decimal(len(ids)), ids)
+    qs = confirmed_hours(q).order_by()
+    n = qs.aggregate(n=Count("volunteer_id", distinct=True))["n"] or 0
+    return lazy(Decimal(n), n, lambda: sorted(set(qs.values_list("volunteer_id", flat=True))))
+
+
+def _hours_value(total: Any) -> Decimal:
+    return Decimal(total or 0).quantize(Decimal("0.1"))
 
 
 def hours(q: FigureQuery) -> Provided:
-    qs = confirmed_hours(q)
-    total = qs.aggregate(t=Sum("hours"))["t"] or Decimal(0)
-    return Provided(Decimal(total).quantize(Decimal("0.1")), _ids(qs))
+    qs = confirmed_hours(q).order_by()
+    got = qs.aggregate(t=Sum("hours"), n=Count("id"))
+    return lazy(_hours_value(got["t"]), int(got["n"] or 0), lambda: _ids(qs))
+
+
+def hours_by_group(q: FigureQuery, groups: dict[int, str]) -> dict[str, Provided]:
+    """Hours for groups of units (a district by street) in one GROUP BY unit."""
+    qs = confirmed_hours(q).order_by()
+    totals: dict[str, list[Any]] = {}
+    for unit_id, total, n in qs.values("unit_id").annotate(t=Sum("hours"), n=Count("id")).values_list(
+            "unit_id", "t", "n"):
+        key = groups.get(unit_id)
+        if key is not None:
+            held = totals.setdefault(key, [Decimal(0), 0])
+            held[0] += Decimal(total or 0)
+            held[1] += int(n or 0)
+    out = {}
+    for key, (total, n) in totals.items():
+        units = sorted(uid for uid, g in groups.items() if g == key)
+        out[key] = lazy(_hours_value(total), n, lambda units=units: _ids(qs.filter(unit_id__in=units)))  # type: ignore[misc]
+    return out
 
 
 def activities(q: FigureQuery) -> Provided:
     qs = Activity.objects.filter(starts_at__gte=_start(q), starts_at__lte=_end(q),
                                  status__in=(Activity.Status.PUBLISHED, Activity.Status.CLOSED))
-    ids = _ids(_team_filters(_units(qs, q, "team__unit"), q, ""))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_team_filters(_units(qs, q, "team__unit"), q, ""))
 
 
 def teams(q: FigureQuery) -> Provided:
     qs = Team.objects.filter(is_active=True, kind=Team.Kind.TEAM, created_at__lte=_end(q))
-    ids = _ids(_units(qs, q, "unit"))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_units(qs, q, "unit"))
 
 
 def certificates(q: FigureQuery) -> Provided:
     qs = Certificate.objects.filter(revoked=False, issued_on__gte=q.period.start, issued_on__lte=q.period.end)
-    ids = _ids(_units(qs, q, "unit"))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_units(qs, q, "unit"))
 
 
 def _orders(q: FigureQuery) -> QuerySet[ServiceOrder]:
@@ -102,15 +129,15 @@ def _orders(q: FigureQuery) -> QuerySet[ServiceOrder]:
 
 
 def orders(q: FigureQuery) -> Provided:
-    ids = _ids(_orders(q))
-    return Provided(Decimal(len(ids)), ids)
+    return _counted(_orders(q))
 
 
 def satisfaction(q: FigureQuery) -> Provided:
     """Share of rated orders rated 4 or 5 stars (满意率)."""
-    rated = list(_orders(q).filter(rating__isnull=False).values_list("id", "rating"))
-    good = sum(1 for _, r in rated if (r or 0) >= 4)
-    return Provided(rate(good, len(rated)), [i for i, _ in rated])
+    qs = _orders(q).filter(rating__isnull=False).order_by()
+    got = qs.aggregate(n=Count("id"), good=Count("id", filter=Q(rating__gte=4)))
+    n = int(got["n"] or 0)
+    return lazy(rate(int(got["good"] or 0), n), n, lambda: _ids(qs))
 
 
 PROVIDERS = [
@@ -121,7 +148,7 @@ PROVIDERS = [
              rows_url="volunteers:rows_volunteer",
              description="时间段内有已确认服务时长的志愿者人数（按服务所在单位统计）。"),
     Provider("volunteer_hours", "志愿服务时长", "小时", LINE, "volunteers.hourrecord", hours,
-             rows_url="volunteers:rows_hours",
+             rows_url="volunteers:rows_hours", grouped=hours_by_group,
              description="时间段内已确认的志愿服务时长之和（扫码签到、经复核的手工补录和导入记录）。"),
     Provider("volunteer_activities", "志愿服务活动", "场", LINE, "volunteers.activity", activities,
              rows_url="volunteers:rows_activity",
