@@ -73,6 +73,17 @@ HEADLINE_METRICS: dict[str, str] = {
 """The figure each line of work is known by (its KPI tile). A line not listed (added by an administrator) uses its
 first summed, non-rate metric."""
 
+TAB_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("theory", "理论武装", ("theory", "lectures", "study_platform", "ideology")),
+    ("news", "新闻宣传", ("news_external", "news_internal", "press_conference", "correspondents", "new_media",
+                      "opinion")),
+    ("civility", "文明创建", ("civility", "practice", "volunteers", "role_models")),
+    ("culture", "文化文艺", ("culture_events", "art_works", "culture_industry", "culture_market", "social_ads")),
+    ("team", "队伍与党报党刊", ("team", "party_press")),
+]
+"""The dashboard's tabs: lines of work grouped as a propaganda department's sections divide them. A line not
+listed (added by an administrator) goes to the last tab, 其他."""
+
 CURRENT_COLOUR = "#1f4e8c"
 PREVIOUS_COLOUR = "#b8c4d6"
 LEVEL_COLOURS = {"national": "#c8161d", "provincial": "#d4a017", "municipal": "#1f4e8c", "district": "#2a9d8f",
@@ -222,6 +233,27 @@ def lines_with_metrics(line_key: str | None = None) -> list[LineInfo]:
         if ms:
             out.append(LineInfo(line=line, metrics=ms, headline=headline_of(line, ms), types=types))
     return out
+
+
+@dataclass
+class Tab:
+    key: str
+    label: str
+    infos: list[LineInfo]
+
+
+def tabs_of(infos: list[LineInfo]) -> list[Tab]:
+    """The dashboard's tabs (TAB_GROUPS) holding these lines, in taxonomy order; empty tabs left out."""
+    group_of = {line: key for key, _label, lines in TAB_GROUPS for line in lines}
+    tabs = [Tab(key, label, []) for key, label, _lines in TAB_GROUPS] + [Tab("other", "其他", [])]
+    by_key = {t.key: t for t in tabs}
+    for info in infos:
+        by_key[group_of.get(info.line.key, "other")].infos.append(info)
+    return [t for t in tabs if t.infos]
+
+
+def tab_of_line(line_key: str) -> str:
+    return next((key for key, _label, lines in TAB_GROUPS if line_key in lines), "other")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -404,6 +436,20 @@ def _legend() -> dict[str, Any]:
     return {"top": 0, "right": 8, "itemWidth": 14, "itemHeight": 8}
 
 
+def counts_whole_things(m: MetricDefinition) -> bool:
+    """A figure of whole things (场次, 人, 篇): integer values summed or maxed, not a rate or an average. Its charts
+    are bars on an axis with integer ticks only (minInterval 1: no 0.2 steps for a handful of events)."""
+    return (m.value_type == MetricDefinition.ValueType.INTEGER and m.kind != MetricDefinition.Kind.PERCENT
+            and m.aggregation != MetricDefinition.Aggregation.AVG and m.measure_word != "%")
+
+
+def _value_axis(m: MetricDefinition) -> dict[str, Any]:
+    axis: dict[str, Any] = {"type": "value", "name": m.measure_word, "nameTextStyle": {"align": "right"}}
+    if counts_whole_things(m):
+        axis["minInterval"] = 1
+    return axis
+
+
 def _point(row: BreakdownRow, url: str | None) -> dict[str, Any]:
     item: dict[str, Any] = {"name": row.label, "value": _num(row.value), "records": row.count}
     if url:
@@ -439,7 +485,7 @@ def unit_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Figu
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": labels,
                   "axisLabel": {"interval": 0, "rotate": 35 if many else 0, "fontSize": 11}},
-        "yAxis": {"type": "value", "name": m.measure_word, "nameTextStyle": {"align": "right"}},
+        "yAxis": _value_axis(m),
         "series": [
             {"name": scope.period.label, "type": "bar", "data": cur_data, "barMaxWidth": 22,
              "itemStyle": {"color": CURRENT_COLOUR, "borderRadius": [3, 3, 0, 0]}, "cursor": "pointer"},
@@ -472,17 +518,33 @@ def month_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Fig
             p = previous.breakdown[i]
             prev_data.append(_point(p, records_url(p.count, period=month_period(p.key, scope.compare),
                                                    unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
+    if counts_whole_things(m):
+        # whole things by month: bars (a line through 3, 0, 2 events suggests values in between)
+        option = {
+            "tooltip": _axis_tooltip(),
+            "legend": _legend(),
+            "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+            "xAxis": {"type": "category", "data": labels},
+            "yAxis": _value_axis(m),
+            "series": [
+                {"name": scope.period.label, "type": "bar", "data": cur_data, "barMaxWidth": 16,
+                 "itemStyle": {"color": CURRENT_COLOUR, "borderRadius": [3, 3, 0, 0]}, "cursor": "pointer"},
+                {"name": "去年同期", "type": "bar", "data": prev_data, "barMaxWidth": 16,
+                 "itemStyle": {"color": PREVIOUS_COLOUR, "borderRadius": [3, 3, 0, 0]}, "cursor": "pointer"},
+            ],
+        }
+        return Chart(chart_id, title, option)
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": _legend(),
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": labels, "boundaryGap": len(labels) <= 4},
-        "yAxis": {"type": "value", "name": m.measure_word, "nameTextStyle": {"align": "right"}},
+        "yAxis": _value_axis(m),
         "series": [
-            {"name": scope.period.label, "type": "line", "data": cur_data, "smooth": 0.25, "symbolSize": 7,
+            {"name": scope.period.label, "type": "line", "data": cur_data, "symbolSize": 7,
              "itemStyle": {"color": CURRENT_COLOUR}, "lineStyle": {"width": 2.5},
              "areaStyle": {"color": CURRENT_COLOUR, "opacity": 0.08}, "cursor": "pointer"},
-            {"name": "去年同期", "type": "line", "data": prev_data, "smooth": 0.25, "symbolSize": 6,
+            {"name": "去年同期", "type": "line", "data": prev_data, "symbolSize": 6,
              "itemStyle": {"color": "#98a2b3"}, "lineStyle": {"type": "dashed", "width": 2}, "cursor": "pointer"},
         ],
     }

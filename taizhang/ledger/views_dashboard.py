@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from taizhang.core.periods import Period
+from taizhang.core.widgets import PeriodInputError, PeriodPicker, period_value
 from taizhang.ledger import dashboard as data
 from taizhang.ledger import dashboard_batch as batch
 from taizhang.ledger.dashboard import LineInfo, Scope
@@ -66,10 +67,15 @@ def _scope_unit(request: HttpRequest) -> Unit:
 def _scope(request: HttpRequest) -> tuple[Scope, str]:
     today = timezone.localdate()
     params = request.GET
-    period, error = data.resolve_period(
-        params.get("period"), params.get("from"), params.get("to"),
-        custom="custom" in params.getlist("period"), today=today,
-    )
+    # ?period=SPEC (links, the picker with JS), or the picker's parts without JS (period_kind, period_year …)
+    spec = period_value(params, "period")
+    if isinstance(spec, PeriodInputError):
+        period, error = data.default_period(today), spec.message
+    else:
+        period, error = data.resolve_period(
+            spec or None, params.get("from"), params.get("to"),
+            custom="custom" in params.getlist("period"), today=today,
+        )
     unit = _scope_unit(request)
     return data.make_scope(unit, period, user=request.user, today=today), error
 
@@ -97,7 +103,8 @@ def _unit_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def _picker(request: HttpRequest, scope: Scope) -> dict[str, Any]:
-    """The context of the period and unit picker."""
+    """The context of the period and unit picker: the project's period picker (core.widgets.PeriodPicker, the
+    same as on the record list) and the units the viewer sees; dashboard.js applies a change at once."""
     today = timezone.localdate()
     presets = data.period_presets(today)
     known = {spec for _group, options in presets for spec, _label in options}
@@ -111,6 +118,7 @@ def _picker(request: HttpRequest, scope: Scope) -> dict[str, Any]:
         "units": _unit_choices(request.user),
         "date_from": scope.period.start.isoformat(),
         "date_to": scope.period.end.isoformat(),
+        "period_widget": PeriodPicker(attrs={"id": "dash-period"}).render("period", scope.period.spec),
     }
 
 
@@ -137,20 +145,38 @@ def _urls(name: str, key: str, query: str) -> str:
     return f"{reverse(name, args=[key])}?{query}"
 
 
+def _tab_infos(request: HttpRequest, infos: list[LineInfo]) -> tuple[list[LineInfo], str]:
+    """The lines of the tab asked for (?tab=), or every line without it (an unknown tab: 404)."""
+    key = (request.GET.get("tab") or "").strip()
+    if not key:
+        return infos, ""
+    tab = next((t for t in data.tabs_of(infos) if t.key == key), None)
+    if tab is None:
+        raise Http404("未找到该栏目。")
+    return tab.infos, key
+
+
 @require_GET
 @view_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The page shell: picker, a KPI tile per line of work and a card per line, all loaded by htmx (the tiles at
-    once, the cards as they scroll into view), so the page itself runs no figure query and renders at once."""
+    """The page shell: the picker and one tab per group of lines of work (data.TAB_GROUPS). The open tab's KPI
+    tiles and cards are loaded by htmx at once (two requests, grouped queries, cached), another tab's when it is
+    opened, so the page itself runs no figure query and a visit computes only what is shown."""
     scope, error = _scope(request)
     query = _query(scope)
-    lines = [{"info": info, "kpi_url": _urls("ledger:dashboard_kpi", info.line.key, query),
-              "card_url": _urls("ledger:dashboard_card", info.line.key, query),
-              "detail_url": _urls("ledger:dashboard_line", info.line.key, query)}
-             for info in data.lines_with_metrics()]
-    return render(request, "ledger/dashboard.html", {**_base_context(request, scope, error), "lines": lines,
-                                                     "tiles_url": f"{reverse('ledger:dashboard_tiles')}?{query}",
-                                                     "cards_url": f"{reverse('ledger:dashboard_cards')}?{query}"})
+    tabs = data.tabs_of(data.lines_with_metrics())
+    wanted = (request.GET.get("tab") or "").strip()
+    active = next((t.key for t in tabs if t.key == wanted), tabs[0].key if tabs else "")
+    tiles_base, cards_base = reverse("ledger:dashboard_tiles"), reverse("ledger:dashboard_cards")
+    panels = [{
+        "key": t.key, "label": t.label, "active": t.key == active,
+        "url": f"{reverse('ledger:dashboard')}?{query}&tab={t.key}",
+        "tiles_url": f"{tiles_base}?{query}&tab={t.key}", "cards_url": f"{cards_base}?{query}&tab={t.key}",
+        "lines": [{"info": info, "detail_url": _urls("ledger:dashboard_line", info.line.key, query)}
+                  for info in t.infos],
+    } for t in tabs]
+    return render(request, "ledger/dashboard.html", {**_base_context(request, scope, error), "tabs": panels,
+                                                     "active_tab": active})
 
 
 @require_GET
@@ -171,7 +197,7 @@ def dashboard_tiles(request: HttpRequest) -> HttpResponse:
     ledger version (see dashboard_batch.kpi_figures)."""
     scope, _error = _scope(request)
     query = _query(scope)
-    infos = data.lines_with_metrics()
+    infos, _tab = _tab_infos(request, data.lines_with_metrics())
     tiles = [{"fig": fig, "detail_url": _urls("ledger:dashboard_line", fig.info.line.key, query)}
              for fig in batch.kpi_figures(scope, infos)]
     return render(request, "ledger/dashboard/_kpi_tiles.html", {"tiles": tiles})
@@ -183,9 +209,10 @@ def dashboard_cards(request: HttpRequest) -> HttpResponse:
     """Every line's card in one htmx response (out-of-band swaps into the page's slots): grouped queries for all
     reported metrics (dashboard_batch.line_cards), cached like a card."""
     scope, _error = _scope(request)
-    infos = data.lines_with_metrics()
+    infos, tab = _tab_infos(request, data.lines_with_metrics())
     computed = any(m.source == MetricDefinition.Source.COMPUTED for i in infos for m in i.metrics)
-    cache_key = batch.scope_cache_key(scope, "cards", *(f"{m.pk}.{m.version}" for i in infos for m in i.metrics))
+    cache_key = batch.scope_cache_key(scope, "cards", tab, *(f"{m.pk}.{m.version}" for i in infos
+                                                             for m in i.metrics))
     html = cache.get(cache_key)
     if html is not None:
         return HttpResponse(html)
@@ -248,7 +275,7 @@ def dashboard_line(request: HttpRequest, key: str) -> HttpResponse:
     trend_urls = {f.metric.key: _urls("ledger:dashboard_trend", f.metric.key, query) for f in detail.figures}
     return render(request, "ledger/dashboard_line.html", {
         **_base_context(request, scope, error), "detail": detail, "trend_urls": trend_urls,
-        "back_url": f"{reverse('ledger:dashboard')}?{query}#line-{key}",
+        "back_url": f"{reverse('ledger:dashboard')}?{query}&tab={data.tab_of_line(key)}#line-{key}",
     })
 
 

@@ -159,8 +159,10 @@ def test_viewer_sees_figures_equal_to_compute(client: Any, ledger: Any, tree: An
     assert "测试区委宣传部" in html
     period = parse_period("2024")
     infos = dashboard.lines_with_metrics()
-    assert len(response.context["lines"]) == len(infos) == 21
-    assert 'hx-get="/ledger/dashboard/tiles/?period=2024&amp;unit=D"' in html
+    tabs = response.context["tabs"]
+    assert [line["info"].line.key for t in tabs for line in t["lines"]] == [i.line.key for i in infos]
+    assert len(infos) == 21
+    assert 'hx-get="/ledger/dashboard/tiles/?period=2024&amp;unit=D&amp;tab=theory" hx-trigger="load"' in html
     tiles = client.get("/ledger/dashboard/tiles/", {"period": "2024", "unit": "D"}).context["tiles"]
     assert [t["fig"].metric for t in tiles] == [info.headline for info in infos]
     for info, tile in zip(infos, tiles, strict=True):
@@ -306,9 +308,15 @@ def test_placements_card_breaks_down_by_outlet_level(client: Any, ledger: Any, t
 def test_dashboard_loads_line_cards_lazily(client: Any, ledger: Any, tree: Any) -> None:
     login(client, "viewer", tree.district)
     html = client.get(URL, {"period": "2024H1", "unit": "SA"}).content.decode()
-    assert 'hx-get="/ledger/dashboard/tiles/?period=2024H1&amp;unit=SA" hx-trigger="load"' in html
-    assert 'hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA" hx-trigger="load" hx-swap="none"' in html
+    # the open tab (the first) loads its tiles and cards at once; another tab when it is shown
+    assert 'hx-get="/ledger/dashboard/tiles/?period=2024H1&amp;unit=SA&amp;tab=theory" hx-trigger="load"' in html
+    assert ('hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=theory" hx-trigger="load" '
+            'hx-swap="none"') in html
+    assert ('hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=news" '
+            'hx-trigger="tz-dash-show from:#panel-news once" hx-swap="none"') in html
     assert 'id="card-slot-lectures"' in html
+    assert '<div class="tz-grid tz-dash-panel" role="tabpanel" id="panel-news" aria-labelledby="tab-news" ' \
+        'data-tab-panel="news" hidden>' in html
     assert "dash-lectures-unit" not in html  # the charts come with the card
     assert "↑" not in html  # and the figures with the tiles
 
