@@ -20,15 +20,16 @@ def incident_curves(incident: Incident) -> dict[str, Any]:
     labels = [_hour_label(r.hour) for r in rows]
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["信息量", "负面占比"]},
-        "grid": {"left": 48, "right": 56, "bottom": 60},
+        # the legend sits under the chart, so it never covers the axis names above the plot
+        "legend": {"data": ["信息量", "负面占比"], "bottom": 0},
+        "grid": {"left": 48, "right": 56, "top": 40, "bottom": 80 if len(rows) > 48 else 48, "containLabel": True},
         "xAxis": {"type": "category", "data": labels},
-        "yAxis": [{"type": "value", "name": "条"},
+        "yAxis": [{"type": "value", "name": "条", "minInterval": 1},
                   {"type": "value", "name": "负面占比", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}}],
         "dataZoom": [{"type": "slider"}] if len(rows) > 48 else [],
         "series": [
             {"name": "信息量", "type": "bar", "data": [r.items for r in rows]},
-            {"name": "负面占比", "type": "line", "yAxisIndex": 1, "smooth": True,
+            {"name": "负面占比", "type": "line", "yAxisIndex": 1,
              "data": [round(100 * r.negative / r.items) if r.items else 0 for r in rows]},
         ],
     }
@@ -66,14 +67,14 @@ def district_volume(hours: int = 48) -> dict[str, Any]:
     rows = list(HourlyStat.objects.filter(hour__gte=since).order_by("hour"))
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["信息量", "负面", "命中关注词"]},
-        "grid": {"left": 48, "right": 24, "bottom": 40},
+        "legend": {"data": ["信息量", "负面", "命中关注词"], "bottom": 0},
+        "grid": {"left": 48, "right": 24, "top": 40, "bottom": 48, "containLabel": True},
         "xAxis": {"type": "category", "data": [_hour_label(r.hour) for r in rows]},
-        "yAxis": {"type": "value", "name": "条"},
+        "yAxis": {"type": "value", "name": "条", "minInterval": 1},
         "series": [
-            {"name": "信息量", "type": "line", "smooth": True, "areaStyle": {}, "data": [r.items for r in rows]},
-            {"name": "负面", "type": "line", "smooth": True, "data": [r.negative for r in rows]},
-            {"name": "命中关注词", "type": "line", "smooth": True, "data": [r.matched for r in rows]},
+            {"name": "信息量", "type": "line", "areaStyle": {}, "data": [r.items for r in rows]},
+            {"name": "负面", "type": "line", "data": [r.negative for r in rows]},
+            {"name": "命中关注词", "type": "line", "data": [r.matched for r in rows]},
         ],
     }
 
@@ -85,6 +86,6 @@ def brief_hourly(document: dict[str, Any]) -> dict[str, Any]:
         "grid": {"left": 48, "right": 24, "bottom": 40},
         "xAxis": {"type": "category",
                   "data": [timezone.localtime(datetime.datetime.fromisoformat(h)).strftime("%H时") for h, _ in hourly]},
-        "yAxis": {"type": "value", "name": "条"},
+        "yAxis": {"type": "value", "name": "条", "minInterval": 1},
         "series": [{"name": "信息量", "type": "bar", "data": [n for _, n in hourly]}],
     }

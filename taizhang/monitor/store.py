@@ -458,16 +458,14 @@ def _burst_alerts(ctx: Any, renamed: dict[str, str], now: datetime) -> list[Aler
 
 
 def _proposals(items: list[Item]) -> int:
-    """Original, non-negative articles in outside outlets (national to municipal) matching a place watch list."""
+    """Original articles in outside outlets (national to municipal) about the district that read as good news
+    (`placements.is_placement_candidate`)."""
     places = set(WatchList.objects.filter(purpose=WatchList.Purpose.PLACE, enabled=True).values_list("key", flat=True))
-    chosen = [
-        it for it in items
-        if it.duplicate_of is None and it.extra.get("outlet") is not None and it.label != "neg"
-        and it.extra["outlet"].level in OUTSIDE_LEVELS and places.intersection(it.matches)
-    ]
+    from taizhang.monitor.placements import guess_unit, is_placement_candidate
+
+    chosen = [it for it in items if is_placement_candidate(it, places, OUTSIDE_LEVELS)]
     if not chosen:
         return 0
-    from taizhang.monitor.placements import guess_unit
 
     pks = dict(MonitorItem.objects.filter(key__in=[it.id for it in chosen]).values_list("key", "pk"))
     rows = []
