@@ -163,7 +163,8 @@ else:
     }
 
 # --- Language and time ------------------------------------------------------------------------------------------
-LANGUAGE_CODE = env_choice("TAIZHANG_LANGUAGE", "zh-hans", {"zh-hans", "en"})
+# The interface is Simplified Chinese only: no other language is offered (README "Language").
+LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TAIZHANG_TIME_ZONE", "Asia/Shanghai")
