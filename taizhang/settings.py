@@ -163,9 +163,9 @@ else:
     }
 
 # --- Language and time ------------------------------------------------------------------------------------------
-# The interface is Simplified Chinese only: no other language is offered (README "Language").
+# The interface is Simplified Chinese only: no other language is offered (README "Configuration").
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TAIZHANG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
