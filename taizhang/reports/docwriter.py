@@ -232,6 +232,20 @@ class _Writer:
     def blank(self) -> None:
         self.add(self.paragraph("body", []))
 
+    def keep_previous_with_next(self) -> None:
+        """The paragraph written last stays on the same page as the next one (Word's "与下段同页"): the signature
+        never stands alone on the last page, it takes the closing paragraph's last lines with it."""
+        last = self.body.sectPr.getprevious()
+        if last is None or last.tag != qn("w:p"):
+            return
+        ppr = last.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = _el("w:pPr")
+            last.insert(0, ppr)
+        if ppr.find(qn("w:keepNext")) is None:
+            style = ppr.find(qn("w:pStyle"))
+            ppr.insert(0 if style is None else 1, _el("w:keepNext"))
+
     def write(self, *, provenance: bool, appendix: bool) -> WordDocument:
         self.setup_page()
         self.setup_styles()
@@ -244,6 +258,7 @@ class _Writer:
             if isinstance(block, Table):
                 self.table(block)
             elif block.style in ("signature", "date"):
+                self.keep_previous_with_next()
                 ppr = _ppr(_STYLES[block.style][0], ind=_right_indent(2))
                 self.add(self.paragraph(block.style, block.runs, ppr=ppr, bold=bool(block.bold)))
             else:
@@ -272,7 +287,9 @@ class _Writer:
         the next line with its first character two characters right of the issuer's; if the date is the longer,
         the date is right-indented two characters and the issuer moves left accordingly."""
         date_text = format_date_cn(self.doc.date)
+        self.keep_previous_with_next()
         self.blank()
+        self.keep_previous_with_next()
         issuer_w, date_w = display_width(self.doc.issuer), display_width(date_text)
         issuer_r, date_r = 2.0, issuer_w - date_w
         if date_r < 2:
@@ -280,6 +297,7 @@ class _Writer:
         if self.doc.issuer:
             ppr = _ppr("TzSignature", ind=_right_indent(issuer_r))
             self.add(self.paragraph("signature", [self.doc.issuer], ppr=ppr))
+            self.keep_previous_with_next()
         self.add(self.paragraph("date", [date_text], ppr=_ppr("TzDate", ind=_right_indent(date_r))))
 
     def table(self, table: Table) -> None:

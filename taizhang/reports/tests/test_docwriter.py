@@ -438,3 +438,17 @@ def test_render_pdf(written: Path, tmp_path: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
     assert set(subs) <= set(docwriter.OFFICIAL_FONTS)
     assert set(subs.values()) <= {c for cs in docwriter.FONT_FALLBACKS.values() for c in cs}
+
+
+def test_signature_keeps_the_closing_paragraph_on_its_page(written: Path) -> None:
+    """The closing paragraph, the blank line and the issuer are "keep with next": Word and LibreOffice then move the
+    closing lines with the signature instead of leaving the signature alone on the last page."""
+    word = open_docx(written)
+    texts = [p.text for p in word.paragraphs]
+    i = texts.index("中共XX区委宣传部")
+    for paragraph in word.paragraphs[i - 2:i + 1]:
+        ppr = paragraph._p.pPr
+        assert ppr is not None and ppr.find(qn("w:keepNext")) is not None, paragraph.text
+        children = [c.tag for c in ppr]
+        assert children.index(qn("w:keepNext")) <= 1  # right after pStyle, as the schema orders pPr
+    assert word.paragraphs[i + 1]._p.pPr.find(qn("w:keepNext")) is None  # the date ends the chain
