@@ -73,7 +73,7 @@ ANY_SIGNED_IN: dict[str, str] = {
     "api-docs": "the API documentation page, for signed-in users",
 }
 # Apps being built now: a URL of theirs without a sample is a warning, not a failure, until they add samples.
-PENDING_APPS: set[str] = {"honours"}
+PENDING_APPS: set[str] = set()
 
 OK_IN_SCOPE = {200, 201, 204, 302, 303, 405}
 REFUSED = {403, 404, 405}

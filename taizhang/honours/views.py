@@ -50,7 +50,7 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 
 @cap_required(Cap.VIEW)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    qs = campaigns_for(request.user).annotate(n_nominations=Count("nominations"))
+    qs = campaigns_for(request.user).annotate(n_nominations=Count("nominations")).order_by("-year", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "honours/campaign_list.html", {
         "page": page, "can_open": has_cap(request.user, Cap.MANAGE_WORK)})
