@@ -29,7 +29,7 @@ from taizhang.ledger.models import (
     RecordEvent,
     RecordFigure,
 )
-from taizhang.ledger.validation import clean_figures, future_date_problem, title_problem
+from taizhang.ledger.validation import check_figures, clean_figures, future_date_problem, title_problem
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
@@ -184,6 +184,8 @@ def create_record(
             return existing
     errors = _validate_core(title, start_date, end_date, activity_type)
     clean, figure_errors = clean_figures(activity_type, figures, require_all=submit)
+    if not figure_errors:
+        figure_errors = check_figures(activity_type, clean, unit)
     errors.update({f"figure:{k}": v for k, v in figure_errors.items()})
     if errors:
         raise InvalidInput("填写有误，请按提示修改后再保存。", errors)
@@ -245,6 +247,8 @@ def update_record(
     errors = _validate_core(record.title, record.start_date, record.end_date, record.activity_type)
     raw = figures if figures is not None else record.figure_map()
     clean, figure_errors = clean_figures(record.activity_type, raw, require_all=False)
+    if not figure_errors:
+        figure_errors = check_figures(record.activity_type, clean, record.unit)
     errors.update({f"figure:{k}": v for k, v in figure_errors.items()})
     if errors:
         raise InvalidInput("填写有误，请按提示修改后再保存。", errors)
@@ -293,12 +297,17 @@ def _transition(record: Record, allowed_from: Sequence[str], to: str, verb: str)
 @transaction.atomic
 def submit_record(*, acting_user: Any, record: Record) -> Record:
     _require(acting_user, Cap.EDIT_RECORDS, record.unit, "您不能报送该单位的记录。")
-    _, errors = clean_figures(record.activity_type, record.figure_map(), require_all=True)
+    clean, errors = clean_figures(record.activity_type, record.figure_map(), require_all=True)
+    if not errors:
+        errors = check_figures(record.activity_type, clean, record.unit)
     if errors:
         raise InvalidInput("报送前请补全必填数据。", {f"figure:{k}": v for k, v in errors.items()})
     from_status = _transition(record, [S.DRAFT, S.RETURNED], S.SUBMITTED, "报送")
     record.submitted_at = timezone.now()
-    Record.objects.filter(pk=record.pk).update(submitted_at=record.submitted_at)
+    from taizhang.ledger.outliers import outlier_flags
+
+    record.flags = outlier_flags(record)
+    Record.objects.filter(pk=record.pk).update(submitted_at=record.submitted_at, flags=record.flags)
     _event(record, "submit", acting_user, from_status)
     audit.record("submit", record, user=acting_user, before={"status": from_status}, after={"status": record.status})
     _notify_submitted(record)

@@ -113,9 +113,45 @@ def load_outlets(path: Path | None = None) -> int:
     return created
 
 
+GROUP_LABELS = {"grassroots": "社区、村、学校、企业等基层单位", "street": "街道、镇和部门", "district": "区级及以上"}
+
+
+@transaction.atomic
+def load_rules(path: Path | None = None) -> int:
+    """Create the shipped checks between figures and bounds by unit kind that are missing (`models.rules`);
+    existing ones (maybe switched off by staff) are kept. Rules naming a metric that does not exist are skipped."""
+    from taizhang.ledger.models import FigureBound, FigureRule
+
+    data = json.loads((path or DEFAULTS_DIR / "rules.json").read_text(encoding="utf-8"))
+    metrics = {m.key: m for m in MetricDefinition.objects.all()}
+    created = 0
+    for r in data["rules"]:
+        left, right = metrics.get(r["left"]), metrics.get(r["right"])
+        if left is None or right is None:
+            continue
+        _, was_created = FigureRule.objects.get_or_create(key=r["key"], defaults={
+            "left": left, "op": r.get("op", "le"), "right": right, "factor": _dec(r.get("factor", 1)),
+            "message": r.get("message", "")})
+        created += was_created
+    groups: dict[str, list[str]] = data["unit_groups"]
+    for b in data["bounds"]:
+        metric = metrics.get(b["metric"])
+        if metric is None:
+            continue
+        for group, maximum in b["max"].items():
+            value = Decimal(str(maximum))
+            _, was_created = FigureBound.objects.get_or_create(key=f"{metric.key}_{group}", defaults={
+                "metric": metric, "unit_kinds": groups[group], "max_value": value,
+                "message": (f"{GROUP_LABELS[group]}的一条记录中，“{metric.name}”"
+                            f"不能超过 {value:f}{metric.measure_word}")})
+            created += was_created
+    return created
+
+
 def load_defaults() -> dict[str, int]:
     counts = load_taxonomy()
     counts["outlets"] = load_outlets()
+    counts["rules"] = load_rules()
     counts["computed_metrics"] = sync_computed_metrics()
     return counts
 
@@ -236,3 +272,28 @@ def outlet_for_name(name: str) -> Outlet | None:
         if name in outlet.aliases:
             return outlet
     return None
+
+
+@transaction.atomic
+def update_figure_check(*, acting_user: Any, check: Any, expected_version: int, is_active: bool,
+                        max_value: Any = None) -> Any:
+    """Switch a relation rule or a bound on or off, or change a bound's maximum (versioned, audited)."""
+    from taizhang.ledger.models import FigureBound
+
+    if acting_user is not None and not has_cap(acting_user, Cap.MANAGE_ORG):
+        raise NotPermitted("您没有维护数据校验规则的权限。")
+    before = audit.snapshot(check)
+    fields = ["is_active"]
+    check.is_active = bool(is_active)
+    if isinstance(check, FigureBound) and max_value not in (None, ""):
+        try:
+            value = Decimal(str(max_value).strip())
+        except Exception as exc:
+            raise InvalidInput("上限应填写数字", {"max_value": ["请填写数字"]}) from exc
+        if not value.is_finite() or value < 0:
+            raise InvalidInput("上限应为不小于 0 的数字", {"max_value": ["请填写不小于 0 的数字"]})
+        check.max_value = value
+        fields.append("max_value")
+    save_versioned(check, expected_version, fields)
+    audit.record("update", check, user=acting_user, before=before, after=audit.snapshot(check))
+    return check

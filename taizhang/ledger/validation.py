@@ -119,3 +119,49 @@ def plain(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return Decimal(int(value))
     return Decimal(format(value.normalize(), "f"))
+
+
+# ---- checks between figures and bounds by unit kind (data: models.rules, defaults/rules.json) --------------------
+class FigureChecks:
+    """The active relation rules and bounds, loaded once (an import validating many rows passes one instance)."""
+
+    def __init__(self) -> None:
+        from taizhang.ledger.models import FigureBound, FigureRule
+
+        self.rules = list(FigureRule.objects.filter(is_active=True).select_related("left", "right"))
+        self.bounds = list(FigureBound.objects.filter(is_active=True).select_related("metric"))
+
+    def problems(self, activity_type: ActivityType, clean: Mapping[MetricDefinition, Decimal],
+                 unit_kind: str | None) -> dict[str, list[str]]:
+        """Errors by metric key: a relation between two figures of the record broken, or a figure above the
+        bound for the reporting unit's kind."""
+        values = {m.key: v for m, v in clean.items()}
+        errors: dict[str, list[str]] = {}
+        for rule in self.rules:
+            if rule.activity_type_id is not None and rule.activity_type_id != activity_type.pk:
+                continue
+            left, right = values.get(rule.left.key), values.get(rule.right.key)
+            if left is None or right is None or rule.holds(left, right):
+                continue
+            text = rule.message or f"应满足：{rule.describe()}"
+            errors.setdefault(rule.left.key, []).append(
+                f"{text}（{rule.left.name} {plain(left)}，{rule.right.name} {plain(right)}）")
+        if unit_kind:
+            for bound in self.bounds:
+                if unit_kind not in bound.unit_kinds:
+                    continue
+                if bound.activity_type_id is not None and bound.activity_type_id != activity_type.pk:
+                    continue
+                value = values.get(bound.metric.key)
+                if value is not None and value > bound.max_value:
+                    text = bound.message or (
+                        f"“{bound.metric.name}”超出该层级单位单条记录的上限 {plain(bound.max_value)}")
+                    errors.setdefault(bound.metric.key, []).append(
+                        f"{text}，现为 {plain(value)}{bound.metric.measure_word}；如确属实，请联系宣传部调整上限")
+        return errors
+
+
+def check_figures(activity_type: ActivityType, clean: Mapping[MetricDefinition, Decimal], unit: Any,
+                  checks: FigureChecks | None = None) -> dict[str, list[str]]:
+    """`FigureChecks.problems` for one record of `unit` (loads the checks when none are given)."""
+    return (checks or FigureChecks()).problems(activity_type, clean, getattr(unit, "kind", None))

@@ -51,7 +51,7 @@ from taizhang.ledger.excel.columns import (
 from taizhang.ledger.excel.safety import UnsafeFile, check_xlsx
 from taizhang.ledger.models import ActivityType, ImportBatch, Outlet, Record
 from taizhang.ledger.taxonomy import outlet_for_name
-from taizhang.ledger.validation import clean_figures, future_date_problem
+from taizhang.ledger.validation import FigureChecks, clean_figures, future_date_problem
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
@@ -294,6 +294,7 @@ class _Validator:
         self.data_rows = 0
         self.examples = 0
         self._units: dict[str, Unit] = {}
+        self._checks: FigureChecks | None = None
         self._units_folded: dict[str, Unit] = {}
         self._allowed: dict[int, str | None] = {}
         self._roots = root_paths_for(acting_user, Cap.EDIT_RECORDS) if acting_user is not None else []
@@ -511,6 +512,10 @@ class _Validator:
             fail("title", "请填写标题")  # (a placement without title and article title is reported above)
         raw = {key: values[idx] if idx < len(values) else None for key, idx in self._metric_layout}
         clean, figure_errors = clean_figures(atype, raw, require_all=True)
+        if not figure_errors and unit is not None:
+            if self._checks is None:
+                self._checks = FigureChecks()
+            figure_errors = self._checks.problems(atype, clean, unit.kind)
         for key, messages in figure_errors.items():
             for message in messages:
                 fail(f"metric:{key}", message)
@@ -529,7 +534,7 @@ class _Validator:
                 fail("unit_code", "请填写单位代码")
             return self.default_unit
         if not self._units:
-            for u in Unit.objects.only("id", "code", "name", "path", "is_active", "parent_id"):
+            for u in Unit.objects.only("id", "code", "name", "path", "is_active", "parent_id", "kind"):
                 self._units[u.code] = u
                 self._units_folded.setdefault(u.code.casefold(), u)
         unit = self._units.get(code) or self._units_folded.get(code.casefold())

@@ -7,6 +7,7 @@ from taizhang.ledger.models.records import (
     RecordEvent,
     RecordFigure,
 )
+from taizhang.ledger.models.rules import FigureBound, FigureRule
 from taizhang.ledger.models.taxonomy import (
     LEVEL_ORDER,
     ActivityType,
@@ -22,6 +23,8 @@ __all__ = [
     "ActivityType",
     "ActivityTypeMetric",
     "Evidence",
+    "FigureBound",
+    "FigureRule",
     "ImportBatch",
     "LineOfWork",
     "MetricDefinition",

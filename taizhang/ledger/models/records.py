@@ -76,6 +76,8 @@ class Record(TimestampedModel, VersionedModel):
         on_delete=models.SET_NULL,
     )
     review_comment = models.TextField("审核意见", blank=True)
+    flags = models.JSONField("异常提示", default=list, blank=True, editable=False,
+                             help_text="报送时与本单位以往数据比较发现的异常值（提示审核人，不拒收）：ledger.outliers")
 
     objects = RestrictedQuerySet.as_manager()
 
