@@ -8,6 +8,7 @@ validates, runs in one transaction, writes the audit log and raises ``core.error
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
-from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
+from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
 from taizhang.core.periods import Period, parse_period
 from taizhang.ledger.figures import compute
 from taizhang.ledger.models import ActivityType, MetricDefinition, Record
@@ -25,7 +26,7 @@ from taizhang.org.scoping import can_in_unit
 from taizhang.reports import editing, sources, summary_import
 from taizhang.reports.composer import Candidate, ComposeOptions, compose, problem_runs
 from taizhang.reports.composer.phrases import load_library, validate_section
-from taizhang.reports.document import Document, Figure, Paragraph
+from taizhang.reports.document import Document, Figure, Paragraph, Run
 from taizhang.reports.models import PhraseSection, Summary, SummaryTemplate
 
 S = Summary.Status
@@ -143,17 +144,8 @@ def _check_block_index(doc: Document, index: int) -> None:
         raise InvalidInput("该段落已不存在，请刷新页面后再编辑。")
 
 
-@transaction.atomic
-def update_block(*, acting_user: Any, summary: Summary, expected_version: int, index: int, text: str,
-                 mark_unsourced: bool = False) -> Summary:
-    """Save the edited text of paragraph `index` (figures as ⟦id⟧ tokens, new ones as ⟦+metric⟧).
-
-    Plain text may not contain numbers: refused with the numbers listed, or, with `mark_unsourced`, each becomes
-    【待核实：原文“…”】."""
-    _require(acting_user, Cap.MANAGE_WORK, summary.unit, "您没有修改该总结的权限。")
-    _draft(summary)
-    doc = load_document(summary)
-    _check_block_index(doc, index)
+def _block_runs(summary: Summary, doc: Document, text: str, mark_unsourced: bool) -> list[Run]:
+    """The runs of a paragraph's edited text, or InvalidInput (unknown figure marks, numbers without a source)."""
     parsed = editing.tokens_to_runs(text, doc.figure_map(), lambda ref: new_figure(summary, doc, ref))
     if parsed.unknown:
         raise InvalidInput(f"无法识别的数据标记：{'、'.join(parsed.unknown)}。请用“插入数据”选择指标。",
@@ -167,8 +159,21 @@ def update_block(*, acting_user: Any, summary: Summary, expected_version: int, i
             "或选择“标为待核实后保存”。",
             {"text": [f"没有来源的数字：{n}" for n in numbers]},
         )
-    if numbers:
-        runs = editing.mark_unsourced(runs)
+    return editing.mark_unsourced(runs) if numbers else runs
+
+
+@transaction.atomic
+def update_block(*, acting_user: Any, summary: Summary, expected_version: int, index: int, text: str,
+                 mark_unsourced: bool = False) -> Summary:
+    """Save the edited text of paragraph `index` (figures as ⟦id⟧ tokens, new ones as ⟦+metric⟧).
+
+    Plain text may not contain numbers: refused with the numbers listed, or, with `mark_unsourced`, each becomes
+    【待核实：原文“…”】."""
+    _require(acting_user, Cap.MANAGE_WORK, summary.unit, "您没有修改该总结的权限。")
+    _draft(summary)
+    doc = load_document(summary)
+    _check_block_index(doc, index)
+    runs = _block_runs(summary, doc, text, mark_unsourced)
     block = doc.blocks[index]
     assert isinstance(block, Paragraph)
     before = block.text
@@ -179,18 +184,116 @@ def update_block(*, acting_user: Any, summary: Summary, expected_version: int, i
     return summary
 
 
+@dataclass(frozen=True)
+class BlockEdit:
+    """One paragraph of a "保存全部": its index, the edited text (figures as tokens) and `base`, the text it had
+    when the editor was loaded (its version: the save is refused when someone else changed it since)."""
+
+    index: int
+    text: str
+    base: str
+
+
+class EditConflict(StaleObjectError):
+    """Someone else changed paragraphs (or the title) the user edited too; `indices` of those paragraphs."""
+
+    def __init__(self, message: str, indices: list[int], title: bool = False) -> None:
+        super().__init__(message)
+        self.indices = indices
+        self.title = title
+
+
+def _ordinal(doc: Document, index: int) -> int:
+    """The paragraph's number as the user counts them (1-based, paragraphs only)."""
+    return sum(1 for b in doc.blocks[: index + 1] if isinstance(b, Paragraph))
+
+
 @transaction.atomic
-def update_title(*, acting_user: Any, summary: Summary, expected_version: int, title: str) -> Summary:
+def save_document_edits(*, acting_user: Any, summary: Summary, expected_version: int, edits: Sequence[BlockEdit],
+                        title: str | None = None, title_base: str | None = None,
+                        mark_unsourced: bool = False) -> Summary:
+    """保存全部: every edited paragraph (and the title) of a draft in one transaction, all or nothing.
+
+    Optimistic locking per paragraph: when the summary's version is still `expected_version` everything is saved;
+    when someone saved in between, the edits are still applied if none of the edited paragraphs (nor the edited
+    title) changed since the user loaded them (their `base`), else :class:`EditConflict` names them and nothing is
+    written. A paragraph refused (numbers without a source, unknown figure marks) refuses the whole save, with
+    one message per paragraph in ``InvalidInput.errors["block-<index>"]``."""
     _require(acting_user, Cap.MANAGE_WORK, summary.unit, "您没有修改该总结的权限。")
-    _draft(summary)
+    current = Summary.objects.select_for_update().get(pk=summary.pk)
+    _draft(current)
+    doc = load_document(current)
+    for edit in edits:
+        _check_block_index(doc, edit.index)
+    if len({e.index for e in edits}) != len(edits):
+        raise InvalidInput("同一段落提交了两次，请刷新页面后再保存。")
+    if current.version != expected_version:
+        changed = [e.index for e in edits if editing.runs_to_tokens(_paragraph(doc, e.index).runs) != e.base]
+        title_changed = title is not None and title_base is not None and doc.title != title_base
+        if changed or title_changed:
+            named = "、".join(f"第{_ordinal(doc, i)}段" for i in changed) + ("、标题" if title_changed else "")
+            raise EditConflict(
+                f"保存失败：{named.lstrip('、')}已被他人修改（您看到的是旧版本）。您的修改没有丢失，"
+                "请核对他人修改后的内容，再点“保存全部”。", changed, title_changed)
+    errors: dict[str, list[str]] = {}
+    new_runs: dict[int, list[Run]] = {}
+    for edit in edits:
+        try:
+            new_runs[edit.index] = _block_runs(current, doc, edit.text, mark_unsourced)
+        except InvalidInput as exc:
+            errors[f"block-{edit.index}"] = [exc.message]
+    new_title = None
+    if title is not None and title.strip() != doc.title:
+        try:
+            new_title = _clean_title(title)
+        except InvalidInput as exc:
+            errors["title"] = [exc.message]
+    if errors:
+        count = len(errors)
+        raise InvalidInput(f"有 {count} 处没有保存，全部修改都未写入：请按各段的提示修改后再点“保存全部”。", errors)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for index, runs in new_runs.items():
+        block = _paragraph(doc, index)
+        if block.runs == runs:
+            continue
+        before[str(index)] = block.text
+        block.runs = runs
+        after[str(index)] = block.text
+    if new_title is not None:
+        before["title"], after["title"] = doc.title, new_title
+        doc.title = new_title
+    if not after:
+        return current
+    _save_document(current, doc, current.version)
+    paragraphs = len(after) - ("title" in after)
+    audit.record("update", current, user=acting_user, before=before, after=after,
+                 message=f"保存全部（{paragraphs}段{'及标题' if 'title' in after else ''}）")
+    return current
+
+
+def _paragraph(doc: Document, index: int) -> Paragraph:
+    block = doc.blocks[index]
+    assert isinstance(block, Paragraph)
+    return block
+
+
+def _clean_title(title: str) -> str:
     title = title.strip()
     if not title:
         raise InvalidInput("标题不能为空", {"title": ["请填写标题"]})
     if len(title) > 200:
         raise InvalidInput("标题不能超过 200 个字", {"title": ["标题过长"]})
-    numbers = editing.unsourced_numbers(title)
-    if numbers:
+    if editing.unsourced_numbers(title):
         raise InvalidInput("标题中不能有没有来源的数字（年份除外）。", {"title": ["标题含有数字"]})
+    return title
+
+
+@transaction.atomic
+def update_title(*, acting_user: Any, summary: Summary, expected_version: int, title: str) -> Summary:
+    _require(acting_user, Cap.MANAGE_WORK, summary.unit, "您没有修改该总结的权限。")
+    _draft(summary)
+    title = _clean_title(title)
     doc = load_document(summary)
     before = doc.title
     doc.title = title

@@ -26,6 +26,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "reports:summary_export": Sample({"pk": summary.pk, "fmt": "docx"}, sa),
         "reports:summary_state": Sample({"pk": summary.pk, "action": "finalize"}, sa),
         "reports:title_save": Sample(s, sa),
+        "reports:save_all": Sample(s, sa),
         "reports:block_save": Sample({"pk": summary.pk, "index": 0}, sa),
         "reports:block_delete": Sample({"pk": summary.pk, "index": 0}, sa),
         "reports:block_add": Sample(s, sa),

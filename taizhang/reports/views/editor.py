@@ -44,9 +44,11 @@ def _blocks(summary: Summary, doc: Document) -> list[dict[str, Any]]:
 
 
 def _block(index: int, block: Paragraph, role: str, text: str | None = None) -> dict[str, Any]:
+    saved_text = editing.runs_to_tokens(block.runs)
     return {
         "index": index, "style": block.style, "style_label": STYLE_LABELS.get(block.style, block.style),
-        "role": role, "text": editing.runs_to_tokens(block.runs) if text is None else text,
+        "role": role, "text": saved_text if text is None else text, "base": saved_text,
+        "dirty": text is not None and text != saved_text,
         "single_line": block.style != "body", "is_problem": role.startswith("problem:"),
     }
 
@@ -62,7 +64,8 @@ def editor_context(summary: Summary) -> dict[str, Any]:
     level_choices = [(f"placements@{k}", f"用稿篇数（{v}媒体）") for k, v in Outlet.Level.choices]
     return {
         "summary": summary, "doc": doc, "blocks": _blocks(summary, doc), "problems": _problems(summary),
-        "metric_groups": metric_choices(), "level_choices": level_choices,
+        "metric_groups": metric_choices(), "level_choices": level_choices, "title_text": doc.title,
+        "title_base": doc.title,
     }
 
 
@@ -194,3 +197,67 @@ def metric_preview(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"detail": exc.message}, status=403)
     text = sources.render(result.value, sources.number_display(metric.measure_word))
     return JsonResponse({"ref": f"+{ref}", "text": text, "label": metric.name, "records": len(result.records)})
+
+
+def _posted_edits(request: HttpRequest) -> list[actions.BlockEdit]:
+    edits = []
+    for key in request.POST:
+        number = key.removeprefix("text-")
+        if key.startswith("text-") and number.isdigit():
+            edits.append(actions.BlockEdit(int(number), request.POST.get(key, ""),
+                                           request.POST.get(f"base-{number}", "")))
+    return sorted(edits, key=lambda e: e.index)
+
+
+@require_POST
+@cap_required(Cap.MANAGE_WORK)
+def save_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """保存全部: every paragraph the browser marked as changed (text-<index>, base-<index>) and the title, in one
+    request and one transaction. A refusal re-renders the editor with the user's texts kept (still marked as
+    unsaved) and the reason on each paragraph; a conflict also shows what the other person wrote."""
+    summary = get_summary(request, pk, edit=True)
+    edits = _posted_edits(request)
+    title = request.POST.get("title")
+    title_base = request.POST.get("title_base")
+    mark = request.POST.get("mark_unsourced") == "1"
+    errors: dict[str, list[str]] = {}
+    conflicts: list[int] = []
+    try:
+        summary = actions.save_document_edits(
+            acting_user=request.user, summary=summary, expected_version=_version(request), edits=edits,
+            title=title, title_base=title_base, mark_unsourced=mark)
+    except actions.EditConflict as exc:
+        messages.error(request, exc.message)
+        conflicts = exc.indices
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        errors = exc.errors
+    except (StaleObjectError, InvalidTransition) as exc:
+        messages.error(request, exc.message)
+    else:
+        count = len(edits)
+        messages.success(request, f"已保存全部修改（{count}段）。" if count else "已保存。")
+        return _editor_response(request, summary)
+    summary.refresh_from_db()
+    if not is_htmx(request):
+        # without scripts the texts cannot be kept across the redirect: say so rather than lose them silently
+        return redirect("reports:summary_edit", pk=pk)
+    context = editor_context(summary)
+    posted = {e.index: e for e in edits}
+    for b in context["blocks"]:
+        edit = posted.get(b["index"])
+        if edit is None:
+            continue
+        if b["index"] in conflicts:
+            b["conflict_text"] = context["doc"].blocks[b["index"]].text  # what the other person saved
+        else:
+            b["base"] = edit.base  # not a conflict: the next save still checks against what the user loaded
+        b["text"], b["dirty"] = edit.text, True
+        b["error"] = " ".join(errors.get(f"block-{b['index']}", []))
+        b["offer_mark"] = "没有数据来源" in b["error"]
+    if title is not None:
+        context["title_text"] = title
+        context["title_error"] = " ".join(errors.get("title", []))
+        context["title_dirty"] = title != context["doc"].title
+    context["offer_mark_all"] = any(b.get("offer_mark") for b in context["blocks"])
+    return render(request, "reports/_editor.html", context)

@@ -1,0 +1,74 @@
+"""The summary editor in Chromium (issue 17, "the summary editor loses edits"): leaving with unsaved paragraphs asks
+first, and "保存全部" saves every changed paragraph in one request, after which leaving no longer asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from taizhang.core.testing import make_user
+from taizhang.reports import actions
+from taizhang.reports.document import Paragraph
+from taizhang.reports.models import Summary
+
+pytestmark = pytest.mark.browser
+
+
+def texts(summary: Summary) -> list[str]:
+    summary.refresh_from_db()
+    return [b.text for b in actions.load_document(summary).blocks if isinstance(b, Paragraph)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsaved_edits_warn_on_leave_and_save_all_saves_them(live_server: Any, browser: Any, ledger: Any) -> None:
+    staff = make_user("staff", ledger.tree.district)
+    summary = actions.compose_summary(acting_user=staff, unit=ledger.tree.district, period="2024")
+    before = texts(summary)
+    client = Client()
+    client.force_login(staff)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/reports/{summary.pk}/edit/")
+    save_all = page.locator("[data-tz-save-all-button]")
+    assert save_all.is_visible()
+    boxes = page.locator(".tz-block .tz-rich")
+    # two paragraphs edited, not saved
+    for n in (1, 2):
+        box = boxes.nth(n)
+        box.click()
+        page.keyboard.press("End")
+        page.keyboard.type(f"（补充第{n}处）")
+    assert "2 处修改未保存" in page.locator("[data-tz-dirty-status]").inner_text()
+    # leaving asks first; staying keeps the edits
+    dialogs: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.locator(".tz-nav__item").first.click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert "/edit/" in page.url and "（补充第1处）" in boxes.nth(1).inner_text()
+    page.remove_listener("dialog", stay)
+    # one click saves both
+    with page.expect_response(lambda r: r.url.endswith("/edit/all/")) as response:
+        save_all.click()
+    assert response.value.status == 200
+    page.wait_for_selector("text=已保存全部修改（2段）")
+    after = texts(summary)
+    assert after[1] == before[1] + "（补充第1处）" and after[2] == before[2] + "（补充第2处）"
+    assert after[3:] == before[3:]
+    assert summary.version == 2  # one save
+    assert "没有未保存的修改" in page.locator("[data-tz-dirty-status]").inner_text()
+    # nothing unsaved: leaving does not ask any more
+    page.on("dialog", stay)
+    page.locator(".tz-nav__item").first.click()
+    page.wait_for_load_state()
+    assert dialogs == ["beforeunload"] and "/edit/" not in page.url
