@@ -1,0 +1,127 @@
+"""Staff pages: scoping by unit, nominating through the form, masked personal data and the audited reveal, the
+workbench panel, and the figures on the ledger's role-model line."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from taizhang.core.models import AuditEntry
+from taizhang.core.periods import parse_period
+from taizhang.core.testing import make_user
+from taizhang.honours import actions, library
+from taizhang.honours.models import Nomination
+from taizhang.honours.tests.factories import DEEDS, make_campaign, nominate, resident_id, to_notice
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_liaison_of_street_b_cannot_open_street_a_nominations(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    a = nominate(campaign, tree.street_a, name="王建国")
+    b = nominate(campaign, tree.street_b, name="钱玉兰", birth=datetime.date(1962, 2, 2))
+    liaison_b = _client(make_user("liaison", tree.street_b))
+    assert liaison_b.get(f"/honours/nominations/{a.pk}/").status_code == 404
+    assert liaison_b.get(f"/honours/nominations/{b.pk}/").status_code == 200
+    page = liaison_b.get(f"/honours/{campaign.pk}/").content.decode()
+    assert "钱玉兰" in page and "王建国" not in page  # the district's campaign, only B's own nominations
+
+
+def test_liaison_nominates_through_the_form_and_sees_masked_data(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    liaison = make_user("liaison", tree.street_a)
+    client = _client(liaison)
+    id_number = resident_id(datetime.date(1966, 6, 16))
+    response = client.post(f"/honours/{campaign.pk}/nominate/", {
+        "category": campaign.categories.first().pk, "unit": tree.street_a.pk, "kind": "unit", "name": "赵德顺",
+        "gender": "male", "id_number": id_number, "phone": "13912341234", "workplace": "东一社区居民",
+        "deeds": DEEDS})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    n = Nomination.objects.get()
+    assert n.birth_date == datetime.date(1966, 6, 16) and n.submitted_by == liaison
+    html = client.get(f"/honours/nominations/{n.pk}/").content.decode()
+    assert "139****1234" in html and "13912341234" not in html and id_number not in html
+    assert "查看完整个人信息" not in html  # a liaison cannot reveal
+    assert client.post(f"/honours/nominations/{n.pk}/", {"op": "reveal"}).status_code == 302
+    assert not AuditEntry.objects.filter(action="download", object_id=str(n.pk)).exists()
+    staff = make_user("staff", tree.district)
+    shown = _client(staff).post(f"/honours/nominations/{n.pk}/", {"op": "reveal"})
+    assert "13912341234" in shown.content.decode() and shown["Cache-Control"] == "no-store"
+    assert AuditEntry.objects.filter(action="download", object_id=str(n.pk), user_id=staff.pk).exists()
+
+
+def test_bad_nomination_form_keeps_the_input_and_says_why_in_chinese(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    client = _client(make_user("liaison", tree.street_a))
+    response = client.post(f"/honours/{campaign.pk}/nominate/", {
+        "category": campaign.categories.first().pk, "unit": tree.street_a.pk, "kind": "unit", "name": "赵德顺",
+        "gender": "male", "id_number": "123", "phone": "12", "workplace": "东一社区", "deeds": DEEDS})
+    html = response.content.decode()
+    assert response.status_code == 400 and "身份证号码无效" in html and "赵德顺" in html
+    assert not Nomination.objects.exists()
+
+
+def test_out_of_order_stage_from_the_page_is_refused_with_a_message(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    nominate(campaign, tree.street_a)
+    client = _client(make_user("staff", tree.district))
+    response = client.post(f"/honours/{campaign.pk}/", {"op": "advance", "to": "notice", "version": campaign.version},
+                           follow=True)
+    assert "下一阶段是“资格审查”" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.stage == "nomination"
+
+
+def test_workbench_panel_lists_objections_and_signoffs_waiting(tree: Any) -> None:
+    from taizhang.honours.workbench import waiting
+
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    to_notice(campaign, [n])
+    actions.submit_objection(nomination=n, text="公示异议：事迹有夸大，请核实情况。")
+    staff = make_user("staff", tree.district)
+    ctx = waiting(staff)
+    assert ctx is not None and ctx["objections"] == 1
+    assert waiting(make_user("viewer", tree.street_a)) is None
+    assert "公示异议待核查答复 1 件" in _client(staff).get("/").content.decode()
+
+
+def test_figures_on_the_role_model_line(tree: Any, taxonomy: None) -> None:
+    from taizhang.ledger.figures import compute
+
+    year = timezone.localdate().year
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    if day.year != year:
+        day = timezone.localdate()
+    people = []
+    for i, (unit, level) in enumerate([(tree.street_a, "district"), (tree.street_a, "municipal"),
+                                       (tree.street_b, "district")]):
+        people.append(library.record_honour(
+            acting_user=None, unit=unit, name=f"典型{i}号", gender="male", birth_date=None, workplace="单位",
+            phone="13900000000", id_number=resident_id(datetime.date(1970, 1, 1), 300 + (0 if i == 1 else i)),
+            deeds=DEEDS, title="好人", level=level, year=year, awarded_on=day))
+    # the first two rows are one person (same ID number): two honours, one person selected
+    total = compute("honours_selected", period=parse_period(str(year)))
+    assert total.value == Decimal(2)
+    assert compute("honours_awarded", period=parse_period(str(year))).value == Decimal(3)
+    street_a = compute("honours_selected", period=parse_period(str(year)), unit=tree.street_a.code)
+    assert street_a.value == Decimal(1)
+    by_level = compute("honours_awarded", period=parse_period(str(year)), filters={"level": "municipal"})
+    assert by_level.value == Decimal(1)
+    person = people[0].role_model
+    library.add_promotion(acting_user=None, role_model=person, kind="article", title="好人事迹报道", happened_on=day)
+    library.add_promotion(acting_user=None, role_model=person, kind="lecture", title="事迹宣讲", happened_on=day)
+    assert compute("honours_articles", period=parse_period(str(year))).value == Decimal(1)
+    assert compute("honours_promotions", period=parse_period(str(year))).value == Decimal(2)
+    assert compute("honours_articles", period=parse_period(str(year - 1))).value == Decimal(0)
