@@ -371,9 +371,12 @@ def _unit_agreement(unit: str, measure_word: str) -> float | None:
     return 0.3
 
 
-def map_metric(subject: str, unit: str, aliases: Mapping[str, MetricInfo]) -> tuple[str | None, float]:
+def map_metric(
+    subject: str, unit: str, aliases: Mapping[str, MetricInfo], near_end: bool = False
+) -> tuple[str | None, float]:
     """The metric a figure counts: the longest alias contained in the subject, with the measure word
-    agreeing. Returns (key, confidence in 0..1), or (None, 0.0)."""
+    agreeing. `near_end` (the subject is the text before the figure): an alias ending right before the figure
+    counts more (通讯员报送信息被采用40条 counts adopted items). Returns (key, confidence in 0..1), or (None, 0.0)."""
     subject = subject.replace("“", "").replace("”", "").strip()
     if not subject:
         return None, 0.0
@@ -381,13 +384,15 @@ def map_metric(subject: str, unit: str, aliases: Mapping[str, MetricInfo]) -> tu
     best_key: str | None = None
     for key, info in aliases.items():
         names = [*info.get("aliases", []), info.get("name", "")]
-        length = max((len(a) for a in names if a and a in subject), default=0)
+        found = [a for a in names if a and a in subject]
+        length = max((len(a) for a in found), default=0)
         if not length:
             continue
         agreement = _unit_agreement(unit, info.get("measure_word", ""))
         if agreement is None:
             continue
-        score = (length + 3 * agreement, agreement, length)
+        closing = near_end and any(subject.rfind(a) + len(a) >= len(subject) - 1 for a in found)
+        score = (length + 3 * agreement + (3 if closing else 0), agreement, length)
         if best is None or score > best:
             best, best_key = score, key
     if best is None:
@@ -528,11 +533,12 @@ def extract(text: str, aliases: Mapping[str, MetricInfo] | None = None) -> list[
     for figure, start in _figures(text, norm, masked):
         figure.section = section_at(index, start)
         if vocabulary:
-            figure.metric, figure.confidence = map_metric(figure.subject, figure.unit, vocabulary)
+            before_figure = figure.subject != _following(text, figure.span[1])
+            figure.metric, figure.confidence = map_metric(figure.subject, figure.unit, vocabulary, before_figure)
             if figure.metric is None:  # 开展宣讲活动8场次: what was counted is before the figure
                 before = _preceding(text, start, previous_end)
                 if before and before != figure.subject:
-                    metric, confidence = map_metric(before, figure.unit, vocabulary)
+                    metric, confidence = map_metric(before, figure.unit, vocabulary, True)
                     figure.metric, figure.confidence = metric, round(confidence * 0.9, 2)
         figures.append(figure)
         previous_end = figure.span[1]

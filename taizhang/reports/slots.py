@@ -36,6 +36,12 @@ from taizhang.reports.numbers import (
 
 __all__ = ["SLOT_KINDS", "Slot", "fill", "find_slots", "missing_marker", "to_json"]
 
+#: 副 counts pairs and sets (X副对联, X副春联) but starts many titles (副书记, 副主任 …)
+_NOT_FU: Final = (
+    "书记|主任|部长|县长|局长|区长|市长|组长|主席|处|科|校长|镇长|总|院长|乡长|省长|理事长|会长|站长|所长|队长|"
+    "秘书长|厅长|调研员|经理|职|本|产品|作用|刊|标题|食|业|高|中心"
+)
+
 SLOT_KINDS: Final = ("equals", "x", "star", "blank", "literal", "year")
 
 
@@ -61,21 +67,31 @@ class Slot:
     value: Decimal | None = None
 
 
+#: Marks that stand for an X in templates: X x and their look-alikes (× ✕ ✖ Ｘ ｘ), * and ※ (＊ is normalised to *),
+#: □ for a hidden digit.
+_X_MARKS: Final = "Xx×✕✖Ｘｘ"
+_STAR_MARKS: Final = "*※□"
 _PH: Final = (
-    r"(?<![A-Za-z0-9])(?:[Xx]{1,4}(?:\.[Xx]{1,2})?|\*{1,4}(?:\.\*{1,2})?|={1,12}(?:\.={1,6})?|_{1,12})(?![A-Za-z])"
+    rf"(?<![A-Za-z0-9])(?:[{_X_MARKS}]{{1,4}}(?:\.[{_X_MARKS}]{{1,2}})?|[{_STAR_MARKS}]{{1,4}}(?:\.[{_STAR_MARKS}]{{1,2}})?"
+    r"|={1,12}(?:\.={1,6})?|_{1,12})(?![A-Za-z])"
 )
-_SLOT_FIRST_CHARS: Final = "Xx*=_" + "".join(sorted({q[0] for q in PREFIX_QUALIFIERS}))
+_SLOT_FIRST_CHARS: Final = _X_MARKS + _STAR_MARKS + "=_" + "".join(sorted({q[0] for q in PREFIX_QUALIFIERS}))
+#: X-X个, X至X场: a range is two slots sharing the measure word
 _SLOT_RE: Final = re.compile(
-    rf"(?=[{_SLOT_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<ph>{_PH})(?P<q1>[余多])?(?P<mag>[万亿千百]+)?(?P<q2>[余多])?"
-    rf"(?P<unit>{UNIT_PATTERN}|项目)?(?P<post>{POST_PATTERN})?"
+    rf"(?=[{_SLOT_FIRST_CHARS}])(?P<pre>(?:{PREFIX_PATTERN}){{0,3}})(?P<ph>{_PH})"
+    rf"(?:(?P<rng>[-－—~～至到])(?P<ph2>{_PH}))?(?P<q1>[余多])?(?P<mag>[万亿千百]+)?(?P<q2>[余多])?"
+    rf"(?P<unit>{UNIT_PATTERN}|项目|副(?!{_NOT_FU}))?(?P<post>{POST_PATTERN})?"
 )
 _YEAR_RE: Final = re.compile(
     r"(?=[12二=Xx])(?<![\dA-Za-z])(?P<ph>(?:19|20|二〇|二零)(?:[Xx]{1,2}|\*{1,2}|_{1,4}|={1,2})|={4}|[Xx]{4})(?![A-Za-z\d])"
     r"(?P<year>年度|年)?"
 )
+#: A gap where digits were deleted: spaces after a Chinese character (or an opening bracket) and before a measure
+#: word, 余/多 or 万/亿 (开展了  次专题学习, 全市有  名干部, 达到  万。). Chinese text has no spaces between words, so a
+#: gap before a measure word is a removed number.
 _GAP_RE: Final = re.compile(
-    rf"(?=[ \u3000\t])(?<=[\u4e00-\u9fff])(?P<ph>[ \u3000\t]+)(?P<q1>[余多])?(?P<mag>[万亿])?(?P<q2>[余多])?"
-    rf"(?P<unit>{UNIT_PATTERN})(?P<post>{POST_PATTERN})?"
+    rf"(?=[ \u3000\t])(?<=[\u4e00-\u9fff(（，、：])(?P<ph>[ \u3000\t]{{1,8}})"
+    rf"(?P<q1>[余多])?(?P<mag>[万亿])?(?P<q2>[余多])?(?P<unit>{UNIT_PATTERN})?(?P<post>{POST_PATTERN})?"
 )
 _TRIGGERS: Final = (
     "达到|达|共计|累计|总计|合计|共|超过|逾|开展|举办|举行|组织|召开|发布|发稿|刊发|培训|接待|征集|报送|"
@@ -93,9 +109,9 @@ _DATE_AFTER_MONTH: Final = "份底初中末上下旬"
 
 def _kind_of(mark: str) -> str:
     first = mark[0]
-    if first in "Xx":
+    if first in _X_MARKS:
         return "x"
-    if first == "*":
+    if first in _STAR_MARKS:
         return "star"
     if first == "=":
         return "equals"
@@ -137,6 +153,8 @@ class _Found:
     slot: Slot
     start: int  # where the figure starts (qualifiers included), for its subject
     end: int  # where it ends (measure word included)
+    #: the upper end of a range X-X个: counts what its lower end counts
+    partner: bool = False
 
 
 class _Occupied:
@@ -196,8 +214,8 @@ def _mark_slots(norm: str, masked: str, taken: _Occupied) -> Iterable[_Found]:
             unit = "项"
         if kind == "equals" and lines.underline(ph_start):
             continue  # a Markdown underline
-        if not unit and not mag and kind not in ("equals", "blank"):
-            continue  # XX区, xx有礼, X集团: a name
+        if not unit and not mag and kind != "equals":
+            continue  # XX区, xx有礼, X集团, ____同志: a name
         start = match.start()
         qualifiers, dropped = split_prefix_qualifiers(match["pre"], norm[max(0, start - 1) : start])
         inner = [q for q in (match["q1"], match["q2"]) if q]
@@ -205,9 +223,13 @@ def _mark_slots(norm: str, masked: str, taken: _Occupied) -> Iterable[_Found]:
         scale = mag[-1:] if mag and mag[-1] in "万亿" else ""
         if unit == "元" and scale:
             unit, scale = scale + "元", ""
-        slot = Slot(mark, kind, _digits(mark), unit, "", (ph_start, ph_end), qualifier=qualifiers + inner + post)
-        slot.scale = scale
-        yield _Found(slot, start + dropped, match.end())
+        marks = [(mark, ph_start, ph_end)]
+        if match["ph2"]:  # X-X个: both ends of a range
+            marks.append((match["ph2"], *match.span("ph2")))
+        for number, (text, a, b) in enumerate(marks):
+            slot = Slot(text, _kind_of(text), _digits(text), unit, "", (a, b), qualifier=qualifiers + inner + post)
+            slot.scale = scale
+            yield _Found(slot, start + dropped, match.end(), partner=number > 0)
 
 
 def _year_slots(norm: str) -> Iterable[_Found]:
@@ -224,13 +246,14 @@ def _year_slots(norm: str) -> Iterable[_Found]:
 
 def _gap_slots(norm: str) -> Iterable[_Found]:
     for match in _GAP_RE.finditer(norm):
-        after = norm[match.end() : match.end() + 1]
         qualifiers, start = _leading_qualifiers(norm, match.start())
-        if not (not after or after in _BOUNDARY or after.isspace() or qualifiers):
-            continue
+        if not match["unit"]:  # 达到  万。: the digits before 万 were removed
+            after = norm[match.end() : match.end() + 1]
+            if not (match["mag"] and (not after or after in _BOUNDARY or after.isspace())):
+                continue
         inner = [q for q in (match["q1"], match["q2"]) if q]
         post = [match["post"]] if match["post"] else []
-        slot = Slot(match["ph"], "blank", None, match["unit"], "", match.span("ph"))
+        slot = Slot(match["ph"], "blank", None, match["unit"] or "", "", match.span("ph"))
         slot.qualifier = qualifiers + inner + post
         slot.scale = match["mag"] or ""
         yield _Found(slot, start, match.end())
@@ -282,7 +305,10 @@ def find_slots(text: str, aliases: Mapping[str, MetricInfo] | None = None) -> li
     for item in found:
         slot = item.slot
         slot.text = text[slot.span[0] : slot.span[1]]  # as written (full-width ＝ stays ＝)
-        if slot.kind != "year":
+        if item.partner and slots:
+            slot.subject = slots[-1].subject
+            slot.metric, slot.confidence = slots[-1].metric, slots[-1].confidence
+        elif slot.kind != "year":
             slot.subject = subject_at(text, item.start, item.end, previous_end)
             if aliases:
                 slot.metric, slot.confidence = map_metric(slot.subject, slot.unit, aliases)
