@@ -181,13 +181,13 @@ class Planner:
             months = (year - self.start_year) * 12 + (month or 12)
             values[metric] = self.stock[key] * (1 + profile.stock_growth) ** months
         for metric, (base, lo, hi) in profile.ratios.items():
-            if base in values:
-                values[metric] = min(values[base], values[base] * rng.uniform(lo, hi))
+            if base in values:  # a part of the base (ratio ≤ 1: never above it) or a multiple (images per carrier)
+                values[metric] = values[base] * rng.uniform(lo, hi)
         out: dict[str, Decimal] = {}
         for metric, value in values.items():
             places = profile.decimals.get(metric, 0)
             number = _quantize(value, places)
-            if places == 0 and metric in profile.ratios:
+            if places == 0 and metric in profile.ratios and profile.ratios[metric][2] <= 1:
                 bound = out.get(profile.ratios[metric][0])
                 number = Decimal(math.floor(value))
                 if bound is not None and number > bound:

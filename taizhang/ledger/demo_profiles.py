@@ -381,7 +381,7 @@ PROFILES: tuple[Profile, ...] = (
         "rm_local_selection",
         season=YEAR_END,
         per_year={"district": (1, 1)},
-        figures={"rm_good_people": (4, 6), "rm_moral_models": (0, 2), "rm_youth": (3, 6), "rm_other_models": (2, 5)},
+        figures={"rm_good_people": (5, 6.4), "rm_moral_models": (0, 2), "rm_youth": (3, 6), "rm_other_models": (2, 5)},
     ),
     Profile(
         "rm_municipal_selection",
@@ -503,7 +503,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         "sa_carrier",
         per_year={"district": (3, 6), "street": (2, 5), "town": (2, 4), "CGJ": (4, 8)},
-        figures={"sa_carriers": (5, 40)},
+        figures={"sa_carriers": (3, 20)},
         ratios={"sa_images": ("sa_carriers", 1.5, 4.0)},
     ),
     Profile(
