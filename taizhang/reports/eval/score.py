@@ -17,7 +17,7 @@ from taizhang.reports.extract import ExtractedFigure, extract, load_metric_alias
 from taizhang.reports.slots import find_slots
 
 HERE: Final = Path(__file__).resolve().parent
-PARTS: Final = ("dev", "heldout")
+PARTS: Final = ("dev", "heldout", "heldout2")
 #: a mapping below this confidence is "unsure": the import page asks a person (same as actions.SURE_CONFIDENCE)
 SURE: Final = 0.6
 
