@@ -1,11 +1,16 @@
 """Sentiment of posts for online-opinion monitoring (舆情监测): P(positive) from a model trained here.
 
 The model (``models_data/sentiment.npz``, rebuilt by ``python -m taizhang.monitor.train_sentiment``) is a logistic
-regression over Naive-Bayes-weighted features (NB-LR, after Wang & Manning 2012) of two kinds, each hashed into
-its own table:
+regression over Naive-Bayes-weighted features (NB-LR, after Wang & Manning 2012) of up to two kinds, each hashed
+into its own table:
 
-- character 1-, 2- and 3-grams (``2**char_bits`` buckets);
-- rjieba word tokens (``2**word_bits`` buckets).
+- character n-grams, n = 1 .. ``ngram_max`` (``2**char_bits`` buckets);
+- rjieba word tokens (``2**word_bits`` buckets), only when the model was trained with them. The shipped model has
+  none: scoring then needs no segmentation, which is what lets the pipeline cut only the posts it clusters.
+
+A small domain lexicon (``dict/sentiment_lexicon.txt``: complaint and praise words) was one feature per group in
+training; its learned weight is folded into the rows of the lexicon words' char buckets, and the Platt
+calibration into the weights, so neither costs anything here.
 
 Text is prepared by :func:`prepare` (Weibo ``{% %}`` markup removed, full-width ASCII folded, A–Z lower-cased).
 A post's feature vector is ``x_f = count_f * r_f / sqrt(sum over the post's feature occurrences of r**2)``, ``r``
@@ -49,6 +54,7 @@ FORMAT: Final = "taizhang-sentiment-nblr/1"
 
 SEP: Final = "\x00"  # between posts in a batch; NULs inside a text are replaced by spaces
 _GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
+_MIX4: Final = np.uint64(0x100000001B3)  # 4-grams no longer fit 63 bits: mixed in by a multiplication
 _CHUNK: Final = 4096  # posts per internal batch: keeps the arrays in cache and rjieba's token list small
 
 Label = Literal["pos", "neg", "neu"]
@@ -85,11 +91,12 @@ def prepare(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.uint64]]:
 def char_ngram_ids(cps: npt.NDArray[np.uint64], bits: int, null: int, nmax: int = 3) -> list[IntArray]:
     """For n = 1..nmax, the bucket of the n-gram starting at each position (``null`` where it would cross a SEP).
 
-    An n-gram's key is its code points packed 21 bits each (exact for n <= 3); bucket = top ``bits`` bits of
+    An n-gram's key is its code points packed 21 bits each (exact for n <= 3; a 4-gram's key is the 3-gram key
+    times 0x100000001B3 plus the fourth code point, mod 2**64); bucket = top ``bits`` bits of
     key * 0x9E3779B97F4A7C15 (mod 2**64).
     """
-    if not 1 <= nmax <= 3:
-        raise ValueError("nmax must be 1, 2 or 3")
+    if not 1 <= nmax <= 4:
+        raise ValueError("nmax must be 1, 2, 3 or 4")
     size = cps.size
     shift = np.uint64(64 - bits)
     ok = cps != 0
@@ -99,8 +106,12 @@ def char_ngram_ids(cps: npt.NDArray[np.uint64], bits: int, null: int, nmax: int 
         if n > 1:
             nxt = np.zeros(size, dtype=np.uint64)
             nxt[: size - n + 1] = cps[n - 1 :]
-            key <<= np.uint64(21)
-            key |= nxt
+            if n <= 3:
+                key <<= np.uint64(21)
+                key |= nxt
+            else:
+                key *= _MIX4
+                key += nxt
             ok &= nxt != 0
         ids = ((key * _GOLDEN) >> shift).astype(np.intp)
         ids[~ok] = null

@@ -370,11 +370,13 @@ def weights_digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
     return h.hexdigest()
 
 
-def model_from_arrays(arrays: dict[str, npt.NDArray[Any]], char_bits: int, word_bits: int) -> SentimentModel:
+def model_from_arrays(
+    arrays: dict[str, npt.NDArray[Any]], char_bits: int, word_bits: int, ngram_max: int = NGRAM_MAX
+) -> SentimentModel:
     return SentimentModel(
         char_bits=char_bits,
         word_bits=word_bits,
-        ngram_max=NGRAM_MAX,
+        ngram_max=ngram_max,
         char_index=arrays["char_index"],
         char_v=arrays["char_v"],
         char_q=arrays["char_q"],
@@ -428,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--word-bits", type=int, default=WORD_BITS, help="word buckets: 2**bits")
     parser.add_argument("--nb-alpha", type=float, default=NB_ALPHA, help="Naive Bayes smoothing")
     parser.add_argument("--date", help="training date to record (YYYY-MM-DD; default SOURCE_DATE_EPOCH or today)")
+    parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX, choices=[3, 4], help="longest char n-gram")
     parser.add_argument("--weighting", default=WEIGHTING, choices=["nb", "idf", "nbidf"], help="feature weighting r")
     parser.add_argument("--words", action=argparse.BooleanOptionalAction, default=False,
                         help="add rjieba word features (off: char n-grams only, no segmentation when scoring)")
@@ -471,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cdims = 1 << args.char_bits
 
     def features(texts: Sequence[str]) -> Any:
-        m = count_features(texts, args.char_bits, args.word_bits, NGRAM_MAX, words=args.words)
+        m = count_features(texts, args.char_bits, args.word_bits, args.ngram_max, words=args.words)
         return sp.hstack([m, lexicon_columns(m[:, :cdims], buckets)]).tocsr() if buckets else m
 
     counts = features(train_texts)
@@ -496,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f = calibrated(f, a, b)
         calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
     arrays = model_arrays(f, args.char_bits, args.word_bits, buckets)
-    model = model_from_arrays(arrays, args.char_bits, args.word_bits)
+    model = model_from_arrays(arrays, args.char_bits, args.word_bits, args.ngram_max)
     train_scores = model.score(train_texts)
     test_scores = model.score(test_texts)
     # The numpy scorer must agree with the sparse-matrix formulation it was trained in.
@@ -530,7 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         + (", Platt-calibrated" if calibration else ""),
         "features": {
             "text": "Weibo {% %} markup removed, full-width ASCII folded, A-Z lower-cased",
-            "char_ngrams": f"1-{NGRAM_MAX} character n-grams, key = code points packed 21 bits each, "
+            "char_ngrams": f"1-{args.ngram_max} character n-grams, key = code points packed 21 bits each "
+            "(4-grams: 3-gram key * 0x100000001B3 + 4th code point, mod 2**64), "
             "bucket = (key * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - char_bits)",
             "words": "rjieba.cut(text, hmm=True) tokens, key = sum(c_j * 0x100000001B3**j) mod 2**64, "
             "bucket = ((key ^ key >> 32) * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - word_bits)"
@@ -544,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "char_bits": args.char_bits,
         "word_bits": args.word_bits,
-        "ngram_max": NGRAM_MAX,
+        "ngram_max": args.ngram_max,
         "hash_dims": {"char": 1 << args.char_bits, "word": 1 << args.word_bits},
         "char_buckets_used": int(arrays["char_index"].size),
         "word_buckets_used": int(arrays["word_index"].size),

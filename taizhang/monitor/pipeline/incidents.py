@@ -22,7 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 
 from .base import Context, Item, PipelineConfig
@@ -38,6 +38,7 @@ _MAX_VOCABULARY = 400_000
 _PRIOR_DOCS = 2000
 _LOG = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]  # 1 + ln tf
 _second = itemgetter(1)
+_ZEROS = repeat(0.0)  # the default of dict.get when looked up through map()
 
 
 @dataclass
@@ -160,8 +161,7 @@ class IncidentClusterer:
             inc = self.active[iid]
             if not inc.norm or inc.last_seen < cutoff:  # closed by now, though not yet expired
                 continue
-            get = inc.centroid.get
-            dot = sum(map(float.__mul__, weights, [get(t, 0.0) for t in terms]))
+            dot = sum(map(float.__mul__, weights, map(inc.centroid.get, terms, _ZEROS)))
             sim = dot / inc.norm
             if sim > best_sim:
                 best, best_sim = inc, sim
