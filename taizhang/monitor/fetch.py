@@ -17,7 +17,6 @@ No Django here; errors carry Chinese messages for the source's status line.
 from __future__ import annotations
 
 import http.client
-import socket
 import ssl
 import time
 import zlib
@@ -26,7 +25,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 # The address guard lives in core (webhook delivery uses it too); its names stay importable from here.
-from taizhang.core.netguard import FetchError, address_blocked, checked_addresses, resolve  # noqa: F401
+from taizhang.core.netguard import (  # noqa: F401
+    FetchError,
+    PinnedHTTP,
+    PinnedHTTPS,
+    address_blocked,
+    checked_addresses,
+    resolve,
+)
 
 USER_AGENT = "taizhang-monitor/1.0 (+public opinion monitoring; polite crawler)"
 MAX_REDIRECTS = 5
@@ -50,31 +56,6 @@ class FetchResult:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
-
-
-def open_socket(address: str, port: int, timeout: float) -> socket.socket:
-    """Connect to a checked address (a separate function so tests can route a fake public host to loopback)."""
-    return socket.create_connection((address, port), timeout=timeout)
-
-
-class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = open_socket(self._address, self.port, self.timeout)  # type: ignore[arg-type]
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-        self._ctx = context
-
-    def connect(self) -> None:
-        sock = open_socket(self._address, self.port, self.timeout)  # type: ignore[arg-type]
-        self.sock = self._ctx.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch(
@@ -110,9 +91,9 @@ def fetch(
         per_op = min(timeout, remaining)
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
-            conn = _PinnedHTTPS(host, port, addresses[0], per_op, ssl.create_default_context())
+            conn = PinnedHTTPS(host, port, addresses[0], per_op, ssl.create_default_context())
         else:
-            conn = _PinnedHTTP(host, port, addresses[0], per_op)
+            conn = PinnedHTTP(host, port, addresses[0], per_op)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query

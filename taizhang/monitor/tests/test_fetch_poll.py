@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from taizhang.core import netguard
 from taizhang.monitor import fetch as fetch_mod
 from taizhang.monitor.fetch import FetchError, fetch
 from taizhang.monitor.models import IngestBatch, MonitorItem, Source
@@ -62,7 +63,7 @@ def test_redirects_are_checked_again(server, monkeypatch):
         return real(host, port, *a, **kw)
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
-    monkeypatch.setattr(fetch_mod, "open_socket",
+    monkeypatch.setattr(netguard, "open_socket",  # the pinned connections of core.netguard connect through it
                         lambda address, port, timeout: socket.create_connection(("127.0.0.1", server.port), timeout))
     body = rss(news_items(2))
     server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, body)
