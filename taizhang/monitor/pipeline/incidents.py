@@ -137,19 +137,18 @@ class IncidentClusterer:
         ]
         weights.sort(key=_second, reverse=True)
         del weights[self.vector_terms :]
-        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        norm = math.hypot(*map(_second, weights)) or 1.0
         return {t: w / norm for t, w in weights}
 
     # --- clustering -------------------------------------------------------------------------------------------
     def best_match(self, vec: dict[str, float], ts: float | None = None) -> tuple[Incident | None, float]:
         """The most similar active incident and its cosine similarity. Candidates share an index term with the
         item; the ``_MAX_CANDIDATES`` sharing the most are scored exactly."""
-        shared: Counter[str] = Counter()
         postings = self.postings
-        for t in vec:
-            ids = postings.get(t)
-            if ids and len(ids) <= _MAX_POSTING:
-                shared.update(ids)
+        hits = [ids for ids in map(postings.get, vec) if ids and len(ids) <= _MAX_POSTING]
+        if not hits:
+            return None, 0.0
+        shared: Counter[str] = Counter(chain.from_iterable(hits))  # one count over all postings, in C
         if not shared:
             return None, 0.0
         cands = [iid for iid, _ in shared.most_common(_MAX_CANDIDATES)] if len(shared) > _MAX_CANDIDATES else shared
@@ -224,7 +223,7 @@ class IncidentClusterer:
             top = frozenset(t for t, _ in ranked[: self.index_terms])
         else:  # nlargest is sorted(...)[:n], ties included, in fewer steps
             top = frozenset(t for t, _ in heapq.nlargest(self.index_terms, c.items(), key=_second))
-        inc.norm = math.sqrt(sum(w * w for w in c.values()))
+        inc.norm = math.hypot(*c.values())  # sqrt of the sum of squares, in C
         if top != inc.index_terms:
             postings = self.postings
             for t in inc.index_terms - top:
