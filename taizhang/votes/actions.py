@@ -238,16 +238,21 @@ def cast_ballot(*, poll: Poll, voter_key: str, option_ids: list[int], address_ha
     if address_hash and Ballot.objects.filter(poll=poll, address_hash=address_hash, day=day).count() \
             >= poll.address_daily_limit:
         raise _refuse("今天从您所在网络提交的投票已达上限，请明天再试。")
-    used = Ballot.objects.filter(poll=poll, voter_key=voter_key, day=day).count()
     full = f"您今天的投票次数已用完（每人每天{poll.votes_per_day}次），请明天再来。"
-    if used >= poll.votes_per_day:
+    ballot = None
+    for _attempt in range(poll.votes_per_day + 1):
+        used = Ballot.objects.filter(poll=poll, voter_key=voter_key, day=day).count()
+        if used >= poll.votes_per_day:
+            raise _refuse(full)
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(poll=poll, voter_key=voter_key, day=day, n=used + 1, cast_at=now,
+                                               address_hash=address_hash, device_hash=device_hash)
+            break
+        except IntegrityError:  # another submission of the same person took ballot n at the same moment: count again
+            continue
+    if ballot is None:
         raise _refuse(full)
-    try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(poll=poll, voter_key=voter_key, day=day, n=used + 1, cast_at=now,
-                                           address_hash=address_hash, device_hash=device_hash)
-    except IntegrityError:  # another submission of the same person took ballot n at the same moment
-        raise _refuse(full) from None
     Vote.objects.bulk_create([
         Vote(poll=poll, option_id=oid, ballot=ballot, voter_key=voter_key, address_hash=address_hash,
              device_hash=device_hash, cast_at=now) for oid in chosen

@@ -3,7 +3,8 @@
 Parameters come from `AnomalyRule.params` (data, editable by the district's staff; defaults in models.DEFAULT_RULES):
 
 * burst (短时激增): votes for one option in a window of `window_minutes` >= `min_votes` and >= `factor` times the
-  option's average per window over the rest of the poll (at least 1): every vote for it in that window.
+  option's average per window over the rest of the poll (at least 1): the votes for it in that window from
+  addresses that sent at least `min_per_source` of them (1: every vote in the window).
 * address (同一网络地址): >= `max_votes` votes from one address digest within any `window_minutes`.
 * device (同一设备): one device digest voting for >= `max_per_day` different people in one day.
 * timing (间隔规律): from one address in a day, `min_votes` consecutive votes whose intervals have a coefficient
@@ -15,14 +16,15 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.utils import timezone
 
 PARAMS: dict[str, dict[str, tuple[type, float, float]]] = {
-    "burst": {"window_minutes": (int, 1, 1440), "min_votes": (int, 2, 1_000_000), "factor": (float, 1, 10_000)},
+    "burst": {"window_minutes": (int, 1, 1440), "min_votes": (int, 2, 1_000_000), "factor": (float, 1, 10_000),
+              "min_per_source": (int, 1, 1_000_000)},
     "address": {"window_minutes": (int, 1, 1440), "max_votes": (int, 2, 1_000_000)},
     "device": {"max_per_day": (int, 2, 1_000_000)},
     "timing": {"min_votes": (int, 3, 100_000), "max_cv": (float, 0, 10)},
@@ -61,24 +63,28 @@ def _ts(v: VoteRow) -> float:
 def burst(votes: list[VoteRow], params: dict[str, Any], opens_at: datetime.datetime) -> dict[int, str]:
     width = int(params["window_minutes"]) * 60
     min_votes, factor = int(params["min_votes"]), float(params["factor"])
+    per_source = int(params.get("min_per_source", 1))
     if not votes:
         return {}
     start = opens_at.timestamp()
     last_bucket = int((max(_ts(v) for v in votes) - start) // width)
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    buckets: dict[tuple[int, int], list[VoteRow]] = defaultdict(list)
     per_option: dict[int, int] = defaultdict(int)
     for v in votes:
-        buckets[(v.option_id, int((_ts(v) - start) // width))].append(v.id)
+        buckets[(v.option_id, int((_ts(v) - start) // width))].append(v)
         per_option[v.option_id] += 1
     out: dict[int, str] = {}
-    for (option_id, b), ids in buckets.items():
-        n = len(ids)
+    for (option_id, b), rows in buckets.items():
+        n = len(rows)
         baseline = max(1.0, (per_option[option_id] - n) / max(1, last_bucket))
         if n >= min_votes and n >= factor * baseline:
             at = timezone.localtime(datetime.datetime.fromtimestamp(start + b * width, tz=datetime.UTC))
             reason = (f"{at:%m-%d %H:%M} 起{width // 60}分钟内得 {n} 票，"
                       f"为平常每{width // 60}分钟 {baseline:.1f} 票的 {n / baseline:.0f} 倍")
-            out.update(dict.fromkeys(ids, reason))
+            # within the burst, the votes of sources (addresses) that sent at least per_source of them: people who
+            # happened to vote in those minutes from their own address keep their vote
+            sources = Counter(r.address_hash for r in rows)
+            out.update({r.id: reason for r in rows if not r.address_hash or sources[r.address_hash] >= per_source})
     return out
 
 

@@ -248,8 +248,8 @@ class PublishedCount(models.Model):
 DEFAULT_RULES: list[dict[str, Any]] = [
     {"key": "burst", "name": "短时激增", "order": 1,
      "description": ("某一候选对象在一个时间窗内得票达到最少票数，且为其平常每个时间窗得票的若干倍以上："
-                     "该时间窗内投给它的票作废。"),
-     "params": {"window_minutes": 5, "min_votes": 100, "factor": 10}},
+                     "该时间窗内来自同一网络地址达到一定票数的投票作废（其他人恰好此时投的票保留）。"),
+     "params": {"window_minutes": 5, "min_votes": 100, "factor": 10, "min_per_source": 3}},
     {"key": "address", "name": "同一网络地址大量投票", "order": 2,
      "description": ("同一网络地址在一个时间窗内的投票达到上限（一个单位或小区共用出口地址时属正常，"
                      "工作人员可复核恢复）：这些票作废。"),
