@@ -8,6 +8,7 @@ taxonomy: staff-edited aliases still come first from the database (reports.metri
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +63,8 @@ _GENERIC_LEVELS: Final[tuple[tuple[str, str], ...]] = (
 
 
 @lru_cache(maxsize=1)
-def _level_re() -> re.Pattern[str]:
+def _outlet_names() -> tuple[tuple[str, str], ...]:
+    """(name or alias, level) of the shipped outlets, longest first."""
     names: list[tuple[str, str]] = []
     try:
         data = json.loads(OUTLETS_PATH.read_text(encoding="utf-8"))
@@ -71,29 +73,44 @@ def _level_re() -> re.Pattern[str]:
     for outlet in data.get("outlets", []):
         for name in [outlet.get("name", ""), *outlet.get("aliases", [])]:
             if name and len(name) >= 2 and not name.isascii():
-                names.append((re.escape(name), str(outlet.get("level", ""))))
-    names.sort(key=lambda n: len(n[0]), reverse=True)
-    parts = [f"(?P<o{i}>{pattern})" for i, (pattern, _level) in enumerate(names)]
-    parts += [f"(?P<g_{level}_{i}>{pattern})" for i, (level, pattern) in enumerate(_GENERIC_LEVELS)]
-    _LEVEL_OF.clear()
-    _LEVEL_OF.update({f"o{i}": level for i, (_p, level) in enumerate(names)})
-    _LEVEL_OF.update({f"g_{level}_{i}": level for i, (level, _p) in enumerate(_GENERIC_LEVELS)})
-    return re.compile("|".join(parts))
+                names.append((str(name), str(outlet.get("level", ""))))
+    return tuple(sorted(set(names), key=lambda n: len(n[0]), reverse=True))
 
 
-_LEVEL_OF: dict[str, str] = {}
+@lru_cache(maxsize=1)
+def _outlets_by_first_char() -> dict[str, tuple[tuple[str, str], ...]]:
+    table: dict[str, list[tuple[str, str]]] = {}
+    for name, level in _outlet_names():
+        table.setdefault(name[0], []).append((name, level))
+    return {ch: tuple(names) for ch, names in table.items()}
+
+
+_GENERIC_RE: Final = re.compile("|".join(f"(?P<{level}_{i}>{pattern})" for i, (level, pattern) in
+                                         enumerate(_GENERIC_LEVELS)))
+#: a level word is looked for this far back from the figure
+_LEVEL_WINDOW: Final = 60
 
 
 def level_in(segment: str) -> tuple[str | None, bool]:
     """(the outlet level of the last outlet or level word in `segment`, whether any was found). A level followed by
     以上 (市级以上媒体) is a range, not a level: (None, True)."""
-    found: tuple[str | None, bool] = (None, False)
-    for match in _level_re().finditer(segment):
-        group = match.lastgroup or ""
-        level = _LEVEL_OF.get(group)
-        ranged = segment.startswith("以上", match.end()) or segment.startswith("及以上", match.end())
-        found = (None if ranged else level, True)
-    return found
+    segment = segment[-_LEVEL_WINDOW:]
+    best: tuple[int, int, str] | None = None  # (end, length, level)
+    by_first = _outlets_by_first_char()
+    candidates = [n for ch in set(segment) for n in by_first.get(ch, ())]
+    for name, level in candidates:
+        at = segment.rfind(name)
+        if at >= 0 and (best is None or (at + len(name), len(name)) > best[:2]):
+            best = (at + len(name), len(name), level)
+    for match in _GENERIC_RE.finditer(segment):
+        level = (match.lastgroup or "").rsplit("_", 1)[0]
+        if best is None or (match.end(), match.end() - match.start()) > best[:2]:
+            best = (match.end(), match.end() - match.start(), level)
+    if best is None:
+        return None, False
+    end, _length, level = best
+    ranged = segment.startswith("以上", end) or segment.startswith("及以上", end)
+    return (None if ranged else level), True
 
 
 _PUBLISH_RE: Final = re.compile(
@@ -166,8 +183,18 @@ def _clause_start(text: str, position: int, floor: int = 0) -> int:
     return max([floor, *(text.rfind(c, floor, position) + 1 for c in stops)])
 
 
-def _sentence_start(text: str, position: int) -> int:
-    return max([0, *(text.rfind(c, 0, position) + 1 for c in "。；;！!？?\n")])
+_SENTENCE_END_RE: Final = re.compile(r"[。；;！!？?\n]")
+
+
+class _Sentences:
+    """Where the sentence holding a position starts: the stops are found once per text."""
+
+    def __init__(self, text: str) -> None:
+        self._ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+
+    def start(self, position: int) -> int:
+        i = bisect.bisect_right(self._ends, position) - 1
+        return self._ends[i] if i >= 0 else 0
 
 
 def _family(unit: str) -> str:
@@ -189,9 +216,10 @@ def refine(
     previous_sentence = -1
     totals: list[int] = []  # figures of the current sentence that may be a total
     parts_from = -1  # position of 其中 in force
+    sentences = _Sentences(text)
     for index, figure in enumerate(figures):
         start, end = figure.span
-        sentence = _sentence_start(text, start)
+        sentence = sentences.start(start)
         if sentence != previous_sentence:
             previous_end = sentence
             previous_sentence = sentence

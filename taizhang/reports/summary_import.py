@@ -67,6 +67,9 @@ class ImportRow:
     change: str = ""
     role: str = "result"
     part_of: int | None = None
+    #: the clause the figure closes (全年开展各类宣讲活动近300余场): the record's title, never cut at the figure's
+    #: subject nor taken from the neighbouring clause
+    clause: str = ""
 
     @property
     def importable(self) -> bool:
@@ -92,6 +95,11 @@ def _sentence(text: str, span: tuple[int, int]) -> str:
     ends = [i for i in (text.find(c, span[1]) for c in stops) if i >= 0]
     end = min(ends) + 1 if ends else len(text)
     return text[start:end].strip()
+
+
+def _clause(text: str, span: tuple[int, int]) -> str:
+    start = max((text.rfind(c, 0, span[0]) for c in "，,。；;！!？?\n："), default=-1) + 1
+    return text[start : span[1]].strip()
 
 
 def first_activity_type(metric: MetricDefinition) -> ActivityType | None:
@@ -151,7 +159,7 @@ def import_rows(text: str, *, min_confidence: float = SURE_CONFIDENCE,
         row = ImportRow(i, figure.text, figure.value, metric, figure.confidence, figure.subject,
                         _sentence(text, figure.span), approximate=figure.approximate,
                         outlet_level=figure.outlet_level, change=figure.change, role=figure.role,
-                        part_of=figure.part_of)
+                        part_of=figure.part_of, clause=_clause(text, figure.span))
         row.problem = _row_problem(row, metric, texts)
         if row.problem:
             row.status = REFUSED
@@ -181,7 +189,7 @@ def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: 
     mapping is sure and whose value is exact (status ready). With `selected` (what a person ticked on the import
     page, after reading each row's metric and sentence) those rows, with the person's `metrics` corrections; a row
     that cannot be a record refuses the whole import. One record per figure (activity type: the metric's first;
-    date: the period's end, or today; title: what was counted; description: the sentence); the drafts are completed,
+    date: the period's end, or today; title: the clause of the figure; description: the sentence); the drafts are completed,
     submitted and reviewed in the ledger."""
     from taizhang.ledger import actions as ledger_actions
 
@@ -207,7 +215,7 @@ def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: 
     day = min(period.end, timezone.localdate())  # a record may not be dated after today (ledger rule)
     for row in chosen:
         assert row.metric is not None and row.activity_type is not None
-        title = (row.subject or row.metric.name).strip()[:60] or row.metric.name
+        title = (row.clause or row.subject or row.metric.name).strip()[:60] or row.metric.name
         wording = f"（原文“{row.text}”为约数）" if row.approximate else ""
         figures = {**_other_defaults(row.activity_type, row.metric), row.metric.key: row.value}
         records.append(ledger_actions.create_record(

@@ -205,6 +205,7 @@ def test_import_writes_only_sure_exact_figures(ledger: Any) -> None:
     assert audience.source == Record.Source.SUMMARY
     assert audience.start_date.isoformat() == "2023-12-31"
     assert audience.activity_type.key == "lecture_event"
+    assert audience.title == "受众2.5万人次（总结提取）"  # the figure's own clause, not the neighbouring one
     # an audience-only record does not count a lecture too (宣讲场次 would default to 1)
     assert audience.figure_map() == {"lecture_events": 0, "lecture_audience": 25000}
     assert AuditEntry.objects.filter(action="import", object_type="reports.summary_import").exists()
