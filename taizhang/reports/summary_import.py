@@ -189,8 +189,8 @@ def import_summary(*, acting_user: Any, unit: Unit, period: Period | str, text: 
     mapping is sure and whose value is exact (status ready). With `selected` (what a person ticked on the import
     page, after reading each row's metric and sentence) those rows, with the person's `metrics` corrections; a row
     that cannot be a record refuses the whole import. One record per figure (activity type: the metric's first;
-    date: the period's end, or today; title: the clause of the figure; description: the sentence); the drafts are completed,
-    submitted and reviewed in the ledger."""
+    date: the period's end, or today; title: the clause of the figure; description: the sentence); the drafts are
+    completed, submitted and reviewed in the ledger."""
     from taizhang.ledger import actions as ledger_actions
 
     if acting_user is not None and not can_in_unit(acting_user, Cap.EDIT_RECORDS, unit):
