@@ -96,8 +96,10 @@ def person_hash(id_number: str) -> str:
 
 
 # --- campaigns --------------------------------------------------------------------------------------------------
-DATE_FIELDS = ("nomination_ends", "qualification_ends", "jury_ends", "notice_starts", "notice_ends", "vote_starts",
-               "vote_ends")
+DATE_LABELS = {"nomination_ends": "推荐截止", "qualification_ends": "资格审查截止", "jury_ends": "评审截止",
+               "notice_starts": "公示开始", "notice_ends": "公示结束", "vote_starts": "投票开始",
+               "vote_ends": "投票结束"}
+DATE_FIELDS = tuple(DATE_LABELS)
 
 
 @transaction.atomic
@@ -135,9 +137,7 @@ def open_campaign(*, acting_user: Any, unit: Unit, code: str, title: str, honour
     if not missing:
         for earlier, later in itertools.pairwise(DATE_FIELDS):
             if dates[later] < dates[earlier]:
-                label = str(Campaign._meta.get_field(later).verbose_name)
-                before = str(Campaign._meta.get_field(earlier).verbose_name)
-                errors.setdefault(later, []).append(f"{label}不能早于{before}。")
+                errors.setdefault(later, []).append(f"{DATE_LABELS[later]}不能早于{DATE_LABELS[earlier]}。")
     cats = [(str(n or "").strip(), int(q or 0)) for n, q in categories]
     cats = [(n, q) for n, q in cats if n]
     if not cats:

@@ -12,7 +12,7 @@ from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
 
-from .actions import DATE_FIELDS
+from .actions import DATE_FIELDS, DATE_LABELS
 from .models import Campaign, Category, Level, Nomination, Promotion
 
 DATE = {"type": "date"}
@@ -43,7 +43,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in DATE_FIELDS:
-            self.fields[name] = _date(str(Campaign._meta.get_field(name).verbose_name))
+            self.fields[name] = _date(DATE_LABELS[name])
         ids = unit_ids_for(user, Cap.MANAGE_WORK) if user is not None else frozenset()
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(pk__in=list(ids))
 

@@ -29,7 +29,7 @@ def _honours(q: FigureQuery) -> QuerySet[Honour]:
         qs = qs.filter(level=str(q.filters["level"]))
     if q.filters.get("title"):
         qs = qs.filter(title__contains=str(q.filters["title"]))
-    return qs  # type: ignore[no-any-return]
+    return qs
 
 
 def selected(q: FigureQuery) -> Provided:
@@ -49,7 +49,7 @@ def _promotions(q: FigureQuery) -> QuerySet[Promotion]:
         qs = qs.filter(unit_id__in=q.unit_ids)
     if q.filters.get("kind"):
         qs = qs.filter(kind=str(q.filters["kind"]))
-    return qs  # type: ignore[no-any-return]
+    return qs
 
 
 def articles(q: FigureQuery) -> Provided:

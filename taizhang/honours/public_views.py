@@ -91,7 +91,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
                 return _page(request, "honours/public/objection_sent.html", {"objection": objection,
                                                                              "campaign": campaign})
         else:
-            errors = [e for es in form.errors.values() for e in es]
+            errors = [str(e) for es in form.errors.values() for e in es]
     return _page(request, "honours/public/notice.html", {
         "campaign": campaign, "rows": rows, "form": form, "errors": errors, "blocked": blocked, "captcha": captcha,
     }, status=400 if request.method == "POST" else 200)

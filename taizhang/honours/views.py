@@ -130,7 +130,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             n=Count("nominations", filter=~Q(nominations__state__in=["withdrawn", "disqualified", "removed"]))),
         "items": campaign.qualification_items.all(), "jurors": campaign.jurors.select_related("user"),
         "ranking": actions.ranking(campaign) if campaign.stage_index >= STAGE_ORDER.index(Stage.RESULT) else [],
-        "is_juror": Juror.objects.filter(campaign=campaign, user=request.user).exists(),
+        "is_juror": Juror.objects.filter(campaign=campaign, user_id=request.user.pk or 0).exists(),
         "can_nominate": campaign.stage == Stage.NOMINATION and (
             has_cap(request.user, Cap.EDIT_RECORDS) or has_cap(request.user, Cap.MANAGE_WORK)),
         "poll": poll, "jury_share": campaign.jury_share,
@@ -207,7 +207,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     signed = {s.item_id: s for s in nomination.signoffs.select_related("signed_by")}
     items = [(item, signed.get(item.pk), actions.may_sign(request.user, item))
              for item in campaign.qualification_items.select_related("sector_unit")]
-    juror = Juror.objects.filter(campaign=campaign, user=request.user).first()
+    juror = Juror.objects.filter(campaign=campaign, user_id=request.user.pk or 0).first()
     response = render(request, "honours/nomination_detail.html", {
         "n": nomination, "campaign": campaign, "m": nomination.masked(), "revealed": revealed, "items": items,
         "can_reveal": can_in_unit(request.user, Cap.MANAGE_WORK, nomination.unit),

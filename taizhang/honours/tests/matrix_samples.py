@@ -36,4 +36,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "honours:evidence_download": Sample({"pk": evidence.pk}, sa),
         "honours:objection_detail": Sample({"pk": objection.pk}, sa),
         "honours:rolemodel_detail": Sample({"pk": honour.role_model_id}, sa),
+        "honours-campaign-detail": Sample({"pk": campaign.pk}, sa),
+        "honours-nomination-detail": Sample({"pk": nomination.pk}, sa),
+        "honours-role-model-detail": Sample({"pk": honour.role_model_id}, sa),
     }

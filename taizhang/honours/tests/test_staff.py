@@ -125,3 +125,37 @@ def test_figures_on_the_role_model_line(tree: Any, taxonomy: None) -> None:
     assert compute("honours_articles", period=parse_period(str(year))).value == Decimal(1)
     assert compute("honours_promotions", period=parse_period(str(year))).value == Decimal(2)
     assert compute("honours_articles", period=parse_period(str(year - 1))).value == Decimal(0)
+
+
+def test_api_is_scoped_and_masks_personal_data(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    a = nominate(campaign, tree.street_a, phone="13912345678")
+    minor = nominate(campaign, tree.street_a, name="张小明", initials="ZXM", phone="13912340000",
+                     birth=datetime.date(timezone.localdate().year - 10, 1, 1))
+    nominate(campaign, tree.street_b, name="钱玉兰", birth=datetime.date(1962, 2, 2))
+    client = _client(make_user("liaison", tree.street_a))
+    data = client.get("/api/honours/nominations/").json()
+    rows = data["results"] if isinstance(data, dict) else data
+    assert {r["id"] for r in rows} == {a.pk, minor.pk}
+    body = client.get("/api/honours/nominations/").content.decode()
+    assert "13912345678" not in body and a.id_number not in body and "张小明" not in body and "Z.X.M." in body
+    assert client.get(f"/api/honours/campaigns/{campaign.pk}/").status_code == 200
+
+
+def test_command_lists_campaigns_and_one_campaigns_scores(tree: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    campaign = make_campaign(tree.district, code="HR-CLI", public_share=40)
+    a = nominate(campaign, tree.street_a)
+    to_notice(campaign, [a], scores=[88])
+    out = StringIO()
+    call_command("honours", "--json", stdout=out)
+    assert json.loads(out.getvalue())["campaigns"][0]["code"] == "HR-CLI"
+    out = StringIO()
+    call_command("honours", "HR-CLI", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["stage"] == "notice" and data["candidates"][0]["jury_score"] == "88.00"
+    assert a.phone not in out.getvalue()
