@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,9 @@ class MenuItem:
     cap: str
     group: str
     order: int = 0
+    # a finer test than the capability somewhere (e.g. department-wide pages: the capability over a top-level
+    # unit), so that the menu never offers a page that answers 403
+    visible: Callable[[Any], bool] | None = None
 
 
 MENU: list[MenuItem] = []
@@ -33,7 +37,7 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     entries: list[dict[str, Any]] = []
     for item in MENU:
-        if not has_cap(user, item.cap):
+        if not has_cap(user, item.cap) or (item.visible is not None and not item.visible(user)):
             continue
         try:
             url = reverse(item.url_name)
