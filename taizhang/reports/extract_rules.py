@@ -134,7 +134,9 @@ _DECREASE: Final = ("下降", "减少", "降低", "回落", "降幅")
 _NEW_RE: Final = re.compile(r"新增|净增|增加")
 _REQUIREMENT_RE: Final = re.compile(r"不少于|不低于|不得少于|至少要|要求|必须|规定")
 _TARGET_RE: Final = re.compile(r"(?:任务数|任务|目标|计划|力争|确保|争取|预计)(?:为|是|达到?|完成)?$")
-_FIRST_RE: Final = re.compile(r"(?:首次|首度|第一次)(?:突破|超过|超|达到|破)了?$|突破$")
+_FIRST_RE: Final = re.compile(r"(?:首次|首度|第一次)(?:突破|超过|超|达到|破)了?$")
+#: 服务总时长突破15万小时: more than, so approximate (首次突破 is a first, above)
+_BEYOND_RE: Final = re.compile(r"(?:突破|超出|超越)了?$")
 _PART_RE: Final = re.compile(r"其中")
 
 # --------------------------------------------------------------------------------------------------------------
@@ -241,6 +243,9 @@ def refine(
             figure.role = "first"
         elif _TARGET_RE.search(clause.rstrip("（( ")):
             figure.role = "target"
+
+        if figure.role == "result" and _BEYOND_RE.search(clause):
+            figure.approximate = True
 
         # changes: 增长21%, 提高95%, 新增关注人数3272人 (but 提高到95% is a level)
         change_match = _CHANGE_RE.search(clause)
