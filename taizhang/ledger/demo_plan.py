@@ -19,7 +19,14 @@ from taizhang.ledger import demo_vocab as vocab
 from taizhang.ledger.demo_profiles import COUNT_GROWTH, PLACEMENTS, PROFILES, SIZE_GROWTH, Profile, Range
 
 LEVEL_ORDER = ("national", "provincial", "municipal", "district")
-NO_GROWTH = {"civ_score", "opinion_response_hours"}  # besides rates: sizes that do not grow with the years
+NO_GROWTH = {
+    "civ_score",
+    "opinion_response_hours",
+    "rm_good_people",
+    "rm_moral_models",
+    "rm_youth",
+    "rm_other_models",
+}  # besides rates: sizes that do not grow with the years
 
 
 @dataclass(frozen=True)
@@ -234,7 +241,10 @@ class Planner:
             span = _span(profile.per_year, unit)
             if span is None:
                 continue
-            days = sorted(self._day(profile, year) for _ in range(_events(self.rng, span, factor)))
+            # a fixed number (one subscription, four quarterly meetings a year) does not grow with the years
+            fixed = span[0] == span[1]
+            count = _events(self.rng, span, self.scale if fixed else factor)
+            days = sorted(self._day(profile, year) for _ in range(count))
             for day in days:  # in date order, so serial numbers (第N期) follow the calendar
                 if day > self.today:
                     continue

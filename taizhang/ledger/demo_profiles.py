@@ -385,15 +385,15 @@ PROFILES: tuple[Profile, ...] = (
     ),
     Profile(
         "rm_municipal_selection",
-        per_year={"district": (1, 2)},
+        per_year={"district": (1, 1.6)},
         figures={"rm_good_people": (1, 1.45), "rm_moral_models": (0, 1), "rm_youth": (0, 2), "rm_other_models": (0, 2)},
     ),
     Profile(
         "rm_provincial_selection",
-        per_year={"district": (0, 1.2)},
+        per_year={"district": (0, 0.8)},
         figures={"rm_good_people": (0, 1), "rm_moral_models": (0, 1), "rm_other_models": (0, 1)},
     ),
-    Profile("rm_national_selection", per_year={"district": (0, 0.4)}, figures={"rm_good_people": (1, 1)}),
+    Profile("rm_national_selection", per_year={"district": (0, 0.3)}, figures={"rm_good_people": (1, 1)}),
     Profile("rm_promotion", per_year={"district": (6, 10)}, figures={"rm_articles": (3, 12)}),
     # 文化惠民 — "一村一年一场戏", a film a month in villages, audiences of hundreds
     Profile(

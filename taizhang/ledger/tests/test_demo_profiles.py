@@ -149,6 +149,16 @@ def test_titles_and_descriptions_vary(plan: list[Planned]) -> None:
     assert len({r.description for r in plan}) >= 0.5 * len(plan)
 
 
+def test_yearly_items_happen_once_a_year(plan: list[Planned]) -> None:
+    """One party-press subscription per unit and one district selection of 好人 a year, whatever the growth."""
+    per_unit_year = Counter((r.activity, r.unit.code, r.day.year) for r in plan)
+    subscriptions = [n for (activity, _u, year), n in per_unit_year.items() if activity == "pp_newspaper"]
+    assert subscriptions and set(subscriptions) == {1}
+    for year in FULL_YEARS:
+        assert per_unit_year[("rm_local_selection", "WBL", year)] == 1
+        assert per_unit_year[("ideology_meeting", "WBL", year)] == 4  # quarterly
+
+
 def test_opinion_response_is_hours_not_weeks(plan: list[Planned]) -> None:
     hours = [r.figures["opinion_response_hours"] for r in plan if "opinion_response_hours" in r.figures]
     assert hours and sum(hours) / len(hours) <= 12
