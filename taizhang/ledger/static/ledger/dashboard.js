@@ -8,9 +8,9 @@
  *    "tz-dash-show" to the panel: its htmx placeholders load then (hx-trigger="tz-dash-show from:#panel-KEY
  *    once"), so a visit computes only the tabs one opens. ← → Home End move between tabs. Without JS the
  *    tabs are links to ?tab=KEY.
- * 2. The picker applies at once — <form data-dash-picker>: a change of the period (the period picker's hidden
- *    SPEC input sends "change" when its value changes) or of the unit submits the form; a date range waits
- *    for both dates. The 查询 button is hidden (it stays for browsers without JS).
+ * 2. The picker applies at once — <form data-dash-picker>: a change of the period (the period picker's parts;
+ *    pickers.js keeps the SPEC in its hidden input) or of the unit submits the form; a date range waits for
+ *    both dates. The 查询 button is hidden (it stays for browsers without JS).
  *
  * No inline styles or handlers (CSP).
  */
@@ -106,12 +106,18 @@
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     }
 
+    // pickers.js keeps the SPEC in the hidden input (updated on "input" and "change" of its parts, before this
+    // listener on the form runs); the page applies it when it is complete and differs from what is shown.
+    var hidden = form.querySelector('[data-tz-period-value]');
+    var shown = hidden ? hidden.value : '';
     form.addEventListener('change', function (event) {
       var el = event.target;
-      if (el.matches('[data-tz-period-value]')) {
-        if (completeSpec(el.value)) {
+      if (hidden && el.closest('[data-tz-period]')) {
+        var value = hidden.value;
+        if (value === shown) return;
+        if (completeSpec(value)) {
           window.clearTimeout(pending);
-          pending = window.setTimeout(apply, 150); // several parts change together (kind, then year)
+          pending = window.setTimeout(apply, 150); // several parts may change together
         } else if (status) {
           status.textContent = '请填写完整的起止日期';
         }
