@@ -17,7 +17,7 @@ def _notices(request: Any) -> dict[str, Any]:
 def _people(request: Any) -> dict[str, Any]:
     from .public_views import library_rows
 
-    return {"rows": library_rows()[:5]}
+    return {"rows": library_rows(limit=5)}
 
 
 def register_sections() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -42,7 +42,7 @@ def notice_rows(campaign: Campaign) -> list[dict[str, Any]]:
 
 def index(request: HttpRequest) -> HttpResponse:
     notices = list(actions.notices_open().order_by("notice_ends"))
-    return _page(request, "honours/public/index.html", {"notices": notices, "people": library_rows()[:6]})
+    return _page(request, "honours/public/index.html", {"notices": notices, "people": library_rows(limit=6)})
 
 
 class ObjectionForm(forms.Form):
@@ -118,13 +118,16 @@ def objection_lookup(request: HttpRequest) -> HttpResponse:
                  status=404 if code else 200)
 
 
-def library_rows(qs: Any = None) -> list[dict[str, Any]]:
+def _people(qs: Any = None) -> Any:
     qs = qs if qs is not None else RoleModel.objects.all()
-    people = (qs.defer(*PERSONAL).select_related("unit")
-              .prefetch_related(Prefetch("honours", queryset=Honour.objects.order_by("-year", "-id")))
-              .order_by("-honours__awarded_on", "-id").distinct())
+    return (qs.defer(*PERSONAL).annotate(latest=Max("honours__awarded_on"))
+            .prefetch_related(Prefetch("honours", queryset=Honour.objects.order_by("-year", "-id")))
+            .order_by(F("latest").desc(nulls_last=True), "-id"))
+
+
+def _rows(people: Any) -> list[dict[str, Any]]:
     rows = []
-    for p in people[:200]:
+    for p in people:
         honours = list(p.honours.all())
         rows.append({"pk": p.pk, "name": p.shown_name, "workplace": mask_text(p.workplace),
                      "honours": [f"{h.year}年{h.title}" + (f"（{h.category}）" if h.category else "") for h in honours],
@@ -132,10 +135,14 @@ def library_rows(qs: Any = None) -> list[dict[str, Any]]:
     return rows
 
 
+def library_rows(qs: Any = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Role models, latest honoured first: name (a minor's initials), workplace, honours, deeds (masked)."""
+    return _rows(_people(qs)[:limit])
+
+
 def library(request: HttpRequest) -> HttpResponse:
-    rows = library_rows()
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    return _page(request, "honours/public/library.html", {"page": page})
+    page = Paginator(_people(), 20).get_page(request.GET.get("page"))
+    return _page(request, "honours/public/library.html", {"page": page, "rows": _rows(page.object_list)})
 
 
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
