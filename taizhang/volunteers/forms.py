@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from taizhang.org.fields import UnitChoiceField
 from taizhang.volunteers.models import ServiceOrder, Team
 
 SHIFT_RE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s+(\d{1,2}:\d{2})\s*[-—~至]\s*(\d{1,2}:\d{2})\s+(\d+)\s*$")
@@ -74,7 +75,7 @@ class ManualHoursForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     kind = forms.ChoiceField(label="类型", choices=Team.Kind.choices)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Team.objects.none())
+    unit = UnitChoiceField(label="所属单位")
     head = forms.CharField(label="负责人", max_length=40, required=False)
     contact = forms.CharField(label="联系电话", max_length=40, required=False)
     description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
