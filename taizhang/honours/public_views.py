@@ -137,6 +137,11 @@ def _rows(people: Any) -> list[dict[str, Any]]:
 
 def library_rows(qs: Any = None, limit: int = 200) -> list[dict[str, Any]]:
     """Role models, latest honoured first: name (a minor's initials), workplace, honours, deeds (masked)."""
+    if qs is None:  # the latest honoured from the (small, indexed) honours table, then just those people
+        ids = list(Honour.objects.values("role_model_id").annotate(latest=Max("awarded_on"))
+                   .order_by("-latest", "-role_model_id").values_list("role_model_id", flat=True)[:limit])
+        people = {p.pk: p for p in _people().filter(pk__in=ids)}
+        return _rows(people[i] for i in ids if i in people)
     return _rows(_people(qs)[:limit])
 
 
