@@ -7,9 +7,10 @@
  *    and closes the sidebar, which below 860 px is a drawer hidden by default. Escape, a click outside it or
  *    following one of its links closes it; focus goes to the first link when it opens and back to the button
  *    when it closes with Escape.
- * 2. Filters in a drawer: every .tz-filters that holds form fields gets a "筛选" button before it; below 600 px
- *    the filters are hidden until the button opens them (the button says how many filters are set).
- *    Opt out with data-tz-no-drawer.
+ * 2. Filters in a drawer: every .tz-filters that is (or holds) a GET form with fields gets a "筛选" button before
+ *    it; below 600 px the filters are hidden until the button opens them (the button says how many filters are
+ *    set). A .tz-filters that posts (an action bar) or sits in a table cell is left alone; opt out with
+ *    data-tz-no-drawer.
  * 3. List rows as cards: every table.tz-table with a one-row <thead> gets .tz-table--cards and, on each body
  *    and footer cell without one, data-label = the text of its column's header; below 600 px phone.css stacks
  *    each row as a card with the labels in front of the values. Opt out with .tz-table--grid (a matrix that
@@ -91,9 +92,17 @@
     return count;
   }
 
+  // Filters are GET forms (a .tz-filters that posts is an action bar: it stays visible), not inside a table row.
+  function isFilter(box) {
+    if (box.closest('td, th')) { return false; }
+    var forms = box.tagName === 'FORM' ? [box] : Array.prototype.slice.call(box.querySelectorAll('form'));
+    if (!forms.length) { return false; }
+    return forms.every(function (form) { return (form.getAttribute('method') || 'get').toLowerCase() === 'get'; });
+  }
+
   function setupFilters(box) {
     if (box.getAttribute('data-tz-drawer') || box.hasAttribute('data-tz-no-drawer')) { return; }
-    if (!box.querySelector(FIELDS)) { return; }
+    if (!box.querySelector(FIELDS) || !isFilter(box)) { return; }
     box.setAttribute('data-tz-drawer', '1');
     box.classList.add('tz-filters--drawer');
     var id = ensureId(box, 'tz-filters');
