@@ -398,6 +398,10 @@ def map_metric(
     if best is None:
         return None, 0.0
     coverage = min(1.0, best[2] / len(subject))
+    assert best_key is not None
+    names = [*aliases[best_key].get("aliases", []), aliases[best_key].get("name", "")]
+    if any(n and len(n) >= 2 and subject.endswith(n) for n in names):
+        coverage = max(coverage, 0.6)  # the head of a Chinese noun phrase is its end: …公众号订阅数, …主题宣讲
     return best_key, round(min(1.0, 0.25 + 0.45 * coverage + 0.3 * best[1]), 2)
 
 

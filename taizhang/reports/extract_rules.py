@@ -144,6 +144,8 @@ _PART_RE: Final = re.compile(r"其中")
 
 EXTRA_ALIASES: Final[dict[str, list[str]]] = {
     "theory_sessions": ["专题学习", "集中学习活动", "中心组学习", "中心组集体学习"],
+    "vol_hours": ["服务总时长", "志愿服务时长", "总时长", "信用时长"],
+    "vol_teams": ["志愿服务团体", "志愿服务团队", "志愿者队伍"],
     "lecture_events": [
         "宣讲报告会", "主题宣讲", "专题宣讲", "巡回宣讲", "宣讲活动", "集中宣讲", "宣讲比赛", "宣传活动",
     ],
@@ -290,9 +292,10 @@ def refine(
             _family(figures[figure.part_of].unit) == _family(figure.unit))
         if figure.unit in _ARTICLE_UNITS and not submitted and (
             (outlet_found and publishing) or placement_words or listed or inside
-        ) and figure.metric != "placements":
+        ):
+            known = figure.confidence if figure.metric == "placements" else 0.0
             figure.metric = "placements"
-            figure.confidence = 0.9 if outlet_found else 0.75
+            figure.confidence = max(known, 0.9 if outlet_found else 0.75)
         if figure.metric == "placements":
             if level is None and figure.part_of is not None:
                 level = figures[figure.part_of].outlet_level
