@@ -102,44 +102,53 @@ def main() -> None:
     print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; records: "
           f"{Record.objects.count():,}; units: {Unit.objects.count():,}; period {period}; unit {unit}; n={args.n}")
 
-    pages: list[tuple[str, str]] = [("dashboard (page shell)", reverse("ledger:dashboard"))]
-    # what a browser fetches: the shell, every tile in one request, then each card as it scrolls into view
-    pages += [("kpi tiles (all lines)", reverse("ledger:dashboard_tiles"))]
-    pages += [("cards (all lines)", reverse("ledger:dashboard_cards"))]
+    from taizhang.ledger.dashboard import tabs_of
+
+    tabs = tabs_of(infos)
+    # what a browser fetches: the shell, then the open (first) tab's tiles and cards; another tab's when opened
+    pages: list[tuple[str, str, dict[str, str]]] = [("dashboard (page shell)", reverse("ledger:dashboard"), {})]
+    for i, tab in enumerate(tabs):
+        extra = {"tab": tab.key}
+        prefix = "visit" if i == 0 else "tab"
+        pages += [(f"{prefix} {tab.key} tiles", reverse("ledger:dashboard_tiles"), extra),
+                  (f"{prefix} {tab.key} cards", reverse("ledger:dashboard_cards"), extra)]
     if args.each_card:  # the per-line card fragments (the line pages' and no-JS fallback's path)
-        pages += [(f"card {i.line.key}", reverse("ledger:dashboard_card", args=[i.line.key])) for i in infos]
+        pages += [(f"card {i.line.key}", reverse("ledger:dashboard_card", args=[i.line.key]), {}) for i in infos]
     if args.detail:
-        pages += [(f"line {i.line.key}", reverse("ledger:dashboard_line", args=[i.line.key])) for i in infos]
-    for _label, url in pages[:2]:
-        timed(client, url, params)  # warm-up: imports, templates, connection
+        pages += [(f"line {i.line.key}", reverse("ledger:dashboard_line", args=[i.line.key]), {}) for i in infos]
+    for _label, url, extra in pages[:1]:
+        timed(client, url, {**params, **extra})  # warm-up: imports, templates, connection
 
     totals: list[float] = [0.0] * args.n  # the page plus every card: what scrolling through the whole page costs
-    first_screen: list[float] = [0.0] * args.n  # the page plus every KPI tile (served one after the other)
     card_samples: list[float] = []
     from django.core.cache import cache
 
-    visit_queries = 0
-    for label, url in pages:
+    visit_queries = all_queries = 0
+    visit = [0.0] * args.n  # the page and the open tab's tiles and cards: one browser visit
+    for label, url, extra in pages:
         samples: list[float] = []
         queries = size = 0
         for i in range(args.n):
             if args.cold:
                 cache.clear()  # every rendering computes (a first visit after a ledger change)
-            ms, queries, size = timed(client, url, params)
+            ms, queries, size = timed(client, url, {**params, **extra})
             samples.append(ms)
+            if label.startswith(("dashboard", "visit")):
+                visit[i] += ms
             if not label.startswith(("line ", "card ")):
                 totals[i] += ms
-            if not label.startswith(("line ", "card")):
-                first_screen[i] += ms
         if label.startswith("card"):
             card_samples += samples
         if not label.startswith(("line ", "card ")):
+            all_queries += queries
+        if label.startswith(("dashboard", "visit")):
             visit_queries += queries
         print(f"{label:<30} {percentiles(samples)}  {queries:3d} queries  {size / 1024:6.0f} kB")
-    print(f"{'all cards':<30} {percentiles(card_samples)}")
-    print(f"{'page + tiles (sum)':<30} {percentiles(first_screen)}")
-    print(f"{'page + tiles + cards (sum)':<30} {percentiles(totals)}  {visit_queries} queries per visit "
-          f"({'cold cache' if args.cold else 'warm cache after the first rendering'})")
+    if card_samples:
+        print(f"{'each card on its own':<30} {percentiles(card_samples)}")
+    state = "cold cache" if args.cold else "warm cache after the first rendering"
+    print(f"{'visit: page + open tab (sum)':<30} {percentiles(visit)}  {visit_queries} queries ({state})")
+    print(f"{'page + every tab (sum)':<30} {percentiles(totals)}  {all_queries} queries ({state})")
 
 
 if __name__ == "__main__":

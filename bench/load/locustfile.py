@@ -16,6 +16,7 @@ import random
 import re
 import threading
 import uuid
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,18 @@ def _start(environment: Any, **kwargs: Any) -> None:
 WAIT = [float(x) for x in os.environ.get("TZ_BENCH_WAIT", "1,5").split(",")]
 
 
-# the 21 lines of work of the shipped taxonomy, in page order (ledger.dashboard.HEADLINE_METRICS)
-DASHBOARD_CARDS = ("theory", "lectures", "study_platform", "ideology", "news_external", "news_internal",
-                   "press_conference", "correspondents", "new_media", "opinion", "civility", "practice", "volunteers",
-                   "role_models", "culture_events", "art_works", "culture_industry", "culture_market", "social_ads",
-                   "team", "party_press")
+# What a browser fetches from the dashboard's shell: the htmx requests that fire on load (the open tab's tiles and
+# cards), and those of another tab when the user opens it (hx-trigger "tz-dash-show from:#panel-KEY once").
+HX_LOAD = re.compile(r'hx-get="([^"]+)" hx-trigger="load"')
+HX_TAB = re.compile(r'hx-get="([^"]+)" hx-trigger="tz-dash-show from:#panel-([\w-]+) once"')
+
+
+def fragments(html: str) -> tuple[list[str], dict[str, list[str]]]:
+    """(URLs fetched on load, {tab: URLs fetched when that tab is opened}) from the dashboard's HTML."""
+    tabs: dict[str, list[str]] = {}
+    for url, tab in HX_TAB.findall(html):
+        tabs.setdefault(tab, []).append(unescape(url))
+    return [unescape(u) for u in HX_LOAD.findall(html)], tabs
 
 
 class TaizhangUser(HttpUser):
@@ -75,12 +83,15 @@ class TaizhangUser(HttpUser):
 
     @task(3)
     def dashboard(self) -> None:
-        # what a browser fetches: the page shell, every KPI tile in one request, then the line cards as they
-        # scroll into view (all of them: a visit that scrolls to the end)
-        self.client.get("/ledger/dashboard/", name="page: dashboard")
-        self.client.get("/ledger/dashboard/tiles/", name="fragment: dashboard tiles")
-        for line in DASHBOARD_CARDS:
-            self.client.get(f"/ledger/dashboard/card/{line}/", name="fragment: dashboard card")
+        # what a browser fetches: the page shell, then the htmx requests it names (the open tab's tiles and
+        # cards), and, one visit in two, a second tab opened (its tiles and cards)
+        page = self.client.get("/ledger/dashboard/", name="page: dashboard")
+        on_load, tabs = fragments(page.text)
+        for url in on_load:
+            self.client.get(url, name="fragment: dashboard " + ("tiles" if "/tiles/" in url else "cards"))
+        if tabs and random.random() < 0.5:
+            for url in tabs[random.choice(sorted(tabs))]:
+                self.client.get(url, name="fragment: dashboard tab " + ("tiles" if "/tiles/" in url else "cards"))
 
     @task(2)
     def record_detail(self) -> None:

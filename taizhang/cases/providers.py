@@ -21,7 +21,17 @@ from django.utils import timezone
 
 from taizhang.cases.models import Case
 from taizhang.cases.workdays import working_days_between
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register, sum_groups
+from taizhang.ledger.providers import (
+    FigureQuery,
+    Provided,
+    Provider,
+    lazy,
+    memo_key,
+    memoized,
+    rate,
+    register,
+    sum_groups,
+)
 
 S = Case.State
 LINE = "civility"
@@ -61,26 +71,33 @@ _PARTS = {
 }
 
 
-def _counts(kind: str, qs: Any) -> tuple[int, int]:
-    """(rows behind the figure, numerator) in one aggregate."""
-    rows, num = _PARTS[kind]
-    qs = qs.filter(rows) if rows is not None else qs
-    if num is None:
-        return qs.count(), 0
-    got = qs.aggregate(n=Count("id"), k=Count("id", filter=num))
-    return int(got["n"] or 0), int(got["k"] or 0)
-
-
 def _answer(kind: str, n: int, k: int, loader: Any) -> Provided:
     value = Decimal(n) if kind == "received" else rate(k, n)
     return lazy(value, n, loader)
+
+
+def _all_counts(q: FigureQuery) -> dict[str, tuple[int, int]]:
+    """(rows, numerator) of every simple figure of the cohort in one aggregate, shared by 受理量, 办结率, 按时办结率
+    and 满意率 within a page of figures (providers.memoized)."""
+
+    def run() -> dict[str, tuple[int, int]]:
+        agg: dict[str, Any] = {}
+        for kind, (rows, num) in _PARTS.items():
+            agg[f"{kind}_n"] = Count("id", filter=rows) if rows is not None else Count("id")
+            both = rows & num if rows is not None and num is not None else (num if num is not None else rows)
+            agg[f"{kind}_k"] = Count("id", filter=both) if both is not None else Count("id")
+        got = cohort(q).aggregate(**agg)
+        return {kind: (int(got[f"{kind}_n"] or 0), int(got[f"{kind}_k"] or 0)) for kind in _PARTS}
+
+    result: dict[str, tuple[int, int]] = memoized(memo_key("cases.cohort", q), run)
+    return result
 
 
 def _simple(kind: str) -> Any:
     def compute(q: FigureQuery) -> Provided:
         qs = cohort(q)
         rows = _PARTS[kind][0]
-        n, k = _counts(kind, qs)
+        n, k = _all_counts(q)[kind]
         return _answer(kind, n, k, _ids(qs.filter(rows) if rows is not None else qs))
 
     compute.__name__ = kind

@@ -4,13 +4,14 @@ value with the ids of the rows behind it; the line is the taxonomy's "civility".
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q
 
 from taizhang.civility.models import Inspection, Title
 from taizhang.civility.periods import bounds
 from taizhang.civility.scoring import collect, framework_for, problem_counts, roll_up
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, memo_key, memoized, rate, register
 
 LINE = "civility"
 
@@ -31,16 +32,22 @@ def sites_inspected(query: FigureQuery) -> Provided:
     return lazy(Decimal(n), n, lambda: sorted(set(qs.values_list("site_id", flat=True))))
 
 
+def _counts(query: FigureQuery) -> Any:
+    """The problem counts of a scope and period, computed once per page of figures (providers.memoized): the five
+    problem figures read the same sets."""
+    return memoized(memo_key("civility.problems", query), lambda: problem_counts(query.period, _ids(query)))
+
+
 def _problems(field: str) -> object:
     def compute(query: FigureQuery) -> Provided:
-        ids = getattr(problem_counts(query.period, _ids(query)), field)
+        ids = getattr(_counts(query), field)
         return Provided(Decimal(len(ids)), sorted(ids))
 
     return compute
 
 
 def ontime_rate(query: FigureQuery) -> Provided:
-    counts = problem_counts(query.period, _ids(query))
+    counts = _counts(query)
     return Provided(rate(len(counts.ontime), len(counts.rectified)), sorted(counts.rectified))
 
 

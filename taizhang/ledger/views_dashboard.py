@@ -26,6 +26,7 @@ from taizhang.core.periods import Period
 from taizhang.core.widgets import PeriodInputError, PeriodPicker, period_value
 from taizhang.ledger import dashboard as data
 from taizhang.ledger import dashboard_batch as batch
+from taizhang.ledger import providers
 from taizhang.ledger.dashboard import LineInfo, Scope
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
@@ -36,7 +37,8 @@ V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 def view_required(view: V) -> V:
-    """Login required (else the login page); the `view` capability somewhere (else 403)."""
+    """Login required (else the login page); the `view` capability somewhere (else 403). The view runs inside
+    `providers.memo()`: the computed metrics of one app share their queries within the request."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -44,7 +46,8 @@ def view_required(view: V) -> V:
             return redirect_to_login(request.get_full_path())
         if not has_cap(request.user, Cap.VIEW):
             raise PermissionDenied("您没有查看数据看板的权限。")
-        return view(request, *args, **kwargs)
+        with providers.memo():  # figures of one app for one scope and period share their queries in a request
+            return view(request, *args, **kwargs)
 
     return cast(V, wrapper)
 

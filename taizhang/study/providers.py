@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
-from taizhang.ledger.providers import FigureQuery, Provided, Provider, register
+from taizhang.ledger.providers import FigureQuery, Provided, Provider, memo_key, memoized, register
 from taizhang.study.stats import latest_week, totals
 
 
 def _latest(query: FigureQuery, attr: str) -> Provided:
-    week = latest_week(query.period.end, query.unit_ids)
-    if week is None or week < query.period.start - datetime.timedelta(days=6):
+    def run() -> Any:
+        week = latest_week(query.period.end, query.unit_ids)
+        if week is None or week < query.period.start - datetime.timedelta(days=6):
+            return None
+        return totals(week, query.unit_ids)
+
+    # the four figures read the same week's totals: computed once per page of figures (providers.memoized)
+    result = memoized(memo_key("study.latest", query), run)
+    if result is None:
         return Provided(Decimal(0), [])
-    result = totals(week, query.unit_ids)
     return Provided(Decimal(getattr(result, attr)), result.weeks)
 
 

@@ -546,3 +546,32 @@ def test_whole_visit_query_count(client: Any, ledger: Any, tree: Any, django_ass
     tiles = client.get("/ledger/dashboard/tiles/", {"period": "2024", "unit": "D"}).context["tiles"]
     assert next(t["fig"] for t in tiles if t["fig"].metric.key == "lecture_events").value == 6
     print(f"whole visit: {first} queries, again {again}")
+
+
+def test_visit_with_computed_metrics_query_count(client: Any, ledger: Any, tree: Any) -> None:
+    """A browser visit with every provider's metrics on (cold cache): the shell, then the open tab's tiles and
+    cards (the htmx requests with hx-trigger="load"); another tab costs its own requests when opened."""
+    from django.core.cache import cache
+
+    from taizhang.ledger.models import MetricDefinition
+
+    assert MetricDefinition.objects.filter(source="computed", is_active=True).count() >= 20
+    login(client, "viewer", tree.district)
+    client.get(URL)  # the first request after login also touches the session
+    cache.clear()
+    html = client.get(URL, {"period": "2024", "unit": "D"}).content.decode()
+    on_load = [u.replace("&amp;", "&") for u in re.findall(r'hx-get="([^"]+)" hx-trigger="load"', html)]
+    assert sorted(u.split("?")[0] for u in on_load) == ["/ledger/dashboard/cards/", "/ledger/dashboard/tiles/"]
+    visit = _queries(client, URL, {"period": "2024", "unit": "D"}) + sum(_queries(client, u, {}) for u in on_load)
+    per_tab = {}
+    for tab in dashboard.tabs_of(dashboard.lines_with_metrics()):
+        cache.clear()
+        per_tab[tab.key] = sum(_queries(client, f"/ledger/dashboard/{kind}/", {"period": "2024", "unit": "D",
+                                                                               "tab": tab.key})
+                               for kind in ("tiles", "cards"))
+    print(f"cold visit: {visit} queries; each tab's tiles + cards: {per_tab}")
+    # goal: ≤ 60 for the whole visit. Measured 94 (theory tab: 学习平台's computed headline asks its provider per
+    # street and per month, two queries each); the others 30–82. Bounded here so that it cannot grow unseen.
+    assert visit <= 100
+    assert max(per_tab.values()) <= 90
+    assert per_tab["culture"] <= 40 and per_tab["team"] <= 40  # tabs of reported metrics only
