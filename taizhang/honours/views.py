@@ -79,8 +79,11 @@ def campaign_new(request: HttpRequest) -> HttpResponseBase:
 def _post_campaign(request: HttpRequest, campaign: Campaign) -> None:
     op = request.POST.get("op", "")
     if op == "advance":
+        version = str(request.POST.get("version") or "")
+        if not version.isdigit() or len(version) > 9:
+            raise InvalidInput("页面已过期，请刷新后重试。", {"version": ["版本无效"]})
         actions.advance(acting_user=request.user, campaign=campaign, to=request.POST.get("to", ""),
-                        expected_version=int(request.POST.get("version") or 0))
+                        expected_version=int(version))
         messages.success(request, f"已进入“{campaign.get_stage_display()}”阶段。")
     elif op == "confirm":
         ids = [parse_id(v, name="候选人") for v in request.POST.getlist("honoured")]

@@ -159,3 +159,17 @@ def test_command_lists_campaigns_and_one_campaigns_scores(tree: Any) -> None:
     data = json.loads(out.getvalue())
     assert data["stage"] == "notice" and data["candidates"][0]["jury_score"] == "88.00"
     assert a.phone not in out.getvalue()
+
+
+def test_nonsense_posted_to_staff_pages_is_a_message_not_a_500(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    client = _client(make_user("staff", tree.district))
+    for data in ({"op": "advance", "to": "qualification", "version": "abc"}, {"op": "confirm", "honoured": "x"},
+                 {"op": "nope"}, {"op": "juror", "username": "nobody-here"}):
+        assert client.post(f"/honours/{campaign.pk}/", data).status_code == 302
+    for data in ({"op": "sign", "item": "abc"}, {"op": "score", "score": "abc"}, {"op": "withdraw", "reason": ""}):
+        assert client.post(f"/honours/nominations/{n.pk}/", data).status_code == 302
+    assert client.post("/honours/signoffs/", {"nomination": "1" * 30, "item": "-1"}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.stage == "nomination"
