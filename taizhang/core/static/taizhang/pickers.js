@@ -73,9 +73,10 @@
     panel.appendChild(search);
     panel.appendChild(list);
     panel.appendChild(empty);
+    select.parentNode.insertBefore(box, select);
     box.appendChild(toggle);
     box.appendChild(panel);
-    select.parentNode.insertBefore(box, select.nextSibling);
+    box.appendChild(select);  // positioned inside the box, still in its form
     select.classList.add("tz-tree__native");
     select.tabIndex = -1;
     select.setAttribute("aria-hidden", "true");
