@@ -41,19 +41,25 @@ def poll_list(request: HttpRequest) -> HttpResponse:
 
 
 class BallotForm(forms.Form):
-    options = forms.MultipleChoiceField(label="请选择", widget=forms.CheckboxSelectMultiple, choices=())
+    """Radio buttons when one choice is allowed, check boxes otherwise; `chosen()` is the list of option ids."""
 
     def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["options"]
-        field.choices = [(str(o.pk), o.label) for o in poll.options.all()]  # type: ignore[attr-defined]
-        field.error_messages["required"] = "请至少选择一位候选对象。"
-        field.error_messages["invalid_choice"] = "选项无效，请重新选择。"
+        choices = [(str(o.pk), o.label) for o in poll.options.all()]
+        messages_ = {"required": "请至少选择一位候选对象。", "invalid_choice": "选项无效，请重新选择。",
+                     "invalid_list": "选项无效，请重新选择。"}
+        field: forms.Field
         if poll.max_choices == 1:
-            field.widget = forms.RadioSelect(choices=field.choices)  # type: ignore[attr-defined]
-            field.label = "请选择一位"
+            field = forms.ChoiceField(label="请选择一位", choices=choices, widget=forms.RadioSelect,
+                                      error_messages=messages_)
         else:
-            field.label = f"请选择（最多{poll.max_choices}位）"
+            field = forms.MultipleChoiceField(label=f"请选择（最多{poll.max_choices}位）", choices=choices,
+                                              widget=forms.CheckboxSelectMultiple, error_messages=messages_)
+        self.fields["options"] = field
+
+    def chosen(self) -> list[int]:
+        value = self.cleaned_data["options"]
+        return [int(v) for v in (value if isinstance(value, list) else [value])]
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,9 +78,8 @@ def poll_page(request: HttpRequest, code: str) -> HttpResponse:
         elif form.is_valid():
             address, device = identity.request_digests(request)
             try:
-                actions.cast_ballot(poll=poll, voter_key=voter, option_ids=[int(i) for i in
-                                                                           form.cleaned_data["options"]],
-                                    address_hash=address, device_hash=device)
+                actions.cast_ballot(poll=poll, voter_key=voter, option_ids=form.chosen(), address_hash=address,
+                                    device_hash=device)
             except (InvalidInput, InvalidTransition) as exc:
                 form.add_error(None, exc.message)
             else:

@@ -124,3 +124,15 @@ def test_flood_guard_refuses_in_chinese(poll: Poll) -> None:
     codes = [c.post(f"{P}/{poll.code}/", {"options": ["abc"]}).status_code for _ in range(32)]
     assert codes[-1] == 429 and 400 in codes
     assert "操作过于频繁" in c.post(f"{P}/{poll.code}/", {"options": ["abc"]}).content.decode()
+
+
+def test_single_choice_poll_takes_one_radio_value(poll: Poll) -> None:
+    Poll.objects.filter(pk=poll.pk).update(max_choices=1)
+    poll.refresh_from_db()
+    a = poll.options.values_list("pk", flat=True)[0]
+    c = verified(poll)
+    assert 'type="radio"' in c.get(f"{P}/{poll.code}/").content.decode()
+    r = c.post(f"{P}/{poll.code}/", {"options": "999999"})
+    assert r.status_code == 400 and "选项无效" in r.content.decode()
+    assert c.post(f"{P}/{poll.code}/", {"options": str(a)}).status_code == 302
+    assert Vote.objects.filter(poll=poll, option_id=a).count() == 1
