@@ -58,8 +58,6 @@ class UnitTreeIterator(ModelChoiceIterator):
 
 
 class _UnitFieldMixin:
-    iterator = UnitTreeIterator
-
     def label_from_instance(self, obj: Any) -> str:
         return tree_label(obj.name, getattr(obj, "tree_depth", 0))
 
@@ -68,6 +66,7 @@ class UnitChoiceField(_UnitFieldMixin, forms.ModelChoiceField):
     """One unit, chosen in the tree-select."""
 
     widget = UnitTreeSelect
+    iterator = UnitTreeIterator
 
     def __init__(self, queryset: QuerySet[Unit] | None = None, *, empty_label: str | None = EMPTY_LABEL,
                  **kwargs: Any) -> None:
@@ -81,6 +80,7 @@ class UnitMultipleChoiceField(_UnitFieldMixin, forms.ModelMultipleChoiceField):
     """Several units, chosen in the tree-select (with JS a list of ticks, without a multiple <select>)."""
 
     widget = UnitTreeSelectMultiple
+    iterator = UnitTreeIterator
 
     def __init__(self, queryset: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("label", "单位")

@@ -70,7 +70,7 @@ def test_nonsense_is_refused_in_chinese(query: str, message: str | None) -> None
         assert form.is_valid() and form.cleaned_data["period"] == "2024"
         return
     assert not form.is_valid()
-    error = form.errors["period"][0]
+    error = str(form.errors["period"][0])
     assert message in error
     assert not re.search(r"[A-Za-z]{5,}", error.replace("hello", "")), error  # no English sentence
 

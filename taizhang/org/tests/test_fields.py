@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _labels(field: forms.ModelChoiceField) -> list[str]:
-    return [str(label) for _value, label in field.choices]
+    return [str(label) for _value, label in cast(Any, field.choices)]
+
+
+def _render(field: forms.Field) -> str:
+    return str(cast(forms.Widget, field.widget).render("unit", None))
 
 
 def test_units_in_tree_order_indented_with_level_and_chinese_placeholder(tree: Any) -> None:
@@ -29,7 +33,7 @@ def test_units_in_tree_order_indented_with_level_and_chinese_placeholder(tree: A
         "请选择单位", "测试区委宣传部", "　北城街道", "　东城街道", "　　东一社区", "　　东二社区",
         "　西城街道", "　　西一社区", "　区教育局",
     ]
-    html = field.widget.render("unit", None)
+    html = _render(field)
     assert "---------" not in html
     assert 'data-tz-tree="1"' in html and 'class="tz-tree-select"' in html
     assert 'data-level="社区"' in html and 'data-depth="2"' in html
@@ -43,7 +47,7 @@ def test_units_limited_to_the_queryset_of_the_users_scope(tree: Any) -> None:
     assert field.clean("SA1") == tree.community_a1
     with pytest.raises(forms.ValidationError):
         field.clean("SB1")  # a unit outside the scope is refused
-    assert "西城街道" not in field.widget.render("unit", None)
+    assert "西城街道" not in _render(field)
 
 
 def test_depth_counts_offered_ancestors_only(tree: Any) -> None:
@@ -57,4 +61,4 @@ def test_multiple_field_and_custom_empty_label(tree: Any) -> None:
     assert list(field.clean([str(tree.community_b1.pk)])) == [tree.community_b1]
     single = UnitChoiceField(Unit.objects.all(), empty_label="全部单位", required=False)
     assert _labels(single)[0] == "全部单位"
-    assert 'data-placeholder="全部单位"' in single.widget.render("unit", None)
+    assert 'data-placeholder="全部单位"' in _render(single)
