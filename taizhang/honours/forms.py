@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 
+from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
@@ -24,7 +25,7 @@ def _date(label: str, required: bool = True) -> forms.DateField:
 
 
 class CampaignForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="主办单位", empty_label=None)
+    unit = UnitChoiceField(label="主办单位", empty_label=None)
     code = forms.CharField(label="活动代码", max_length=40,
                            help_text="字母、数字、短横线，如 HR-2025；公众投票用同一代码")
     title = forms.CharField(label="活动名称", max_length=120)
@@ -65,7 +66,7 @@ class CampaignForm(forms.Form):
 
 class NominationForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label="类别", empty_label=None)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="推荐单位", empty_label=None)
+    unit = UnitChoiceField(label="推荐单位", empty_label=None)
     kind = forms.ChoiceField(label="推荐方式", choices=Nomination.Kind.choices)
     nominators = forms.CharField(label="推荐人/联名单位", max_length=200, required=False,
                                  help_text="个人自荐填本人；联名推荐填联名单位或联名人")
@@ -106,7 +107,7 @@ class CareVisitForm(forms.Form):
 
 
 class HonourForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="所属单位", empty_label=None)
+    unit = UnitChoiceField(label="所属单位", empty_label=None)
     name = forms.CharField(label="姓名", max_length=40)
     gender = forms.ChoiceField(label="性别", choices=Nomination.Gender.choices)
     id_number = forms.CharField(label="身份证号", max_length=18)

@@ -23,12 +23,10 @@ UNIT_NAMES = re.compile(r"unit|parent|area", re.I)
 UNIT_SELECT_NAMES = {"unit", "area", "new_unit", "parent", "new_parent", "peer_parent", "credited_units"}
 # Being built or owned elsewhere right now; each entry says why and goes once it uses org.fields.UnitChoiceField.
 PENDING_SOURCES = {
-    "honours/forms.py": "app being built in parallel (not yet committed): switch its unit fields to UnitChoiceField",
     "ledger/templates/ledger/dashboard/_picker.html": "the dashboard is being reworked (engineer E adopts the "
                                                       "pickers there)",
 }
-PENDING_PAGES = {"ledger:dashboard", "ledger:dashboard_line",  # engineer E's rework
-                 "honours:campaign_new", "honours:honour_new", "honours:nomination_new"}  # see honours/forms.py
+PENDING_PAGES = {"ledger:dashboard", "ledger:dashboard_line"}  # engineer E's rework
 
 
 def _rel(path: Path) -> str:
