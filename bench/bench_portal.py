@@ -47,7 +47,7 @@ def build(args: argparse.Namespace) -> None:
     ctx.scale = args.scale  # type: ignore[attr-defined]
     for module in (org_demo, citizen_demo, volunteers_demo, honours_demo):
         with transaction.atomic():
-            module.build(ctx)  # type: ignore[attr-defined]
+            module.build(ctx)
     units = [u for u in ctx.units.values() if u.parent_id is not None]
     with transaction.atomic():
         for i in range(args.people):
