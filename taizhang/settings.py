@@ -475,6 +475,10 @@ TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS = env_int("TAIZHANG_CITIZEN_CONTACT_RETE
 TAIZHANG_CITIZEN_DEVICE_LIMIT = env_int("TAIZHANG_CITIZEN_DEVICE_LIMIT", 10, minimum=1, maximum=100000)
 TAIZHANG_CITIZEN_ADDRESS_LIMIT = env_int("TAIZHANG_CITIZEN_ADDRESS_LIMIT", 30, minimum=1, maximum=1000000)
 TAIZHANG_CITIZEN_CAPTCHA_AFTER = env_int("TAIZHANG_CITIZEN_CAPTCHA_AFTER", 2, minimum=0, maximum=1000)
+# Objections to a role-model public notice (公示): a day per device and per address; a captcha after this many.
+TAIZHANG_HONOURS_DEVICE_LIMIT = env_int("TAIZHANG_HONOURS_DEVICE_LIMIT", 5, minimum=1, maximum=100000)
+TAIZHANG_HONOURS_ADDRESS_LIMIT = env_int("TAIZHANG_HONOURS_ADDRESS_LIMIT", 20, minimum=1, maximum=1000000)
+TAIZHANG_HONOURS_CAPTCHA_AFTER = env_int("TAIZHANG_HONOURS_CAPTCHA_AFTER", 2, minimum=0, maximum=1000)
 # django-simple-captcha: a locally drawn image, no service on the internet.
 CAPTCHA_LENGTH = 4
 CAPTCHA_IMAGE_SIZE = (120, 40)
