@@ -18,6 +18,7 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
+from taizhang.core.text import quoted
 from taizhang.ledger.models import (
     ActivityType,
     Evidence,
@@ -325,7 +326,7 @@ def _notify_submitted(record: Record) -> None:
     from taizhang.org.notices import nearest_people
 
     notify(nearest_people(record.unit, Cap.REVIEW_RECORDS), "record_submitted", record,
-           title=f"待审核：{record.unit.label}“{record.title}”", url=_record_url(record, "ledger:review_item"))
+           title=f"待审核：{record.unit.label}{quoted(record.title)}", url=_record_url(record, "ledger:review_item"))
 
 
 @transaction.atomic
@@ -356,7 +357,7 @@ def approve_record(*, acting_user: Any, record: Record, comment: str = "") -> Re
     audit.record("approve", record, user=acting_user, before={"status": from_status}, after={"status": record.status})
     from taizhang.org.notices import notify_unit
 
-    notify_unit(record.unit, "record_approved", record, title=f"已通过审核：“{record.title}”",
+    notify_unit(record.unit, "record_approved", record, title=f"已通过审核：{quoted(record.title)}",
                 body=f"审核意见：{comment}" if comment else "", url=_record_url(record))
     return record
 
@@ -381,7 +382,7 @@ def return_record(*, acting_user: Any, record: Record, reason: str) -> Record:
     )
     from taizhang.org.notices import notify_unit
 
-    notify_unit(record.unit, "record_returned", record, title=f"记录被退回：“{record.title}”",
+    notify_unit(record.unit, "record_returned", record, title=f"记录被退回：{quoted(record.title)}",
                 body=f"退回原因：{reason.strip()}", url=_record_url(record))
     return record
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from taizhang.core.notifications import notify
+from taizhang.core.text import quoted
 from taizhang.org.models import Membership
 
 
@@ -23,17 +24,17 @@ def build(ctx: Any) -> None:
         unit_ids = list(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
         returned = Record.objects.filter(unit_id__in=unit_ids, status=Record.Status.RETURNED).order_by("-id")[:3]
         for record in returned:
-            notify([user], "record_returned", record, title=f"记录被退回：“{record.title}”",
+            notify([user], "record_returned", record, title=f"记录被退回：{quoted(record.title)}",
                    body=f"退回原因：{record.review_comment or '请核对数据后重新报送'}",
                    url=reverse("ledger:record_detail", args=[record.pk]))
         approved = Record.objects.filter(unit_id__in=unit_ids, status=Record.Status.APPROVED).order_by("-id").first()
         if approved is not None:
-            notify([user], "record_approved", approved, title=f"已通过审核：“{approved.title}”",
+            notify([user], "record_approved", approved, title=f"已通过审核：{quoted(approved.title)}",
                    url=reverse("ledger:record_detail", args=[approved.pk]))
     reviewers = [users[name] for name in ("reviewer", "staff") if name in users]
     waiting = Record.objects.filter(status=Record.Status.SUBMITTED).select_related("unit")
     for record in waiting.order_by("submitted_at", "id")[:3]:
-        notify(reviewers, "record_submitted", record, title=f"待审核：{record.unit.label}“{record.title}”",
+        notify(reviewers, "record_submitted", record, title=f"待审核：{record.unit.label}{quoted(record.title)}",
                url=reverse("ledger:review_item", args=[record.pk]))
     _alerts(ctx, [users[name] for name in ("staff", "leader") if name in users])
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.crypto import blind_index
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
+from taizhang.core.text import quoted
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
@@ -361,7 +362,7 @@ def _promote(shift: Shift) -> SignUp | None:
     audit.record("update", first, user=None, message="候补递补", object_repr=f"{first.volunteer.number}")
     volunteer = first.volunteer
     transaction.on_commit(lambda: tokens.send_sms(
-        volunteer.phone, f"您候补的志愿服务活动“{shift.activity.title}”已有空位，您已递补，请按时参加。"))
+        volunteer.phone, f"您候补的志愿服务活动{quoted(shift.activity.title)}已有空位，您已递补，请按时参加。"))
     return first
 
 

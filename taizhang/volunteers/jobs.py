@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from taizhang.core.jobs import periodic
+from taizhang.core.text import quoted
 from taizhang.volunteers import tokens
 from taizhang.volunteers.models import SignUp
 
@@ -22,7 +23,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     for signup in due:
         start = timezone.localtime(signup.shift.starts_at)
         activity = signup.shift.activity
-        tokens.send_sms(signup.volunteer.phone, f"提醒：您报名的志愿服务活动“{activity.title}”将于"
+        tokens.send_sms(signup.volunteer.phone, f"提醒：您报名的志愿服务活动{quoted(activity.title)}将于"
                                                 f"{start:%m月%d日 %H:%M}在{activity.place}开始，请准时到场扫码签到。")
         SignUp.objects.filter(pk=signup.pk).update(reminded=True)
         sent += 1

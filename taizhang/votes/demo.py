@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from taizhang.core.errors import TaizhangError
+from taizhang.core.text import quoted
 from taizhang.votes import actions
 from taizhang.votes.identity import address_digest, device_digest, voter_key
 from taizhang.votes.models import Option, Poll
@@ -89,12 +90,12 @@ def simulate_public_vote(ctx: Any, poll: Poll, *, days: int = 5, burst: bool = T
             cast_burst(poll, target, timezone.make_aware(datetime.datetime.combine(day, datetime.time(21, 13))))
             burst_done = True
             if hasattr(ctx, "log"):
-                ctx.log(f"公众投票“{poll.title}”：{day:%m-%d} 21:13 植入刷票 1000 票（3个网络地址，2分钟）")
+                ctx.log(f"公众投票{quoted(poll.title)}：{day:%m-%d} 21:13 植入刷票 1000 票（3个网络地址，2分钟）")
         actions.detect(acting_user=None, poll=poll, trigger="demo", now=end)
         actions.publish_counts(acting_user=None, poll=poll, now=end + datetime.timedelta(minutes=31))
     if hasattr(ctx, "log"):
         s = actions.audit_summary(poll)
-        ctx.log(f"公众投票“{poll.title}”：共 {s['received']} 票，有效 {s['valid']} 票，作废 {s['wiped']} 票；"
+        ctx.log(f"公众投票{quoted(poll.title)}：共 {s['received']} 票，有效 {s['valid']} 票，作废 {s['wiped']} 票；"
                 f"命令 taizhang votes audit {poll.code} 查看明细")
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
 from taizhang.core.querysets import get_scoped
+from taizhang.core.text import quoted
 from taizhang.ledger import actions
 from taizhang.ledger.forms import (
     EvidenceUploadForm,
@@ -117,7 +118,7 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
         tail = "，等待审核" if operation == "submit" else ""
         messages.success(request, f"已{verb} {len(done)} 条草稿{tail}。")
     if refused or missing:
-        shown = "；".join(f"“{r.title}”：{why}" for r, why in refused[:5])
+        shown = "；".join(f"{quoted(r.title)}：{why}" for r, why in refused[:5])
         more = f"等 {len(refused)} 条" if len(refused) > 5 else ""
         lost = f"另有 {missing} 条已不存在或您无权处理。" if missing else ""
         count = len(refused) + missing
@@ -158,9 +159,9 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 if record.status == S.SUBMITTED:
-                    messages.success(request, f"记录“{record.title}”已报送，等待审核。")
+                    messages.success(request, f"记录{quoted(record.title)}已报送，等待审核。")
                 else:
-                    messages.success(request, f"记录“{record.title}”已保存为草稿。")
+                    messages.success(request, f"记录{quoted(record.title)}已保存为草稿。")
                 return redirect("ledger:record_detail", pk=record.pk)
         return _render_form(request, form, status=200)
 
@@ -219,9 +220,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, exc.message)
         return _render_form(request, form, base.get(pk=pk))
     if submit:
-        messages.success(request, f"记录“{record.title}”已保存并报送，等待审核。")
+        messages.success(request, f"记录{quoted(record.title)}已保存并报送，等待审核。")
     else:
-        messages.success(request, f"记录“{record.title}”已保存。")
+        messages.success(request, f"记录{quoted(record.title)}已保存。")
     return redirect("ledger:record_detail", pk=record.pk)
 
 
@@ -307,7 +308,7 @@ def _workflow(request: HttpRequest, pk: int, run: Callable[[Record], HttpRespons
 def record_submit(request: HttpRequest, pk: int) -> HttpResponse:
     def run(record: Record) -> HttpResponse:
         actions.submit_record(acting_user=request.user, record=record)
-        messages.success(request, f"记录“{record.title}”已报送，等待审核。")
+        messages.success(request, f"记录{quoted(record.title)}已报送，等待审核。")
         return redirect("ledger:record_detail", pk=record.pk)
 
     return _workflow(request, pk, run)
@@ -318,7 +319,7 @@ def record_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def record_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     def run(record: Record) -> HttpResponse:
         actions.withdraw_record(acting_user=request.user, record=record)
-        messages.success(request, f"记录“{record.title}”已撤回为草稿，可以修改后重新报送。")
+        messages.success(request, f"记录{quoted(record.title)}已撤回为草稿，可以修改后重新报送。")
         return redirect("ledger:record_detail", pk=record.pk)
 
     return _workflow(request, pk, run)
@@ -341,7 +342,7 @@ def record_delete(request: HttpRequest, pk: int) -> HttpResponse:
     def run(record: Record) -> HttpResponse:
         title = record.title
         actions.delete_record(acting_user=request.user, record=record)
-        messages.success(request, f"记录“{title}”已删除。")
+        messages.success(request, f"记录{quoted(title)}已删除。")
         return redirect(reverse("ledger:record_list"))
 
     return _workflow(request, pk, run)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition
 from taizhang.core.querysets import get_scoped
+from taizhang.core.text import quoted
 from taizhang.ledger import actions
 from taizhang.ledger.forms import ReviewFilterForm, parse_ids
 from taizhang.ledger.models import Placement, Record
@@ -71,9 +72,9 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.approve_record(acting_user=request.user, record=record, comment=comment)
     except (InvalidTransition, InvalidInput) as exc:
-        messages.error(request, f"“{record.title}”：{exc.message}")
+        messages.error(request, f"{quoted(record.title)}：{exc.message}")
     else:
-        messages.success(request, f"已审核通过“{record.title}”。")
+        messages.success(request, f"已审核通过{quoted(record.title)}。")
     return redirect(_queue_url(request))
 
 
@@ -85,9 +86,9 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.return_record(acting_user=request.user, record=record, reason=reason)
     except (InvalidTransition, InvalidInput) as exc:
-        messages.error(request, f"“{record.title}”未退回：{exc.message}")
+        messages.error(request, f"{quoted(record.title)}未退回：{exc.message}")
     else:
-        messages.success(request, f"已退回“{record.title}”，退回原因已通知填报单位。")
+        messages.success(request, f"已退回{quoted(record.title)}，退回原因已通知填报单位。")
     return redirect(_queue_url(request))
 
 
@@ -107,7 +108,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
             actions.approve_record(acting_user=request.user, record=record)
             done += 1
         except (InvalidTransition, InvalidInput) as exc:
-            failed.append(f"“{record.title}”：{exc.message}")
+            failed.append(f"{quoted(record.title)}：{exc.message}")
     skipped = len(ids) - len(records)
     if done:
         messages.success(request, f"已批量审核通过 {done} 条记录。")

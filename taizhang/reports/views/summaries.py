@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.text import quoted
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import has_cap
@@ -60,7 +61,7 @@ def summary_create(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已根据台账生成“{summary.title}”初稿。点击文中任一数据可查看来源。")
+            messages.success(request, f"已根据台账生成{quoted(summary.title)}初稿。点击文中任一数据可查看来源。")
             return redirect("reports:summary_detail", pk=summary.pk)
     return render(request, "reports/summary_create.html", {"form": form})
 
@@ -164,7 +165,7 @@ def summary_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, "已按台账最新数据重新生成初稿。")
         elif action == "delete":
             actions.delete_summary(acting_user=request.user, summary=summary)
-            messages.success(request, f"已删除“{summary.title}”。")
+            messages.success(request, f"已删除{quoted(summary.title)}。")
             return redirect("reports:summary_list")
         else:
             raise Http404("未知操作")

@@ -17,6 +17,7 @@ from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectErr
 from taizhang.core.jobs import enqueue
 from taizhang.core.models import Job
 from taizhang.core.periods import Period
+from taizhang.core.text import quoted
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import home_unit
@@ -214,7 +215,7 @@ def _workflow(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             return redirect(f"{reverse('targets:run_list')}?job={job.pk}")
         elif step == "bulletin":
             bulletin = actions.create_bulletin(acting_user=request.user, run=run)
-            messages.success(request, f"已生成通报“{bulletin.title}”，各单位可在“考核通报”中查看。")
+            messages.success(request, f"已生成通报{quoted(bulletin.title)}，各单位可在“考核通报”中查看。")
             return redirect("targets:bulletin_detail", pk=bulletin.pk)
     except (InvalidTransition, InvalidInput, StaleObjectError) as exc:
         messages.error(request, error_text(exc) if isinstance(exc, InvalidInput) else exc.message)
