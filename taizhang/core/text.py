@@ -28,3 +28,19 @@ def unwrap(text: str) -> str:
 def quoted(text: object) -> str:
     """“text”, with the user's own quotation marks neither doubled nor lost."""
     return f"“{inner_quotes(unwrap(str(text)))}”"
+
+
+def nest_quotes(text: str) -> str:
+    """Quotation marks inside quotation marks become single ones: “开展“十五五”宣讲” → “开展‘十五五’宣讲”."""
+    out = []
+    depth = 0
+    for ch in text:
+        if ch == "“":
+            out.append("“" if depth == 0 else "‘")
+            depth += 1
+        elif ch == "”" and depth > 0:
+            depth -= 1
+            out.append("”" if depth == 0 else "’")
+        else:
+            out.append(ch)
+    return "".join(out)

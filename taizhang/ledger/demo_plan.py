@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from taizhang.core.text import nest_quotes
 from taizhang.ledger import demo_vocab as vocab
 from taizhang.ledger.demo_profiles import COUNT_GROWTH, PLACEMENTS, PROFILES, SIZE_GROWTH, Profile, Range
 
@@ -165,7 +166,8 @@ class Planner:
         self.titles.add(title)
         description = self.rng.choice(vocab.DESCRIPTIONS[vocab.description_family(key)]).format(**values)
         description += self.rng.choice(vocab.CLOSINGS).format(**values)
-        return title, description, values["place"]
+        # a theme that has quotation marks of its own ("“十五五”开局起步") inside a quoted template nests as ‘’
+        return nest_quotes(title), nest_quotes(description), values["place"]
 
     # ---- figures -------------------------------------------------------------------------------------------
     def _figures(self, profile: Profile, unit: PlanUnit, year: int, month: int | None = None) -> dict[str, Decimal]:
