@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +94,22 @@ def filtered(request: HttpRequest) -> Filtered:
     return Filtered(form, qs.order_by("-timestamp", "-id"), described)
 
 
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _shown(value: Any) -> Any:
+    """A stored moment ("2026-12-06T10:08:00+00:00") as local time, like every other time on the page."""
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
 def _label(entry: AuditEntry) -> AuditEntry:
     """Readable names beside the stored codes (roles, channel, object type)."""
     entry.action_label = audit.ACTIONS.get(entry.action, entry.action)  # type: ignore[attr-defined]
@@ -129,8 +146,8 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    changes = [{"field": field_label(entry.object_type, k), "code": k, "before": before.get(k), "after": after.get(k),
-                "changed": before.get(k) != after.get(k)} for k in keys]
+    changes = [{"field": field_label(entry.object_type, k), "code": k, "before": _shown(before.get(k)),
+                "after": _shown(after.get(k)), "changed": before.get(k) != after.get(k)} for k in keys]
     _label(entry)
     return render(request, "core/audit_detail.html", {
         "entry": entry, "changes": changes, "label": audit.ACTIONS.get(entry.action, entry.action),

@@ -32,7 +32,7 @@ def rolemodel_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:40]
     if q:
         qs = qs.filter(name__contains=q)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("name", "pk"), 30).get_page(request.GET.get("page"))
     return render(request, "honours/rolemodel_list.html", {
         "page": page, "level": level, "levels": Level.choices, "q": q,
         "can_add": has_cap(request.user, Cap.MANAGE_WORK)})

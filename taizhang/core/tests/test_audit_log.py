@@ -189,3 +189,10 @@ def test_viewer_shows_roles_objects_channels_and_fields_by_name(auditor: Client,
     assert "liaison,staff" not in page
     detail = auditor.get(f"/audit/{AuditEntry.objects.get(username='alice').pk}/").content.decode()
     assert "单位名称" in detail and "#9" not in detail and "（编号 9）" in detail
+
+
+def test_detail_shows_stored_moments_as_local_time(auditor: Client) -> None:
+    AuditEntry(action="update", username="carol", object_type="ledger.record", object_id="5",
+               before={"submitted_at": None}, after={"submitted_at": "2026-12-06T10:08:00+00:00"}).save()
+    page = auditor.get(f"/audit/{AuditEntry.objects.get(username='carol').pk}/").content.decode()
+    assert "2026-12-06 18:08:00" in page and "2026-12-06T10:08" not in page
