@@ -111,8 +111,22 @@ class SurveyForm(forms.Form):
 
 
 class BulletinForm(forms.Form):
+    """Which week or month a bulletin covers, chosen with a date picker (no period codes to type)."""
+
     kind = forms.ChoiceField(label="类型", choices=[("weekly", "周通报"), ("monthly", "月通报")])
-    period = forms.CharField(label="期间", help_text="月通报如 2024-05；周通报如 2024-W19", max_length=40)
+    day = forms.DateField(label="通报期间内的任一天", widget=DATE,
+                          help_text="周通报取该日所在的周（周一至周日），月通报取该日所在的月份")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day = data.get("day")
+        if day is not None:
+            if data.get("kind") == "weekly":
+                year, week, _ = day.isocalendar()
+                data["period"] = f"{year}-W{week:02d}"
+            else:
+                data["period"] = f"{day.year}-{day.month:02d}"
+        return data
 
 
 class BulletinPhotoForm(forms.Form):

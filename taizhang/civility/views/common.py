@@ -29,7 +29,13 @@ def fail(request: HttpRequest, exc: TaizhangError) -> None:
 
 
 def current_period(request: HttpRequest) -> Period:
-    spec = (request.GET.get("period") or "").strip()
+    from taizhang.core.widgets import period_value
+
+    try:
+        spec = period_value(request.GET).strip()  # the shared period picker, or ?period=… from a link (weeks too)
+    except (InvalidInput, ValueError):
+        spec = ""
+        messages.warning(request, "无法识别所选的期间，已显示本月")
     if spec:
         try:
             return parse_spec(spec)
