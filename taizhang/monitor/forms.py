@@ -50,7 +50,7 @@ class UploadForm(forms.Form):
                            help_text="CSV、JSON、JSONL 或 xlsx；列名如 标题、正文、链接、发布时间、来源")
     source = forms.ModelChoiceField(
         label="来源", queryset=Source.objects.filter(kind=Source.Kind.FILE), required=False,
-        help_text="文件来自哪个平台或工具（可不选）",
+        help_text="文件来自哪个平台或工具（可不选）", empty_label="不选"
     )
 
 

@@ -164,7 +164,8 @@ class SubmissionForm(forms.Form):
 
 class AdoptionForm(forms.Form):
     adopted = forms.TypedChoiceField(label="结果", choices=[("1", "已采用"), ("0", "未采用")], coerce=_yes)
-    outlet = forms.ModelChoiceField(Outlet.objects.filter(is_active=True), label="采用媒体", required=False)
+    outlet = forms.ModelChoiceField(Outlet.objects.filter(is_active=True), label="采用媒体", required=False,
+                                    empty_label="请选择")
     adopted_on = forms.DateField(label="采用日期", widget=DATE, required=False)
     link = forms.URLField(label="链接", max_length=500, required=False, assume_scheme="https")
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -345,7 +345,8 @@ class RankingForm(forms.Form):
 # Runs, adjustments
 # ---------------------------------------------------------------------------------------------------------------
 class RunForm(forms.Form):
-    scheme = forms.ModelChoiceField(label="考核方案", queryset=Scheme.objects.none(), to_field_name="key")
+    scheme = forms.ModelChoiceField(label="考核方案", queryset=Scheme.objects.none(), to_field_name="key",
+                                    empty_label="请选择")
     period = PeriodField(label="考核期", help_text="选择年度和范围：全年、上半年、季度、月或自定义区间")
     note = forms.CharField(label="说明", required=False, max_length=300)
 
@@ -363,7 +364,8 @@ class RunForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    scheme = forms.ModelChoiceField(label="考核方案", queryset=Scheme.objects.none(), to_field_name="key")
+    scheme = forms.ModelChoiceField(label="考核方案", queryset=Scheme.objects.none(), to_field_name="key",
+                                    empty_label="请选择")
     item_key = forms.ChoiceField(label="加减分项")
     unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
     date = forms.DateField(label="发生日期", widget=DATE_INPUT)

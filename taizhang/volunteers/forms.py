@@ -41,7 +41,7 @@ def parse_shifts(text: str) -> tuple[list[tuple[datetime.datetime, datetime.date
 
 
 class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label="组织队伍/阵地", queryset=Team.objects.none())
+    team = forms.ModelChoiceField(label="组织队伍/阵地", queryset=Team.objects.none(), empty_label="请选择")
     title = forms.CharField(label="活动名称", max_length=120)
     place = forms.CharField(label="活动地点", max_length=120)
     description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -86,7 +86,7 @@ class TeamForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    station = forms.ModelChoiceField(label="受理阵地", queryset=Team.objects.none())
+    station = forms.ModelChoiceField(label="受理阵地", queryset=Team.objects.none(), empty_label="请选择")
     orderer_kind = forms.ChoiceField(label="点单方", choices=ServiceOrder.OrdererKind.choices)
     orderer_name = forms.CharField(label="点单人/社区", max_length=40)
     orderer_phone = forms.CharField(label="联系电话", max_length=11, required=False)
@@ -102,7 +102,7 @@ class OrderForm(forms.Form):
 
 class CertificateForm(forms.Form):
     number = forms.CharField(label="志愿者编号", max_length=20)
-    issuer = forms.ModelChoiceField(label="出具组织", queryset=Team.objects.none())
+    issuer = forms.ModelChoiceField(label="出具组织", queryset=Team.objects.none(), empty_label="请选择")
     handler = forms.CharField(label="经办人", max_length=40)
     contact = forms.CharField(label="联系方式", max_length=40)
     start = forms.DateField(label="服务起始日期（可不填）", required=False,
