@@ -8,6 +8,7 @@ from django import forms
 
 from taizhang.cases.models import Case, EscalationRule
 from taizhang.cases.registry import kind_choices
+from taizhang.core.forms import ChineseBlankChoices
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 
@@ -102,7 +103,7 @@ class RateForm(forms.Form):
     comment = forms.CharField(label="意见", required=False, max_length=500)
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(ChineseBlankChoices, forms.ModelForm):
     class Meta:
         model = EscalationRule
         fields = ["kind", "after_working_days", "level", "is_active"]

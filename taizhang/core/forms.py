@@ -47,3 +47,21 @@ class PeriodField(forms.Field):
     def validate(self, value: Any) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+DASHES = "---------"
+
+
+class ChineseBlankChoices:
+    """A form mixin: the blank choice Django writes as "---------" (ModelForm choice and foreign-key fields) reads
+    请选择 instead. Put it before forms.Form / forms.ModelForm in the bases."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == DASHES:
+                field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)  # type: ignore[arg-type]
+                if any(label == DASHES for _, label in choices):
+                    field.choices = [(value, "请选择" if label == DASHES else label) for value, label in choices]

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from taizhang.core.forms import ChineseBlankChoices
 from taizhang.ledger.models import Outlet
 from taizhang.monitor.models import AlertChannel, Incident, Source, WatchList
 from taizhang.org.fields import UnitChoiceField
@@ -16,7 +17,7 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(ChineseBlankChoices, forms.ModelForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -54,7 +55,7 @@ class UploadForm(forms.Form):
     )
 
 
-class WatchListForm(forms.ModelForm):
+class WatchListForm(ChineseBlankChoices, forms.ModelForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -104,7 +105,7 @@ class ResponseForm(forms.Form):
             self.initial.setdefault("published_at", timezone.localtime())
 
 
-class ChannelForm(forms.ModelForm):
+class ChannelForm(ChineseBlankChoices, forms.ModelForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:

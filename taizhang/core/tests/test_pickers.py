@@ -81,3 +81,12 @@ def test_picker_renders_without_inline_script_or_style() -> None:
     assert 'name="period_kind"' in html and 'name="period_year"' in html
     assert 'name="period" value="' in html and "disabled" in html  # the hidden SPEC, enabled by pickers.js
     assert "自定义区间" in html and "上半年" in html and "前三季度" in html
+
+
+@pytest.mark.django_db
+def test_model_forms_say_qing_xuan_ze_not_dashes() -> None:
+    from taizhang.monitor.forms import ChannelForm, SourceForm
+
+    for form in (SourceForm(), ChannelForm()):
+        html = str(form)
+        assert "---------" not in html
