@@ -107,7 +107,7 @@ def open_campaign(*, acting_user: Any, unit: Unit, code: str, title: str, honour
                   categories: Sequence[tuple[str, int]], dates: dict[str, datetime.date],
                   level: str = Level.DISTRICT, public_share: Decimal | int | str = 40, votes_per_day: int = 1,
                   description: str = "", qualification: Sequence[tuple[str, str]] | None = None,
-                  jurors: Iterable[Any] = ()) -> Campaign:
+                  jurors: Iterable[Any] = (), per_unit_limit: int | None = None) -> Campaign:
     """Open a campaign in its nomination stage, with its categories and quotas, dates and the fixed shares."""
     require(acting_user, Cap.MANAGE_WORK, unit, "只有宣传部门的工作人员可以发起评选活动。")
     errors: dict[str, list[str]] = {}
@@ -131,6 +131,8 @@ def open_campaign(*, acting_user: Any, unit: Unit, code: str, title: str, honour
         errors["public_share"] = ["公众投票占比应在 0 至 100 之间。"]
     if not 1 <= int(votes_per_day) <= 10:
         errors["votes_per_day"] = ["每人每日票数应在 1 至 10 之间。"]
+    if per_unit_limit is not None and not 1 <= int(per_unit_limit) <= 500:
+        errors["per_unit_limit"] = ["每单位推荐上限应在 1 至 500 之间（不限请留空）。"]
     missing = [f for f in DATE_FIELDS if not isinstance(dates.get(f), datetime.date)]
     for f in missing:
         errors[f] = ["请填写日期。"]
@@ -151,6 +153,7 @@ def open_campaign(*, acting_user: Any, unit: Unit, code: str, title: str, honour
     campaign = Campaign.objects.create(
         unit=unit, code=code, title=title[:120], honour_title=honour_title[:60], level=level, year=int(year),
         description=str(description or "")[:5000], public_share=share.quantize(CENT), votes_per_day=int(votes_per_day),
+        per_unit_limit=int(per_unit_limit) if per_unit_limit is not None else None,
         **{f: dates[f] for f in DATE_FIELDS})
     for i, (name, quota) in enumerate(cats):
         Category.objects.create(campaign=campaign, name=name[:40], quota=quota, order=i)
@@ -385,6 +388,7 @@ def nominate(*, acting_user: Any, campaign: Campaign, category: Category, unit: 
         errors["nominators"] = ["联名推荐请填写联名单位或联名人。"]
     if errors:
         raise InvalidInput("推荐信息有误：" + "；".join(m for ms in errors.values() for m in ms), errors)
+    _check_unit_limit(campaign, unit)
     digest = person_hash(data["id_number"])
     if Nomination.objects.filter(campaign=campaign, id_hash=digest).exists():
         raise InvalidInput("该人员已在本活动中被推荐，不能重复推荐。", {"id_number": ["已被推荐"]})
@@ -401,6 +405,19 @@ def nominate(*, acting_user: Any, campaign: Campaign, category: Category, unit: 
     add_evidence(acting_user=acting_user, nomination=nomination, files=evidence, audit_it=False)
     audit.record("create", nomination, user=acting_user, message=f"推荐（{nomination.get_kind_display()}）")
     return nomination
+
+
+def _check_unit_limit(campaign: Campaign, unit: Unit) -> None:
+    """Refuse a nomination past the campaign's per-unit limit. The campaign row is locked first, so two liaisons of
+    one unit submitting at once cannot both take the last place."""
+    if campaign.per_unit_limit is None:
+        return
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True).first()
+    used = Nomination.objects.filter(campaign=campaign, unit=unit).exclude(state=N.WITHDRAWN).count()
+    if used >= campaign.per_unit_limit:
+        raise InvalidInput(
+            f"{unit.name}在本活动中最多推荐 {campaign.per_unit_limit} 人，已推荐 {used} 人（撤回的不计）。",
+            {"unit": [f"已达推荐上限 {campaign.per_unit_limit} 人"]})
 
 
 @transaction.atomic
@@ -548,6 +565,22 @@ def score(*, acting_user: Any, nomination: Nomination, value: Decimal | int | st
     return row
 
 
+def jury_waiting(user: Any) -> list[tuple[Campaign, Nomination, JuryScore | None]]:
+    """The candidates of every campaign now in its jury stage where `user` is a juror, with the user's own score
+    (None while unscored): the juror's own list."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    jurors = {j.campaign_id: j for j in Juror.objects.filter(user=user, campaign__stage=Stage.JURY)
+              .select_related("campaign")}
+    if not jurors:
+        return []
+    mine = {s.nomination_id: s for s in JuryScore.objects.filter(juror__in=list(jurors.values()))}
+    rows = (Nomination.objects.filter(campaign_id__in=list(jurors), state=N.QUALIFIED)
+            .select_related("category", "unit").defer("phone", "id_number")
+            .order_by("campaign_id", "category__order", "id"))
+    return [(jurors[n.campaign_id].campaign, n, mine.get(n.pk)) for n in rows]
+
+
 # --- public notice and objections ---------------------------------------------------------------------------------
 def notices_open(day: datetime.date | None = None) -> Any:
     day = day or timezone.localdate()
@@ -575,7 +608,28 @@ def submit_objection(*, nomination: Nomination, text: str, contact_phone: str = 
         nomination=nomination, code=_objection_code(), text=text, contact_phone=phone,
         device_hash=device_hash[:64], address_hash=address_hash[:64])
     audit.record("create", objection, user=None, message="公示异议")
+    _tell_organisers(objection)
     return objection
+
+
+def _tell_organisers(objection: Objection) -> None:
+    """A notice to the organising unit's staff (or the nearest unit above with some). The objection's text is not
+    copied into the notice: it may name people; it is read, masked, on the objection's page."""
+    from django.urls import reverse
+
+    from taizhang.core.notifications import notify
+    from taizhang.core.sites import staff_urls
+    from taizhang.org.notices import nearest_people
+
+    nomination = objection.nomination
+    campaign = nomination.campaign
+    with staff_urls():  # objections come from the public site, whose URLs have no staff pages
+        url = reverse("honours:objection_detail", args=[objection.pk])
+    notify(nearest_people(campaign.unit, Cap.MANAGE_WORK), "objection_received", objection,
+           title=f"公示异议：{campaign.title}",
+           body=(f"候选人{nomination.shown_name}（{nomination.category.name}）"
+                 f"收到公示异议 {objection.code}，请核查并答复。"),
+           url=url)
 
 
 def _objection_code() -> str:

@@ -8,6 +8,7 @@ class HonoursConfig(AppConfig):
 
     def ready(self) -> None:
         from taizhang.core.navigation import MenuItem, register
+        from taizhang.core.notifications import register_event
         from taizhang.org.roles import Cap
 
         register(
@@ -16,6 +17,7 @@ class HonoursConfig(AppConfig):
             MenuItem("公示异议", "honours:objection_list", Cap.MANAGE_WORK, "先进典型", 82),
             MenuItem("典型库", "honours:rolemodel_list", Cap.VIEW, "先进典型", 83),
         )
+        register_event("objection_received", "公示异议")
         from taizhang.honours import portal, providers, workbench  # noqa: F401 - workbench registers its panel
 
         portal.register_sections()

@@ -39,6 +39,8 @@ class CampaignForm(forms.Form):
     public_share = forms.DecimalField(label="公众投票占比（%）", min_value=0, max_value=100, initial=40,
                                       help_text="一般为 40%–70%，开始后不可更改")
     votes_per_day = forms.IntegerField(label="每人每日票数", min_value=1, max_value=10, initial=1)
+    per_unit_limit = forms.IntegerField(label="每单位推荐上限", min_value=1, max_value=500, required=False,
+                                        help_text="每个推荐单位最多推荐的人数，撤回的不计；留空为不限")
     description = forms.CharField(label="活动说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

@@ -80,6 +80,9 @@ class Campaign(TimestampedModel, VersionedModel):
                                        validators=[MinValueValidator(0), MaxValueValidator(100)],
                                        default=Decimal(40))
     votes_per_day = models.PositiveSmallIntegerField("每人每日票数", default=1)
+    per_unit_limit = models.PositiveSmallIntegerField(
+        "每单位推荐上限", null=True, blank=True,
+        help_text="每个推荐单位在本活动中最多推荐的人数（不含已撤回的）；空为不限")
     announced_on = models.DateField("发布日期", null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()

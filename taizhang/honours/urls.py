@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("signoffs/", views.signoff_queue, name="signoff_queue"),
+    path("jury/", views.jury_queue, name="jury_queue"),
     path("objections/", views.objection_list, name="objection_list"),
     path("objections/<int:pk>/", views.objection_detail, name="objection_detail"),
     path("library/", views_library.rolemodel_list, name="rolemodel_list"),

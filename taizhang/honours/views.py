@@ -67,7 +67,7 @@ def campaign_new(request: HttpRequest) -> HttpResponseBase:
                 acting_user=request.user, unit=d["unit"], code=d["code"], title=d["title"],
                 honour_title=d["honour_title"], level=d["level"], year=d["year"], categories=d["categories"],
                 dates=form.dates(), public_share=d["public_share"], votes_per_day=d["votes_per_day"],
-                description=d["description"])
+                description=d["description"], per_unit_limit=d.get("per_unit_limit"))
         except ERRORS as exc:
             messages.error(request, exc.message)
         else:
@@ -252,6 +252,27 @@ def signoff_queue(request: HttpRequest) -> HttpResponseBase:
         return redirect("honours:signoff_queue")
     rows = actions.signoffs_waiting(request.user)
     return render(request, "honours/signoff_queue.html", {"rows": rows[:200], "count": len(rows)})
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.VIEW)
+def jury_queue(request: HttpRequest) -> HttpResponseBase:
+    """The juror's own list: every candidate of the campaigns in their jury stage, scored from here."""
+    if request.method == "POST":
+        try:
+            nomination = Nomination.objects.select_related("campaign").filter(
+                pk=parse_id(request.POST.get("nomination", ""), name="候选人")).first()
+            if nomination is None:
+                raise InvalidInput("候选人无效。")
+            actions.score(acting_user=request.user, nomination=nomination, value=request.POST.get("score", ""),
+                          comment=request.POST.get("comment", ""))
+            messages.success(request, f"已为{nomination.shown_name}评分。")
+        except ERRORS as exc:
+            messages.error(request, exc.message)
+        return redirect("honours:jury_queue")
+    rows = actions.jury_waiting(request.user)
+    return render(request, "honours/jury_queue.html", {
+        "rows": rows, "unscored": sum(1 for _c, _n, s in rows if s is None)})
 
 
 @cap_required(Cap.MANAGE_WORK)

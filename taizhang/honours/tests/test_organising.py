@@ -1,0 +1,119 @@
+"""What organisers and jurors need around a campaign: a per-unit nomination limit, a notice when the public objects,
+and the juror's own list of candidates to score."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from taizhang.core.errors import InvalidInput
+from taizhang.core.models import Notification
+from taizhang.core.testing import make_user
+from taizhang.honours import actions
+from taizhang.honours.models import Juror, JuryScore, Nomination, Stage
+from taizhang.honours.tests.factories import dates, make_campaign, nominate, qualify, to_notice
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _limited(unit: Any, limit: int | None) -> Any:
+    return actions.open_campaign(
+        acting_user=None, unit=unit, code=f"LIM-{limit}", title="限额测试", honour_title="好人", year=2026,
+        categories=[("助人为乐", 3)], dates=dates(), per_unit_limit=limit)
+
+
+def test_a_unit_cannot_nominate_past_the_limit_and_a_withdrawn_nomination_frees_a_place(tree: Any) -> None:
+    campaign = _limited(tree.district, 2)
+    a = nominate(campaign, tree.street_a, name="张一", birth=datetime.date(1971, 1, 1))
+    nominate(campaign, tree.street_a, name="张二", birth=datetime.date(1972, 1, 1))
+    with pytest.raises(InvalidInput, match="最多推荐 2 人，已推荐 2 人") as exc:
+        nominate(campaign, tree.street_a, name="张三", birth=datetime.date(1973, 1, 1))
+    assert "unit" in exc.value.errors
+    nominate(campaign, tree.street_b, name="李一", birth=datetime.date(1974, 1, 1))  # another unit has its own places
+    actions.withdraw(acting_user=None, nomination=a, reason="本人要求撤回")
+    nominate(campaign, tree.street_a, name="张三", birth=datetime.date(1973, 1, 1))
+    assert Nomination.objects.filter(campaign=campaign, unit=tree.street_a).exclude(
+        state=Nomination.State.WITHDRAWN).count() == 2
+
+
+def test_the_limit_is_checked_when_opening_and_none_means_no_limit(tree: Any) -> None:
+    with pytest.raises(InvalidInput, match="推荐上限"):
+        _limited(tree.district, 0)
+    campaign = _limited(tree.district, None)
+    for i in range(4):
+        nominate(campaign, tree.street_a, name=f"王{i}", birth=datetime.date(1970, 1, i + 1))
+    assert campaign.nominations.count() == 4
+
+
+def test_the_campaign_form_sets_the_limit(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    form = {"unit": tree.district.pk, "code": "FORM-1", "title": "表单", "honour_title": "好人", "level": "district",
+            "year": 2026, "categories": "助人为乐 2", "public_share": "40", "votes_per_day": 1,
+            "per_unit_limit": 3, **{k: v.isoformat() for k, v in dates().items()}}
+    response = _client(staff).post("/honours/new/", form)
+    assert response.status_code == 302
+    campaign = actions.Campaign.objects.get(code="FORM-1")
+    assert campaign.per_unit_limit == 3
+    assert "每个单位最多推荐 3 人" in _client(staff).get(f"/honours/{campaign.pk}/").content.decode()
+
+
+def test_an_objection_notifies_the_organisers_without_copying_its_text(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    liaison = make_user("liaison", tree.street_a)
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    to_notice(campaign, [n])
+    objection = actions.submit_objection(nomination=n, text="此人事迹与事实不符，联系电话13800001111。")
+    notices = Notification.objects.filter(event="objection_received")
+    assert [x.recipient_id for x in notices] == [staff.pk]  # the organiser's staff, not the nominating liaison
+    notice = notices.get()
+    assert objection.code in notice.body and f"/honours/objections/{objection.pk}/" == notice.url
+    assert "13800001111" not in notice.body and "事实不符" not in notice.body
+    assert liaison.pk not in [x.recipient_id for x in notices]
+
+
+def test_the_juror_scores_from_their_own_list(tree: Any) -> None:
+    juror_user = make_user("viewer", tree.street_a)
+    campaign = make_campaign(tree.district, jurors=[juror_user])
+    a = nominate(campaign, tree.street_a, name="赵一", birth=datetime.date(1960, 2, 2))
+    b = nominate(campaign, tree.street_b, name="钱二", birth=datetime.date(1961, 3, 3))
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.QUALIFICATION)
+    assert actions.jury_waiting(juror_user) == []  # not yet in the jury stage
+    qualify(a)
+    qualify(b)
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.JURY)
+    assert [(n.pk, s) for _c, n, s in actions.jury_waiting(juror_user)] == [(a.pk, None), (b.pk, None)]
+    assert actions.jury_waiting(make_user("viewer", tree.street_a)) == []  # not a juror
+    client = _client(juror_user)
+    page = client.get("/honours/jury/").content.decode()
+    assert "尚有 2 名未评分" in page and "赵一" in page
+    assert "评审待评分候选人 2 名" in client.get("/").content.decode()
+    assert client.post("/honours/jury/", {"nomination": a.pk, "score": "88.5"}).status_code == 302
+    assert JuryScore.objects.get(nomination=a, juror=Juror.objects.get(user=juror_user)).score == Decimal("88.50")
+    response = client.post("/honours/jury/", {"nomination": b.pk, "score": "120"}, follow=True)
+    assert "0 至 100" in response.content.decode()
+    assert not JuryScore.objects.filter(nomination=b).exists()
+    assert "尚有 1 名未评分" in client.get("/honours/jury/").content.decode()
+
+
+def test_someone_who_is_not_a_juror_cannot_score_from_the_list(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.QUALIFICATION)
+    qualify(n)
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.JURY)
+    outsider = make_user("staff", tree.district)
+    response = _client(outsider).post("/honours/jury/", {"nomination": n.pk, "score": "90"}, follow=True)
+    assert "不是本活动的评委" in response.content.decode()
+    assert not JuryScore.objects.exists()
+    assert "目前没有" in _client(outsider).get("/honours/jury/").content.decode()
