@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from taizhang.core import audit
@@ -24,6 +24,7 @@ from taizhang.org.scoping import can_in_unit
 from taizhang.votes import detection, identity
 from taizhang.votes.models import (
     DEFAULT_RULES,
+    AddressDay,
     AnomalyRule,
     Ballot,
     DetectionRun,
@@ -235,9 +236,8 @@ def cast_ballot(*, poll: Poll, voter_key: str, option_ids: list[int], address_ha
     if Option.objects.filter(poll=poll, pk__in=chosen).count() != len(chosen):
         raise _refuse("选项无效，请重新选择。")
     day = timezone.localdate(now)
-    if address_hash and Ballot.objects.filter(poll=poll, address_hash=address_hash, day=day).count() \
-            >= poll.address_daily_limit:
-        raise _refuse("今天从您所在网络提交的投票已达上限，请明天再试。")
+    if address_hash:
+        _take_address_slot(poll, address_hash, day)
     full = f"您今天的投票次数已用完（每人每天{poll.votes_per_day}次），请明天再来。"
     ballot = None
     for _attempt in range(poll.votes_per_day + 1):
@@ -260,6 +260,22 @@ def cast_ballot(*, poll: Poll, voter_key: str, option_ids: list[int], address_ha
     audit.record("votes.cast", ballot, user=None, after={"poll": poll.code, "options": chosen, "n": ballot.n},
                  message="公众投票")
     return ballot
+
+
+def _take_address_slot(poll: Poll, address_hash: str, day: datetime.date) -> None:
+    """Count one ballot against the address's daily limit, or refuse. The row starts from the ballots already cast
+    (a poll older than the counter); the conditional UPDATE is atomic on every database, and it is undone with the
+    ballot's transaction when the ballot itself is refused."""
+    rows = AddressDay.objects.filter(poll=poll, address_hash=address_hash, day=day)
+    if not rows.exists():
+        try:
+            with transaction.atomic():
+                AddressDay.objects.create(poll=poll, address_hash=address_hash, day=day, used=Ballot.objects.filter(
+                    poll=poll, address_hash=address_hash, day=day).count())
+        except IntegrityError:  # another submission from the address created it at the same moment
+            pass
+    if not rows.filter(used__lt=poll.address_daily_limit).update(used=F("used") + 1):
+        raise _refuse("今天从您所在网络提交的投票已达上限，请明天再试。")
 
 
 def ballots_left(poll: Poll, voter_key: str, now: datetime.datetime | None = None) -> int:

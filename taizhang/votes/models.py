@@ -165,6 +165,24 @@ class Ballot(models.Model):
         return f"选票 {self.pk}"
 
 
+class AddressDay(models.Model):
+    """How many ballots one address (its keyed hash) has cast in a poll on one day. The count is taken with one
+    conditional UPDATE (used < limit), so simultaneous submissions from one address cannot pass the limit."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+    address_hash = models.CharField(max_length=64)
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "地址日投票数"
+        verbose_name_plural = "地址日投票数"
+        constraints = [models.UniqueConstraint(fields=["poll", "address_hash", "day"], name="votes_address_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.used}"
+
+
 class Vote(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="votes")

@@ -65,6 +65,26 @@ def test_per_address_per_day(poll: Poll) -> None:
     actions.cast_ballot(poll=poll, voter_key=voter_key("13900000199"), option_ids=[a], address_hash="other")
 
 
+def test_a_refused_ballot_does_not_use_the_address_count_and_old_ballots_count(poll: Poll) -> None:
+    from taizhang.votes.models import AddressDay, Ballot
+
+    a = _ids(poll)[0]
+    Poll.objects.filter(pk=poll.pk).update(address_daily_limit=2, votes_per_day=1)
+    poll.refresh_from_db()
+    key = voter_key("13900000301")
+    actions.cast_ballot(poll=poll, voter_key=key, option_ids=[a], address_hash="net2")
+    with pytest.raises(InvalidInput, match="次数已用完"):  # the person's limit: the address keeps its place
+        actions.cast_ballot(poll=poll, voter_key=key, option_ids=[a], address_hash="net2")
+    assert AddressDay.objects.get(poll=poll, address_hash="net2").used == 1
+    actions.cast_ballot(poll=poll, voter_key=voter_key("13900000302"), option_ids=[a], address_hash="net2")
+    # a ballot cast before the counter existed (an older poll) still counts against the address
+    day = Ballot.objects.filter(poll=poll).first().day  # type: ignore[union-attr]
+    Ballot.objects.create(poll=poll, voter_key="old", day=day, n=1, address_hash="net3")
+    actions.cast_ballot(poll=poll, voter_key=voter_key("13900000303"), option_ids=[a], address_hash="net3")
+    with pytest.raises(InvalidInput, match="所在网络"):
+        actions.cast_ballot(poll=poll, voter_key=voter_key("13900000304"), option_ids=[a], address_hash="net3")
+
+
 def test_closed_and_not_open_polls_refuse(poll: Poll, tree: Any) -> None:
     a = _ids(poll)[0]
     with pytest.raises(InvalidTransition, match="尚未开始"):
