@@ -8,6 +8,7 @@ The widget (`org.widgets.UnitTreeSelect`) is a plain <select> enhanced by picker
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,9 +27,22 @@ def _path_ids(unit: Unit) -> list[int]:
     return [int(part) for part in unit.path.strip("/").split("/") if part.isdigit()]
 
 
+@functools.lru_cache(maxsize=8192)
+def pinyin_keys(name: str) -> str:
+    """What typing in pinyin may match: the full pinyin and the initials of a name ("东城街道" → "dongchengjiedao
+    dcjd"), from pypinyin's shipped dictionary (phrases decide heteronyms: 重庆 chongqing, 长安 changan)."""
+    from pypinyin import lazy_pinyin
+
+    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.isascii() and s.isalpha()]
+    if not syllables:
+        return ""
+    return "".join(syllables) + " " + "".join(s[0] for s in syllables)
+
+
 def tree_order(units: Iterable[Unit]) -> list[Unit]:
     """`units` in tree order, each annotated with `tree_depth` (how many of its ancestors are in the list),
-    `tree_level` (its kind in Chinese) and `tree_search` (name, short name and code, for typing)."""
+    `tree_level` (its kind in Chinese) and `tree_search` (name, short name, code and the pinyin of the name and
+    short name, full and initials, for typing)."""
     units = list(units)
     known = {u.pk: (u.sort_order, u.code) for u in units}
     missing = {pk for u in units for pk in _path_ids(u)} - set(known)
@@ -45,7 +59,9 @@ def tree_order(units: Iterable[Unit]) -> list[Unit]:
         ancestors = [pk for pk in _path_ids(unit) if pk != unit.pk]
         unit.tree_depth = sum(1 for pk in ancestors if pk in offered)  # type: ignore[attr-defined]
         unit.tree_level = unit.get_kind_display()  # type: ignore[attr-defined]
-        unit.tree_search = " ".join(filter(None, [unit.name, unit.short_name, unit.code]))  # type: ignore[attr-defined]
+        unit.tree_search = " ".join(filter(None, [  # type: ignore[attr-defined]
+            unit.name, unit.short_name, unit.code, pinyin_keys(unit.name),
+            pinyin_keys(unit.short_name) if unit.short_name else ""]))
     return ordered
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from taizhang.core.widgets import TreeSelect, TreeSelectMultiple
 
-UNIT_SEARCH_PLACEHOLDER = "输入单位名称或代码搜索"
+UNIT_SEARCH_PLACEHOLDER = "输入单位名称、拼音首字母或代码搜索"
 
 
 class UnitTreeSelect(TreeSelect):

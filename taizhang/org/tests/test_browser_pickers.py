@@ -40,6 +40,10 @@ def _pick_and_filter(page: Any, base: str, width: int) -> None:
     assert "tz-tree__item--d2" in (community.get_attribute("class") or "")
     frame = panel.bounding_box()
     assert frame is not None and frame["x"] >= 0 and frame["x"] + frame["width"] <= width + 1
+    page.keyboard.type("dysq")  # pinyin initials find 东一社区
+    visible = box.locator(".tz-tree__item:visible")
+    assert visible.count() == 1 and "东一社区" in visible.first.inner_text()
+    box.locator(".tz-tree__search").fill("")
     page.keyboard.type("东一")
     visible = box.locator(".tz-tree__item:visible")
     assert visible.count() == 1

@@ -37,7 +37,19 @@ def test_units_in_tree_order_indented_with_level_and_chinese_placeholder(tree: A
     assert "---------" not in html
     assert 'data-tz-tree="1"' in html and 'class="tz-tree-select"' in html
     assert 'data-level="社区"' in html and 'data-depth="2"' in html
-    assert 'data-search="东一社区 SA1"' in html
+    assert 'data-search="东一社区 SA1 dongyishequ dysq"' in html
+
+
+def test_units_are_found_by_pinyin_full_or_initials_with_phrase_readings(tree: Any) -> None:
+    from taizhang.org.fields import pinyin_keys, tree_order
+
+    assert pinyin_keys("东城街道") == "dongchengjiedao dcjd"
+    assert pinyin_keys("重庆路社区") == "chongqinglushequ cqlsq"  # 重 read as chong in 重庆
+    assert pinyin_keys("2号楼") == "haolou hl"  # digits and marks are not pinyin
+    org_actions.create_unit(acting_user=None, code="S9", name="长安街道", short_name="长安", kind=Unit.Kind.STREET,
+                            parent=tree.district)
+    found = {u.code: u.tree_search for u in tree_order(Unit.objects.all())}  # type: ignore[attr-defined]
+    assert "cajd" in found["S9"] and "changan ca" in found["S9"] and "dcjd" not in found["S9"]
 
 
 def test_units_limited_to_the_queryset_of_the_users_scope(tree: Any) -> None:

@@ -7,7 +7,8 @@
  *    data-level and data-search (core.widgets.TreeSelect, org.fields.UnitChoiceField).
  *    The native <select> stays in the form (hidden) and keeps the value; a
  *    button opens a panel with a search box and the tree indented by depth,
- *    each entry with its level. Typing filters by name, short name or code and
+ *    each entry with its level. Typing filters by name, short name, code or
+ *    pinyin (full or initials, computed by the server into data-search) and
  *    shows the path of each match. Keyboard: ↑ ↓ move, Enter picks, Esc closes.
  *    Multiple selects toggle entries and keep the panel open.
  *
