@@ -48,6 +48,25 @@ class Grader:
         self.grades = sorted(rules["grades"], key=lambda g: -float(g["min_score"]))
         self.rank = {g["key"]: i for i, g in enumerate(reversed(self.grades))}  # general 0 < major 1 < severe 2
         self.names = {g["key"]: g["name"] for g in self.grades}
+        self._compile()
+
+    def _compile(self) -> None:
+        """The rules as tuples, read once: grading runs for every incident a batch touches."""
+        r = self.rules
+        self._metric_specs = [
+            (name, float(spec["weight"]), float(spec["full"]), spec.get("scale") == "log")
+            for name, spec in r["metrics"].items()
+        ]
+        self._min_scores = [(float(g["min_score"]), g["key"]) for g in self.grades]
+        self._key_of_rank = {rank: key for key, rank in self.rank.items()}
+        self._rules: list[tuple[tuple[tuple[str, Any, float], ...], int | None, int | None]] = []
+        for rule in r.get("rules", []):
+            conditions = tuple(
+                (metric, _OPS[op], float(v)) for metric, c in rule.get("when", {}).items() for op, v in c.items()
+            )
+            at_least = self.rank[rule["at_least"]] if rule.get("at_least") else None
+            at_most = None if at_least is not None else self.rank[rule["at_most"]]
+            self._rules.append((conditions, at_least, at_most))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Grader:
@@ -108,30 +127,28 @@ class Grader:
 
     def score(self, metrics: dict[str, float]) -> float:
         total = 0.0
-        for name, spec in self.rules["metrics"].items():
+        log1p = math.log1p
+        for name, weight, full, log_scale in self._metric_specs:
             x = max(0.0, float(metrics.get(name, 0.0)))
-            full = float(spec["full"])
-            scaled = math.log1p(x) / math.log1p(full) if spec.get("scale") == "log" else x / full
-            total += float(spec["weight"]) * min(1.0, scaled)
+            scaled = log1p(x) / log1p(full) if log_scale else x / full
+            total += weight * min(1.0, scaled)
         return total
 
     def grade(self, metrics: dict[str, float]) -> tuple[str, str, float]:
         """(key, Chinese name, score) for the metrics of one incident."""
         s = self.score(metrics)
-        key = next((g["key"] for g in self.grades if s >= float(g["min_score"])), self.grades[-1]["key"])
+        key = next((k for min_score, k in self._min_scores if s >= min_score), self.grades[-1]["key"])
         rank = self.rank[key]
         caps = []
-        for rule in self.rules.get("rules", []):
-            when = rule.get("when", {})
-            conditions = ((float(metrics.get(m, 0.0)), op, float(v)) for m, c in when.items() for op, v in c.items())
-            if all(_OPS[op](x, v) for x, op, v in conditions):
-                if rule.get("at_least"):
-                    rank = max(rank, self.rank[rule["at_least"]])
-                else:
-                    caps.append(self.rank[rule["at_most"]])
+        for conditions, at_least, at_most in self._rules:
+            if all(op(float(metrics.get(m, 0.0)), v) for m, op, v in conditions):
+                if at_least is not None:
+                    rank = max(rank, at_least)
+                elif at_most is not None:
+                    caps.append(at_most)
         if caps:
             rank = min([rank, *caps])
-        key = next(k for k, r in self.rank.items() if r == rank)
+        key = self._key_of_rank[rank]
         return key, self.names[key], round(s, 4)
 
     def grade_incident(self, inc: Incident) -> str:

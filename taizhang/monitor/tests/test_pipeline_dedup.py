@@ -153,3 +153,54 @@ def test_signatures_are_stable_across_processes():
     # no salted builtin hash(): the same text gets the same signature in every process (stored signatures stay valid)
     sig, _ = MinHasher().signatures([BASE[0]])
     assert sig[0, :4].tolist() == [144826296, 4066063659, 3383087903, 4002147986]
+
+
+def test_the_band_index_stays_sorted_and_finds_what_a_brute_force_search_finds():
+    # many small batches: every batch merges its band keys into the sorted arrays; the candidates found must be
+    # exactly the indexed items that share a band key, as a scan of all of them finds
+    import numpy as np
+
+    from taizhang.monitor.pipeline.dedup import DedupIndex
+
+    rng = np.random.default_rng(12)
+    index = DedupIndex(num_perm=8, bands=4, threshold=0.0, max_items=10_000)
+    inserted = []  # (band keys, sequence number)
+    for batch in range(30):
+        n = 40
+        sig = rng.integers(0, 6, size=(n, 8)).astype(np.uint32)  # few values: many shared band keys
+        bkeys = rng.integers(0, 50, size=(n, 4)).astype(np.uint32)
+        rows = np.arange(n)
+        if batch:
+            found = index._index_candidates(sig, rows, bkeys)
+            for r in range(n):
+                shared = [s for keys, s in inserted if (keys == bkeys[r]).any()]
+                if not shared:
+                    assert r not in found
+                    continue
+                sims = {s: float((sig[r] == index._sigs[s % index.cap]).mean()) for s in shared}
+                best = max(sims.values())
+                assert found[r][0] == best
+                assert found[r][1] == min(s for s, v in sims.items() if v == best)
+        items = [Item(id=f"b{batch}-{i}") for i in range(n)]
+        for i, item in enumerate(items):
+            item.fingerprint = f"{batch}-{i}"
+        start = index.tail
+        index._insert(items, sig, bkeys, list(range(n)), [it.id for it in items], [(it.id,) for it in items])
+        inserted += [(bkeys[i], start + i) for i in range(n)]
+        for b in range(4):
+            keys, seqs = index._keys[b], index._seqs[b]
+            assert (np.diff(keys.astype(np.int64)) >= 0).all()
+            assert sorted(zip(keys.tolist(), seqs.tolist(), strict=True)) == sorted((int(k[b]), s) for k, s in inserted)
+
+
+def test_crafted_near_duplicates_across_batches_form_the_expected_groups():
+    rng = random.Random(21)
+    originals = [Item(id=f"o{i}", text=t) for i, t in enumerate(BASE)]
+    copies = [Item(id=f"c{i}-{k}", text=mutate(rng, t, k + 1)) for i, t in enumerate(BASE) for k in range(3)]
+    ctx = Context(PipelineConfig(batch_size=4))
+    Pipeline([NormalizeStep(), DedupStep()], ctx).process([*originals, *copies])
+    groups = {}
+    for it in copies:
+        groups.setdefault(it.duplicate_of, set()).add(it.id)
+    assert groups == {f"o{i}": {f"c{i}-{k}" for k in range(3)} for i in range(len(BASE))}
+    assert all(it.duplicate_of is None for it in originals)

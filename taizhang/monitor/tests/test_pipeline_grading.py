@@ -91,3 +91,46 @@ def test_an_incident_is_graded_from_its_own_counts(grader):
     assert grader.grade_incident(inc) == "severe"
     assert inc.grade_name == "重大"
     assert 0 < inc.score <= 1
+
+
+def _reference_grade(rules, m):
+    """The grading rules read straight from the JSON, written out plainly."""
+    import math
+
+    ops = {"gte": lambda x, v: x >= v, "gt": lambda x, v: x > v, "lte": lambda x, v: x <= v,
+           "lt": lambda x, v: x < v, "eq": lambda x, v: x == v}  # fmt: skip
+    score = 0.0
+    for name, spec in rules["metrics"].items():
+        x = max(0.0, float(m.get(name, 0.0)))
+        full = float(spec["full"])
+        scaled = math.log1p(x) / math.log1p(full) if spec.get("scale") == "log" else x / full
+        score += float(spec["weight"]) * min(1.0, scaled)
+    grades = sorted(rules["grades"], key=lambda g: -float(g["min_score"]))
+    order = [g["key"] for g in reversed(grades)]
+    key = next((g["key"] for g in grades if score >= float(g["min_score"])), grades[-1]["key"])
+    rank, caps = order.index(key), []
+    for rule in rules.get("rules", []):
+        conds = [(float(m.get(k, 0.0)), op, float(v)) for k, c in rule.get("when", {}).items() for op, v in c.items()]
+        if all(ops[op](x, v) for x, op, v in conds):
+            if rule.get("at_least"):
+                rank = max(rank, order.index(rule["at_least"]))
+            else:
+                caps.append(order.index(rule["at_most"]))
+    rank = min([rank, *caps])
+    return order[rank], round(score, 4)
+
+
+def test_the_compiled_rules_grade_like_the_rules_read_plainly(grader):
+    import random
+
+    rng = random.Random(8)
+    for _ in range(2000):
+        m = metrics(
+            volume=rng.choice([0, 1, 5, 50, 300, 500, 999, 5000]),
+            velocity=rng.choice([0, 3, 99, 100, 250]),
+            negative_share=rng.choice([0.0, 0.19, 0.2, 0.4, 0.5, 0.9, 1.0]),
+            reach=rng.choice([0, 10, 300, 900]),
+            source_weight=rng.choice([0.2, 0.4, 0.6, 0.8, 1.0]),
+        )
+        key, _, score = grader.grade(m)
+        assert (key, score) == _reference_grade(grader.rules, m)

@@ -119,3 +119,65 @@ def test_state_persists_across_batches():
     run(items, PipelineConfig(incident_scope="all", batch_size=3))
     assert len(by_text(items, DEMOLITION)) == 1
     assert len(by_text(items, POISONING)) == 1
+
+
+# --- the batch computation of vectors and the scoring, against simple reference computations ---------------------
+def _reference_vector(words, df, n_docs, top=20):
+    """TF-IDF as the module docstring states it, written out plainly."""
+    import math
+
+    tf = {}
+    for w in words:
+        tf[w] = tf.get(w, 0) + 1
+    weights = [(t, (1 + math.log(c)) * (math.log((n_docs + 2000 + 1) / (df.get(t, 0) + 1)) + 1)) for t, c in tf.items()]
+    weights.sort(key=lambda p: p[1], reverse=True)  # stable: ties keep the order of first use
+    weights = weights[:top]
+    norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+    return {t: w / norm for t, w in weights}
+
+
+def test_batch_vectors_equal_the_per_item_vector_and_the_formula():
+    import random
+
+    from taizhang.monitor.pipeline.incidents import IncidentClusterer
+
+    rng = random.Random(3)
+    vocab = [f"词{i}" for i in range(60)]
+    lists = [[rng.choice(vocab) for _ in range(rng.randint(0, 70))] for _ in range(40)]
+    lists += [[], ["拆迁"] * 70, ["甲", "乙", "丙", "甲", "乙", "丙"]]  # empty, one term past the tf table, ties
+    cl = IncidentClusterer(PipelineConfig())
+    cl.observe(lists[:25])
+    batch = cl.vectors(lists)
+    assert len(batch) == len(lists)
+    for words, vec in zip(lists, batch, strict=True):
+        one = cl.vector(words)
+        assert vec == one  # the same floats
+        assert list(vec) == list(one)  # the same order: heaviest first, ties in order of first use
+        ref = _reference_vector(words, cl.df, cl.n_docs)
+        assert list(vec) == list(ref)
+        assert all(abs(vec[t] - ref[t]) < 1e-12 for t in ref)
+        assert len(vec) <= 20
+    assert batch[-3] == {}
+    assert list(batch[-1]) == ["甲", "乙", "丙"]
+
+
+def test_the_similarity_to_an_incident_is_the_cosine_computed_by_hand():
+    import math
+
+    from taizhang.monitor.pipeline.incidents import IncidentClusterer
+
+    cl = IncidentClusterer(PipelineConfig(incident_scope="all"))
+    a = ["拆迁", "补偿", "西山", "居民", "补偿"]
+    b = ["拆迁", "补偿", "标准", "街道"]
+    cl.observe([a, b])
+    va, vb = cl.vectors([a, b])
+    first = Item(id="a", ts=0.0)
+    first.words = a
+    inc = cl.add(first, va)
+    found, sim = cl.best_match(vb, 10.0)
+    assert found is inc
+    # the centroid of a one-item incident is that item's unit vector: cosine = dot product
+    by_hand = sum(w * va.get(t, 0.0) for t, w in vb.items())
+    assert math.isclose(sim, by_hand, rel_tol=1e-12)
+    assert math.isclose(math.sqrt(sum(w * w for w in va.values())), 1.0)
+    assert 0.0 < sim < 1.0
