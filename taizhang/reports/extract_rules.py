@@ -55,7 +55,9 @@ _GENERIC_LEVELS: Final[tuple[tuple[str, str], ...]] = (
     ("national", "国家级|中央级|央级|中央媒体|中央主流媒体|央媒|中央电视台|中央台|央视|中央广播"
                  "|中央人民广播电台|全国性"),
     ("provincial", rf"省级|省报|省台|省广播电视台|省电视台|省广电|省直媒体|省主流媒体"
-                   rf"|(?:{_PROVINCES})省?(?:{_MEDIA_SUFFIX})"),
+                   rf"|自治区级|自治区(?:{_MEDIA_SUFFIX}|台)|(?:{_PROVINCES})省?(?:{_MEDIA_SUFFIX})"),
+    # 区级报刊, 区台: the autonomous region's (provincial) in a county's summary, the district's elsewhere (level_in)
+    ("region", r"区级|区(?:报|台)"),
     ("district", rf"县级|县区级|县(?:{_MEDIA_SUFFIX}|台|报|融媒体中心)|区(?:电视台|广播电视台|台|融媒体中心)"),
     ("municipal", rf"地市级|市级|市报|市台|市(?:{_MEDIA_SUFFIX})|州(?:{_MEDIA_SUFFIX}|台|报)|市融媒体中心"
                   rf"|(?<![县区省市州])(?:(?![被在的和与及省市县区州央国])[\u4e00-\u9fff]){{2}}(?:日报|晚报|电视台|广播电视台)"),
@@ -85,15 +87,17 @@ def _outlets_by_first_char() -> dict[str, tuple[tuple[str, str], ...]]:
     return {ch: tuple(names) for ch, names in table.items()}
 
 
-_GENERIC_RE: Final = re.compile("|".join(f"(?P<{level}_{i}>{pattern})" for i, (level, pattern) in
-                                         enumerate(_GENERIC_LEVELS)))
+_GENERIC_RE: Final = re.compile(
+    "|".join(f"(?P<{level}_{i}>{pattern})" for i, (level, pattern) in enumerate(_GENERIC_LEVELS))
+)
 #: a level word is looked for this far back from the figure
 _LEVEL_WINDOW: Final = 60
 
 
-def level_in(segment: str) -> tuple[str | None, bool]:
+def level_in(segment: str, county: bool = False) -> tuple[str | None, bool]:
     """(the outlet level of the last outlet or level word in `segment`, whether any was found). A level followed by
-    以上 (市级以上媒体) is a range, not a level: (None, True)."""
+    以上 (市级以上媒体) is a range, not a level: (None, True). `county`: the summary is a county's, so a bare 区级
+    (区级报刊, 区台) is the autonomous region's, provincial; else it is a district's."""
     segment = segment[-_LEVEL_WINDOW:]
     best: tuple[int, int, str] | None = None  # (end, length, level)
     by_first = _outlets_by_first_char()
@@ -109,6 +113,8 @@ def level_in(segment: str) -> tuple[str | None, bool]:
     if best is None:
         return None, False
     end, _length, level = best
+    if level == "region":
+        level = "provincial" if county else "district"
     ranged = segment.startswith("以上", end) or segment.startswith("及以上", end)
     return (None if ranged else level), True
 
@@ -121,6 +127,27 @@ _OUTLET_WORD_RE: Final = re.compile(
     r"被[^，。；,;]{0,14}?(?:报|台|网|杂志|媒体|刊|客户端|电台|平台)(?:社)?(?:采用|刊发|刊登|播发|转载|采播|播出)"
 )
 _MEDIA_WORD_RE: Final = re.compile(r"媒体|报刊|报纸|杂志|报上|网站上|央媒|电视台|卫视")
+#: the outlet named after the figure: 其中，12条被广元电视台采用
+_OUTLET_AFTER_RE: Final = re.compile(
+    r"(?:稿件|新闻|作品)?被[^，。；,;]{0,14}?(?:报|台|网|杂志|媒体|刊|客户端|电台|平台)(?:社)?"
+    r"(?:采用|刊发|刊登|播发|转载|采播|播出|刊播|用稿)"
+)
+#: the unit's own programme or paper using items is its own news, not a placement: 《元坝新闻》共播出…44条,
+#: 播送电视新闻共播发…200余篇, ?xxx新闻?用稿1627条
+_OWN_NEWS_RE: Final = re.compile(r"播送|自办|(?:电视|广播)新闻|新闻(?:》|[?？\"”])?共?(?:用稿|播发|播出|编播)")
+#: a summary written by a county (its 区级 is the autonomous region's) or by a district
+_COUNTY_RE: Final = re.compile(r"全县|我县|本县|该县|县委")
+_DISTRICT_RE: Final = re.compile(r"全区|我区|本区|该区|区委")
+#: front-page items after a placement are part of it: 刊稿80余篇，各版头题稿件12个
+_FRONT_PAGE_RE: Final = re.compile(r"头版|头题|头条")
+#: an audience belongs to the activity counted before it in the sentence: 演出…超300场，受众…150万人次
+_AUDIENCE_BY_LINE: Final[dict[str, str]] = {
+    "lectures": "lecture_audience", "culture_events": "ce_audience", "practice": "practice_participants",
+}  # fmt: skip
+_AUDIENCES: Final = frozenset(_AUDIENCE_BY_LINE.values())
+#: 成立16个电影放映队 counts teams, not films: a team noun heading the subject, with no alias of the metric there
+_TEAM_HEAD_RE: Final = re.compile(r"(?:队|队伍|团|小组|协会|社团|组织|机构)$")
+_TEAM_UNITS: Final = frozenset({"个", "支", "家"})
 _ARTICLE_UNITS: Final = frozenset({"篇", "条", "件", "次", "篇次", "条次", "个"})
 
 # --------------------------------------------------------------------------------------------------------------
@@ -147,7 +174,14 @@ EXTRA_ALIASES: Final[dict[str, list[str]]] = {
     "vol_hours": ["服务总时长", "志愿服务时长", "总时长", "信用时长"],
     "vol_teams": ["志愿服务团体", "志愿服务团队", "志愿者队伍"],
     "lecture_events": [
-        "宣讲报告会", "主题宣讲", "专题宣讲", "巡回宣讲", "宣讲活动", "集中宣讲", "宣讲比赛", "宣传活动",
+        "宣讲报告会",
+        "主题宣讲",
+        "专题宣讲",
+        "巡回宣讲",
+        "宣讲活动",
+        "集中宣讲",
+        "宣讲比赛",
+        "宣传活动",
     ],
     "lecture_audience": ["直接听众", "听众", "听课", "受众人数", "受众"],
     "ce_films": ["放映电影", "放映公益电影", "电影放映", "放映公益宣传片", "公益宣传片", "放映"],
@@ -183,11 +217,17 @@ def with_extra_aliases(aliases: Mapping[str, MetricInfo]) -> dict[str, MetricInf
 
 
 def _clause_start(text: str, position: int, floor: int = 0) -> int:
-    stops = "，,。；;！!？?\n"
-    return max([floor, *(text.rfind(c, floor, position) + 1 for c in stops)])
+    stops = "，,。；;！!？\n"
+    start = max([floor, *(text.rfind(c, floor, position) + 1 for c in stops)])
+    question = text.rfind("?", start, position)
+    if question >= 0 and not _GARBLED_QUOTE_RE.match(text, question):
+        start = question + 1
+    return start
 
 
-_SENTENCE_END_RE: Final = re.compile(r"[。；;！!？?\n]")
+#: an ASCII ? between Chinese characters is a quotation mark lost in copying (?xxx新闻?用稿), not a question's end
+_GARBLED_QUOTE_RE: Final = re.compile(r"\?(?=[\u4e00-\u9fff])")
+_SENTENCE_END_RE: Final = re.compile(r"[。；;！!？\n]|\?(?![\u4e00-\u9fff])")
 
 
 class _Sentences:
@@ -211,9 +251,7 @@ def _family(unit: str) -> str:
     return unit
 
 
-def refine(
-    figures: Sequence[ExtractedFigure], text: str, aliases: Mapping[str, MetricInfo] | None = None
-) -> None:
+def refine(figures: Sequence[ExtractedFigure], text: str, aliases: Mapping[str, MetricInfo] | None = None) -> None:
     """Set each figure's outlet_level, change, role, approximate, part_of, metric_name and sure, and correct the
     metric of placements (被央视新闻联播采用1条 is a placement, not a correspondent's adopted item)."""
     previous_end = 0
@@ -221,6 +259,7 @@ def refine(
     totals: list[int] = []  # figures of the current sentence that may be a total
     parts_from = -1  # position of 其中 in force
     sentences = _Sentences(text)
+    county = len(_COUNTY_RE.findall(text)) > len(_DISTRICT_RE.findall(text))
     for index, figure in enumerate(figures):
         start, end = figure.span
         sentence = sentences.start(start)
@@ -228,7 +267,7 @@ def refine(
             previous_end = sentence
             previous_sentence = sentence
             # 其中 opening the next sentence still refers to the totals just before it
-            if not text[sentence : start].lstrip().startswith("其中"):
+            if not text[sentence:start].lstrip().startswith("其中"):
                 totals = []
             parts_from = -1
         segment = text[previous_end:start]
@@ -265,9 +304,13 @@ def refine(
             parts_from = previous_end + found_part.start()
         if parts_from >= 0 and start > parts_from:
             total = next(
-                (t for t in reversed(totals)
-                 if figures[t].span[1] <= parts_from and _family(figures[t].unit) == _family(figure.unit)
-                 and figures[t].value >= figure.value),
+                (
+                    t
+                    for t in reversed(totals)
+                    if figures[t].span[1] <= parts_from
+                    and _family(figures[t].unit) == _family(figure.unit)
+                    and figures[t].value >= figure.value
+                ),
                 None,
             )
             if total is not None:
@@ -275,23 +318,88 @@ def refine(
         if figure.part_of is None:
             totals.append(index)
 
+        # a count of teams is not a count of what they do: 成立16个电影放映队
+        if figure.metric and figure.unit in _TEAM_UNITS and aliases and _TEAM_HEAD_RE.search(figure.subject):
+            info = aliases.get(figure.metric)
+            names = [*info.get("aliases", []), info.get("name", "")] if info else []
+            if not any(n and figure.subject.endswith(n) for n in names):
+                figure.metric, figure.confidence = None, 0.0
+
+        # an audience belongs to the activity before it: 演出…超300场，受众累计超过150万人次
+        if figure.metric in _AUDIENCES and aliases:
+            activity = next(
+                (
+                    figures[i]
+                    for i in range(index - 1, -1, -1)
+                    if (figures[i].metric and _family(figures[i].unit) == "event")
+                    or figures[i].span[0] < sentence  # the sentence's start: stop there
+                ),
+                None,
+            )
+            if activity is not None and activity.span[0] < sentence:
+                activity = None
+            info = aliases.get(activity.metric or "") if activity else None
+            line = str(info.get("line", "")) if info else ""
+            if line in _AUDIENCE_BY_LINE:
+                figure.metric = _AUDIENCE_BY_LINE[line]
+
         # placements and their outlet level
-        level, outlet_found = level_in(segment)
+        level, outlet_found = level_in(segment, county)
+        after = _OUTLET_AFTER_RE.match(text, end, min(len(text), end + 24))
+        if after and figure.unit in _ARTICLE_UNITS:  # 12条被广元电视台采用: the outlet follows the figure
+            level, outlet_found = level_in(after.group(), county)
+            known = figure.confidence if figure.metric == "placements" else 0.0
+            figure.metric, figure.confidence = "placements", max(known, 0.9 if outlet_found else 0.75)
         publishing = bool(_PUBLISH_RE.search(segment) or _PUBLISH_RE.search(figure.subject))
         submitted = bool(_SUBMIT_RE.search(clause))
-        placement_words = bool(_OUTLET_WORD_RE.search(segment)) or (
-            bool(_MEDIA_WORD_RE.search(clause)) and publishing
-        )
+        placement_words = bool(_OUTLET_WORD_RE.search(segment)) or (bool(_MEDIA_WORD_RE.search(clause)) and publishing)
         previous = figures[index - 1] if index else None
         listed = (  # 国家级…发表2篇，省级16篇、市级43篇: the list goes on with the same kind of figure
-            previous is not None and previous.metric == "placements" and previous.span[1] >= sentence
-            and _family(previous.unit) == _family(figure.unit) and len(segment) <= 8 and outlet_found
-            and not _PUBLISH_RE.search(segment) and not submitted
+            previous is not None
+            and previous.metric == "placements"
+            and previous.span[1] >= sentence
+            and _family(previous.unit) == _family(figure.unit)
+            and len(segment) <= 8
+            and outlet_found
+            and not _PUBLISH_RE.search(segment)
+            and not submitted
         )
-        inside = figure.part_of is not None and figures[figure.part_of].metric == "placements" and (
-            _family(figures[figure.part_of].unit) == _family(figure.unit))
-        if figure.unit in _ARTICLE_UNITS and not submitted and (
-            (outlet_found and publishing) or placement_words or listed or inside
+        inside = (
+            figure.part_of is not None
+            and figures[figure.part_of].metric == "placements"
+            and (_family(figures[figure.part_of].unit) == _family(figure.unit))
+        )
+        front_page = (  # 刊稿80余篇，各版头题稿件12个: the front-page items are part of the placements just before
+            previous is not None
+            and previous.metric == "placements"
+            and previous.span[1] >= sentence
+            and figure.part_of is None
+            and not outlet_found
+            and previous.value >= figure.value
+            and figure.unit in _ARTICLE_UNITS
+            and bool(_FRONT_PAGE_RE.search(segment))
+        )
+        if front_page and previous is not None:
+            figure.part_of = index - 1 if previous.part_of is None else previous.part_of
+            if totals and totals[-1] == index:
+                totals.pop()
+        own_news = (
+            not outlet_found
+            and not after
+            and not placement_words
+            and not listed
+            and not inside
+            and not front_page
+            and figure.unit in _ARTICLE_UNITS
+            and figure.metric in (None, "placements")
+            and bool(_OWN_NEWS_RE.search(text, sentence, start))
+        )
+        if own_news:  # 《元坝新闻》共播出…44条: the unit's own news
+            figure.metric, figure.confidence = "internal_items", 0.8
+        elif (
+            figure.unit in _ARTICLE_UNITS
+            and not submitted
+            and ((outlet_found and publishing) or placement_words or listed or inside or front_page)
         ):
             known = figure.confidence if figure.metric == "placements" else 0.0
             figure.metric = "placements"
