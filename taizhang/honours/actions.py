@@ -233,6 +233,78 @@ def advance(*, acting_user: Any, campaign: Campaign, to: str, expected_version: 
     return campaign
 
 
+# A stage date may be corrected while its stage is current or ahead; a start date only while its stage is ahead.
+DATE_STAGE = {"nomination_ends": (Stage.NOMINATION, False), "qualification_ends": (Stage.QUALIFICATION, False),
+              "jury_ends": (Stage.JURY, False), "notice_starts": (Stage.NOTICE, True),
+              "notice_ends": (Stage.NOTICE, False), "vote_starts": (Stage.VOTE, True),
+              "vote_ends": (Stage.VOTE, True)}  # the poll's closing time is fixed when it opens
+
+
+def correctable_dates(campaign: Campaign) -> list[str]:
+    here = campaign.stage_index
+    return [f for f, (stage, is_fixed_once_current) in DATE_STAGE.items()
+            if STAGE_ORDER.index(stage) > here or (STAGE_ORDER.index(stage) == here and not is_fixed_once_current)]
+
+
+@transaction.atomic
+def correct_campaign(*, acting_user: Any, campaign: Campaign, expected_version: int, reason: str,
+                     title: str | None = None, description: str | None = None,
+                     dates: dict[str, datetime.date] | None = None, per_unit_limit: int | str | None = "keep",
+                     ) -> Campaign:
+    """Correct a campaign after it opened: its name and description, the dates of stages not yet past, and (while
+    nominating) the per-unit limit. The shares, votes per day, categories and quotas stay as opened. A reason is
+    required; before and after go to the audit log; a concurrent change is refused, not overwritten."""
+    require_organiser(acting_user, campaign)
+    if campaign.stage == Stage.ANNOUNCED:
+        raise InvalidTransition("结果已发布，评选活动信息不能再更正。")
+    reason = str(reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = ["请填写更正说明。"]
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+
+    def change(field: str, value: Any) -> None:
+        if getattr(campaign, field) != value:
+            before[field], after[field] = getattr(campaign, field), value
+
+    if title is not None:
+        if not str(title).strip():
+            errors["title"] = ["请填写活动名称。"]
+        change("title", str(title).strip()[:120])
+    if description is not None:
+        change("description", str(description).strip()[:5000])
+    allowed = correctable_dates(campaign)
+    new_dates = {f: getattr(campaign, f) for f in DATE_FIELDS}
+    for field, day in (dates or {}).items():
+        if field not in DATE_LABELS or day == getattr(campaign, field):
+            continue
+        if field not in allowed:
+            errors.setdefault(field, []).append(f"{DATE_LABELS[field]}所属阶段已开始或已过，不能更正。")
+        new_dates[field] = day
+        change(field, day)
+    for earlier, later in itertools.pairwise(DATE_FIELDS):
+        if new_dates[later] < new_dates[earlier]:
+            errors.setdefault(later, []).append(f"{DATE_LABELS[later]}不能早于{DATE_LABELS[earlier]}。")
+    if per_unit_limit != "keep":
+        limit = None if per_unit_limit is None or per_unit_limit == "" else int(per_unit_limit)
+        if limit != campaign.per_unit_limit and campaign.stage != Stage.NOMINATION:
+            errors["per_unit_limit"] = ["推荐阶段结束后不能更改每单位推荐上限。"]
+        elif limit is not None and not 1 <= limit <= 500:
+            errors["per_unit_limit"] = ["每单位推荐上限应在 1 至 500 之间（不限请留空）。"]
+        change("per_unit_limit", limit)
+    if errors:
+        raise InvalidInput("更正有误：" + "；".join(m for ms in errors.values() for m in ms), errors)
+    if not after:
+        raise InvalidInput("没有需要更正的内容。")
+    for field, value in after.items():
+        setattr(campaign, field, value)
+    save_versioned(campaign, expected_version, list(after))
+    audit.record("update", campaign, user=acting_user, before={k: str(v) for k, v in before.items()},
+                 after={k: str(v) for k, v in after.items()}, message=f"更正评选活动信息：{reason[:200]}")
+    return campaign
+
+
 def candidates(campaign: Campaign) -> Any:
     """The candidates still standing (qualified, not removed), in category order."""
     return (Nomination.objects.filter(campaign=campaign, state__in=IN_RACE)

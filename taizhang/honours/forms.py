@@ -13,7 +13,7 @@ from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
 
-from .actions import DATE_FIELDS, DATE_LABELS
+from .actions import DATE_FIELDS, DATE_LABELS, correctable_dates
 from .models import Campaign, Category, Level, Nomination, Promotion
 
 DATE = {"type": "date"}
@@ -64,6 +64,38 @@ class CampaignForm(forms.Form):
 
     def dates(self) -> dict[str, datetime.date]:
         return {f: self.cleaned_data[f] for f in DATE_FIELDS}
+
+
+class CampaignCorrectionForm(forms.Form):
+    """Correcting an open campaign: dates of stages already begun are shown but cannot be changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label="活动名称", max_length=120)
+    description = forms.CharField(label="活动说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    per_unit_limit = forms.IntegerField(label="每单位推荐上限", min_value=1, max_value=500, required=False,
+                                        help_text="推荐阶段可更改；留空为不限")
+    reason = forms.CharField(label="更正说明", max_length=300, help_text="写明更正的原因，记入操作日志",
+                             error_messages={"required": "请填写更正说明"})
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {
+            "version": campaign.version, "title": campaign.title, "description": campaign.description,
+            "per_unit_limit": campaign.per_unit_limit, **{f: getattr(campaign, f) for f in DATE_FIELDS}})
+        super().__init__(*args, **kwargs)
+        allowed = set(correctable_dates(campaign))
+        for name in DATE_FIELDS:
+            field = _date(DATE_LABELS[name])
+            if name not in allowed:
+                field.disabled = True
+                field.help_text = "所属阶段已开始，不能更正"
+            self.fields[name] = field
+        if campaign.stage != "nomination":
+            self.fields["per_unit_limit"].disabled = True
+            self.fields["per_unit_limit"].help_text = "推荐阶段已结束，不能更改"
+        self.order_fields(["title", "description", *DATE_FIELDS, "per_unit_limit", "reason"])
+
+    def dates(self) -> dict[str, datetime.date]:
+        return {f: self.cleaned_data[f] for f in DATE_FIELDS if not self.fields[f].disabled}
 
 
 class NominationForm(forms.Form):

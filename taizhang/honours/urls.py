@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.campaign_list, name="campaign_list"),
     path("new/", views.campaign_new, name="campaign_new"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<int:pk>/nominate/", views.nomination_new, name="nomination_new"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),

@@ -20,7 +20,7 @@ from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
 from taizhang.org.views import cap_required
 
 from . import actions
-from .forms import CampaignForm, NominationForm
+from .forms import CampaignCorrectionForm, CampaignForm, NominationForm
 from .models import STAGE_ORDER, Campaign, Evidence, Juror, Nomination, Objection, QualificationItem, Stage
 
 ERRORS = (InvalidInput, InvalidTransition, NotPermitted, StaleObjectError)
@@ -74,6 +74,34 @@ def campaign_new(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, "评选活动已发起，进入推荐阶段。")
             return redirect("honours:campaign_detail", campaign.pk)
     return render(request, "honours/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@cap_required(Cap.MANAGE_WORK)
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """更正活动信息: the organiser corrects names, descriptions and dates not yet past (with a reason)."""
+    campaign = _campaign(request, pk)
+    if not can_in_unit(request.user, Cap.MANAGE_WORK, campaign.unit):
+        raise Http404("未找到该评选活动，或您无权更正。")
+    form = CampaignCorrectionForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.correct_campaign(
+                acting_user=request.user, campaign=campaign, expected_version=d["version"], reason=d["reason"],
+                title=d["title"], description=d["description"], dates=form.dates(),
+                per_unit_limit="keep" if form.fields["per_unit_limit"].disabled else d["per_unit_limit"])
+        except ERRORS as exc:
+            for field, msgs in getattr(exc, "errors", {}).items():
+                if field in form.fields:
+                    for m in msgs:
+                        form.add_error(field, m)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "评选活动信息已更正。")
+            return redirect("honours:campaign_detail", campaign.pk)
+    return render(request, "honours/campaign_edit.html", {"form": form, "campaign": campaign},
+                  status=400 if form.errors else 200)
 
 
 def _post_campaign(request: HttpRequest, campaign: Campaign) -> None:

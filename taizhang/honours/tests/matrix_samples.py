@@ -31,6 +31,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         awarded_on=timezone.localdate() - datetime.timedelta(days=1))
     return {
         "honours:campaign_detail": Sample({"pk": campaign.pk}, sa),
+        "honours:campaign_edit": Sample({"pk": campaign.pk}, sa),
         "honours:nomination_new": Sample({"pk": campaign.pk}, sa),
         "honours:nomination_detail": Sample({"pk": nomination.pk}, sa),
         "honours:evidence_download": Sample({"pk": evidence.pk}, sa),

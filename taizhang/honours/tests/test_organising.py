@@ -117,3 +117,70 @@ def test_someone_who_is_not_a_juror_cannot_score_from_the_list(tree: Any) -> Non
     assert "不是本活动的评委" in response.content.decode()
     assert not JuryScore.objects.exists()
     assert "目前没有" in _client(outsider).get("/honours/jury/").content.decode()
+
+
+def test_correcting_a_campaign_keeps_past_stage_dates_and_asks_for_a_reason(tree: Any) -> None:
+    from taizhang.core.errors import InvalidTransition, StaleObjectError
+    from taizhang.core.models import AuditEntry
+
+    staff = make_user("staff", tree.district)
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.QUALIFICATION)
+    campaign.refresh_from_db()
+    later = campaign.jury_ends + datetime.timedelta(days=1)
+    with pytest.raises(InvalidInput, match="更正说明"):
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=campaign.version,
+                                 reason="", title="新名称")
+    with pytest.raises(InvalidInput, match="推荐截止所属阶段已开始或已过"):
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=campaign.version,
+                                 reason="改期", dates={"nomination_ends": campaign.nomination_ends
+                                                       + datetime.timedelta(days=1)})
+    with pytest.raises(InvalidInput, match="推荐上限"):
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=campaign.version,
+                                 reason="限额", per_unit_limit=5)
+    with pytest.raises(InvalidInput, match="公示开始不能早于评审截止"):
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=campaign.version,
+                                 reason="延长评审", dates={"jury_ends": campaign.notice_starts
+                                                         + datetime.timedelta(days=1)})
+    version = campaign.version
+    actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=version,
+                             reason="评审专家时间冲突，延后一天", title="第五届“身边好人”评选（更正）",
+                             dates={"jury_ends": later - datetime.timedelta(days=1)})
+    campaign.refresh_from_db()
+    assert campaign.title.endswith("（更正）") and campaign.version == version + 1
+    entry = AuditEntry.objects.filter(action="update", object_id=str(campaign.pk)).latest("id")
+    assert "延后一天" in entry.message and "title" in str(entry.after)
+    with pytest.raises(StaleObjectError):  # a page opened before the correction cannot overwrite it
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=version,
+                                 reason="再改", title="旧页面")
+    liaison = make_user("liaison", tree.street_a)
+    with pytest.raises(Exception, match="主办单位"):
+        actions.correct_campaign(acting_user=liaison, campaign=campaign, expected_version=campaign.version,
+                                 reason="x", title="y")
+    assert n.campaign_id == campaign.pk
+    type(campaign).objects.filter(pk=campaign.pk).update(stage=Stage.ANNOUNCED)
+    campaign.refresh_from_db()
+    with pytest.raises(InvalidTransition, match="已发布"):
+        actions.correct_campaign(acting_user=staff, campaign=campaign, expected_version=campaign.version,
+                                 reason="x", title="y")
+
+
+def test_the_correction_page_disables_past_dates_and_shows_errors(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    campaign = make_campaign(tree.district)
+    client = _client(staff)
+    page = client.get(f"/honours/{campaign.pk}/edit/").content.decode()
+    assert "更正说明" in page and "每单位推荐上限" in page
+    assert f"/honours/{campaign.pk}/edit/" in client.get(f"/honours/{campaign.pk}/").content.decode()
+    data = {"version": campaign.version, "title": campaign.title, "description": "",
+            "per_unit_limit": "2", "reason": "",
+            **{k: v.isoformat() for k, v in dates().items()}}
+    response = client.post(f"/honours/{campaign.pk}/edit/", data)
+    assert response.status_code == 400 and "请填写" in response.content.decode()
+    data["reason"] = "限定每单位推荐人数"
+    assert client.post(f"/honours/{campaign.pk}/edit/", data).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.per_unit_limit == 2
+    liaison_page = _client(make_user("liaison", tree.street_a)).get(f"/honours/{campaign.pk}/edit/")
+    assert liaison_page.status_code in (403, 404)
