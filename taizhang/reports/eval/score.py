@@ -17,7 +17,7 @@ from taizhang.reports.extract import ExtractedFigure, extract, load_metric_alias
 from taizhang.reports.slots import find_slots
 
 HERE: Final = Path(__file__).resolve().parent
-PARTS: Final = ("dev", "heldout", "heldout2")
+PARTS: Final = ("dev", "heldout", "heldout2", "heldout3")
 #: a mapping below this confidence is "unsure": the import page asks a person (same as actions.SURE_CONFIDENCE)
 SURE: Final = 0.6
 
@@ -106,8 +106,19 @@ def _gold(item: dict[str, Any]) -> list[Gold]:
         if at < 0:
             raise ValueError(f"{item['id']}: {g['text']!r} not in the text after {cursor}")
         cursor = at + len(g["text"])
-        out.append(Gold(g["text"], Decimal(str(g["value"])), g.get("metric"), g.get("level"), bool(g.get("change")),
-                        bool(g.get("approx")), g.get("role", "result"), g.get("part_of"), (at, cursor)))
+        out.append(
+            Gold(
+                g["text"],
+                Decimal(str(g["value"])),
+                g.get("metric"),
+                g.get("level"),
+                bool(g.get("change")),
+                bool(g.get("approx")),
+                g.get("role", "result"),
+                g.get("part_of"),
+                (at, cursor),
+            )
+        )
     return out
 
 
@@ -126,8 +137,10 @@ def _score_figures(item: dict[str, Any], aliases: Any, c: Counts) -> None:
     c.predicted += len(predicted)
     used: set[int] = set()
     for g in gold:
-        match = next((i for i, f in enumerate(predicted)
-                      if i not in used and f.span[0] < g.span[1] and g.span[0] < f.span[1]), None)
+        match = next(
+            (i for i, f in enumerate(predicted) if i not in used and f.span[0] < g.span[1] and g.span[0] < f.span[1]),
+            None,
+        )
         if g.metric not in (None, "?") and g.role == "result":
             c.metric_wanted += 1
         if g.change:
