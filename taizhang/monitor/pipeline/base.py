@@ -290,11 +290,15 @@ class Pipeline:
 
     def _clock(self, batch: list[Item]) -> None:
         ctx = self.ctx
+        latest = ctx.stream_time
         for item in batch:
-            ts = to_timestamp(item.published_at)
-            if ts is None:
-                item.ts = ctx.now()
-            else:
-                item.ts = ts
-                if ctx.stream_time is None or ts > ctx.stream_time:
-                    ctx.stream_time = ts
+            published = item.published_at
+            if published is None:
+                item.ts = ctx.now() if latest is None else latest  # ctx.now(), with the stream time so far
+                continue
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=CHINA_TZ)
+            ts = item.ts = published.timestamp()
+            if latest is None or ts > latest:
+                latest = ts
+        ctx.stream_time = latest

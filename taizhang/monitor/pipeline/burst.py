@@ -116,8 +116,17 @@ class BurstDetector:
 
     def _roll(self, s: _Series, bucket: int) -> None:
         self._update(s, s.count)
-        for _ in range(min(bucket - s.bucket - 1, 1000)):
-            self._update(s, 0)
+        empty = min(bucket - s.bucket - 1, 1000)
+        if empty > 0:  # _update(s, 0) for each empty bucket, the same arithmetic without a call per bucket
+            alpha, keep = self.alpha, 1 - self.alpha
+            mean, var = s.mean, s.var
+            for _ in range(empty):
+                diff = 0 - mean
+                incr = alpha * diff
+                mean += incr
+                var = keep * (var + diff * incr)
+            s.mean, s.var = mean, var
+            s.n += empty
         s.bucket = bucket
         s.count = 0
         s.flagged = False

@@ -23,8 +23,9 @@
   99.7% (precision 99.2%).
 * Bounded: the index keeps at most ``max_items`` signatures and forgets items older than ``window_seconds`` before
   the newest item (first in, first out by arrival; an item that arrives late is forgotten with its arrival
-  neighbours). Band keys live in one sorted array per band; forgotten entries are skipped by sequence number and
-  swept out when they outnumber the live ones.
+  neighbours). Band keys live in sorted arrays per band (a main one and one for the last few batches, merged into
+  the main one when it reaches a quarter of its size); forgotten entries are skipped by sequence number and swept
+  out when they outnumber the live ones.
 """
 
 from __future__ import annotations
@@ -184,6 +185,26 @@ class MinHasher:
         return (fmix64(h) >> _U64(32)).astype(np.uint32)
 
 
+def _merge(
+    keys: np.ndarray, seqs: np.ndarray, new_keys: np.ndarray, new_seqs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``keys`` (with their ``seqs``) and sorted ``new_keys`` merged: ``np.insert`` of the new entries at
+    ``np.searchsorted(keys, new_keys)`` (before equal old keys, in their order) for both arrays with one placement."""
+    m = len(new_keys)
+    if m == 0:
+        return keys, seqs
+    at = np.searchsorted(keys, new_keys) + np.arange(m)
+    old = np.ones(len(keys) + m, dtype=bool)
+    old[at] = False
+    merged_keys = np.empty(len(old), dtype=keys.dtype)
+    merged_keys[at] = new_keys
+    merged_keys[old] = keys
+    merged_seqs = np.empty(len(old), dtype=np.int64)
+    merged_seqs[at] = new_seqs
+    merged_seqs[old] = seqs
+    return merged_keys, merged_seqs
+
+
 class DedupIndex:
     """The memory of what was seen: fingerprints, signatures and band keys, bounded by count and time."""
 
@@ -212,10 +233,16 @@ class DedupIndex:
         self._paths: list[tuple[str, ...] | None] = [None] * self.cap
         self.head = 0  # sequence number of the oldest live entry
         self.tail = 0  # next sequence number
+        # per band, sorted band keys and their sequence numbers in two levels: the main arrays, and the entries of
+        # the last few batches, merged into the main arrays once they reach a quarter of them (merging every batch
+        # into 100,000+ keys per band cost more than the searches of both levels)
         self._keys = [np.empty(0, dtype=np.uint32) for _ in range(bands)]
         self._seqs = [np.empty(0, dtype=np.int64) for _ in range(bands)]
-        # fingerprint → [item id, original id, path, ts]
-        self.exact: OrderedDict[str, list] = OrderedDict()
+        self._recent_keys = [np.empty(0, dtype=np.uint32) for _ in range(bands)]
+        self._recent_seqs = [np.empty(0, dtype=np.int64) for _ in range(bands)]
+        # fingerprint → (item id, original id, path, ts); a tuple of strings and a float, which the cyclic garbage
+        # collector stops tracking after one look (a list it would walk again in every older-generation pass)
+        self.exact: OrderedDict[str, tuple[str, str, tuple[str, ...], float]] = OrderedDict()
         self.chains: dict[str, list[str]] = {}
         self.newest_ts = float("-inf")
 
@@ -234,26 +261,29 @@ class DedupIndex:
         qs: list[np.ndarray] = []
         ss: list[np.ndarray] = []
         for b in range(self.bands):
-            keys = self._keys[b]
-            if len(keys) == 0:
+            if len(self._keys[b]) == 0 and len(self._recent_keys[b]) == 0:
                 continue
             q = bkeys[rows, b]
             # sorted queries: numpy's binary search starts from the previous answer, ~2.5x faster on 100,000 keys
             order = np.argsort(q)
             q = q[order]
-            lo = np.searchsorted(keys, q, "left")
-            hi = np.searchsorted(keys, q, "right")
-            cnt = hi - lo
-            hit = cnt > 0
-            if not hit.any():
-                continue
-            cnt = cnt[hit]
-            total = int(cnt.sum())
-            starts = np.repeat(lo[hit] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-            seqs = self._seqs[b][starts]
-            live = seqs >= self.head
-            qs.append(np.repeat(rows[order][hit], cnt)[live])
-            ss.append(seqs[live])
+            q_rows = rows[order]
+            for keys, band_seqs in ((self._keys[b], self._seqs[b]), (self._recent_keys[b], self._recent_seqs[b])):
+                if len(keys) == 0:
+                    continue
+                lo = np.searchsorted(keys, q, "left")
+                hi = np.searchsorted(keys, q, "right")
+                cnt = hi - lo
+                hit = cnt > 0
+                if not hit.any():
+                    continue
+                cnt = cnt[hit]
+                total = int(cnt.sum())
+                starts = np.repeat(lo[hit] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+                seqs = band_seqs[starts]
+                live = seqs >= self.head
+                qs.append(np.repeat(q_rows[hit], cnt)[live])
+                ss.append(seqs[live])
         if not qs:
             return {}
         q = np.concatenate(qs)
@@ -361,7 +391,7 @@ class DedupIndex:
             else:
                 root, path = item.id, (item.id,)
             root_of[i], path_of[i] = root, path
-            exact[item.fingerprint] = [item.id, root, path, item.ts]
+            exact[item.fingerprint] = (item.id, root, path, item.ts)
             if valid_list[i] and (root == item.id or best_sim < self.index_dup_below):
                 to_index.append(i)
         self._insert(items, sig, bkeys, to_index, root_of, path_of)
@@ -383,9 +413,8 @@ class DedupIndex:
         root_of: list[str],
         path_of: list[tuple[str, ...]],
     ) -> None:
-        for item in items:
-            if item.ts > self.newest_ts:
-                self.newest_ts = item.ts
+        if items:
+            self.newest_ts = max(self.newest_ts, max(item.ts for item in items))
         if not to_index:
             return
         if len(to_index) > self.cap:
@@ -400,31 +429,25 @@ class DedupIndex:
         slots = seqs % self.cap
         idx = np.asarray(to_index, dtype=np.int64)
         self._sigs[slots] = sig[idx]
-        for slot, i in zip(slots.tolist(), to_index, strict=True):
-            self._ids[slot] = items[i].id
-            self._roots[slot] = root_of[i]
-            self._paths[slot] = path_of[i]
-            self._ts[slot] = items[i].ts
+        self._ts[slots] = [items[i].ts for i in to_index]
+        first = self.tail % self.cap  # the slots run on from here and wrap around at most once
+        split = min(m, self.cap - first)
+        ids = [items[i].id for i in to_index]
+        self._ids[first : first + split], self._ids[: m - split] = ids[:split], ids[split:]
+        roots = [root_of[i] for i in to_index]
+        self._roots[first : first + split], self._roots[: m - split] = roots[:split], roots[split:]
+        paths = [path_of[i] for i in to_index]
+        self._paths[first : first + split], self._paths[: m - split] = paths[:split], paths[split:]
         self.tail += m
         new_keys = bkeys[idx]
-        step = np.arange(m)
         for b in range(self.bands):
             k = new_keys[:, b]
-            order = np.argsort(k, kind="stable")
-            k = k[order]
-            keys, old_seqs = self._keys[b], self._seqs[b]
-            # np.insert(keys, pos, k) for both arrays with one placement: the new entries go before equal old keys,
-            # in order of arrival
-            at = np.searchsorted(keys, k) + step
-            old = np.ones(len(keys) + m, dtype=bool)
-            old[at] = False
-            merged_keys = np.empty(len(old), dtype=keys.dtype)
-            merged_keys[at] = k
-            merged_keys[old] = keys
-            merged_seqs = np.empty(len(old), dtype=np.int64)
-            merged_seqs[at] = seqs[order]
-            merged_seqs[old] = old_seqs
-            self._keys[b], self._seqs[b] = merged_keys, merged_seqs
+            order = np.argsort(k)  # equal keys in any order: a lookup takes them all
+            keys, band_seqs = _merge(self._recent_keys[b], self._recent_seqs[b], k[order], seqs[order])
+            if len(keys) > max(8192, len(self._keys[b]) // 4):
+                self._keys[b], self._seqs[b] = _merge(self._keys[b], self._seqs[b], keys, band_seqs)
+                keys, band_seqs = keys[:0], band_seqs[:0]
+            self._recent_keys[b], self._recent_seqs[b] = keys, band_seqs
 
     def _evict(self) -> None:
         cutoff = self.newest_ts - self.window
@@ -433,11 +456,14 @@ class DedupIndex:
             self._ids[slot] = self._roots[slot] = self._paths[slot] = None
             self.head += 1
         live = self.tail - self.head
-        if self._keys and len(self._keys[0]) - live > max(live, 4096):
+        if self._keys and len(self._keys[0]) + len(self._recent_keys[0]) - live > max(live, 4096):
             for b in range(self.bands):
                 keep = self._seqs[b] >= self.head
                 self._keys[b] = self._keys[b][keep]
                 self._seqs[b] = self._seqs[b][keep]
+                keep = self._recent_seqs[b] >= self.head
+                self._recent_keys[b] = self._recent_keys[b][keep]
+                self._recent_seqs[b] = self._recent_seqs[b][keep]
         exact = self.exact
         while exact:
             entry = next(iter(exact.values()))

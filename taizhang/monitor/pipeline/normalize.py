@@ -65,6 +65,10 @@ def normalize_text(text: str, *, html_input: bool = True) -> str:
         text = strip_html(text)
     # NFKC: full-width letters, digits and punctuation to ASCII (Ａ１，→ A1,), the ideographic space to a space.
     text = nfkc(text)
+    if text.isprintable():  # no invisible character and no whitespace but ASCII spaces (the usual post): cheap
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
     for ch in _INVISIBLE:
         if ch in text:
             text = text.replace(ch, "")

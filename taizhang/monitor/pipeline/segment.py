@@ -96,6 +96,10 @@ class Segmenter:
     def content(self, raw: list[str]) -> list[str]:
         """The content words among rjieba tokens, in order, with repeats (the decision per word is cached)."""
         cache = self._keep_cache
+        try:  # usually every word has been decided before: one pass in C
+            return list(filter(None, map(cache.__getitem__, raw)))
+        except KeyError:
+            pass
         kept = list(map(cache.get, raw))
         if None in kept:  # words not seen before: decide once, remember
             if len(cache) > 500_000:

@@ -37,8 +37,9 @@ class SentimentStep:
             raise RuntimeError(f"情感模型返回 {len(scores)} 个分数，应为 {len(texts)} 个")
         band = ctx.config.neutral_band
         label = model.label
+        values = scores.tolist()  # Python floats, without a numpy scalar per item
         for item, pos in zip(batch, rows, strict=True):
-            score = float(scores[pos])
+            score = values[pos]
             item.sentiment = score
             if band is not None:
                 item.label = "neg" if score < band[0] else "pos" if score > band[1] else "neu"

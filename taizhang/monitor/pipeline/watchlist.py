@@ -287,6 +287,7 @@ class WatchListMatcher:
             t: frozenset(self.term_ids[u] for u in terms if u in t) for t in terms
         }
         self._lists_of_term: list[list[int]] = [[] for _ in terms]
+        self._answers: dict[frozenset[int], tuple[str, ...]] = {}  # set of term ids found → keys of the lists true
         self._evaluators: list[Callable[[set[int]], bool]] = []
         for li, w in enumerate(self.watchlists):
             self._evaluators.append(_compile(w.tree, self.term_ids))
@@ -322,10 +323,17 @@ class WatchListMatcher:
         found = self.found_terms(text.lower())
         if not found:
             return []
-        lists_of_term = self._lists_of_term
-        candidates = sorted({li for tid in found for li in lists_of_term[tid]})
-        evaluators = self._evaluators
-        return [self.watchlists[li].key for li in candidates if evaluators[li](found)]
+        # the answer depends only on the set of terms found, and the same few sets come up again and again
+        key = frozenset(found)
+        keys = self._answers.get(key)
+        if keys is None:
+            if len(self._answers) >= 10_000:
+                self._answers.clear()
+            lists_of_term = self._lists_of_term
+            candidates = sorted({li for tid in found for li in lists_of_term[tid]})
+            evaluators = self._evaluators
+            keys = self._answers[key] = tuple(self.watchlists[li].key for li in candidates if evaluators[li](found))
+        return list(keys)
 
 
 def load_watchlists(data: list[dict]) -> list[WatchList]:
@@ -353,4 +361,6 @@ class WatchListStep:
         match = ctx.watchlists.match
         for item in batch:
             text = f"{item.norm_title} {item.norm_text}" if item.norm_title else item.norm_text
-            item.matches = match(text)
+            found = match(text)
+            if found or item.matches:  # most items match nothing: keep their empty list (one object less to track)
+                item.matches = found

@@ -93,3 +93,23 @@ def test_late_items_are_not_counted():
     assert det.observe("x", T0) is None
     assert det.series["x"].count == 1
     assert timedelta(seconds=BUCKET).total_seconds() == det.bucket_seconds
+
+
+def test_empty_buckets_update_the_baseline_like_one_zero_count_each():
+    # rolling over a gap does the arithmetic of _update(series, 0) per empty bucket without the call: same floats
+    from taizhang.monitor.pipeline.burst import _Series
+
+    counts = [3, 1, 7, 2, 9, 1]
+    fast, slow = BurstDetector(), BurstDetector()
+    for b, count in enumerate(counts):
+        for k in range(count):
+            fast.observe("x", T0 + b * 37 * BUCKET + k)
+    ref = _Series(0)
+    for count in counts[:-1]:
+        slow._update(ref, count)  # the bucket that closes
+        for _ in range(36):  # the empty ones up to the next
+            slow._update(ref, 0)
+    s = fast.series["x"]
+    assert (s.mean, s.var, s.n) == (ref.mean, ref.var, ref.n)
+    assert s.n == 5 * 37
+    assert 0 < s.mean < 1

@@ -156,41 +156,41 @@ def test_signatures_are_stable_across_processes():
 
 
 def test_the_band_index_stays_sorted_and_finds_what_a_brute_force_search_finds():
-    # many small batches: every batch merges its band keys into the sorted arrays; the candidates found must be
-    # exactly the indexed items that share a band key, as a scan of all of them finds
+    # many batches: every batch merges its band keys into the sorted arrays of the last batches, which merge into the
+    # main arrays in turn; the candidates found must be the indexed items that share a band key, as a scan finds
     import numpy as np
 
     from taizhang.monitor.pipeline.dedup import DedupIndex
 
     rng = np.random.default_rng(12)
-    index = DedupIndex(num_perm=8, bands=4, threshold=0.0, max_items=10_000)
-    inserted = []  # (band keys, sequence number)
+    index = DedupIndex(num_perm=8, bands=4, threshold=0.0, max_items=100_000)
+    all_keys = np.empty((0, 4), dtype=np.uint32)
+    all_sigs = np.empty((0, 8), dtype=np.uint32)
     for batch in range(30):
-        n = 40
-        sig = rng.integers(0, 6, size=(n, 8)).astype(np.uint32)  # few values: many shared band keys
-        bkeys = rng.integers(0, 50, size=(n, 4)).astype(np.uint32)
-        rows = np.arange(n)
-        if batch:
-            found = index._index_candidates(sig, rows, bkeys)
-            for r in range(n):
-                shared = [s for keys, s in inserted if (keys == bkeys[r]).any()]
-                if not shared:
-                    assert r not in found
-                    continue
-                sims = {s: float((sig[r] == index._sigs[s % index.cap]).mean()) for s in shared}
-                best = max(sims.values())
-                assert found[r][0] == best
-                assert found[r][1] == min(s for s, v in sims.items() if v == best)
+        n = 400
+        sig = rng.integers(0, 6, size=(n, 8)).astype(np.uint32)  # few values: many equal similarities
+        bkeys = rng.integers(0, 3000, size=(n, 4)).astype(np.uint32)
+        found = index._index_candidates(sig, np.arange(n), bkeys)
+        for r in range(n):
+            shared = np.flatnonzero((all_keys == bkeys[r]).any(axis=1))  # sequence numbers: 0, 1, … in order
+            if len(shared) == 0:
+                assert r not in found
+                continue
+            sims = (all_sigs[shared] == sig[r]).mean(axis=1)
+            best = sims.max()
+            assert found[r] == (best, int(shared[sims == best].min()))
         items = [Item(id=f"b{batch}-{i}") for i in range(n)]
-        for i, item in enumerate(items):
-            item.fingerprint = f"{batch}-{i}"
-        start = index.tail
         index._insert(items, sig, bkeys, list(range(n)), [it.id for it in items], [(it.id,) for it in items])
-        inserted += [(bkeys[i], start + i) for i in range(n)]
+        all_keys = np.concatenate([all_keys, bkeys])
+        all_sigs = np.concatenate([all_sigs, sig])
         for b in range(4):
-            keys, seqs = index._keys[b], index._seqs[b]
-            assert (np.diff(keys.astype(np.int64)) >= 0).all()
-            assert sorted(zip(keys.tolist(), seqs.tolist(), strict=True)) == sorted((int(k[b]), s) for k, s in inserted)
+            entries = []
+            for keys, seqs in ((index._keys[b], index._seqs[b]), (index._recent_keys[b], index._recent_seqs[b])):
+                assert (np.diff(keys.astype(np.int64)) >= 0).all()
+                entries += zip(keys.tolist(), seqs.tolist(), strict=True)
+            assert sorted(entries) == sorted(zip(all_keys[:, b].tolist(), range(len(all_keys)), strict=True))
+    assert len(index._keys[0]) > 0  # both levels were used
+    assert len(index._recent_keys[0]) > 0
 
 
 def test_crafted_near_duplicates_across_batches_form_the_expected_groups():

@@ -51,3 +51,28 @@ def test_the_step_sets_normalised_fields_and_an_exact_fingerprint():
     assert (a.norm_title, a.norm_text) == ("标题", "正文,内容")
     assert a.fingerprint == b.fingerprint == fingerprint("标题", "正文,内容")
     assert a.fingerprint != c.fingerprint
+
+
+def test_the_printable_shortcut_gives_what_the_full_cleanup_gives():
+    # normalize_text skips the invisible-character and whitespace passes for printable text: that is sound only
+    # because every such character is unprintable, which this checks, and the result must be the same
+    import sys
+
+    from taizhang.monitor.pipeline.normalize import _INVISIBLE
+
+    assert not any(ch.isprintable() for ch in _INVISIBLE)
+    assert [c for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable()] == [0x20]
+
+    def full(text):
+        text = unicodedata.normalize("NFKC", strip_html(text))
+        for ch in _INVISIBLE:
+            text = text.replace(ch, "")
+        return " ".join(text.split())
+
+    samples = [
+        "万柏林区，居民反映：补偿偏低！",
+        " 前导空格", "结尾空格 ", "两个  空格", "全角\u3000空格", "换行\n和\t制表", "零宽\u200b字符", "软\u00ad连字符",
+        "<p>Ａ１，ｂ</p>&amp;nbsp;测试", "ﬁ ① ＡＢＣ", "x\u2028y", "\x1c分隔\x1f", "", "plain ascii  text ",
+    ]  # fmt: skip
+    for text in samples:
+        assert normalize_text(text) == full(text), text

@@ -133,3 +133,26 @@ def test_the_step_matches_title_and_text():
     NormalizeStep().run(items, ctx)
     WatchListStep().run(items, ctx)
     assert [i.matches for i in items] == [["demolition"], ["school"], []]
+
+
+def test_remembered_answers_equal_evaluating_every_list_and_are_not_shared():
+    # match() remembers the answer per set of terms found; it must equal evaluating every expression afresh
+    import random
+
+    lists = [
+        WatchList("a", "A", "(拆迁 OR 征地) AND (补偿 OR 安置)"),
+        WatchList("b", "B", "学校 NOT 游戏"),
+        WatchList("c", "C", "(房价 OR 楼市) AND NOT 广告"),
+        WatchList("d", "D", "补偿"),
+    ]
+    matcher = WatchListMatcher(lists)
+    words = ["拆迁", "征地", "补偿", "安置", "学校", "游戏", "房价", "楼市", "广告", "天气"]
+    rng = random.Random(4)
+    for _ in range(500):
+        text = "，".join(rng.sample(words, rng.randint(0, 4)))
+        expected = [w.key for w in lists if WatchListMatcher([w]).match(text)]
+        got = matcher.match(text)
+        assert got == expected, text
+        got.append("changed")  # the caller's list is its own
+        assert matcher.match(text) == expected
+    assert matcher._answers  # answers were remembered
