@@ -53,8 +53,14 @@ class Grader:
     def _compile(self) -> None:
         """The rules as tuples, read once: grading runs for every incident a batch touches."""
         r = self.rules
+        # (metric, weight, full, ln(1+full) for the log scale else None)
         self._metric_specs = [
-            (name, float(spec["weight"]), float(spec["full"]), spec.get("scale") == "log")
+            (
+                name,
+                float(spec["weight"]),
+                float(spec["full"]),
+                math.log1p(float(spec["full"])) if spec.get("scale") == "log" else None,
+            )
             for name, spec in r["metrics"].items()
         ]
         self._min_scores = [(float(g["min_score"]), g["key"]) for g in self.grades]
@@ -128,9 +134,9 @@ class Grader:
     def score(self, metrics: dict[str, float]) -> float:
         total = 0.0
         log1p = math.log1p
-        for name, weight, full, log_scale in self._metric_specs:
+        for name, weight, full, log_full in self._metric_specs:
             x = max(0.0, float(metrics.get(name, 0.0)))
-            scaled = log1p(x) / log1p(full) if log_scale else x / full
+            scaled = log1p(x) / log_full if log_full is not None else x / full
             total += weight * min(1.0, scaled)
         return total
 

@@ -87,7 +87,10 @@ class NormalizeStep:
 
     def run(self, batch: list[Item], ctx: Context) -> None:
         html_input = ctx.config.html
-        for item in batch:
-            item.norm_title = normalize_text(item.title, html_input=html_input)
-            item.norm_text = normalize_text(item.text, html_input=html_input)
-            item.fingerprint = fingerprint(item.norm_title, item.norm_text)
+        blake2b = hashlib.blake2b
+        for item in batch:  # normalize_text and fingerprint, inlined: most posts have no title
+            title = normalize_text(item.title, html_input=html_input) if item.title else ""
+            text = normalize_text(item.text, html_input=html_input) if item.text else ""
+            item.norm_title = title
+            item.norm_text = text
+            item.fingerprint = blake2b(f"{title}\x1f{text}".encode(), digest_size=16).hexdigest()
