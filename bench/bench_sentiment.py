@@ -12,7 +12,8 @@ Prints, side by side:
 - the same on the complaint evaluation set (taizhang/monitor/eval/complaints.tsv: complaints, requests for help,
   accusations and reports of harm in news wording must score negative), with the share of complaints scored
   negative and of other sentences not scored negative;
-- with ``--compare OLD.npz``, the same rows for another model file (e.g. the previous shipped one) in the same run.
+- with ``--compare OLD.npz``, the same rows for another model file (e.g. the previous shipped one) in the same run,
+  scored by the current code (so the speed columns compare the models, not two versions of the scorer).
 posts/s is reported per CPU second of this process (``time.process_time``, the figure that does not depend on what
 else the machine runs) and per wall second. The process is pinned to one CPU and numerical libraries to one thread.
 Data: $TAIZHANG_DATA, else ../shared/data next to the repository, else /work/shared/data.
@@ -64,6 +65,11 @@ def row(name: str, posts: int, cpu: float, wall: float, acc: str = "", f1: str =
     return f"{name:<38} {posts:>8,} {posts / cpu:>13,.0f} {posts / wall:>13,.0f} {acc:>9} {f1:>9}"
 
 
+def one_row(name: str, posts: int, cpu: float, wall: float) -> str:
+    """One call per post: also the latency of a call, in microseconds of CPU."""
+    return row(name, posts, cpu, wall) + f"   {cpu / posts * 1e6:.0f} µs CPU per call"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=200_000, help="posts scored in one batch call")
@@ -93,7 +99,7 @@ def main() -> None:
 
     ones = texts[: args.one]
     _, cpu, wall = timed(lambda: [model.score_one(t) for t in ones])
-    print(row("taizhang model, one at a time", len(ones), cpu, wall))
+    print(one_row("taizhang model, one at a time", len(ones), cpu, wall))
 
     ctexts, clabels, _ = read_set(COMPLAINTS_PATH)
     cy = np.asarray(clabels)
@@ -115,8 +121,11 @@ def main() -> None:
     accuracy_rows("taizhang model", model)
     if args.compare:
         other = SentimentModel.load(args.compare)
+        print(f"compared model {args.compare} ({Path(args.compare).stat().st_size / 1e6:.2f} MB), scored by this code")
         _, cpu, wall = timed(lambda: other.score(texts))
         print(row(f"compared model, batch ({Path(args.compare).name})", len(texts), cpu, wall))
+        _, cpu, wall = timed(lambda: [other.score_one(t) for t in ones])
+        print(one_row("compared model, one at a time", len(ones), cpu, wall))
         accuracy_rows("compared model", other)
 
     if args.snownlp:
@@ -141,8 +150,10 @@ def main() -> None:
         )
         csnow = np.asarray([SnowNLP(t).sentiments for t in ctexts])
         r = metrics(cy, csnow > 0.5)
-        print(f"{'SnowNLP 0.12, complaint set':<38} {len(ctexts):>8,} {'':>27} {r['accuracy']:>9.4f} "
-              f"{r['macro_f1']:>9.4f}   complaints negative {np.mean(csnow[cy == 0] < 0.5):.4f}")
+        print(
+            f"{'SnowNLP 0.12, complaint set':<38} {len(ctexts):>8,} {'':>27} {r['accuracy']:>9.4f} "
+            f"{r['macro_f1']:>9.4f}   complaints negative {np.mean(csnow[cy == 0] < 0.5):.4f}"
+        )
     always = metrics(y_test, np.ones(len(y_test), dtype=bool))
     print(
         f"{'(always positive)':<38} {len(y_test):>8,} {'':>13} {'':>13} {always['accuracy']:>9.4f} "

@@ -4,7 +4,7 @@ The model (``models_data/sentiment.npz``, rebuilt by ``python -m taizhang.monito
 regression over Naive-Bayes-weighted features (NB-LR, after Wang & Manning 2012) of up to two kinds, each hashed
 into its own table:
 
-- character n-grams, n = 1 .. ``ngram_max`` (``2**char_bits`` buckets);
+- character n-grams, n = 1 .. ``ngram_max`` (at most 5; ``2**char_bits`` buckets);
 - rjieba word tokens (``2**word_bits`` buckets), only when the model was trained with them. The shipped model has
   none: scoring then needs no segmentation, which is what lets the pipeline cut only the posts it clusters.
 
@@ -19,11 +19,15 @@ distinct features of each post::
 
     P(positive) = sigmoid(b + sum_occ v[f] / sqrt(sum_occ q[f]))     v = coef * r,  q = r**2
 
+A model may be an ensemble of such NB-LRs ("heads", each over its own n-gram range, e.g. 1–3 and 2–5) averaged in
+logit space: then P = sigmoid(b + sum_h V_h / sqrt(Q_h)), the heads' (v, q) side by side in one table row, an
+n-gram adding only to the heads whose range holds its length (see :class:`SentimentModel`).
+
 Only numpy and rjieba are needed at run time. A batch is scored as whole arrays: the texts are joined with NUL
 separators, n-gram keys are built from the code points by shifts (a code point fits in 21 bits, so a 1–3-gram is
-exactly one 64-bit integer), word keys by polynomial prefix sums over the same code points; both are hashed by a
-multiplication (Fibonacci hashing: stable across processes, unlike ``hash()``), looked up, and summed per post
-with ``np.add.reduceat``. Nothing is downloaded.
+exactly one 64-bit integer; 4- and 5-grams are mixed in by a multiplication), word keys by polynomial prefix sums
+over the same code points; both are hashed by a multiplication (Fibonacci hashing: stable across processes,
+unlike ``hash()``), looked up, and summed per post with ``np.add.reduceat``. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ import numpy.typing as npt
 __all__ = [
     "DEFAULT_PATH",
     "FORMAT",
+    "FORMATS",
     "SentimentModel",
     "char_ngram_ids",
+    "code_points",
     "get_model",
     "prepare",
     "reset_model",
@@ -50,11 +56,13 @@ __all__ = [
 ]
 
 DEFAULT_PATH: Final = Path(__file__).resolve().parent / "models_data" / "sentiment.npz"
-FORMAT: Final = "taizhang-sentiment-nblr/1"
+FORMAT: Final = "taizhang-sentiment-nblr/2"
+FORMATS: Final = ("taizhang-sentiment-nblr/1", FORMAT)  # /1: one head, 1-D tables
 
 SEP: Final = "\x00"  # between posts in a batch; NULs inside a text are replaced by spaces
 _GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
-_MIX4: Final = np.uint64(0x100000001B3)  # 4-grams no longer fit 63 bits: mixed in by a multiplication
+_MIX4: Final = np.uint64(0x100000001B3)  # 4- and 5-grams no longer fit 63 bits: mixed in by a multiplication
+NGRAM_LIMIT: Final = 5
 _CHUNK: Final = 4096  # posts per internal batch: keeps the arrays in cache and rjieba's token list small
 
 Label = Literal["pos", "neg", "neu"]
@@ -63,6 +71,12 @@ IntArray = npt.NDArray[np.intp]
 
 
 # --- features (shared with the training script, so training and scoring see exactly the same thing) ---------------
+def code_points(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """The code points of the batch ``SEP t1 SEP t2 ... SEP tn SEP`` (``SEP`` is 0), normalised as :func:`prepare`
+    says; what char n-gram scoring needs (it skips turning them back into a string)."""
+    return _normalised(texts).astype(np.uint64)
+
+
 def prepare(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.uint64]]:
     """The batch as one string ``SEP t1 SEP t2 ... SEP tn SEP`` and its code points (``SEP`` is 0).
 
@@ -70,6 +84,11 @@ def prepare(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.uint64]]:
     ASCII forms; A–Z become a–z. Done on the code-point array: ``unicodedata.normalize("NFKC")`` would cost more
     than everything else together.
     """
+    cps = _normalised(texts)
+    return cps.tobytes().decode("utf-32-le"), cps.astype(np.uint64)
+
+
+def _normalised(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
     joined = SEP.join(texts)
     if joined.count(SEP) != max(len(texts) - 1, 0):
         joined = SEP.join(t.replace(SEP, " ") for t in texts)
@@ -85,36 +104,41 @@ def prepare(texts: Sequence[str]) -> tuple[str, npt.NDArray[np.uint64]]:
     cps[cps == 0x3000] = 0x20
     upper = (cps >= 0x41) & (cps <= 0x5A)
     cps[upper] += 0x20
-    return cps.tobytes().decode("utf-32-le"), cps.astype(np.uint64)
+    return cps
 
 
 def char_ngram_ids(cps: npt.NDArray[np.uint64], bits: int, null: int, nmax: int = 3) -> list[IntArray]:
     """For n = 1..nmax, the bucket of the n-gram starting at each position (``null`` where it would cross a SEP).
 
-    An n-gram's key is its code points packed 21 bits each (exact for n <= 3; a 4-gram's key is the 3-gram key
-    times 0x100000001B3 plus the fourth code point, mod 2**64); bucket = top ``bits`` bits of
+    An n-gram's key is its code points packed 21 bits each (exact for n <= 3; for n = 4, 5 the key is the
+    (n-1)-gram key times 0x100000001B3 plus the n-th code point, mod 2**64); bucket = top ``bits`` bits of
     key * 0x9E3779B97F4A7C15 (mod 2**64).
     """
-    if not 1 <= nmax <= 4:
-        raise ValueError("nmax must be 1, 2, 3 or 4")
+    if not 1 <= nmax <= NGRAM_LIMIT:
+        raise ValueError(f"nmax must be in 1..{NGRAM_LIMIT}")
     size = cps.size
+    if size == 0 or cps[0] != 0 or cps[-1] != 0:
+        raise ValueError("the code points must begin and end with SEP (see code_points())")
     shift = np.uint64(64 - bits)
-    ok = cps != 0
+    # an n-gram starting at i crosses a SEP at s when s - n < i <= s: a few positions per post, not a mask
+    crossing = np.flatnonzero(cps == 0)[:, None] - np.arange(nmax)
+    np.maximum(crossing, 0, out=crossing)
     key = cps.copy()
     out: list[IntArray] = []
     for n in range(1, nmax + 1):
         if n > 1:
-            nxt = np.zeros(size, dtype=np.uint64)
-            nxt[: size - n + 1] = cps[n - 1 :]
+            # the keys of the last n-1 positions are left as they were: those n-grams cross the final SEP anyway
+            head = key[: size - n + 1]
             if n <= 3:
-                key <<= np.uint64(21)
-                key |= nxt
+                head <<= np.uint64(21)
+                head |= cps[n - 1 :]
             else:
-                key *= _MIX4
-                key += nxt
-            ok &= nxt != 0
-        ids = ((key * _GOLDEN) >> shift).astype(np.intp)
-        ids[~ok] = null
+                head *= _MIX4
+                head += cps[n - 1 :]
+        hashed = key * _GOLDEN
+        hashed >>= shift
+        ids: IntArray = hashed.view(np.intp)  # < 2**30: the same value as a signed integer
+        ids[crossing[:, :n]] = null
         out.append(ids)
     return out
 
@@ -185,16 +209,32 @@ def word_ids(tokens: Sequence[str], cps: npt.NDArray[np.uint64], bits: int, null
 
 # --- the model ------------------------------------------------------------------------------------------------------
 def _table(index: npt.ArrayLike, v: npt.ArrayLike, q: npt.ArrayLike, size: int) -> npt.NDArray[np.float32]:
-    """Rows (v, q) per bucket, plus a last all-zero row for the null bucket; one gather fetches both."""
-    table = np.zeros((size + 1, 2), dtype=np.float32)
+    """Rows ``(v_1, q_1, .. v_H, q_H)`` per bucket for H heads, plus a last all-zero row for the null bucket; one
+    gather fetches all of them. ``v``/``q`` are (rows,) for one head or (rows, H)."""
+    vv = np.asarray(v, dtype=np.float32)
+    qq = np.asarray(q, dtype=np.float32)
+    if vv.ndim == 1:
+        vv, qq = vv[:, None], qq[:, None]
+    if vv.shape != qq.shape:
+        raise ValueError("v and q tables differ in shape")
+    heads = vv.shape[1]
+    table = np.zeros((size + 1, 2 * heads), dtype=np.float32)
     rows = np.asarray(index, dtype=np.intp)
-    table[rows, 0] = v
-    table[rows, 1] = q
+    table[rows, 0::2] = vv
+    table[rows, 1::2] = qq
     return table
 
 
 class SentimentModel:
-    """Scores texts: :meth:`score` gives P(positive) in [0, 1]; :meth:`label` turns a score into pos/neg/neu."""
+    """Scores texts: :meth:`score` gives P(positive) in [0, 1]; :meth:`label` turns a score into pos/neg/neu.
+
+    The model has one or more heads (an ensemble of NB-LRs over different n-gram ranges ``heads``, e.g.
+    ``[(1, 3), (2, 5)]``, averaged in logit space): ``char_v``/``char_q`` have one column per head, the heads share
+    the hash buckets, an n-gram adds only to the heads whose range holds its n (as in training: a 4-gram that falls
+    in a bucket of a 1–3-gram head adds nothing to that head), and each head is normalised by its own
+    ``sqrt(sum q)``. The heads' weights and the calibration are folded into the tables, so
+    ``P = sigmoid(b + sum_h V_h / sqrt(Q_h))``.
+    """
 
     def __init__(
         self,
@@ -209,6 +249,7 @@ class SentimentModel:
         word_q: npt.ArrayLike,
         intercept: float,
         ngram_max: int = 3,
+        heads: Sequence[tuple[int, int]] | None = None,
         metadata: dict[str, Any] | None = None,
         neutral_low: float = 0.4,
         neutral_high: float = 0.6,
@@ -217,6 +258,8 @@ class SentimentModel:
         for bits in (char_bits, word_bits):
             if not 8 <= bits <= 30:
                 raise ValueError(f"hash bits must be in 8..30, got {bits}")
+        if not 1 <= ngram_max <= NGRAM_LIMIT:
+            raise ValueError(f"ngram_max must be in 1..{NGRAM_LIMIT}, got {ngram_max}")
         if not 0.0 <= neutral_low <= neutral_high <= 1.0:
             raise ValueError("the neutral band must satisfy 0 <= low <= high <= 1")
         self.char_bits = char_bits
@@ -230,7 +273,30 @@ class SentimentModel:
         self._char_null = 1 << char_bits
         self._word_null = 1 << word_bits
         self._char_table = _table(char_index, char_v, char_q, self._char_null)
+        self.heads = self._char_table.shape[1] // 2
+        ranges = [(1, ngram_max)] if heads is None else [(int(lo), int(hi)) for lo, hi in heads]
+        if len(ranges) != self.heads or any(not 1 <= lo <= hi <= ngram_max for lo, hi in ranges):
+            raise ValueError(f"{self.heads} table columns, n-gram ranges {ranges} (n in 1..{ngram_max})")
+        self.head_ranges = ranges
+        # For each n, the table its n-grams are looked up in: the full one when every head takes n-grams of that
+        # length, else a copy with the other heads' columns zeroed (one copy per pattern; whole-row adds stay
+        # contiguous, which column-slice adds are not).
+        self._tables: list[npt.NDArray[np.float32]] = []
+        copies: dict[tuple[int, ...], npt.NDArray[np.float32]] = {}
+        for n in range(1, ngram_max + 1):
+            cover = tuple(h for h, (lo, hi) in enumerate(ranges) if lo <= n <= hi)
+            if len(cover) == len(ranges):
+                self._tables.append(self._char_table)
+                continue
+            if cover not in copies:
+                masked = np.zeros_like(self._char_table)
+                for h in cover:
+                    masked[:, 2 * h : 2 * h + 2] = self._char_table[:, 2 * h : 2 * h + 2]
+                copies[cover] = masked
+            self._tables.append(copies[cover])
         self._word_table = _table(word_index, word_v, word_q, self._word_null)
+        if self._word_table.shape[1] != 2:
+            raise ValueError("word features belong to the first head only")
         self._use_words = bool(np.asarray(word_index).size)
 
     # -- loading ------------------------------------------------------------------------------------------------------
@@ -240,17 +306,19 @@ class SentimentModel:
     ) -> SentimentModel:
         """The model stored at ``path`` (default: the shipped ``models_data/sentiment.npz``).
 
-        ``neutral_low``/``neutral_high`` set the band that :meth:`label` calls neutral.
+        ``neutral_low``/``neutral_high`` set the band that :meth:`label` calls neutral. Files of the previous
+        format (one head) load too.
         """
         where = Path(path) if path is not None else DEFAULT_PATH
         with np.load(where, allow_pickle=False) as data:
             meta: dict[str, Any] = json.loads(data["metadata"].tobytes().decode("utf-8"))
-            if meta.get("format") != FORMAT:
+            if meta.get("format") not in FORMATS:
                 raise ValueError(f"{where}: not a {FORMAT} model (format {meta.get('format')!r})")
             return cls(
                 char_bits=int(meta["char_bits"]),
                 word_bits=int(meta["word_bits"]),
                 ngram_max=int(meta["ngram_max"]),
+                heads=[_head_range(h) for h in meta["heads"]] if "heads" in meta else None,
                 char_index=data["char_index"],
                 char_v=data["char_v"],
                 char_q=data["char_q"],
@@ -298,14 +366,16 @@ class SentimentModel:
         n = len(texts)
         if n == 0:
             return np.empty(0, dtype=np.float64)
-        prepared, cps = prepare(texts)
+        if self._use_words:
+            prepared, cps = prepare(texts)
+        else:
+            cps = code_points(texts)
         seps = np.flatnonzero(cps == 0)
         if seps.size != n + 1:  # cannot happen: prepare() keeps exactly one SEP per boundary
             raise RuntimeError("separator count mismatch in sentiment features")
         ids = char_ngram_ids(cps, self.char_bits, self._char_null, self.ngram_max)
-        table = self._char_table
-        vq = np.take(table, ids[0], axis=0)  # np.take: several times faster than table[ids] here
-        for more in ids[1:]:
+        vq = np.take(self._tables[0], ids[0], axis=0)  # np.take: several times faster than table[ids] here
+        for table, more in zip(self._tables[1:], ids[1:], strict=True):
             vq += np.take(table, more, axis=0)
         # Post k's segment runs from the SEP before it up to the next SEP; SEPs score 0. Summed in float64, so
         # that a post's score does not depend (beyond ~1e-15) on where it sits in the batch.
@@ -314,15 +384,20 @@ class SentimentModel:
             wids, wseps = word_ids(word_tokens(prepared), cps, self.word_bits, self._word_null)
             if wseps.size != n + 1:
                 raise RuntimeError("separator count mismatch in sentiment word tokens")
-            wvq = np.take(self._word_table, wids, axis=0).astype(np.float64)
-            sums += np.add.reduceat(wvq, wseps[:-1], axis=0)
-        sum_v = sums[:, 0]
-        sum_q = sums[:, 1]
+            wvq = np.add.reduceat(np.take(self._word_table, wids, axis=0).astype(np.float64), wseps[:-1], axis=0)
+            sums[:, 0:2] += wvq
         z = np.full(n, self.intercept, dtype=np.float64)
-        has = sum_q > 0
-        z[has] += sum_v[has] / np.sqrt(sum_q[has])
+        for h in range(self.heads):
+            sum_q = sums[:, 2 * h + 1]
+            has = sum_q > 0
+            z[has] += sums[has, 2 * h] / np.sqrt(sum_q[has])
         np.clip(z, -700.0, 700.0, out=z)  # exp() stays finite
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def _head_range(name: str) -> tuple[int, int]:
+    lo, _, hi = name.partition("-")
+    return int(lo), int(hi or lo)
 
 
 # --- the shared instance --------------------------------------------------------------------------------------------

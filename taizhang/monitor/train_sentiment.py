@@ -1,19 +1,29 @@
 """Trains the shipped sentiment model (``models_data/sentiment.npz``) on the weibo2018 training split.
 
-    python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --test weibo2018_test.txt \\
+    python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --test weibo2018_test.txt --validate \\
         --out taizhang/monitor/models_data/sentiment.npz
+    python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --validate --cv-only   # the table only
 
 Input files: ``id,label,text`` per line (label 1 positive, 0 negative; the text may contain commas). The test file
-is only scored, never trained on. The run is deterministic (fixed folds, liblinear with a fixed seed, one thread):
-the same inputs and library versions give the same weights (``weights_sha256`` in the metadata); the zip entries
-carry a fixed timestamp, so only ``trained_at`` changes from one day to the next (``--date`` or SOURCE_DATE_EPOCH
-fix it too).
+is only scored, never trained on, and read only after every choice is made (``--cv-only`` does not read it). The
+run is deterministic (fixed folds, liblinear with a fixed seed, one thread): the same inputs and library versions
+give the same weights (``weights_sha256`` in the metadata); the zip entries carry a fixed timestamp, so only
+``trained_at`` changes from one day to the next (``--date`` or SOURCE_DATE_EPOCH fix it too).
 
-Model (see :mod:`taizhang.monitor.sentiment`): NB-weighted counts of hashed character 1–3-grams and of rjieba
-words, scaled per post by sqrt(sum of r² over the post's feature occurrences), logistic regression (liblinear, L2).
-Hyper-parameters were chosen by cross-validation on the training split only (``--validate`` reruns the grid; the
-test split is later in time than all training posts, so folds of contiguous time blocks are the closer rehearsal):
-C=10, min_df=2, NB smoothing 1, 2**20 char buckets, 2**18 word buckets.
+Model (see :mod:`taizhang.monitor.sentiment`): one NB-LR head, or an ensemble of heads averaged in logit space,
+each over NB-weighted counts of hashed character n-grams of its own range (``--heads 1-3`` or ``1-3+2-5``), scaled
+per post by sqrt(sum of r² over the post's feature occurrences), logistic regression (liblinear, L2); optional
+rjieba words (first head only; not used: scoring must not segment). A small complaint/praise lexicon gives one
+feature per group; THUCNews domain rows (``eval/domain_train.tsv``) are trained on with the weibo rows.
+
+Cross-validation protocol (``--validate``; training rows only): 5 folds; the weibo rows are cut into 5 contiguous
+blocks of post id (= time; the test split is later than all training posts, so this is the closer rehearsal), the
+domain rows are dealt round-robin to the same 5 folds. Every setting of ``--heads-grid`` × ``--c-grid`` ×
+``--weighting-grid`` is scored by its out-of-fold predictions; objective = mean of the weibo fold accuracy and the
+domain fold accuracy; the best objective wins (the first listed among equals). The table is printed and stored in
+the metadata (``validation``). The out-of-fold decision values of the chosen setting also fit the Platt
+calibration. Fixed, not searched: NB smoothing 1, 2**20 char buckets (2**18 word buckets). The shipped model's two
+selection runs and their tables are in ``eval/README.md`` (chosen: heads 1-3, C=30, min_df 3).
 
 Writes the ``.npz`` (weights + metadata JSON inside) and the same metadata beside it as ``sentiment.json``.
 Needs scikit-learn (dev dependency); scoring the shipped model does not.
@@ -25,6 +35,7 @@ import argparse
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import sys
@@ -40,8 +51,10 @@ import numpy.typing as npt
 from taizhang.monitor.sentiment import (
     DEFAULT_PATH,
     FORMAT,
+    NGRAM_LIMIT,
     SentimentModel,
     char_ngram_ids,
+    code_points,
     prepare,
     word_ids,
     word_tokens,
@@ -49,9 +62,13 @@ from taizhang.monitor.sentiment import (
 
 CHAR_BITS = 20
 WORD_BITS = 18
-NGRAM_MAX = 3
-C = 10.0
-MIN_DF = 2
+NGRAM_MAX = 3  # longest lexicon word
+HEADS = "1-3"
+HEADS_GRID = "1-3,1-5"  # the defaults of the grids and the settings are those of the last selection run
+C_GRID = "30"
+MIN_DF_GRID = "3,5"
+C = 30.0
+MIN_DF = 3
 NB_ALPHA = 1.0
 CHUNK = 2000
 WEIGHTING = "nb"
@@ -153,9 +170,10 @@ def count_features(
     word_bits: int = WORD_BITS,
     ngram_max: int = NGRAM_MAX,
     words: bool = True,
+    ngram_min: int = 1,
 ) -> Any:
     """Feature counts, a scipy CSR matrix (posts × (2**char_bits + 2**word_bits)): char buckets, then word buckets
-    (all zero when ``words`` is false: a char-only model).
+    (all zero when ``words`` is false: a char-only model). Char n-grams of n = ``ngram_min`` .. ``ngram_max``.
 
     Built with the very functions SentimentModel scores with.
     """
@@ -167,10 +185,10 @@ def count_features(
     cols: list[npt.NDArray[np.intp]] = []
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start : start + CHUNK]
-        prepared, cps = prepare(chunk)
+        prepared, cps = prepare(chunk) if words else ("", code_points(chunk))
         seps = np.flatnonzero(cps == 0)
         doc = np.cumsum(cps == 0) - 1 + start
-        for ids in char_ngram_ids(cps, char_bits, cdims, ngram_max):
+        for ids in char_ngram_ids(cps, char_bits, cdims, ngram_max)[ngram_min - 1 :]:
             keep = ids != cdims
             rows.append(doc[keep])
             cols.append(ids[keep])
@@ -271,30 +289,45 @@ def platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> tuple[float, 
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 
 
-def calibrated(f: Fit, a: float, b: float) -> Fit:
-    """The same model with the calibration folded in: sigmoid(a (w·x + c) + b) = sigmoid((a w)·x + (a c + b))."""
-    return Fit(r=f.r, coef=f.coef * a, intercept=f.intercept * a + b)
+Head = tuple[int, int]  # (shortest, longest) char n-gram of one NB-LR of the ensemble
+
+
+def parse_heads(spec: str) -> list[Head]:
+    """``"1-3+2-5"`` → [(1, 3), (2, 5)]: the n-gram ranges of the ensemble's heads."""
+    heads: list[Head] = []
+    for part in spec.split("+"):
+        lo, _, hi = part.strip().partition("-")
+        head = (int(lo), int(hi or lo))
+        if not 1 <= head[0] <= head[1] <= NGRAM_LIMIT or head in heads:
+            raise ValueError(f"bad n-gram range {part!r} in {spec!r} (n in 1..{NGRAM_LIMIT}, each range once)")
+        heads.append(head)
+    return heads
+
+
+def head_name(head: Head) -> str:
+    return f"{head[0]}-{head[1]}"
 
 
 @dataclass
 class Data:
-    """Training rows: the weibo split, then the optional domain rows (weighted ``domain_weight``)."""
+    """Training rows: the weibo split, then the optional domain rows (weighted ``domain_weight``); one count matrix
+    per n-gram range (``counts``), all with the same rows."""
 
-    counts: Any
+    counts: dict[Head, Any]
     y: npt.NDArray[np.int64]
     n_weibo: int
     time_order: npt.NDArray[np.intp]
     domain_weight: float
 
     def weights(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
-        if self.counts.shape[0] == self.n_weibo:
+        if self.y.size == self.n_weibo:
             return None
         return np.where(rows < self.n_weibo, 1.0, self.domain_weight)
 
     def folds(self) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
         """(train rows, weibo validation rows, domain validation rows): 5 contiguous time blocks of the weibo
         split (the test split is later than all of it), the domain rows dealt round-robin to the same 5 folds."""
-        everything = np.arange(self.counts.shape[0])
+        everything = np.arange(self.y.size)
         domain = everything[self.n_weibo :]
         out = []
         for k, blk in enumerate(np.array_split(self.time_order, 5)):
@@ -304,59 +337,99 @@ class Data:
         return out
 
 
+Setting = tuple[str, float, str, int]  # (heads spec, C, weighting, min_df)
+
+
 def cross_validate(
-    data: Data, cs: Sequence[float], kinds: Sequence[str], min_df: int, alpha: float
-) -> tuple[list[dict[str, Any]], dict[tuple[float, str], npt.NDArray[np.float64]]]:
+    data: Data,
+    heads_grid: Sequence[str],
+    cs: Sequence[float],
+    kinds: Sequence[str],
+    min_dfs: Sequence[int],
+    alpha: float,
+) -> tuple[list[dict[str, Any]], dict[Setting, npt.NDArray[np.float64]]]:
     """Cross-validation on the training rows only (never the test split, never the complaint evaluation set).
+
+    For each setting, every head is fitted on the training folds and scores the held-out fold; an ensemble's
+    out-of-fold decision value is the mean of its heads' (each head's is computed once and shared between the
+    ensembles that contain it). Objective: mean of the weibo time-block accuracy and the domain accuracy.
     Returns a row per setting and the out-of-fold decision values (for calibration)."""
     y = data.y
-    results: list[dict[str, Any]] = []
-    oof: dict[tuple[float, str], npt.NDArray[np.float64]] = {}
-    for kind in kinds:
-        for c in cs:
+    folds = data.folds()
+    per_head: dict[tuple[Head, float, str, int], npt.NDArray[np.float64]] = {}
+
+    def head_oof(head: Head, c: float, kind: str, min_df: int) -> npt.NDArray[np.float64]:
+        if (head, c, kind, min_df) not in per_head:
+            m = data.counts[head]
             z = np.zeros(len(y))
-            accs, daccs = [], []
-            for tr, va, dva in data.folds():
-                f = fit(data.counts[tr], y[tr], c, min_df, alpha, kind, data.weights(tr))
+            for tr, va, dva in folds:
+                f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr))
                 rows = np.concatenate([va, dva])
-                z[rows] = decision(f, data.counts[rows])
-                accs.append(metrics(y[va], z[va] > 0)["accuracy"])
-                if dva.size:
-                    daccs.append(metrics(y[dva], z[dva] > 0)["accuracy"])
-            row: dict[str, Any] = {"C": c, "weighting": kind, "cv_time": round(float(np.mean(accs)), 4)}
-            if daccs:
-                row["cv_domain"] = round(float(np.mean(daccs)), 4)
-            row["objective"] = round(float(np.mean([row["cv_time"], row.get("cv_domain", row["cv_time"])])), 4)
-            print(f"  {row}", flush=True)
-            results.append(row)
-            oof[(c, kind)] = z
+                z[rows] = decision(f, m[rows])
+            per_head[(head, c, kind, min_df)] = z
+        return per_head[(head, c, kind, min_df)]
+
+    results: list[dict[str, Any]] = []
+    oof: dict[Setting, npt.NDArray[np.float64]] = {}
+    for spec, kind, min_df, c in itertools.product(heads_grid, kinds, min_dfs, cs):
+        z = np.mean([head_oof(h, c, kind, min_df) for h in parse_heads(spec)], axis=0)
+        accs = [metrics(y[va], z[va] > 0)["accuracy"] for _, va, _ in folds]
+        daccs = [metrics(y[dva], z[dva] > 0)["accuracy"] for _, _, dva in folds if dva.size]
+        row: dict[str, Any] = {"heads": spec, "C": c, "weighting": kind, "min_df": min_df}
+        row["cv_time"] = round(float(np.mean(accs)), 4)
+        if daccs:
+            row["cv_domain"] = round(float(np.mean(daccs)), 4)
+        row["objective"] = round(float(np.mean([row["cv_time"], row.get("cv_domain", row["cv_time"])])), 4)
+        print(f"  {row}", flush=True)
+        results.append(row)
+        oof[(spec, c, kind, min_df)] = z
     return results, oof
+
+
+def ensemble(fits: Sequence[Fit], a: float = 1.0, b: float = 0.0) -> list[Fit]:
+    """The heads as one model: P = sigmoid(a * mean_h(w_h·x_h + c_h) + b), spread over the heads so that
+    P = sigmoid(sum_h (w'_h·x_h + c'_h)) (a = 1, b = 0: the plain mean)."""
+    k = len(fits)
+    return [Fit(r=f.r, coef=f.coef * (a / k), intercept=(f.intercept * a + b) / k) for f in fits]
+
+
+def ensemble_proba(fits: Sequence[Fit], mats: Sequence[Any]) -> npt.NDArray[np.float64]:
+    z = np.sum([decision(f, m) for f, m in zip(fits, mats, strict=True)], axis=0)
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
 # --- the model file -------------------------------------------------------------------------------------------------
 def model_arrays(
-    f: Fit, char_bits: int, word_bits: int = WORD_BITS, lexicon: Sequence[npt.NDArray[np.intp]] = ()
+    fits: Sequence[Fit],
+    char_bits: int,
+    word_bits: int = WORD_BITS,
+    lexicon: Sequence[Sequence[npt.NDArray[np.intp]]] = (),
 ) -> dict[str, npt.NDArray[Any]]:
-    """The scorer's tables. Lexicon group g (column ``cdims + wdims + g``) is folded into the rows of its char
-    buckets: each occurrence adds the group's (v, q) to the bucket's, exactly what the feature contributed."""
+    """The scorer's tables, one column per head (word features: the first head only). Lexicon group g of head h
+    (column ``cdims + wdims + g`` of that head's features; ``lexicon[h][g]``: its buckets) is folded into the rows
+    of its char buckets: each occurrence adds the group's (v, q) to the bucket's, what the feature contributed."""
     cdims = 1 << char_bits
     wdims = 1 << word_bits
-    v = f.coef * f.r
-    q = f.r * f.r
-    cv, cq = v[:cdims].copy(), q[:cdims].copy()
-    for g, buckets in enumerate(lexicon):
-        cv[buckets] += v[cdims + wdims + g]
-        cq[buckets] += q[cdims + wdims + g]
-    char_index = np.flatnonzero(cq > 0)
-    word_index = np.flatnonzero(f.r[cdims : cdims + wdims] > 0)
+    cv = np.zeros((cdims, len(fits)))
+    cq = np.zeros((cdims, len(fits)))
+    for h, f in enumerate(fits):
+        v = f.coef * f.r
+        q = f.r * f.r
+        cv[:, h], cq[:, h] = v[:cdims], q[:cdims]
+        for g, buckets in enumerate(lexicon[h] if lexicon else ()):
+            cv[buckets, h] += v[cdims + wdims + g]
+            cq[buckets, h] += q[cdims + wdims + g]
+    char_index = np.flatnonzero((cq > 0).any(axis=1))
+    first = fits[0]
+    word_index = np.flatnonzero(first.r[cdims : cdims + wdims] > 0)
     return {
         "char_index": char_index.astype(np.uint32),
         "char_v": cv[char_index].astype(np.float32),
         "char_q": cq[char_index].astype(np.float32),
         "word_index": word_index.astype(np.uint32),
-        "word_v": v[cdims + word_index].astype(np.float32),
-        "word_q": q[cdims + word_index].astype(np.float32),
-        "intercept": np.asarray([f.intercept], dtype=np.float64),
+        "word_v": (first.coef * first.r)[cdims + word_index].astype(np.float32),
+        "word_q": (first.r * first.r)[cdims + word_index].astype(np.float32),
+        "intercept": np.asarray([sum(f.intercept for f in fits)], dtype=np.float64),
     }
 
 
@@ -371,12 +444,13 @@ def weights_digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
 
 
 def model_from_arrays(
-    arrays: dict[str, npt.NDArray[Any]], char_bits: int, word_bits: int, ngram_max: int = NGRAM_MAX
+    arrays: dict[str, npt.NDArray[Any]], char_bits: int, word_bits: int, heads: Sequence[Head] = ((1, NGRAM_MAX),)
 ) -> SentimentModel:
     return SentimentModel(
         char_bits=char_bits,
         word_bits=word_bits,
-        ngram_max=ngram_max,
+        ngram_max=max(h[1] for h in heads),
+        heads=heads,
         char_index=arrays["char_index"],
         char_v=arrays["char_v"],
         char_q=arrays["char_q"],
@@ -422,7 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--train", required=True, help="training split (id,label,text)")
-    parser.add_argument("--test", required=True, help="test split, only scored")
+    parser.add_argument("--test", help="test split, only scored, read after every choice is made")
     parser.add_argument("--out", default=str(DEFAULT_PATH), help="model file to write (.npz)")
     parser.add_argument("--C", type=float, default=C, dest="c", help="inverse regularisation (default %(default)s)")
     parser.add_argument("--min-df", type=int, default=MIN_DF, help="features seen in fewer training posts are dropped")
@@ -430,25 +504,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--word-bits", type=int, default=WORD_BITS, help="word buckets: 2**bits")
     parser.add_argument("--nb-alpha", type=float, default=NB_ALPHA, help="Naive Bayes smoothing")
     parser.add_argument("--date", help="training date to record (YYYY-MM-DD; default SOURCE_DATE_EPOCH or today)")
-    parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX, choices=[3, 4], help="longest char n-gram")
+    parser.add_argument(
+        "--heads",
+        default=HEADS,
+        help="char n-gram ranges of the ensemble's NB-LR heads, e.g. 1-3 or 1-3+2-5 (default %(default)s)",
+    )
     parser.add_argument("--weighting", default=WEIGHTING, choices=["nb", "idf", "nbidf"], help="feature weighting r")
-    parser.add_argument("--words", action=argparse.BooleanOptionalAction, default=False,
-                        help="add rjieba word features (off: char n-grams only, no segmentation when scoring)")
-    parser.add_argument("--domain", default=str(DOMAIN_PATH),
-                        help="extra rule-labelled domain rows (eval/domain_train.tsv; '' for none)")
+    parser.add_argument(
+        "--words",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="add rjieba word features (off: char n-grams only, no segmentation when scoring)",
+    )
+    parser.add_argument(
+        "--domain",
+        default=str(DOMAIN_PATH),
+        help="extra rule-labelled domain rows (eval/domain_train.tsv; '' for none)",
+    )
     parser.add_argument("--domain-weight", type=float, default=DOMAIN_WEIGHT)
     parser.add_argument("--lexicon", default=str(LEXICON_PATH), help="domain lexicon used as features ('' for none)")
     parser.add_argument("--complaints", default=str(COMPLAINTS_PATH), help="complaint evaluation set, only scored")
-    parser.add_argument("--calibrate", action=argparse.BooleanOptionalAction, default=True,
-                        help="Platt scaling on out-of-fold decision values of the training rows (needs folds)")
+    parser.add_argument(
+        "--calibrate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Platt scaling on out-of-fold decision values of the training rows (needs folds)",
+    )
     parser.add_argument(
         "--validate",
         action="store_true",
-        help="cross-validate on the training rows over --c-grid × --weighting-grid and train the best setting",
+        help="cross-validate on the training rows over --heads-grid × --c-grid × --weighting-grid and train the "
+        "best setting",
     )
-    parser.add_argument("--c-grid", default="3,10,30")
+    parser.add_argument(
+        "--cv-only",
+        action="store_true",
+        help="print the cross-validation table and the chosen setting, then stop (the test split is not read)",
+    )
+    parser.add_argument("--heads-grid", default=HEADS_GRID, help="settings of --heads to compare (comma-separated)")
+    parser.add_argument("--c-grid", default=C_GRID)
+    parser.add_argument("--min-df-grid", default=MIN_DF_GRID)
     parser.add_argument("--weighting-grid", default="nb")
     args = parser.parse_args(argv)
+    if not args.cv_only and not args.test:
+        parser.error("--test is needed unless --cv-only")
 
     import scipy.sparse as sp
     import sklearn
@@ -456,7 +555,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from taizhang.monitor.eval.build_complaints import read_set
 
     train = read_rows(args.train)
-    test_texts, y_test = read_split(args.test)
     dom_texts: list[str] = []
     dom_y: list[int] = []
     if args.domain:
@@ -464,48 +562,66 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_texts = train.texts + dom_texts
     y_train = np.concatenate([train.labels, np.asarray(dom_y, dtype=np.int64)])
     print(
-        f"train: {len(train.texts)} posts ({int(train.labels.sum())} positive) + {len(dom_texts)} domain rows; "
-        f"test: {len(test_texts)} posts ({int(y_test.sum())} positive)",
+        f"train: {len(train.texts)} posts ({int(train.labels.sum())} positive) + {len(dom_texts)} domain rows",
         flush=True,
     )
     lexicon = read_lexicon(args.lexicon) if args.lexicon else {}
     groups = sorted(lexicon)
-    buckets = [lexicon_buckets(lexicon[g], args.char_bits) for g in groups]
     cdims = 1 << args.char_bits
+    heads_grid = args.heads_grid.split(",") if args.validate else [args.heads]
+    needed = sorted({h for spec in heads_grid for h in parse_heads(spec)})
+    buckets = {
+        h: [lexicon_buckets([w for w in lexicon[g] if h[0] <= len(w) <= h[1]], args.char_bits) for g in groups]
+        for h in needed
+    }
 
-    def features(texts: Sequence[str]) -> Any:
-        m = count_features(texts, args.char_bits, args.word_bits, args.ngram_max, words=args.words)
-        return sp.hstack([m, lexicon_columns(m[:, :cdims], buckets)]).tocsr() if buckets else m
+    def features(texts: Sequence[str], head: Head, words: bool) -> Any:
+        m = count_features(texts, args.char_bits, args.word_bits, head[1], words=words, ngram_min=head[0])
+        return sp.hstack([m, lexicon_columns(m[:, :cdims], buckets[head])]).tocsr() if groups else m
 
-    counts = features(train_texts)
+    first = {parse_heads(spec)[0] for spec in heads_grid}
+    if args.words and len(first) > 1:
+        parser.error("--words: every setting of the grid must have the same first head (it gets the words)")
+    counts = {h: features(train_texts, h, args.words and h in first) for h in needed}
     data = Data(counts, y_train, len(train.texts), train.time_order(), args.domain_weight)
 
     validation: list[dict[str, Any]] = []
-    c, kind = args.c, args.weighting
-    oof: dict[tuple[float, str], npt.NDArray[np.float64]] = {}
+    spec, c, kind, min_df = args.heads, args.c, args.weighting, args.min_df
+    oof: dict[Setting, npt.NDArray[np.float64]] = {}
     if args.validate or args.calibrate:
         cs = [float(x) for x in args.c_grid.split(",")] if args.validate else [args.c]
         kinds = args.weighting_grid.split(",") if args.validate else [args.weighting]
         print("cross-validation on the training rows:", flush=True)
-        validation, oof = cross_validate(data, cs, kinds, args.min_df, args.nb_alpha)
-        best = max(validation, key=lambda row: row["objective"])
-        c, kind = float(best["C"]), str(best["weighting"])
-        print(f"chosen: C={c:g}, weighting {kind}", flush=True)
+        min_dfs = [int(x) for x in args.min_df_grid.split(",")] if args.validate else [args.min_df]
+        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, args.nb_alpha)
+        best = max(validation, key=lambda row: row["objective"])  # the first of equals: grids list simpler first
+        spec, c, kind, min_df = str(best["heads"]), float(best["C"]), str(best["weighting"]), int(best["min_df"])
+        print(f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}", flush=True)
+    if args.cv_only:
+        return 0
 
-    f = fit(counts, y_train, c, args.min_df, args.nb_alpha, kind, data.weights(np.arange(len(y_train))))
+    heads = parse_heads(spec)
+    ngram_max = max(h[1] for h in heads)
+    mats = [counts[h] for h in heads]
+    every = np.arange(len(y_train))
+    fits = [fit(m, y_train, c, min_df, args.nb_alpha, kind, data.weights(every)) for m in mats]
     calibration = None
     if args.calibrate:
-        a, b = platt(oof[(c, kind)], y_train)
-        f = calibrated(f, a, b)
+        a, b = platt(oof[(spec, c, kind, min_df)], y_train)
+        fits = ensemble(fits, a, b)
         calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
-    arrays = model_arrays(f, args.char_bits, args.word_bits, buckets)
-    model = model_from_arrays(arrays, args.char_bits, args.word_bits, args.ngram_max)
+    else:
+        fits = ensemble(fits)
+    arrays = model_arrays(fits, args.char_bits, args.word_bits, [buckets[h] for h in heads] if groups else ())
+    model = model_from_arrays(arrays, args.char_bits, args.word_bits, heads)
     train_scores = model.score(train_texts)
-    test_scores = model.score(test_texts)
     # The numpy scorer must agree with the sparse-matrix formulation it was trained in.
-    gap = float(np.max(np.abs(train_scores - predict_proba(f, counts))))
+    gap = float(np.max(np.abs(train_scores - ensemble_proba(fits, mats))))
     if gap > 1e-4:
         raise RuntimeError(f"scorer disagrees with the trained model (max |Δp| = {gap:.2e})")
+    # The test split is read only now, after every choice is made.
+    test_texts, y_test = read_split(args.test)
+    test_scores = model.score(test_texts)
     train_m = metrics(y_train, train_scores > 0.5)
     test_m = metrics(y_test, test_scores > 0.5)
     complaints_m: dict[str, Any] = {}
@@ -530,12 +646,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "format": FORMAT,
         "trained_at": training_date(args.date),
         "model": f"{kind}-weighted logistic regression (NB-LR when nb), liblinear L2"
+        + (f", ensemble of {len(heads)} heads averaged in logit space" if len(heads) > 1 else "")
         + (", Platt-calibrated" if calibration else ""),
+        "heads": [head_name(h) for h in heads],
         "features": {
             "text": "Weibo {% %} markup removed, full-width ASCII folded, A-Z lower-cased",
-            "char_ngrams": f"1-{args.ngram_max} character n-grams, key = code points packed 21 bits each "
-            "(4-grams: 3-gram key * 0x100000001B3 + 4th code point, mod 2**64), "
-            "bucket = (key * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - char_bits)",
+            "char_ngrams": f"character n-grams of each head's range ({spec}), key = code points packed 21 bits "
+            "each (n = 4, 5: (n-1)-gram key * 0x100000001B3 + n-th code point, mod 2**64), "
+            "bucket = (key * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - char_bits); all heads share the buckets, "
+            "a table row holds every head's (v, q)",
             "words": "rjieba.cut(text, hmm=True) tokens, key = sum(c_j * 0x100000001B3**j) mod 2**64, "
             "bucket = ((key ^ key >> 32) * 0x9E3779B97F4A7C15 mod 2**64) >> (64 - word_bits)"
             if args.words
@@ -548,13 +667,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "char_bits": args.char_bits,
         "word_bits": args.word_bits,
-        "ngram_max": args.ngram_max,
+        "ngram_max": ngram_max,
         "hash_dims": {"char": 1 << args.char_bits, "word": 1 << args.word_bits},
         "char_buckets_used": int(arrays["char_index"].size),
         "word_buckets_used": int(arrays["word_index"].size),
         "C": c,
         "weighting": kind,
-        "min_df": args.min_df,
+        "min_df": min_df,
         "nb_alpha": args.nb_alpha,
         "threshold": 0.5,
         "calibration": calibration,
