@@ -170,6 +170,7 @@ MEASURE_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "棵": (),
     "档": ("案", "次"),
     "栏": ("目",),
+    "辆": (),
 }  # fmt: skip
 
 
