@@ -22,7 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, count, repeat
 from operator import itemgetter, mul
 
 import numpy as np
@@ -157,12 +157,14 @@ class IncidentClusterer:
             self._idf_docs = self.n_docs
             self._log_n = math.log(self.n_docs + _PRIOR_DOCS + 1)
         tokens = list(chain.from_iterable(token_lists))
-        terms = list(dict.fromkeys(tokens))  # the batch's vocabulary: term id → term, in order of first use
-        width = len(terms)
-        vocab = dict(zip(terms, range(width), strict=True))
-        ids = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        df = np.fromiter(map(self.df.get, terms, _UNSEEN), dtype=np.float64, count=width)
+        width = len(tokens)
+        # a term's id is the position of its first use in the batch (one setdefault per token, in C): tokens[id]
+        # is the term, and idf is computed per position
+        vocab: dict[str, int] = {}
+        ids = np.fromiter(map(vocab.setdefault, tokens, count()), dtype=np.int64, count=width)
+        df = np.fromiter(map(self.df.get, tokens, _UNSEEN), dtype=np.float64, count=width)
         idf = self._log_n - np.log(df + 1.0) + 1.0
+        terms = tokens
         doc = np.repeat(np.arange(n, dtype=np.int64), lens)
         codes, first, counts = np.unique(doc * width + ids, return_index=True, return_counts=True)
         d = codes // width
@@ -238,19 +240,26 @@ class IncidentClusterer:
         if item.duplicate_of is None and len(inc.samples) < _SAMPLES:
             inc.samples.append(item.norm_title or item.norm_text[:120])
         self.item_incident[item.id] = inc.id
-        inc.first_seen = min(inc.first_seen, item.ts)
-        inc.last_seen = max(inc.last_seen, item.ts)
+        ts = item.ts
+        if ts < inc.first_seen:
+            inc.first_seen = ts
+        if ts > inc.last_seen:
+            inc.last_seen = ts
         if item.duplicate_of is not None:
             inc.n_duplicates += 1
         if item.label is not None:
             inc.n_labelled += 1
             if item.label == "neg":
                 inc.n_negative += 1
-        inc.source_levels[item.source_level or ""] += 1
+        # counts through dict.get: Counter's ``+= 1`` on a new key goes through its Python __missing__
+        levels, level = inc.source_levels, item.source_level or ""
+        levels[level] = levels.get(level, 0) + 1
         if item.source:
-            inc.sources[item.source] += 1
+            sources = inc.sources
+            sources[item.source] = sources.get(item.source, 0) + 1
+        matches = inc.matches
         for key in item.matches:
-            inc.matches[key] += 1
+            matches[key] = matches.get(key, 0) + 1
         hour = int(item.ts // 3600)
         inc.hour_counts[hour] = inc.hour_counts.get(hour, 0) + 1
         if len(inc.hour_counts) > 24 * 30:
