@@ -11,7 +11,10 @@ Or against the demo database (about 25,000 records):
 
 Options: -n N renderings of each page (default 5), --period SPEC (default: the latest year with figures),
 --unit CODE (default: the root unit), --detail (also each line's detail page), --lines a,b (only these lines),
---cold (clear the cache before every rendering: what a first visit after a ledger change costs).
+--cold (clear the cache before every rendering: what a first visit after a ledger change costs),
+--visit (replay exactly what a browser fetches: the page, then every URL its htmx placeholders load at once,
+hx-trigger="load", read from the page's HTML; --cold clears the cache once before each visit), --shapes K (with
+--visit: the K most frequent SQL shapes of one visit, to find N+1 patterns).
 Writes one user ("bench_dashboard", a viewer of the root unit) and its sessions into the database.
 Prints p50/p95/max in ms, SQL queries and size of each response (the query count must not depend on the number of
 units), then the sums: page + tiles (what the first screen costs, served one after the other; a browser fetches up
@@ -21,6 +24,7 @@ to six at a time and gunicorn serves them in parallel) and page + tiles + all ca
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from typing import Any
 
@@ -65,6 +69,74 @@ def timed(client: Any, url: str, params: dict[str, str]) -> tuple[float, int, in
     return ms, len(ctx.captured_queries), len(response.content)
 
 
+def on_load_urls(html: str) -> list[str]:
+    """The URLs the page's htmx placeholders fetch as soon as it is shown (the open tab's tiles and cards)."""
+    return [u.replace("&amp;", "&") for u in re.findall(r'hx-get="([^"]+)"[^>]*hx-trigger="load"', html)]
+
+
+def sql_shape(sql: str) -> str:
+    """A query without its literals: the same statement with other ids or dates counts as one shape."""
+    shape = re.sub(r"'[^']*'", "?", sql)
+    shape = re.sub(r"\b\d+(\.\d+)?\b", "N", shape)
+    return re.sub(r"\((?:N|\?|%s)(?:, (?:N|\?|%s))*\)", "(…)", shape)
+
+
+def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes: int) -> None:
+    """A browser's visit, replayed: GET the page, then each URL it loads at once, in the order the page names them
+    (a browser sends them in parallel; the sum is the server time a visit costs). Besides the wall time, the CPU
+    time of this process (on SQLite the whole server's work; on PostgreSQL without the database server's share)
+    is printed: on a busy machine it varies less than the wall time."""
+    from collections import Counter
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    page = reverse("ledger:dashboard")
+    client.get(page, params)  # warm-up: imports, templates, connection
+    rows: dict[str, list[float]] = {}
+    queries: dict[str, int] = {}
+    sums: list[float] = []
+    cpu: list[float] = []
+    shape_count: Counter[str] = Counter()
+    for i in range(n):
+        if cold:
+            cache.clear()
+        total = 0.0
+        cpu_start = time.process_time()
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            response = client.get(page, params)
+            ms = (time.perf_counter() - t) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{page} → HTTP {response.status_code}")
+        requests = [("page", ms, ctx.captured_queries)]
+        for url in on_load_urls(response.content.decode()):
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                got = client.get(url)
+                ms = (time.perf_counter() - t) * 1000
+            if got.status_code != 200:
+                raise SystemExit(f"{url} → HTTP {got.status_code}")
+            requests.append((url.split("?")[0], ms, ctx.captured_queries))
+        for label, ms, captured in requests:
+            rows.setdefault(label, []).append(ms)
+            queries[label] = len(captured)
+            total += ms
+            if i == 0:
+                shape_count.update(f"{label:<28} {sql_shape(q['sql'])[:200]}" for q in captured)
+        sums.append(total)
+        cpu.append((time.process_time() - cpu_start) * 1000)
+    for label, samples in rows.items():
+        print(f"{label:<30} {percentiles(samples)}  {queries[label]:3d} queries")
+    state = "cold cache" if cold else "warm cache after the first visit"
+    print(f"{'visit (sum of requests)':<30} {percentiles(sums)}  {sum(queries.values())} queries ({state})")
+    print(f"{'visit, CPU time of the process':<30} {percentiles(cpu)}")
+    for shape, count in shape_count.most_common(shapes):
+        print(f"{count:4d} × {shape}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=5)
@@ -74,6 +146,12 @@ def main() -> None:
     parser.add_argument("--lines", default="")
     parser.add_argument("--cold", action="store_true", help="clear the cache before every rendering")
     parser.add_argument("--each-card", action="store_true", help="also each line's card fragment on its own")
+    parser.add_argument(
+        "--visit",
+        action="store_true",
+        help="replay a browser's visit: the page and the URLs it loads at once (hx-trigger=load)",
+    )
+    parser.add_argument("--shapes", type=int, default=0, help="with --visit: print the K most frequent SQL shapes")
     args = parser.parse_args()
     setup_django("figures.sqlite3")
     from django.conf import settings
@@ -99,8 +177,13 @@ def main() -> None:
     if args.lines:
         wanted = set(args.lines.split(","))
         infos = [i for i in infos if i.line.key in wanted]
-    print(f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; records: "
-          f"{Record.objects.count():,}; units: {Unit.objects.count():,}; period {period}; unit {unit}; n={args.n}")
+    print(
+        f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; records: "
+        f"{Record.objects.count():,}; units: {Unit.objects.count():,}; period {period}; unit {unit}; n={args.n}"
+    )
+    if args.visit:
+        replay_visit(client, params, args.n, args.cold, args.shapes)
+        return
 
     from taizhang.ledger.dashboard import tabs_of
 
@@ -110,8 +193,10 @@ def main() -> None:
     for i, tab in enumerate(tabs):
         extra = {"tab": tab.key}
         prefix = "visit" if i == 0 else "tab"
-        pages += [(f"{prefix} {tab.key} tiles", reverse("ledger:dashboard_tiles"), extra),
-                  (f"{prefix} {tab.key} cards", reverse("ledger:dashboard_cards"), extra)]
+        pages += [
+            (f"{prefix} {tab.key} tiles", reverse("ledger:dashboard_tiles"), extra),
+            (f"{prefix} {tab.key} cards", reverse("ledger:dashboard_cards"), extra),
+        ]
     if args.each_card:  # the per-line card fragments (the line pages' and no-JS fallback's path)
         pages += [(f"card {i.line.key}", reverse("ledger:dashboard_card", args=[i.line.key]), {}) for i in infos]
     if args.detail:

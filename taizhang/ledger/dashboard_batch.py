@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 
 from taizhang.core.periods import Period
+from taizhang.ledger import providers
 from taizhang.ledger.dashboard import (
     Figure,
     LineCard,
@@ -32,20 +33,23 @@ from taizhang.ledger.dashboard import (
     figure_for,
     kpi_figure,
     level_chart,
-    line_card,
     month_chart,
     records_base_url,
     unit_chart,
 )
 from taizhang.ledger.figures import (
     EFFECTIVE,
+    BreakdownRow,
     FigureResult,
     LedgerQuery,
     SubTrees,
+    _lazy_kwargs,
+    _plain,
     by_level_rows,
     by_month_rows,
     by_unit_rows,
     fold_rows,
+    provider_for,
 )
 from taizhang.ledger.models import MetricDefinition, RecordFigure
 
@@ -69,8 +73,9 @@ def kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
         for previous, period in ((False, scope.period), (True, scope.compare)):
             value, count = values[(previous, m.pk)]
             q = LedgerQuery(m, period, unit_ids)
-            results.append(FigureResult(metric=m, unit=scope.unit, period=period, value=value, count=count,
-                                        loader=q.ids))
+            results.append(
+                FigureResult(metric=m, unit=scope.unit, period=period, value=value, count=count, loader=q.ids)
+            )
         out.append(figure_for(scope, info, m, base_url=base, current=results[0], previous=results[1]))
     return out
 
@@ -99,8 +104,9 @@ def scope_cache_key(scope: Scope, kind: str, *extra: str, unit_ids: list[int] | 
     return f"tz:dash:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def _cached_totals(scope: Scope, metrics: list[MetricDefinition], unit_ids: list[int] | None
-                   ) -> dict[tuple[bool, int], tuple[Decimal, int]]:
+def _cached_totals(
+    scope: Scope, metrics: list[MetricDefinition], unit_ids: list[int] | None
+) -> dict[tuple[bool, int], tuple[Decimal, int]]:
     if not metrics:
         return {}
     keys = ",".join(f"{m.pk}.{m.version}" for m in metrics)
@@ -116,8 +122,9 @@ def _cached_totals(scope: Scope, metrics: list[MetricDefinition], unit_ids: list
     return out
 
 
-def grouped_totals(metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None
-                   ) -> dict[int, tuple[Decimal, int]]:
+def grouped_totals(
+    metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None
+) -> dict[int, tuple[Decimal, int]]:
     """(value, count) of many reported metrics over one scope and period: one GROUP BY metric for summed and
     averaged metrics, one GROUP BY metric, unit for MAX metrics (the same rules as compute())."""
     out: dict[int, tuple[Decimal, int]] = {m.pk: (Decimal(0), 0) for m in metrics}
@@ -133,14 +140,13 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period, unit_ids: li
     for ids, dims in ((plain, ["metric_id"]), (maxed, ["metric_id", "unit_id"])):
         if not ids:
             continue
-        for r in base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"),
-                                                                       mx=Max("value")):
+        for r in (
+            base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value"))
+        ):
             rows.setdefault(r["metric_id"], []).append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
     for pk, group in rows.items():
         out[pk] = fold_rows(by_pk[pk], group)
     return out
-
-
 
 
 def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
@@ -162,9 +168,6 @@ def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     cards = []
     for info in infos:
         head = info.headline
-        if head.source == computed:
-            cards.append(line_card(scope, info))
-            continue
         plain: dict[tuple[bool, int], FigureResult] = {}
         for m in info.metrics:
             for prev, p in periods.items():
@@ -172,43 +175,133 @@ def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
                     plain[(prev, m.pk)] = scope.figure(m, previous=prev)
                     continue
                 value, count = totals[prev][m.pk]
-                plain[(prev, m.pk)] = FigureResult(metric=m, unit=scope.unit, period=p, value=value, count=count,
-                                                   loader=LedgerQuery(m, p, unit_ids).ids)
+                plain[(prev, m.pk)] = FigureResult(
+                    metric=m,
+                    unit=scope.unit,
+                    period=p,
+                    value=value,
+                    count=count,
+                    loader=LedgerQuery(m, p, unit_ids).ids,
+                )
         unit_results, month_results = {}, {}
         for prev, p in periods.items():
-            q = LedgerQuery(head, p, unit_ids)
             whole = plain[(prev, head.pk)]
+            if head.source == computed:
+                # the provider's grouped answer over the tree read once; by month from the provider per month
+                # (memoised within the request: the study platform answers every month from one aggregate)
+                unit_results[prev] = provided_by_unit(scope, head, p, whole, tree)
+                month_results[prev] = scope.figure(head, "month", previous=prev)
+                continue
+            q = LedgerQuery(head, p, unit_ids)
             unit_results[prev] = FigureResult(
-                metric=head, unit=scope.unit, period=p, value=whole.value, by="unit", count=whole.count,
-                loader=q.ids, breakdown=by_unit_rows(q, scope.unit, tree=tree, rows=by_unit[prev].get(head.pk, [])))
+                metric=head,
+                unit=scope.unit,
+                period=p,
+                value=whole.value,
+                by="unit",
+                count=whole.count,
+                loader=q.ids,
+                breakdown=by_unit_rows(q, scope.unit, tree=tree, rows=by_unit[prev].get(head.pk, [])),
+            )
             month_results[prev] = FigureResult(
-                metric=head, unit=scope.unit, period=p, value=whole.value, by="month", count=whole.count,
-                loader=q.ids, breakdown=by_month_rows(q, rows=by_month[prev].get(head.pk, [])))
+                metric=head,
+                unit=scope.unit,
+                period=p,
+                value=whole.value,
+                by="month",
+                count=whole.count,
+                loader=q.ids,
+                breakdown=by_month_rows(q, rows=by_month[prev].get(head.pk, [])),
+            )
         figures = []
         for m in info.metrics:
             if m.pk == head.pk:
-                figures.append(figure_for(scope, info, m, base_url=base, current=unit_results[False],
-                                          previous=month_results[True]))
+                figures.append(
+                    figure_for(scope, info, m, base_url=base, current=unit_results[False], previous=month_results[True])
+                )
             else:
-                figures.append(figure_for(scope, info, m, base_url=base, current=plain[(False, m.pk)],
-                                          previous=plain[(True, m.pk)]))
+                figures.append(
+                    figure_for(
+                        scope, info, m, base_url=base, current=plain[(False, m.pk)], previous=plain[(True, m.pk)]
+                    )
+                )
         head_fig = next(f for f in figures if f.metric.pk == head.pk)
         key = info.line.key
-        charts = [unit_chart(f"dash-{key}-unit", head_fig, unit_results[False], unit_results[True]),
-                  month_chart(f"dash-{key}-month", head_fig, month_results[False], month_results[True])]
-        if _has_levels(info, head):
+        charts = [
+            unit_chart(f"dash-{key}-unit", head_fig, unit_results[False], unit_results[True]),
+            month_chart(f"dash-{key}-month", head_fig, month_results[False], month_results[True]),
+        ]
+        if head.source != computed and _has_levels(info, head):
             q = LedgerQuery(head, scope.period, unit_ids)
             whole = plain[(False, head.pk)]
-            level_result = FigureResult(metric=head, unit=scope.unit, period=scope.period, value=whole.value,
-                                        by="level", count=whole.count, loader=q.ids,
-                                        breakdown=by_level_rows(q, rows=by_level.get(head.pk, [])))
+            level_result = FigureResult(
+                metric=head,
+                unit=scope.unit,
+                period=scope.period,
+                value=whole.value,
+                by="level",
+                count=whole.count,
+                loader=q.ids,
+                breakdown=by_level_rows(q, rows=by_level.get(head.pk, [])),
+            )
             charts.append(level_chart(f"dash-{key}-level", head_fig, level_result))
         cards.append(LineCard(info=info, figures=figures, charts=charts))
     return cards
 
 
-def grouped_rows(metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None, dim: str
-                 ) -> dict[int, list[dict[str, Any]]]:
+def provided_by_unit(
+    scope: Scope, m: MetricDefinition, period: Period, whole: FigureResult, tree: SubTrees | None
+) -> FigureResult:
+    """A computed metric by child unit, as `compute(by="unit")` gives it, over the unit tree read once for every
+    card: the provider's grouped answer (one call for all children) when it has one, else one call per child.
+    `whole` is the figure of the scope (its value and ids are the result's)."""
+    provider = provider_for(m)
+    unit_ids = scope.unit_ids()
+    loaded = whole.loaded
+    result = FigureResult(
+        metric=m,
+        unit=scope.unit,
+        period=period,
+        value=whole.value,
+        by="unit",
+        provider=provider.source,
+        rows_url=provider.rows_url,
+        records=whole.records if loaded else None,
+        count=None if loaded else whole.count,
+        loader=None if loaded else lambda: whole.records,
+    )
+    if tree is None:
+        return result
+    allowed = None if unit_ids is None else set(unit_ids)
+    members = {owner: [i for i in ids if allowed is None or i in allowed] for owner, ids in tree.members.items()}
+    top = tree.scope
+    nothing = providers.Provided(Decimal(0), [])
+    if provider.grouped is not None:
+        groups = {uid: tree.child_of[uid].code for ids in members.values() for uid in ids}
+        query = providers.FigureQuery(period=period, unit_ids=unit_ids)
+        answered = provider.grouped(query, groups) if groups else {}
+        answers = {u.pk: answered.get(u.code) or nothing for u in [*tree.children, top]}
+    else:
+        answers = {
+            u.pk: provider.compute(providers.FigureQuery(period=period, unit_ids=sorted(members[u.pk])))
+            if members.get(u.pk)
+            else nothing
+            for u in [*tree.children, top]
+        }
+    for child in tree.children:
+        got = answers[child.pk]
+        result.breakdown.append(BreakdownRow(child.code, child.label, _plain(Decimal(got.value)), **_lazy_kwargs(got)))
+    own = answers[top.pk]
+    if own.count or own.value:
+        result.breakdown.append(
+            BreakdownRow(top.code, f"{top.label}（本级）", _plain(Decimal(own.value)), **_lazy_kwargs(own))
+        )
+    return result
+
+
+def grouped_rows(
+    metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None, dim: str
+) -> dict[int, list[dict[str, Any]]]:
     """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics): one query per kind
     of aggregation. The rows are what `LedgerQuery.grouped(dim)` returns for each metric."""
     out: dict[int, list[dict[str, Any]]] = {}
@@ -222,7 +315,8 @@ def grouped_rows(metrics: list[MetricDefinition], period: Period, unit_ids: list
     for ids, dims in ((plain, ["metric_id", dim]), (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])])):
         if not ids:
             continue
-        for r in base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"),
-                                                                       mx=Max("value")):
+        for r in (
+            base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value"))
+        ):
             out.setdefault(r["metric_id"], []).append(r)
     return out

@@ -33,6 +33,8 @@ def _fresh_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
 D = datetime.date
 URL = "/ledger/dashboard/"
 
@@ -52,15 +54,36 @@ def ledger(taxonomy: Any, tree: Any) -> dict[str, Any]:
     r["submitted"] = make_record(tree.community_a1, "lecture_event", {"lecture_audience": 999}, status="submitted")
     national = Outlet.objects.filter(level="national")[0]
     provincial = Outlet.objects.filter(level="provincial")[0]
-    r["p_nat"] = [make_record(tree.community_a1, "placement", {}, day=D(2024, 3, 1),
-                              placement=PlacementInput(outlet=national, article_title=f"国家级稿{i}"))
-                  for i in range(2)]
-    r["p_prov"] = [make_record(tree.street_b, "placement", {}, day=D(2024, 4, 1),
-                               placement=PlacementInput(outlet=provincial, article_title=f"省级稿{i}"))
-                   for i in range(4)]
-    r["p_2023"] = [make_record(tree.street_b, "placement", {}, day=D(2023, 4, 1),
-                               placement=PlacementInput(outlet=provincial, article_title=f"去年稿{i}"))
-                   for i in range(5)]
+    r["p_nat"] = [
+        make_record(
+            tree.community_a1,
+            "placement",
+            {},
+            day=D(2024, 3, 1),
+            placement=PlacementInput(outlet=national, article_title=f"国家级稿{i}"),
+        )
+        for i in range(2)
+    ]
+    r["p_prov"] = [
+        make_record(
+            tree.street_b,
+            "placement",
+            {},
+            day=D(2024, 4, 1),
+            placement=PlacementInput(outlet=provincial, article_title=f"省级稿{i}"),
+        )
+        for i in range(4)
+    ]
+    r["p_2023"] = [
+        make_record(
+            tree.street_b,
+            "placement",
+            {},
+            day=D(2023, 4, 1),
+            placement=PlacementInput(outlet=provincial, article_title=f"去年稿{i}"),
+        )
+        for i in range(5)
+    ]
     return r
 
 
@@ -86,8 +109,12 @@ def opened(url: str | None) -> str:
 
 
 LINE_OF = {"lecture_events": "lectures", "placements": "news_external", "theory_sessions": "theory"}
-FRAGMENTS = ("/ledger/dashboard/kpi/lectures/", "/ledger/dashboard/card/lectures/",
-             "/ledger/dashboard/line/lectures/", "/ledger/dashboard/trend/lecture_events/")
+FRAGMENTS = (
+    "/ledger/dashboard/kpi/lectures/",
+    "/ledger/dashboard/card/lectures/",
+    "/ledger/dashboard/line/lectures/",
+    "/ledger/dashboard/trend/lecture_events/",
+)
 
 
 def kpi(client: Any, metric: str, **params: str) -> dashboard.Figure:
@@ -181,8 +208,9 @@ def test_viewer_sees_figures_equal_to_compute(client: Any, ledger: Any, tree: An
         assert fig.count == len(compute(fig.metric, period=period, unit=tree.district).records)
 
 
-def test_street_viewer_defaults_to_their_street_and_cannot_see_the_district(client: Any, ledger: Any,
-                                                                            tree: Any) -> None:
+def test_street_viewer_defaults_to_their_street_and_cannot_see_the_district(
+    client: Any, ledger: Any, tree: Any
+) -> None:
     login(client, "viewer", tree.street_a)
     response = client.get(URL, {"period": "2024"})
     assert response.status_code == 200
@@ -258,17 +286,20 @@ def test_drill_down_links_carry_the_record_ids(client: Any, ledger: Any, tree: A
     assert kpi(client, "lecture_events", period="2022").url is None
 
 
-def test_drill_down_for_many_records_links_to_the_filtered_list(client: Any, ledger: Any, tree: Any,
-                                                                monkeypatch: Any) -> None:
+def test_drill_down_for_many_records_links_to_the_filtered_list(
+    client: Any, ledger: Any, tree: Any, monkeypatch: Any
+) -> None:
     monkeypatch.setattr(dashboard, "DRILL_IDS_MAX", 3)
     login(client, "viewer", tree.district)
     assert opened(kpi(client, "lecture_events", period="2024").url) == (
-        "/ledger/records/?period=2024&unit=D&line=lectures&status=approved")
+        "/ledger/records/?period=2024&unit=D&line=lectures&status=approved"
+    )
     # two records only: still the exact ids
     assert ids_in(kpi(client, "lecture_events", period="2024").previous_url)
     # a metric recorded by one activity type narrows to it
     assert opened(kpi(client, "placements", period="2024").url) == (
-        "/ledger/records/?period=2024&unit=D&line=news_external&type=placement&status=approved")
+        "/ledger/records/?period=2024&unit=D&line=news_external&type=placement&status=approved"
+    )
 
 
 def test_card_chart_json_carries_by_unit_values_and_links(client: Any, ledger: Any, tree: Any) -> None:
@@ -310,13 +341,18 @@ def test_dashboard_loads_line_cards_lazily(client: Any, ledger: Any, tree: Any) 
     html = client.get(URL, {"period": "2024H1", "unit": "SA"}).content.decode()
     # the open tab (the first) loads its tiles and cards at once; another tab when it is shown
     assert 'hx-get="/ledger/dashboard/tiles/?period=2024H1&amp;unit=SA&amp;tab=theory" hx-trigger="load"' in html
-    assert ('hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=theory" hx-trigger="load" '
-            'hx-swap="none"') in html
-    assert ('hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=news" '
-            'hx-trigger="tz-dash-show from:#panel-news once" hx-swap="none"') in html
+    assert (
+        'hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=theory" hx-trigger="load" hx-swap="none"'
+    ) in html
+    assert (
+        'hx-get="/ledger/dashboard/cards/?period=2024H1&amp;unit=SA&amp;tab=news" '
+        'hx-trigger="tz-dash-show from:#panel-news once" hx-swap="none"'
+    ) in html
     assert 'id="card-slot-lectures"' in html
-    assert '<div class="tz-grid tz-dash-panel" role="tabpanel" id="panel-news" aria-labelledby="tab-news" ' \
+    assert (
+        '<div class="tz-grid tz-dash-panel" role="tabpanel" id="panel-news" aria-labelledby="tab-news" '
         'data-tab-panel="news" hidden>' in html
+    )
     assert "dash-lectures-unit" not in html  # the charts come with the card
     assert "↑" not in html  # and the figures with the tiles
 
@@ -355,15 +391,32 @@ def test_period_presets_parse_and_render(client: Any, ledger: Any, tree: Any) ->
     groups = dashboard.period_presets(today)
     assert [g for g, _ in groups] == ["2026年", "2025年"]
     specs = [spec for _g, options in groups for spec, _label in options]
-    for spec in ("2026", "2026H1", "2026Q1-Q3", "2026Q4", "2026-11", "2025", "2025H1", "2025Q1-Q3", "2025Q1",
-                 "2025Q4", "2025-01", "2025-12"):
+    for spec in (
+        "2026",
+        "2026H1",
+        "2026Q1-Q3",
+        "2026Q4",
+        "2026-11",
+        "2025",
+        "2025H1",
+        "2025Q1-Q3",
+        "2025Q1",
+        "2025Q4",
+        "2025-01",
+        "2025-12",
+    ):
         assert spec in specs
     assert "2026-12" not in specs  # not started yet
     kinds = {parse_period(spec).kind for spec in specs}
     assert kinds == {"year", "half", "quarters", "quarter", "month"}
     labels = dict(opt for _g, options in groups for opt in options)
     assert (labels["2025"], labels["2025H1"], labels["2025Q1-Q3"], labels["2025Q2"], labels["2025-05"]) == (
-        "2025年全年", "2025年上半年", "2025年前三季度", "2025年第二季度", "2025年5月")
+        "2025年全年",
+        "2025年上半年",
+        "2025年前三季度",
+        "2025年第二季度",
+        "2025年5月",
+    )
 
     login(client, "viewer", tree.district)
     for spec in ("2024", "2024H1", "2024Q1-Q3", "2024Q2", "2024-05"):
@@ -402,10 +455,18 @@ def test_running_period_compares_with_last_year_up_to_the_same_day() -> None:
 
 
 def test_rates_change_in_percentage_points(taxonomy: Any, tree: Any) -> None:
-    make_record(tree.street_a, "corr_submission_stats", {"corr_submitted": 10, "corr_adopted": 5,
-                                                         "corr_adoption_rate": 50}, day=D(2024, 3, 28))
-    make_record(tree.street_a, "corr_submission_stats", {"corr_submitted": 10, "corr_adopted": 4,
-                                                         "corr_adoption_rate": 40}, day=D(2023, 3, 28))
+    make_record(
+        tree.street_a,
+        "corr_submission_stats",
+        {"corr_submitted": 10, "corr_adopted": 5, "corr_adoption_rate": 50},
+        day=D(2024, 3, 28),
+    )
+    make_record(
+        tree.street_a,
+        "corr_submission_stats",
+        {"corr_submitted": 10, "corr_adopted": 4, "corr_adoption_rate": 40},
+        day=D(2023, 3, 28),
+    )
     info = dashboard.lines_with_metrics("correspondents")[0]
     scope = dashboard.make_scope(tree.district, parse_period("2024"), user=None, today=D(2026, 1, 1))
     card = dashboard.line_card(scope, info)
@@ -433,8 +494,9 @@ def test_figure_filters() -> None:
 def _grow_tree(tree: Any, n: int) -> None:
     for i in range(n):
         parent = tree.street_a if i % 2 else tree.street_b
-        unit = org_actions.create_unit(acting_user=None, code=f"X{i:03d}", name=f"新增社区{i}",
-                                       kind=Unit.Kind.COMMUNITY, parent=parent)
+        unit = org_actions.create_unit(
+            acting_user=None, code=f"X{i:03d}", name=f"新增社区{i}", kind=Unit.Kind.COMMUNITY, parent=parent
+        )
         make_record(unit, "lecture_event", {"lecture_audience": 10 + i}, day=D(2024, 1 + i % 12, 5))
 
 
@@ -447,16 +509,20 @@ def _queries(client: Any, url: str, params: dict[str, str]) -> int:
     return len(ctx.captured_queries)
 
 
-def test_query_count_does_not_grow_with_units(client: Any, ledger: Any, tree: Any,
-                                              django_assert_max_num_queries: Any) -> None:
+def test_query_count_does_not_grow_with_units(
+    client: Any, ledger: Any, tree: Any, django_assert_max_num_queries: Any
+) -> None:
     login(client, "viewer", tree.district)
-    pages = [(URL, {"period": "2024"}), (URL, {"period": "2024", "unit": "SA"}),
-             ("/ledger/dashboard/kpi/lectures/", {"period": "2024"}),
-             ("/ledger/dashboard/kpi/lectures/", {"period": "2024", "unit": "SA"}),
-             ("/ledger/dashboard/card/lectures/", {"period": "2024"}),
-             ("/ledger/dashboard/card/news_external/", {"period": "2024", "unit": "SA"}),
-             ("/ledger/dashboard/line/lectures/", {"period": "2024"}),
-             ("/ledger/dashboard/trend/lecture_events/", {"period": "2024", "unit": "SB"})]
+    pages = [
+        (URL, {"period": "2024"}),
+        (URL, {"period": "2024", "unit": "SA"}),
+        ("/ledger/dashboard/kpi/lectures/", {"period": "2024"}),
+        ("/ledger/dashboard/kpi/lectures/", {"period": "2024", "unit": "SA"}),
+        ("/ledger/dashboard/card/lectures/", {"period": "2024"}),
+        ("/ledger/dashboard/card/news_external/", {"period": "2024", "unit": "SA"}),
+        ("/ledger/dashboard/line/lectures/", {"period": "2024"}),
+        ("/ledger/dashboard/trend/lecture_events/", {"period": "2024", "unit": "SB"}),
+    ]
     client.get(URL)  # the first request after login also touches the session
     before = [_queries(client, url, params) for url, params in pages]
     _grow_tree(tree, 40)
@@ -489,7 +555,8 @@ def test_cards_in_one_request_equal_each_card(client: Any, ledger: Any, tree: An
     for batched, info in zip(line_cards(scope, infos), infos, strict=True):
         single = dashboard.line_card(scope, info)
         assert [(f.metric.key, f.value, f.previous_value, f.count, f.url) for f in batched.figures] == [
-            (f.metric.key, f.value, f.previous_value, f.count, f.url) for f in single.figures]
+            (f.metric.key, f.value, f.previous_value, f.count, f.url) for f in single.figures
+        ]
         assert [c.option for c in batched.charts] == [c.option for c in single.charts]
     html = client.get("/ledger/dashboard/cards/", {"period": "2024", "unit": "D"}).content.decode()
     assert '<div id="card-slot-lectures" hx-swap-oob="true">' in html
@@ -522,9 +589,16 @@ def test_whole_visit_query_count(client: Any, ledger: Any, tree: Any, django_ass
     MetricDefinition.objects.filter(source="computed", key__in=list(providers.PROVIDERS)).update(is_active=True)
     calls: list[str] = []
     real = dict(providers.PROVIDERS)
+
+    def counted(p: providers.Provider) -> Any:
+        def compute(q: providers.FigureQuery) -> providers.Provided:
+            calls.append(p.metric)
+            return p.compute(q)
+
+        return compute
+
     for key, p in real.items():
-        providers.PROVIDERS[key] = providers.Provider(**{**p.__dict__, "compute": (
-            lambda q, _p=p: (calls.append(_p.metric), _p.compute(q))[1])})
+        providers.PROVIDERS[key] = providers.Provider(**{**p.__dict__, "compute": counted(p)})
     try:
         cache.clear()
         client.get("/ledger/dashboard/cards/", {"period": "2024", "unit": "D"})
@@ -550,11 +624,24 @@ def test_whole_visit_query_count(client: Any, ledger: Any, tree: Any, django_ass
 
 def test_visit_with_computed_metrics_query_count(client: Any, ledger: Any, tree: Any) -> None:
     """A browser visit with every provider's metrics on (cold cache): the shell, then the open tab's tiles and
-    cards (the htmx requests with hx-trigger="load"); another tab costs its own requests when opened."""
+    cards (the htmx requests with hx-trigger="load"); another tab costs its own requests when opened. The first tab
+    holds 学习平台, whose headline is computed: with weeks exported, so its provider really answers by street and by
+    month (from one aggregate of the weeks and one of the latest week's rows by unit)."""
     from django.core.cache import cache
 
     from taizhang.ledger.models import MetricDefinition
+    from taizhang.study.models import StudyGroup, StudyWeek
 
+    for n, unit in enumerate((tree.community_a1, tree.street_b, tree.bureau)):
+        group = StudyGroup.objects.create(name=f"学习组织{n}", unit=unit, headcount=50)
+        for week in range(0, 104, 3):
+            StudyWeek.objects.create(
+                group=group,
+                week_start=D(2023, 1, 2) + datetime.timedelta(weeks=week),
+                registered=40,
+                active=20 + n,
+                points=900,
+            )
     assert MetricDefinition.objects.filter(source="computed", is_active=True).count() >= 20
     login(client, "viewer", tree.district)
     client.get(URL)  # the first request after login also touches the session
@@ -566,12 +653,14 @@ def test_visit_with_computed_metrics_query_count(client: Any, ledger: Any, tree:
     per_tab = {}
     for tab in dashboard.tabs_of(dashboard.lines_with_metrics()):
         cache.clear()
-        per_tab[tab.key] = sum(_queries(client, f"/ledger/dashboard/{kind}/", {"period": "2024", "unit": "D",
-                                                                               "tab": tab.key})
-                               for kind in ("tiles", "cards"))
+        per_tab[tab.key] = sum(
+            _queries(client, f"/ledger/dashboard/{kind}/", {"period": "2024", "unit": "D", "tab": tab.key})
+            for kind in ("tiles", "cards")
+        )
     print(f"cold visit: {visit} queries; each tab's tiles + cards: {per_tab}")
-    # goal: ≤ 60 for the whole visit. Measured 94 (theory tab: 学习平台's computed headline asks its provider per
-    # street and per month, two queries each); the others 30–82. Bounded here so that it cannot grow unseen.
-    assert visit <= 100
-    assert max(per_tab.values()) <= 90
+    # goal: ≤ 60 for the whole visit (was 94: 学习平台's provider asked per street and per month). Measured 47 here
+    # (the tests' cache runs no SQL; the database cache of a default install adds about 12, see docs/scale.md).
+    # Each tab's tiles + cards: 理论武装 38, 新闻宣传 59, 文明创建 80 (civility's and cases' providers), others ≤ 30.
+    assert visit <= 60
+    assert max(per_tab.values()) <= 85
     assert per_tab["culture"] <= 40 and per_tab["team"] <= 40  # tabs of reported metrics only
