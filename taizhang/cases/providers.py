@@ -13,6 +13,7 @@ The cohort is the cases *received* (registered) in the period, cancelled ones le
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,6 @@ from taizhang.ledger.providers import (
     memoized,
     rate,
     register,
-    sum_groups,
 )
 
 S = Case.State
@@ -76,21 +76,64 @@ def _answer(kind: str, n: int, k: int, loader: Any) -> Provided:
     return lazy(value, n, loader)
 
 
-def _all_counts(q: FigureQuery) -> dict[str, tuple[int, int]]:
-    """(rows, numerator) of every simple figure of the cohort in one aggregate, shared by 受理量, 办结率, 按时办结率
-    and 满意率 within a page of figures (providers.memoized)."""
+Counts = dict[str, tuple[int, int]]
 
-    def run() -> dict[str, tuple[int, int]]:
-        agg: dict[str, Any] = {}
-        for kind, (rows, num) in _PARTS.items():
-            agg[f"{kind}_n"] = Count("id", filter=rows) if rows is not None else Count("id")
-            both = rows & num if rows is not None and num is not None else (num if num is not None else rows)
-            agg[f"{kind}_k"] = Count("id", filter=both) if both is not None else Count("id")
-        got = cohort(q).aggregate(**agg)
-        return {kind: (int(got[f"{kind}_n"] or 0), int(got[f"{kind}_k"] or 0)) for kind in _PARTS}
 
-    result: dict[str, tuple[int, int]] = memoized(memo_key("cases.cohort", q), run)
+_COUNTED = {
+    # the distinct conditional counts behind the simple figures (each evaluated once per row)
+    "all": None,
+    "closed": Q(state=S.CLOSED),
+    "closed_on_time": Q(state=S.CLOSED, closed_on_time=True),
+    "rated": Q(satisfaction__isnull=False),
+    "good": Q(satisfaction__in=GOOD),
+}
+_KINDS = {
+    "received": ("all", "all"),
+    "closure": ("all", "closed"),
+    "ontime": ("closed", "closed_on_time"),
+    "satisfaction": ("rated", "good"),
+}
+"""Each figure of _PARTS as (rows, numerator) among _COUNTED."""
+
+
+def _aggregates() -> dict[str, Any]:
+    """The conditional counts (COUNT(unit_id) FILTER …) of _COUNTED: of unit_id (never null), not id, so that the
+    figures index (unit, created_at, state, closed_on_time, satisfaction) answers without reading the table."""
+    return {
+        name: Count("unit_id", filter=cond) if cond is not None else Count("unit_id") for name, cond in _COUNTED.items()
+    }
+
+
+def _by_unit(q: FigureQuery) -> dict[int, Counts]:
+    """Every simple figure's (rows, numerator) for each unit of the cohort: one GROUP BY unit with conditional
+    counts. The scope's figures are the sums of these rows (rates are summed as numerator and denominator, never
+    as rates), its figures by street the sums over each street's units: 受理量, 办结率, 按时办结率 and 满意率, in
+    total and by unit, from this one query within a page of figures (providers.memoized)."""
+
+    def run() -> dict[int, Counts]:
+        rows = cohort(q).values("unit_id").annotate(**_aggregates()).values_list("unit_id", *_COUNTED)
+        out: dict[int, Counts] = {}
+        for unit_id, *values in rows:
+            got = dict(zip(_COUNTED, (int(v or 0) for v in values), strict=True))
+            out[int(unit_id)] = {kind: (got[n], got[k]) for kind, (n, k) in _KINDS.items()}
+        return out
+
+    result: dict[int, Counts] = memoized(memo_key("cases.by_unit", q), run)
     return result
+
+
+def _summed(units: Iterable[Counts]) -> Counts:
+    out = dict.fromkeys(_PARTS, (0, 0))
+    for counts in units:
+        for kind, (n, k) in counts.items():
+            held = out[kind]
+            out[kind] = (held[0] + n, held[1] + k)
+    return out
+
+
+def _all_counts(q: FigureQuery) -> Counts:
+    """(rows, numerator) of every simple figure of the whole cohort: the sum of its units' rows."""
+    return _summed(_by_unit(q).values())
 
 
 def _simple(kind: str) -> Any:
@@ -104,19 +147,30 @@ def _simple(kind: str) -> Any:
     return compute
 
 
+def _unit_ids_loader(q: FigureQuery, rows: Q | None, units: list[int]) -> Any:
+    """The ids behind a group's figure, its query built only when they are read (a page builds many, opens few)."""
+
+    def load() -> list[int]:
+        qs = cohort(q).filter(unit_id__in=units)
+        return list((qs.filter(rows) if rows is not None else qs).values_list("id", flat=True))
+
+    return load
+
+
 def _grouped(kind: str) -> Any:
-    """The same figure for groups of units in one GROUP BY unit (the figure by street of a district)."""
+    """The same figure for groups of units (the figure by street of a district) from the same GROUP BY unit."""
 
     def grouped(q: FigureQuery, groups: dict[int, str]) -> dict[str, Provided]:
-        rows, num = _PARTS[kind]
-        qs = cohort(q)
-        qs = qs.filter(rows) if rows is not None else qs
-        agg = {"n": Count("id"), "k": Count("id", filter=num) if num is not None else Count("id")}
-        summed = sum_groups(qs.values("unit_id").annotate(**agg).values_list("unit_id", "n", "k"), groups)
+        rows = _PARTS[kind][0]
+        members: dict[str, list[int]] = {}
+        for unit_id, key in groups.items():
+            members.setdefault(key, []).append(unit_id)
+        by_unit = _by_unit(q)
         out = {}
-        for key, (n, k) in summed.items():
-            units = sorted(uid for uid, g in groups.items() if g == key)
-            out[key] = _answer(kind, n, k, _ids(qs.filter(unit_id__in=units)))
+        for key, units in members.items():
+            n, k = _summed(by_unit[u] for u in units if u in by_unit)[kind]
+            if n:
+                out[key] = _answer(kind, n, k, _unit_ids_loader(q, rows, sorted(units)))
         return out
 
     grouped.__name__ = f"{kind}_grouped"
@@ -144,21 +198,63 @@ def avg_days(q: FigureQuery) -> Provided:
 
 
 PROVIDERS = [
-    Provider(metric="cases_received", name="受理量", measure_word="件", line=LINE, source=SOURCE, compute=received,
-             rows_url=ROWS_URL, grouped=_grouped("received"), description="期间登记的工单数（不含已撤销）"),
-    Provider(metric="case_closure_rate", name="办结率", measure_word="%", line=LINE, source=SOURCE,
-             compute=closure_rate, rows_url=ROWS_URL, is_rate=True, grouped=_grouped("closure"),
-             description="期间登记的工单中已办结的比例（不含已撤销）"),
-    Provider(metric="case_ontime_rate", name="按时办结率", measure_word="%", line=LINE, source=SOURCE,
-             compute=ontime_rate, rows_url=ROWS_URL, is_rate=True, grouped=_grouped("ontime"),
-             description="已办结工单中，在办理期限（含批准的延期）内办理完毕的比例"),
-    Provider(metric="case_satisfaction_rate", name="满意率", measure_word="%", line=LINE, source=SOURCE,
-             compute=satisfaction_rate, rows_url=ROWS_URL, is_rate=True,
-             grouped=_grouped("satisfaction"),
-             description="已评价工单中评价为满意或基本满意的比例"),
-    Provider(metric="case_avg_days", name="平均办理时长", measure_word="天", line=LINE, source=SOURCE,
-             compute=avg_days, rows_url=ROWS_URL,
-             description="已办结工单从派发到办结的平均工作日数（法定节假日不计，调休上班日计入）"),
+    Provider(
+        metric="cases_received",
+        name="受理量",
+        measure_word="件",
+        line=LINE,
+        source=SOURCE,
+        compute=received,
+        rows_url=ROWS_URL,
+        grouped=_grouped("received"),
+        description="期间登记的工单数（不含已撤销）",
+    ),
+    Provider(
+        metric="case_closure_rate",
+        name="办结率",
+        measure_word="%",
+        line=LINE,
+        source=SOURCE,
+        compute=closure_rate,
+        rows_url=ROWS_URL,
+        is_rate=True,
+        grouped=_grouped("closure"),
+        description="期间登记的工单中已办结的比例（不含已撤销）",
+    ),
+    Provider(
+        metric="case_ontime_rate",
+        name="按时办结率",
+        measure_word="%",
+        line=LINE,
+        source=SOURCE,
+        compute=ontime_rate,
+        rows_url=ROWS_URL,
+        is_rate=True,
+        grouped=_grouped("ontime"),
+        description="已办结工单中，在办理期限（含批准的延期）内办理完毕的比例",
+    ),
+    Provider(
+        metric="case_satisfaction_rate",
+        name="满意率",
+        measure_word="%",
+        line=LINE,
+        source=SOURCE,
+        compute=satisfaction_rate,
+        rows_url=ROWS_URL,
+        is_rate=True,
+        grouped=_grouped("satisfaction"),
+        description="已评价工单中评价为满意或基本满意的比例",
+    ),
+    Provider(
+        metric="case_avg_days",
+        name="平均办理时长",
+        measure_word="天",
+        line=LINE,
+        source=SOURCE,
+        compute=avg_days,
+        rows_url=ROWS_URL,
+        description="已办结工单从派发到办结的平均工作日数（法定节假日不计，调休上班日计入）",
+    ),
 ]
 
 
