@@ -20,3 +20,7 @@ class CasesConfig(AppConfig):
             MenuItem("督办规则", "cases:rule_list", Cap.MANAGE_WORK, "工单", 71),
         )
         providers.register_all()
+        from taizhang.cases.models import Case
+        from taizhang.ledger.maintenance import register_figure_table
+
+        register_figure_table(Case._meta.db_table)  # 办结率 by unit reads cases_unit_created_figs index-only
