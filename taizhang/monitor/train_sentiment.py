@@ -22,7 +22,7 @@ domain rows are dealt round-robin to the same 5 folds. Every setting of ``--head
 ``--weighting-grid`` is scored by its out-of-fold predictions; objective = mean of the weibo fold accuracy and the
 domain fold accuracy; the best objective wins (the first listed among equals). The table is printed and stored in
 the metadata (``validation``). The out-of-fold decision values of the chosen setting also fit the Platt
-calibration. Fixed, not searched: NB smoothing 1, 2**20 char buckets (2**18 word buckets). The shipped model's two
+calibration. Fixed, not searched: 2**20 char buckets (2**18 word buckets). The shipped model's two
 selection runs and their tables are in ``eval/README.md`` (chosen: heads 1-3, C=30, min_df 3).
 
 Writes the ``.npz`` (weights + metadata JSON inside) and the same metadata beside it as ``sentiment.json``.
@@ -337,7 +337,7 @@ class Data:
         return out
 
 
-Setting = tuple[str, float, str, int]  # (heads spec, C, weighting, min_df)
+Setting = tuple[str, float, str, int, float]  # (heads spec, C, weighting, min_df, NB smoothing)
 
 
 def cross_validate(
@@ -346,7 +346,7 @@ def cross_validate(
     cs: Sequence[float],
     kinds: Sequence[str],
     min_dfs: Sequence[int],
-    alpha: float,
+    alphas: Sequence[float],
 ) -> tuple[list[dict[str, Any]], dict[Setting, npt.NDArray[np.float64]]]:
     """Cross-validation on the training rows only (never the test split, never the complaint evaluation set).
 
@@ -356,33 +356,33 @@ def cross_validate(
     Returns a row per setting and the out-of-fold decision values (for calibration)."""
     y = data.y
     folds = data.folds()
-    per_head: dict[tuple[Head, float, str, int], npt.NDArray[np.float64]] = {}
+    per_head: dict[tuple[Head, float, str, int, float], npt.NDArray[np.float64]] = {}
 
-    def head_oof(head: Head, c: float, kind: str, min_df: int) -> npt.NDArray[np.float64]:
-        if (head, c, kind, min_df) not in per_head:
+    def head_oof(head: Head, c: float, kind: str, min_df: int, alpha: float) -> npt.NDArray[np.float64]:
+        if (head, c, kind, min_df, alpha) not in per_head:
             m = data.counts[head]
             z = np.zeros(len(y))
             for tr, va, dva in folds:
                 f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr))
                 rows = np.concatenate([va, dva])
                 z[rows] = decision(f, m[rows])
-            per_head[(head, c, kind, min_df)] = z
-        return per_head[(head, c, kind, min_df)]
+            per_head[(head, c, kind, min_df, alpha)] = z
+        return per_head[(head, c, kind, min_df, alpha)]
 
     results: list[dict[str, Any]] = []
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
-    for spec, kind, min_df, c in itertools.product(heads_grid, kinds, min_dfs, cs):
-        z = np.mean([head_oof(h, c, kind, min_df) for h in parse_heads(spec)], axis=0)
+    for spec, kind, min_df, alpha, c in itertools.product(heads_grid, kinds, min_dfs, alphas, cs):
+        z = np.mean([head_oof(h, c, kind, min_df, alpha) for h in parse_heads(spec)], axis=0)
         accs = [metrics(y[va], z[va] > 0)["accuracy"] for _, va, _ in folds]
         daccs = [metrics(y[dva], z[dva] > 0)["accuracy"] for _, _, dva in folds if dva.size]
-        row: dict[str, Any] = {"heads": spec, "C": c, "weighting": kind, "min_df": min_df}
+        row: dict[str, Any] = {"heads": spec, "C": c, "weighting": kind, "min_df": min_df, "nb_alpha": alpha}
         row["cv_time"] = round(float(np.mean(accs)), 4)
         if daccs:
             row["cv_domain"] = round(float(np.mean(daccs)), 4)
         row["objective"] = round(float(np.mean([row["cv_time"], row.get("cv_domain", row["cv_time"])])), 4)
         print(f"  {row}", flush=True)
         results.append(row)
-        oof[(spec, c, kind, min_df)] = z
+        oof[(spec, c, kind, min_df, alpha)] = z
     return results, oof
 
 
@@ -544,6 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--heads-grid", default=HEADS_GRID, help="settings of --heads to compare (comma-separated)")
     parser.add_argument("--c-grid", default=C_GRID)
     parser.add_argument("--min-df-grid", default=MIN_DF_GRID)
+    parser.add_argument("--nb-alpha-grid", default=str(NB_ALPHA))
     parser.add_argument("--weighting-grid", default="nb")
     args = parser.parse_args(argv)
     if not args.cv_only and not args.test:
@@ -586,17 +587,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = Data(counts, y_train, len(train.texts), train.time_order(), args.domain_weight)
 
     validation: list[dict[str, Any]] = []
-    spec, c, kind, min_df = args.heads, args.c, args.weighting, args.min_df
+    spec, c, kind, min_df, alpha = args.heads, args.c, args.weighting, args.min_df, args.nb_alpha
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
     if args.validate or args.calibrate:
         cs = [float(x) for x in args.c_grid.split(",")] if args.validate else [args.c]
         kinds = args.weighting_grid.split(",") if args.validate else [args.weighting]
         print("cross-validation on the training rows:", flush=True)
         min_dfs = [int(x) for x in args.min_df_grid.split(",")] if args.validate else [args.min_df]
-        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, args.nb_alpha)
+        alphas = [float(x) for x in args.nb_alpha_grid.split(",")] if args.validate else [args.nb_alpha]
+        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, alphas)
         best = max(validation, key=lambda row: row["objective"])  # the first of equals: grids list simpler first
-        spec, c, kind, min_df = str(best["heads"]), float(best["C"]), str(best["weighting"]), int(best["min_df"])
-        print(f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}", flush=True)
+        spec, c, kind = str(best["heads"]), float(best["C"]), str(best["weighting"])
+        min_df, alpha = int(best["min_df"]), float(best["nb_alpha"])
+        print(f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}, NB smoothing {alpha:g}", flush=True)
     if args.cv_only:
         return 0
 
@@ -604,10 +607,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ngram_max = max(h[1] for h in heads)
     mats = [counts[h] for h in heads]
     every = np.arange(len(y_train))
-    fits = [fit(m, y_train, c, min_df, args.nb_alpha, kind, data.weights(every)) for m in mats]
+    fits = [fit(m, y_train, c, min_df, alpha, kind, data.weights(every)) for m in mats]
     calibration = None
     if args.calibrate:
-        a, b = platt(oof[(spec, c, kind, min_df)], y_train)
+        a, b = platt(oof[(spec, c, kind, min_df, alpha)], y_train)
         fits = ensemble(fits, a, b)
         calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
     else:
@@ -674,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "C": c,
         "weighting": kind,
         "min_df": min_df,
-        "nb_alpha": args.nb_alpha,
+        "nb_alpha": alpha,
         "threshold": 0.5,
         "calibration": calibration,
         "train": {
