@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, QuerySet, Sum
 
 from taizhang.core.errors import InvalidInput
@@ -37,8 +37,7 @@ class _LazyIds:
     _loader: Callable[[], list[int]] | None
     _count: int | None
 
-    def _init_ids(self, records: list[int] | None, count: int | None,
-                  loader: Callable[[], list[int]] | None) -> None:
+    def _init_ids(self, records: list[int] | None, count: int | None, loader: Callable[[], list[int]] | None) -> None:
         self._records = list(records) if records is not None else None
         self._loader = loader
         self._count = count if records is None else len(self._records or [])
@@ -72,8 +71,16 @@ class _LazyIds:
 
 
 class BreakdownRow(_LazyIds):
-    def __init__(self, key: str, label: str, value: Decimal, records: list[int] | None = None, *,
-                 count: int | None = None, loader: Callable[[], list[int]] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        value: Decimal,
+        records: list[int] | None = None,
+        *,
+        count: int | None = None,
+        loader: Callable[[], list[int]] | None = None,
+    ) -> None:
         self.key, self.label, self.value = key, label, value
         self._init_ids(records, count, loader)
 
@@ -87,10 +94,22 @@ class BreakdownRow(_LazyIds):
 class FigureResult(_LazyIds):
     """A value with its provenance. `records` is lazy (see _LazyIds); `count` is known without it."""
 
-    def __init__(self, metric: MetricDefinition, unit: Unit | None, period: Period, value: Decimal,
-                 records: list[int] | None = None, by: str | None = None, breakdown: list[BreakdownRow] | None = None,
-                 filters: dict[str, Any] | None = None, provider: str = "", rows_url: str = "", *,
-                 count: int | None = None, loader: Callable[[], list[int]] | None = None) -> None:
+    def __init__(
+        self,
+        metric: MetricDefinition,
+        unit: Unit | None,
+        period: Period,
+        value: Decimal,
+        records: list[int] | None = None,
+        by: str | None = None,
+        breakdown: list[BreakdownRow] | None = None,
+        filters: dict[str, Any] | None = None,
+        provider: str = "",
+        rows_url: str = "",
+        *,
+        count: int | None = None,
+        loader: Callable[[], list[int]] | None = None,
+    ) -> None:
         self.metric, self.unit, self.period, self.value, self.by = metric, unit, period, value, by
         self.breakdown: list[BreakdownRow] = breakdown if breakdown is not None else []
         self.filters: dict[str, Any] = filters if filters is not None else {}
@@ -271,22 +290,39 @@ def compute(
     if m.source == MetricDefinition.Source.COMPUTED:
         if outlet_level or activity_type:
             raise InvalidInput(f"“{m.name}”由系统计算，不能按媒体级别或活动类型筛选")
-        return _compute_provided(m, period, scope, by, user, dict(filters or {}), known_unit_ids)
+        with providers.memo():  # the scope's answer and its breakdown share the provider's queries
+            return _compute_provided(m, period, scope, by, user, dict(filters or {}), known_unit_ids)
     if BASELINE:
         return _compute_rows(m, period, scope, by, user, outlet_level, activity_type)
     unit_ids = _unit_ids(scope, user) if known_unit_ids is False else known_unit_ids
     q = LedgerQuery(m, period, unit_ids, outlet_level or None, activity_type or None)
-    value, count = q.total()
     filters = {k: v for k, v in (("outlet_level", outlet_level), ("activity_type", activity_type)) if v}
-    result = FigureResult(metric=m, unit=scope, period=period, value=value, by=by, filters=filters, count=count,
-                          loader=q.ids)
+    if by is None:
+        value, count = q.total()
+        return FigureResult(
+            metric=m, unit=scope, period=period, value=value, filters=filters, count=count, loader=q.ids
+        )
+    # A breakdown: one GROUP BY gives the parts and the whole (the total folds the same rows), not two scans.
+    rows = q.grouped(_BY_DIM[by])
+    value, count = _fold(m, _fold_rows(rows))
+    result = FigureResult(
+        metric=m, unit=scope, period=period, value=value, by=by, filters=filters, count=count, loader=q.ids
+    )
     if by == "unit":
-        result.breakdown = _q_by_unit(q, scope)
+        result.breakdown = _q_by_unit(q, scope, rows=rows)
     elif by == "month":
-        result.breakdown = _q_by_month(q)
-    elif by == "level":
-        result.breakdown = _q_by_level(q)
+        result.breakdown = _q_by_month(q, rows=rows)
+    else:
+        result.breakdown = _q_by_level(q, rows=rows)
     return result
+
+
+_BY_DIM = {"unit": "unit_id", "month": "date", "level": "outlet_level"}
+
+
+def _fold_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any, Any]]:
+    """`LedgerQuery.grouped` rows as `_fold` takes them: every group of the scope, so they fold to its total."""
+    return [(None, r.get("unit_id"), r["total"], r["n"], r["mx"]) for r in rows]
 
 
 # ---- the query: aggregates in the database, ids when asked for ---------------------------------------------------
@@ -298,6 +334,7 @@ EFFECTIVE = [True]
 bound an index range, so (metric, effective, date) searched only on metric (all dates: 20× slower at 1M records);
 `IN (1)` is an equality and the date range is used."""
 
+_SQLITE_IN_LIMIT = 30_000  # SQLite allows 32,766 parameters in one statement
 _EMPTY_LEVEL = "\x00"  # outlet_level filter meaning "no level" (the 未分级 row), unlike None (no filter)
 
 
@@ -312,18 +349,25 @@ class LedgerQuery:
     outlet_level: str | None = None
     activity_type: str | None = None
 
-    def narrowed(self, *, unit_ids: list[int] | None = None, period: Period | None = None,
-                 outlet_level: str | None = None) -> LedgerQuery:
-        return LedgerQuery(self.metric, period or self.period, self.unit_ids if unit_ids is None else unit_ids,
-                           outlet_level if outlet_level is not None else self.outlet_level, self.activity_type)
+    def narrowed(
+        self, *, unit_ids: list[int] | None = None, period: Period | None = None, outlet_level: str | None = None
+    ) -> LedgerQuery:
+        return LedgerQuery(
+            self.metric,
+            period or self.period,
+            self.unit_ids if unit_ids is None else unit_ids,
+            outlet_level if outlet_level is not None else self.outlet_level,
+            self.activity_type,
+        )
 
     @property
     def empty(self) -> bool:
         return self.unit_ids is not None and not self.unit_ids
 
     def qs(self) -> QuerySet[RecordFigure]:
-        qs = RecordFigure.objects.filter(metric_id=self.metric.pk, effective__in=EFFECTIVE, date__gte=self.period.start,
-                                         date__lte=self.period.end)
+        qs = RecordFigure.objects.filter(
+            metric_id=self.metric.pk, effective__in=EFFECTIVE, date__gte=self.period.start, date__lte=self.period.end
+        )
         if self.unit_ids is not None:
             qs = qs.filter(unit_id__in=self.unit_ids)
         if self.outlet_level is not None:
@@ -349,7 +393,17 @@ class LedgerQuery:
         if self.empty:
             return []
         keys = [*dims, "unit_id"] if self.is_max and "unit_id" not in dims else list(dims)
-        return list(self.qs().values(*keys).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")))
+        qs = self.qs()
+        if keys == ["unit_id"] and self.unit_ids is None and connection.vendor == "sqlite":
+            # SQLite groups rows in index order or by sorting every row through a temporary B-tree (4× the scan of a
+            # metric-year at 10 M records). Every unit named (IN), it reads ledger_fig_unit_cover unit by unit, each
+            # unit's date range already grouped. Units and figures read in one transaction: the same snapshot.
+            with transaction.atomic():
+                every = list(Unit.objects.order_by().values_list("id", flat=True))
+                if len(every) <= _SQLITE_IN_LIMIT:
+                    qs = qs.filter(unit_id__in=every)
+                return list(qs.values(*keys).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")))
+        return list(qs.values(*keys).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")))
 
     def ids(self) -> list[int]:
         if self.empty:
@@ -420,8 +474,9 @@ class SubTrees:
         return cls(scope, children, child_of, members)
 
 
-def _q_by_unit(q: LedgerQuery, given: Unit | None, *, tree: SubTrees | None = None,
-               rows: list[dict[str, Any]] | None = None) -> list[BreakdownRow]:
+def _q_by_unit(
+    q: LedgerQuery, given: Unit | None, *, tree: SubTrees | None = None, rows: list[dict[str, Any]] | None = None
+) -> list[BreakdownRow]:
     """By child unit. `tree` and `rows` (this metric's rows grouped by unit_id) may come prefetched for many
     metrics at once (the dashboard's cards); else they are queried here."""
     tree = tree or SubTrees.of(given)
@@ -429,7 +484,7 @@ def _q_by_unit(q: LedgerQuery, given: Unit | None, *, tree: SubTrees | None = No
         return []
     scope, children, child_of, members = tree.scope, tree.children, tree.child_of, tree.members
     groups: dict[int, list[tuple[Any, Any, Any, Any, Any]]] = defaultdict(list)
-    for r in (q.grouped("unit_id") if rows is None else rows):
+    for r in q.grouped("unit_id") if rows is None else rows:
         found = child_of.get(r["unit_id"])
         if found is not None:
             groups[found.pk].append((None, r["unit_id"], r["total"], r["n"], r["mx"]))
@@ -441,14 +496,17 @@ def _q_by_unit(q: LedgerQuery, given: Unit | None, *, tree: SubTrees | None = No
         value, count = _fold(q.metric, groups.get(u.pk, []))
         ids = members[u.pk] if allowed is None else [i for i in members[u.pk] if i in allowed]
         label = u.label if u is not scope else f"{u.label}（本级）"
-        out.append(BreakdownRow(u.code, label, value, count=count,
-                                loader=q.narrowed(unit_ids=sorted(ids)).ids if count else None))
+        out.append(
+            BreakdownRow(
+                u.code, label, value, count=count, loader=q.narrowed(unit_ids=sorted(ids)).ids if count else None
+            )
+        )
     return out
 
 
 def _q_by_month(q: LedgerQuery, *, rows: list[dict[str, Any]] | None = None) -> list[BreakdownRow]:
     groups: dict[str, list[tuple[Any, Any, Any, Any, Any]]] = defaultdict(list)
-    for r in (q.grouped("date") if rows is None else rows):
+    for r in q.grouped("date") if rows is None else rows:
         day = r["date"]
         key = day[:7] if isinstance(day, str) else f"{day.year}-{day.month:02d}"
         groups[key].append((key, r.get("unit_id"), r["total"], r["n"], r["mx"]))
@@ -459,14 +517,15 @@ def _q_by_month(q: LedgerQuery, *, rows: list[dict[str, Any]] | None = None) -> 
         start = max(datetime.date(y, mo, 1), q.period.start)
         end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), q.period.end)
         part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
-        out.append(BreakdownRow(key, f"{y}年{mo}月", value, count=count,
-                                loader=q.narrowed(period=part).ids if count else None))
+        out.append(
+            BreakdownRow(key, f"{y}年{mo}月", value, count=count, loader=q.narrowed(period=part).ids if count else None)
+        )
     return out
 
 
 def _q_by_level(q: LedgerQuery, *, rows: list[dict[str, Any]] | None = None) -> list[BreakdownRow]:
     groups: dict[str, list[tuple[Any, Any, Any, Any, Any]]] = defaultdict(list)
-    for r in (q.grouped("outlet_level") if rows is None else rows):
+    for r in q.grouped("outlet_level") if rows is None else rows:
         groups[r["outlet_level"] or ""].append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
     labels = dict(Outlet.Level.choices)
     out = []
@@ -475,8 +534,9 @@ def _q_by_level(q: LedgerQuery, *, rows: list[dict[str, Any]] | None = None) -> 
             continue
         value, count = _fold(q.metric, groups.get(level, []))
         narrowed = q.narrowed(outlet_level=level or _EMPTY_LEVEL)
-        out.append(BreakdownRow(level, labels.get(level, "未分级"), value, count=count,
-                                loader=narrowed.ids if count else None))
+        out.append(
+            BreakdownRow(level, labels.get(level, "未分级"), value, count=count, loader=narrowed.ids if count else None)
+        )
     return out
 
 
@@ -488,8 +548,15 @@ by_level_rows = _q_by_level
 
 
 # ---- the previous implementation (BASELINE): every row fetched and grouped in Python ---------------------------
-def _compute_rows(m: MetricDefinition, period: Period, scope: Unit | None, by: By | None, user: Any,
-                  outlet_level: str | None, activity_type: str | None) -> FigureResult:
+def _compute_rows(
+    m: MetricDefinition,
+    period: Period,
+    scope: Unit | None,
+    by: By | None,
+    user: Any,
+    outlet_level: str | None,
+    activity_type: str | None,
+) -> FigureResult:
     dim = {"month": "date", "level": "outlet_level"}.get(by or "")
     rows = _fetch(m, period, _unit_ids(scope, user), dim, outlet_level, activity_type)
     value, records = _aggregate(m.aggregation, rows)
@@ -591,8 +658,9 @@ def provider_for(m: MetricDefinition) -> providers.Provider:
     return provider
 
 
-def _provided(provider: providers.Provider, period: Period, unit_ids: list[int] | None,
-              filters: dict[str, Any]) -> providers.Provided:
+def _provided(
+    provider: providers.Provider, period: Period, unit_ids: list[int] | None, filters: dict[str, Any]
+) -> providers.Provided:
     if unit_ids is not None and not unit_ids:
         return providers.Provided(Decimal(0), [])
     got = provider.compute(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)))
@@ -614,8 +682,15 @@ def _subtree(unit: Unit, allowed: list[int] | None) -> list[int]:
     return ids if allowed is None else sorted(set(ids) & set(allowed))
 
 
-def _compute_provided(m: MetricDefinition, period: Period, scope: Unit | None, by: By | None, user: Any,
-                      filters: dict[str, Any], known: list[int] | Literal[False] | None = False) -> FigureResult:
+def _compute_provided(
+    m: MetricDefinition,
+    period: Period,
+    scope: Unit | None,
+    by: By | None,
+    user: Any,
+    filters: dict[str, Any],
+    known: list[int] | Literal[False] | None = False,
+) -> FigureResult:
     """A computed metric: one provider call for the scope; by unit, one grouped call when the provider has one
     (`Provider.grouped`), else one call per child subtree; by month, one call per month. Never a sum of the parts:
     rates cannot be added. The ids behind each value are listed only when read (`Provided` loaders)."""
@@ -624,8 +699,17 @@ def _compute_provided(m: MetricDefinition, period: Period, scope: Unit | None, b
         raise InvalidInput(f"“{m.name}”由系统计算，没有媒体级别，不能按媒体级别分组")
     unit_ids = _unit_ids(scope, user) if known is False else known
     got = _provided(provider, period, unit_ids, filters)
-    result = FigureResult(metric=m, unit=scope, period=period, value=_plain(Decimal(got.value)), by=by,
-                          filters=filters, provider=provider.source, rows_url=provider.rows_url, **_lazy_kwargs(got))
+    result = FigureResult(
+        metric=m,
+        unit=scope,
+        period=period,
+        value=_plain(Decimal(got.value)),
+        by=by,
+        filters=filters,
+        provider=provider.source,
+        rows_url=provider.rows_url,
+        **_lazy_kwargs(got),
+    )
     if by == "unit":
         result.breakdown = _provided_by_unit(provider, period, scope, unit_ids, filters)
     elif by == "month":
@@ -634,13 +718,19 @@ def _compute_provided(m: MetricDefinition, period: Period, scope: Unit | None, b
             end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
             part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
             got = _provided(provider, part, unit_ids, filters)
-            result.breakdown.append(BreakdownRow(f"{y}-{mo:02d}", f"{y}年{mo}月", _plain(Decimal(got.value)),
-                                                 **_lazy_kwargs(got)))
+            result.breakdown.append(
+                BreakdownRow(f"{y}-{mo:02d}", f"{y}年{mo}月", _plain(Decimal(got.value)), **_lazy_kwargs(got))
+            )
     return result
 
 
-def _provided_by_unit(provider: providers.Provider, period: Period, scope: Unit | None,
-                      unit_ids: list[int] | None, filters: dict[str, Any]) -> list[BreakdownRow]:
+def _provided_by_unit(
+    provider: providers.Provider,
+    period: Period,
+    scope: Unit | None,
+    unit_ids: list[int] | None,
+    filters: dict[str, Any],
+) -> list[BreakdownRow]:
     top = scope or Unit.objects.filter(parent__isnull=True).first()
     if top is None:
         return []
@@ -651,13 +741,16 @@ def _provided_by_unit(provider: providers.Provider, period: Period, scope: Unit 
     rows: list[BreakdownRow] = []
     if provider.grouped is not None and not BASELINE:
         groups = {uid: tree.child_of[uid].code for owner in members.values() for uid in owner}
-        answered = provider.grouped(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)),
-                                    groups) if groups else {}
-        answers = {u.pk: answered.get(u.code) or providers.Provided(Decimal(0), [])
-                   for u in [*tree.children, top]}
+        answered = (
+            provider.grouped(providers.FigureQuery(period=period, unit_ids=unit_ids, filters=dict(filters)), groups)
+            if groups
+            else {}
+        )
+        answers = {u.pk: answered.get(u.code) or providers.Provided(Decimal(0), []) for u in [*tree.children, top]}
     else:
-        answers = {u.pk: _provided(provider, period, sorted(members.get(u.pk, [])), filters)
-                   for u in [*tree.children, top]}
+        answers = {
+            u.pk: _provided(provider, period, sorted(members.get(u.pk, [])), filters) for u in [*tree.children, top]
+        }
     for child in tree.children:
         got = answers[child.pk]
         rows.append(BreakdownRow(child.code, child.label, _plain(Decimal(got.value)), **_lazy_kwargs(got)))

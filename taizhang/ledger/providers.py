@@ -38,8 +38,14 @@ class Provided:
 
     __slots__ = ("_count", "_ids", "_loader", "value")
 
-    def __init__(self, value: Decimal, ids: Iterable[int] | None = None, *, count: int | None = None,
-                 loader: Callable[[], Iterable[int]] | None = None) -> None:
+    def __init__(
+        self,
+        value: Decimal,
+        ids: Iterable[int] | None = None,
+        *,
+        count: int | None = None,
+        loader: Callable[[], Iterable[int]] | None = None,
+    ) -> None:
         self.value = value
         self._ids: list[int] | None = list(ids) if ids is not None else None
         self._loader = loader
@@ -155,7 +161,12 @@ _MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("taizhang_provider_memo", 
 def memo() -> Iterator[None]:
     """Within this block providers share work through `memoized` (one page of figures: the dashboard's cards ask
     several metrics of one app for the same scope and period, e.g. 受理量, 办结率 and 满意率 from one aggregate).
-    Nothing is kept after the block, so a figure is never older than the request that shows it."""
+    Nothing is kept after the block, so a figure is never older than the request that shows it. Re-entrant: inside
+    another block it shares that block's store (`figures.compute` opens one around each computed figure, so the
+    scope's value and its breakdown by unit come from one aggregate even outside a request)."""
+    if _MEMO.get() is not None:
+        yield
+        return
     token = _MEMO.set({})
     try:
         yield
