@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from taizhang.core.testing import PASSWORD
 
@@ -44,7 +45,9 @@ def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, wor
     upload = jpeg_with_gps()
     page.set_input_files("#photos", files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": upload.read()}])
     page.click("#locate")
-    page.wait_for_function("document.getElementById('id_lat').value !== ''", timeout=10000)
+    # Polled through the locator, not wait_for_function: the page's CSP (no 'unsafe-eval') can refuse a string
+    # predicate, depending on when Playwright first evaluates it.
+    expect(page.locator("#id_lat")).not_to_have_value("", timeout=10000)
     page.fill("input[name=phone]", PHONE)
     page.click("button[type=submit]")
     code = page.locator("#tracking-code").inner_text(timeout=15000).strip()
