@@ -13,17 +13,20 @@ give the same weights (``weights_sha256`` in the metadata); the zip entries carr
 Model (see :mod:`taizhang.monitor.sentiment`): one NB-LR head, or an ensemble of heads averaged in logit space,
 each over NB-weighted counts of hashed character n-grams of its own range (``--heads 1-3`` or ``1-3+2-5``), scaled
 per post by sqrt(sum of r² over the post's feature occurrences), logistic regression (liblinear, L2); optional
-rjieba words (first head only; not used: scoring must not segment). A small complaint/praise lexicon gives one
-feature per group; THUCNews domain rows (``eval/domain_train.tsv``) are trained on with the weibo rows.
+rjieba words (first head only; not used: they won cross-validation in run 6, but segmenting every post cost the
+pipeline about a third of its throughput); ``--class-weight balanced`` weighs each class n / (2 n_class) in the
+loss. A small complaint/praise lexicon gives one feature per group; THUCNews domain rows
+(``eval/domain_train.tsv``) are trained on with the weibo rows.
 
 Cross-validation protocol (``--validate``; training rows only): 5 folds; the weibo rows are cut into 5 contiguous
 blocks of post id (= time; the test split is later than all training posts, so this is the closer rehearsal), the
 domain rows are dealt round-robin to the same 5 folds. Every setting of ``--heads-grid`` × ``--c-grid`` ×
-``--weighting-grid`` is scored by its out-of-fold predictions; objective = mean of the weibo fold accuracy and the
-domain fold accuracy; the best objective wins (the first listed among equals). The table is printed and stored in
+``--min-df-grid`` × ``--nb-alpha-grid`` × ``--weighting-grid`` × ``--class-weight-grid`` is scored by its
+out-of-fold predictions; objective = mean of the weibo fold accuracy and the domain fold accuracy; the best
+objective wins (the first listed among equals). The table is printed and stored in
 the metadata (``validation``). The out-of-fold decision values of the chosen setting also fit the Platt
-calibration. Fixed, not searched: 2**20 char buckets (2**18 word buckets). The shipped model's two
-selection runs and their tables are in ``eval/README.md`` (chosen: heads 1-3, C=30, min_df 3).
+calibration. Fixed, not searched: 2**20 char buckets (2**18 word buckets). The selection runs and their tables
+are in ``eval/README.md`` (shipped: run 6, heads 1-3, C=30, min_df 3, class weight balanced).
 
 Writes the ``.npz`` (weights + metadata JSON inside) and the same metadata beside it as ``sentiment.json``.
 Needs scikit-learn (dev dependency); scoring the shipped model does not.
@@ -64,14 +67,16 @@ CHAR_BITS = 20
 WORD_BITS = 18
 NGRAM_MAX = 3  # longest lexicon word
 HEADS = "1-3"
-HEADS_GRID = "1-3,1-5"  # the defaults of the grids and the settings are those of the last selection run
-C_GRID = "30"
-MIN_DF_GRID = "3,5"
+HEADS_GRID = "1-3"  # the defaults of the grids and the settings are those of the last selection run
+C_GRID = "10,30"
+MIN_DF_GRID = "3"
 C = 30.0
 MIN_DF = 3
 NB_ALPHA = 1.0
 CHUNK = 2000
 WEIGHTING = "nb"
+CLASS_WEIGHT = "balanced"  # each class weighs n / (2 n_class) in the loss; or "none"
+CLASS_WEIGHT_GRID = "none,balanced"
 DOMAIN_WEIGHT = 1.0
 LEXICON_PATH = Path(__file__).resolve().parent / "dict" / "sentiment_lexicon.txt"
 DOMAIN_PATH = Path(__file__).resolve().parent / "eval" / "domain_train.tsv"
@@ -264,11 +269,19 @@ def fit(
     alpha: float,
     kind: str = WEIGHTING,
     sample_weight: npt.NDArray[np.float64] | None = None,
+    class_weight: str = CLASS_WEIGHT,
 ) -> Fit:
     from sklearn.linear_model import LogisticRegression
 
     r = weighting(m, y, min_df, alpha, kind)
-    clf = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=0)
+    clf = LogisticRegression(
+        C=c,
+        solver="liblinear",
+        dual=True,
+        max_iter=5000,
+        random_state=0,
+        class_weight=None if class_weight == "none" else class_weight,
+    )
     clf.fit(transform(m, r), y, sample_weight=sample_weight)
     return Fit(r=r, coef=clf.coef_.ravel().astype(np.float64), intercept=float(clf.intercept_[0]))
 
@@ -337,7 +350,7 @@ class Data:
         return out
 
 
-Setting = tuple[str, float, str, int, float]  # (heads spec, C, weighting, min_df, NB smoothing)
+Setting = tuple[str, float, str, int, float, str]  # (heads spec, C, weighting, min_df, NB smoothing, class weight)
 
 
 def cross_validate(
@@ -347,42 +360,55 @@ def cross_validate(
     kinds: Sequence[str],
     min_dfs: Sequence[int],
     alphas: Sequence[float],
+    class_weights: Sequence[str] = (CLASS_WEIGHT,),
 ) -> tuple[list[dict[str, Any]], dict[Setting, npt.NDArray[np.float64]]]:
     """Cross-validation on the training rows only (never the test split, never the complaint evaluation set).
 
     For each setting, every head is fitted on the training folds and scores the held-out fold; an ensemble's
     out-of-fold decision value is the mean of its heads' (each head's is computed once and shared between the
-    ensembles that contain it). Objective: mean of the weibo time-block accuracy and the domain accuracy.
-    Returns a row per setting and the out-of-fold decision values (for calibration)."""
+    ensembles that contain it). Objective: mean of the weibo time-block accuracy and the domain accuracy, of the
+    raw out-of-fold decision values (threshold 0). Also reported, not used to choose: the same accuracies after
+    the Platt calibration fitted on those decision values (``objective_platt``: the threshold the shipped,
+    calibrated model applies). Returns a row per setting and the out-of-fold decision values (for calibration)."""
     y = data.y
     folds = data.folds()
-    per_head: dict[tuple[Head, float, str, int, float], npt.NDArray[np.float64]] = {}
+    per_head: dict[tuple[Head, float, str, int, float, str], npt.NDArray[np.float64]] = {}
 
-    def head_oof(head: Head, c: float, kind: str, min_df: int, alpha: float) -> npt.NDArray[np.float64]:
-        if (head, c, kind, min_df, alpha) not in per_head:
+    def head_oof(head: Head, c: float, kind: str, min_df: int, alpha: float, cw: str) -> npt.NDArray[np.float64]:
+        key = (head, c, kind, min_df, alpha, cw)
+        if key not in per_head:
             m = data.counts[head]
             z = np.zeros(len(y))
             for tr, va, dva in folds:
-                f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr))
+                f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr), cw)
                 rows = np.concatenate([va, dva])
                 z[rows] = decision(f, m[rows])
-            per_head[(head, c, kind, min_df, alpha)] = z
-        return per_head[(head, c, kind, min_df, alpha)]
+            per_head[key] = z
+        return per_head[key]
+
+    def objective(z: npt.NDArray[np.float64]) -> tuple[float, float | None, float]:
+        accs = [metrics(y[va], z[va] > 0)["accuracy"] for _, va, _ in folds]
+        daccs = [metrics(y[dva], z[dva] > 0)["accuracy"] for _, _, dva in folds if dva.size]
+        ct = round(float(np.mean(accs)), 4)
+        cd = round(float(np.mean(daccs)), 4) if daccs else None
+        return ct, cd, round(float(np.mean([ct, ct if cd is None else cd])), 4)
 
     results: list[dict[str, Any]] = []
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
-    for spec, kind, min_df, alpha, c in itertools.product(heads_grid, kinds, min_dfs, alphas, cs):
-        z = np.mean([head_oof(h, c, kind, min_df, alpha) for h in parse_heads(spec)], axis=0)
-        accs = [metrics(y[va], z[va] > 0)["accuracy"] for _, va, _ in folds]
-        daccs = [metrics(y[dva], z[dva] > 0)["accuracy"] for _, _, dva in folds if dva.size]
+    grid = itertools.product(heads_grid, kinds, min_dfs, alphas, class_weights, cs)
+    for spec, kind, min_df, alpha, cw, c in grid:
+        z = np.mean([head_oof(h, c, kind, min_df, alpha, cw) for h in parse_heads(spec)], axis=0)
         row: dict[str, Any] = {"heads": spec, "C": c, "weighting": kind, "min_df": min_df, "nb_alpha": alpha}
-        row["cv_time"] = round(float(np.mean(accs)), 4)
-        if daccs:
-            row["cv_domain"] = round(float(np.mean(daccs)), 4)
-        row["objective"] = round(float(np.mean([row["cv_time"], row.get("cv_domain", row["cv_time"])])), 4)
+        row["class_weight"] = cw
+        ct, cd, row["objective"] = objective(z)
+        row["cv_time"] = ct
+        if cd is not None:
+            row["cv_domain"] = cd
+        a, b = platt(z, y)
+        row["objective_platt"] = objective(a * z + b)[2]
         print(f"  {row}", flush=True)
         results.append(row)
-        oof[(spec, c, kind, min_df, alpha)] = z
+        oof[(spec, c, kind, min_df, alpha, cw)] = z
     return results, oof
 
 
@@ -511,6 +537,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--weighting", default=WEIGHTING, choices=["nb", "idf", "nbidf"], help="feature weighting r")
     parser.add_argument(
+        "--class-weight",
+        default=CLASS_WEIGHT,
+        choices=["none", "balanced"],
+        help="class weights in the loss (balanced: n / (2 n_class)); default %(default)s",
+    )
+    parser.add_argument(
         "--words",
         action=argparse.BooleanOptionalAction,
         default=False,
@@ -546,6 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-df-grid", default=MIN_DF_GRID)
     parser.add_argument("--nb-alpha-grid", default=str(NB_ALPHA))
     parser.add_argument("--weighting-grid", default="nb")
+    parser.add_argument("--class-weight-grid", default=CLASS_WEIGHT_GRID)
     args = parser.parse_args(argv)
     if not args.cv_only and not args.test:
         parser.error("--test is needed unless --cv-only")
@@ -588,6 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     validation: list[dict[str, Any]] = []
     spec, c, kind, min_df, alpha = args.heads, args.c, args.weighting, args.min_df, args.nb_alpha
+    cw = args.class_weight
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
     if args.validate or args.calibrate:
         cs = [float(x) for x in args.c_grid.split(",")] if args.validate else [args.c]
@@ -595,11 +629,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cross-validation on the training rows:", flush=True)
         min_dfs = [int(x) for x in args.min_df_grid.split(",")] if args.validate else [args.min_df]
         alphas = [float(x) for x in args.nb_alpha_grid.split(",")] if args.validate else [args.nb_alpha]
-        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, alphas)
+        cws = args.class_weight_grid.split(",") if args.validate else [args.class_weight]
+        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, alphas, cws)
         best = max(validation, key=lambda row: row["objective"])  # the first of equals: grids list simpler first
         spec, c, kind = str(best["heads"]), float(best["C"]), str(best["weighting"])
-        min_df, alpha = int(best["min_df"]), float(best["nb_alpha"])
-        print(f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}, NB smoothing {alpha:g}", flush=True)
+        min_df, alpha, cw = int(best["min_df"]), float(best["nb_alpha"]), str(best["class_weight"])
+        print(
+            f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}, NB smoothing {alpha:g}, "
+            f"class weight {cw}",
+            flush=True,
+        )
     if args.cv_only:
         return 0
 
@@ -607,10 +646,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ngram_max = max(h[1] for h in heads)
     mats = [counts[h] for h in heads]
     every = np.arange(len(y_train))
-    fits = [fit(m, y_train, c, min_df, alpha, kind, data.weights(every)) for m in mats]
+    fits = [fit(m, y_train, c, min_df, alpha, kind, data.weights(every), cw) for m in mats]
     calibration = None
     if args.calibrate:
-        a, b = platt(oof[(spec, c, kind, min_df, alpha)], y_train)
+        a, b = platt(oof[(spec, c, kind, min_df, alpha, cw)], y_train)
         fits = ensemble(fits, a, b)
         calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
     else:
@@ -676,6 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "word_buckets_used": int(arrays["word_index"].size),
         "C": c,
         "weighting": kind,
+        "class_weight": cw,
         "min_df": min_df,
         "nb_alpha": alpha,
         "threshold": 0.5,

@@ -71,6 +71,28 @@ def test_the_shipped_model_loads_with_its_metadata(model: SentimentModel) -> Non
     assert meta["trained_at"]
     beside = json.loads(DEFAULT_PATH.with_suffix(".json").read_text(encoding="utf-8"))
     assert beside == meta
+    # chosen by cross-validation (eval/README.md, run 6); every row also says what the calibrated model would score
+    assert meta["class_weight"] == "balanced"
+    chosen = max(meta["validation"], key=lambda row: row["objective"])
+    assert (chosen["C"], chosen["min_df"], chosen["class_weight"]) == (meta["C"], meta["min_df"], "balanced")
+    assert all(0 < row["objective_platt"] <= 1 for row in meta["validation"])
+
+
+def test_balanced_class_weights_lean_towards_the_smaller_class() -> None:
+    pytest.importorskip("sklearn")
+    import scipy.sparse as sp
+
+    from taizhang.monitor.train_sentiment import decision, fit
+
+    rng = np.random.default_rng(0)
+    y = np.asarray([1] * 160 + [0] * 40, dtype=np.int64)
+    # a weak signal in 50 shared features: the classes overlap, so the weighting moves the boundary
+    dense = rng.poisson(0.3, (y.size, 50)).astype(np.float64)
+    dense[:, 0] += rng.poisson(0.6, y.size) * y
+    m = sp.csr_matrix(dense)
+    plain = decision(fit(m, y, 1.0, 1, 1.0, class_weight="none"), m)
+    balanced = decision(fit(m, y, 1.0, 1, 1.0, class_weight="balanced"), m)
+    assert (balanced < 0).sum() > (plain < 0).sum()
 
 
 def test_obvious_posts_score_right(model: SentimentModel) -> None:
