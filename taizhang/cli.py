@@ -40,6 +40,7 @@ ALIASES = {
     "api-token": "api_token",
     "load-defaults": "load_defaults",
     "notify-test": "notify_test",
+    "figure-summary": "figure_summary",
 }
 
 

@@ -20,7 +20,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period
-from taizhang.ledger import providers
+from taizhang.ledger import providers, summary
 from taizhang.ledger.models import LEVEL_ORDER, MetricDefinition, Outlet, RecordFigure
 from taizhang.org.models import Unit
 
@@ -328,6 +328,8 @@ def _fold_rows(rows: list[dict[str, Any]]) -> list[tuple[Any, Any, Any, Any, Any
 # ---- the query: aggregates in the database, ids when asked for ---------------------------------------------------
 BASELINE = False
 """True: the previous implementation (every row fetched, ids always materialised), kept for bench --baseline."""
+USE_SUMMARY = True
+"""False: whole months read from the covering index too (bench --baseline's middle column, tests of the index path)."""
 
 EFFECTIVE = [True]
 """`effective__in=[True]`, not `effective=True`: SQLite compiles the latter to a bare `"effective"` test that cannot
@@ -380,16 +382,45 @@ class LedgerQuery:
     def is_max(self) -> bool:
         return self.metric.aggregation == MetricDefinition.Aggregation.MAX
 
+    @property
+    def summarised(self) -> bool:
+        """Sum and average metrics, unless filtered by activity type, read whole months from the summary that
+        database triggers keep exact (`ledger.summary`); maximum metrics and BASELINE read the index."""
+        return not (self.is_max or self.activity_type or BASELINE or not USE_SUMMARY)
+
     def total(self) -> tuple[Decimal, int]:
         if self.empty:
             return Decimal(0), 0
         if self.is_max:
             return _fold(self.metric, [(None, r["unit_id"], r["total"], r["n"], r["mx"]) for r in self.grouped()])
+        if self.summarised:
+            return _fold(self.metric, _fold_rows(self.grouped()))
         row = self.qs().aggregate(total=Sum("value"), n=Count("*"))
         return _fold(self.metric, [(None, None, row["total"], row["n"], None)])
 
     def grouped(self, *dims: str) -> list[dict[str, Any]]:
-        """One GROUP BY over the covering index: sum, count and max per `dims` (and per unit for MAX metrics)."""
+        """Sum, count and max per `dims` (and per unit for MAX metrics): whole months from the summary, the rest
+        (or all, see `summarised`) in one GROUP BY over the covering index. A key may come in more than one row
+        (a month's summary and an edge of the period): callers add the rows up."""
+        if self.empty:
+            return []
+        if not self.summarised:
+            return self.index_grouped(*dims)
+        months, edges = summary.split_months(self.period)
+        level = None if self.outlet_level is None else ("" if self.outlet_level == _EMPTY_LEVEL else self.outlet_level)
+        rows = summary.month_rows(self.metric.pk, months, self.unit_ids, level, dims) if months else []
+        for edge in edges:
+            rows.extend(
+                self.narrowed(period=edge).index_grouped(*dims) if dims else [self.narrowed(period=edge).index_total()]
+            )
+        return rows
+
+    def index_total(self) -> dict[str, Any]:
+        row = self.qs().aggregate(total=Sum("value"), n=Count("*"))
+        return {"total": row["total"], "n": row["n"], "mx": None}
+
+    def index_grouped(self, *dims: str) -> list[dict[str, Any]]:
+        """One GROUP BY over the covering index."""
         if self.empty:
             return []
         keys = [*dims, "unit_id"] if self.is_max and "unit_id" not in dims else list(dims)

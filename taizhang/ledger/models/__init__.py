@@ -1,5 +1,6 @@
 from taizhang.ledger.models.records import (
     Evidence,
+    FigureMonth,
     ImportBatch,
     Placement,
     PlacementCredit,
@@ -24,6 +25,7 @@ __all__ = [
     "ActivityTypeMetric",
     "Evidence",
     "FigureBound",
+    "FigureMonth",
     "FigureRule",
     "ImportBatch",
     "LineOfWork",

@@ -273,3 +273,42 @@ class ImportBatch(TimestampedModel):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class _NotDumped(models.Manager["FigureMonth"]):
+    """The default manager answers nothing, so `dumpdata` leaves the summary out: loading a dump inserts the figures,
+    and the triggers make the summary again from them (loading both would count every figure twice)."""
+
+    def get_queryset(self) -> models.QuerySet[FigureMonth]:
+        return super().get_queryset().none()
+
+
+class FigureMonth(models.Model):
+    """Effective figures summed per metric, month, unit and outlet level: kept exact by database triggers on
+    `ledger_recordfigure` (`ledger.summary`), in the transaction that writes the figures, whichever code writes
+    them. The figures function reads it for whole months of sum and average metrics (`figures.LedgerQuery`), so a
+    district's annual figure reads at most units × 12 rows however many records are behind it. `total_e4` is the
+    sum of the values × 10⁴ (values have 4 decimal places): an exact integer on SQLite as on PostgreSQL."""
+
+    metric_id = models.IntegerField()
+    month = models.DateField()
+    unit_id = models.IntegerField()
+    outlet_level = models.CharField(max_length=12, blank=True, default="")
+    total_e4 = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    objects = _NotDumped()
+    rows = models.Manager()  # noqa: DJ012 - a second manager, not a field
+
+    class Meta:
+        verbose_name = "月度指标汇总"
+        default_manager_name = "objects"
+        base_manager_name = "rows"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric_id", "month", "unit_id", "outlet_level"], name="ledger_figmonth_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}@{self.unit_id}/{self.month:%Y-%m}={self.total_e4}e-4×{self.n}"

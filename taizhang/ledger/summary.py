@@ -1,0 +1,238 @@
+# ruff: noqa: S608 - every statement is built from the constants below; nothing comes from input
+"""The monthly summary of effective figures (`FigureMonth`), kept exact by database triggers.
+
+Figures are written from several places (`ledger.actions` when a record is saved, approved or superseded, the bulk
+import, cascades when a record is deleted, a restore), so the summary is kept by the database itself, in the
+transaction that writes the figures: whatever writes `ledger_recordfigure`, the summary moves with it.
+
+- SQLite: row triggers. An effective figure inserted adds its value × 10⁴ and 1 to its (metric, month, unit, level)
+  row (an UPSERT); one deleted subtracts them (an UPDATE only, so deleting figures never makes summary rows: a test
+  flush that empties the summary first leaves nothing behind); an update subtracts the old row and adds the new one.
+- PostgreSQL: statement triggers with transition tables: one aggregate per statement (a bulk import of thousands of
+  figures is one UPSERT of its few summary rows, in key order), and TRUNCATE empties the summary.
+
+`install` (re)creates the triggers, `rebuild` recomputes the summary from the figures in one query (after a bulk
+load without triggers), `verify` compares the two. Migration 0007 installs the triggers and builds the summary; a
+change to the SQL below needs a new migration that calls `install` again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection as default_connection
+from django.db.models import Sum
+
+from taizhang.core.periods import Period
+
+SUMMARY = "ledger_figuremonth"
+FIGURES = "ledger_recordfigure"
+KEY = "metric_id, month, unit_id, outlet_level"
+
+_SQLITE_ADD = f"""
+    INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n)
+    VALUES (NEW.metric_id, date(NEW.date, 'start of month'), NEW.unit_id, NEW.outlet_level,
+            CAST(round(NEW.value * 10000) AS INTEGER), 1)
+    ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4, n = n + 1;"""
+_SQLITE_SUBTRACT = f"""
+    UPDATE {SUMMARY} SET total_e4 = total_e4 - CAST(round(OLD.value * 10000) AS INTEGER), n = n - 1
+    WHERE metric_id = OLD.metric_id AND month = date(OLD.date, 'start of month') AND unit_id = OLD.unit_id
+      AND outlet_level = OLD.outlet_level;"""
+_COLUMNS = "metric_id, value, unit_id, date, effective, outlet_level"
+SQLITE_TRIGGERS = {
+    "ledger_figmonth_ins": f"AFTER INSERT ON {FIGURES} WHEN NEW.effective BEGIN {_SQLITE_ADD} END",
+    "ledger_figmonth_del": f"AFTER DELETE ON {FIGURES} WHEN OLD.effective BEGIN {_SQLITE_SUBTRACT} END",
+    "ledger_figmonth_upd_old": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN OLD.effective "
+    f"BEGIN {_SQLITE_SUBTRACT} END",
+    "ledger_figmonth_upd_new": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN NEW.effective BEGIN {_SQLITE_ADD} END",
+}
+
+_PG_GROUPED = """SELECT metric_id, date_trunc('month', date)::date AS month, unit_id, outlet_level,
+                          sum(e4)::bigint AS t, sum(c)::integer AS c
+                   FROM ({rows}) AS d GROUP BY 1, 2, 3, 4"""
+_PG_NEW = (
+    "SELECT metric_id, date, unit_id, outlet_level, round(value * 10000) AS e4, 1 AS c FROM new_rows WHERE effective"
+)
+_PG_OLD = (
+    "SELECT metric_id, date, unit_id, outlet_level, -round(value * 10000) AS e4, -1 AS c FROM old_rows WHERE effective"
+)
+_PG_UPSERT = f"""INSERT INTO {SUMMARY} AS s (metric_id, month, unit_id, outlet_level, total_e4, n)
+        SELECT * FROM ({{grouped}}) AS g WHERE g.t <> 0 OR g.c <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = s.total_e4 + EXCLUDED.total_e4, n = s.n + EXCLUDED.n;"""
+PG_FUNCTIONS = {
+    "ledger_figmonth_apply": f"""
+CREATE OR REPLACE FUNCTION ledger_figmonth_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW))}
+    ELSIF TG_OP = 'UPDATE' THEN
+        {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW + " UNION ALL " + _PG_OLD))}
+    ELSE
+        UPDATE {SUMMARY} AS s SET total_e4 = s.total_e4 + g.t, n = s.n + g.c
+        FROM ({_PG_GROUPED.format(rows=_PG_OLD)}) AS g
+        WHERE s.metric_id = g.metric_id AND s.month = g.month AND s.unit_id = g.unit_id
+          AND s.outlet_level = g.outlet_level;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "ledger_figmonth_truncate": f"""
+CREATE OR REPLACE FUNCTION ledger_figmonth_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM {SUMMARY};
+    RETURN NULL;
+END $$""",
+}
+PG_TRIGGERS = {
+    "ledger_figmonth_ins": f"AFTER INSERT ON {FIGURES} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION ledger_figmonth_apply()",
+    "ledger_figmonth_upd": f"AFTER UPDATE ON {FIGURES} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION ledger_figmonth_apply()",
+    "ledger_figmonth_del": f"AFTER DELETE ON {FIGURES} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION ledger_figmonth_apply()",
+    "ledger_figmonth_trunc": f"AFTER TRUNCATE ON {FIGURES} FOR EACH STATEMENT "
+    "EXECUTE FUNCTION ledger_figmonth_truncate()",
+}
+
+
+def _month_sql(vendor: str) -> str:
+    return "date(date, 'start of month')" if vendor == "sqlite" else "date_trunc('month', date)::date"
+
+
+def _e4_sql(vendor: str) -> str:
+    return "CAST(round(value * 10000) AS INTEGER)" if vendor == "sqlite" else "round(value * 10000)::bigint"
+
+
+def uninstall(connection: Any = None) -> None:
+    """Drop the triggers (a bulk load runs without them, then calls `rebuild` and `install`)."""
+    connection = connection or default_connection
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cur:
+        for name in PG_TRIGGERS if pg else SQLITE_TRIGGERS:
+            cur.execute(f"DROP TRIGGER IF EXISTS {name} ON {FIGURES}" if pg else f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install(connection: Any = None) -> None:
+    """(Re)create the triggers that keep the summary exact."""
+    connection = connection or default_connection
+    uninstall(connection)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for sql in PG_FUNCTIONS.values():
+                cur.execute(sql)
+            for name, body in PG_TRIGGERS.items():
+                cur.execute(f"CREATE TRIGGER {name} {body}")
+        else:
+            for name, body in SQLITE_TRIGGERS.items():
+                cur.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def installed(connection: Any = None) -> list[str]:
+    """The summary triggers present in the database."""
+    connection = connection or default_connection
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal ORDER BY 1", [FIGURES]
+            )
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s ORDER BY 1", [FIGURES])
+        return [r[0] for r in cur.fetchall() if r[0].startswith("ledger_figmonth_")]
+
+
+def _grouped_figures_sql(vendor: str) -> str:
+    return (
+        f"SELECT metric_id, {_month_sql(vendor)} AS month, unit_id, outlet_level, SUM({_e4_sql(vendor)}) AS t, "
+        f"COUNT(*) AS c FROM {FIGURES} WHERE effective GROUP BY 1, 2, 3, 4"
+    )
+
+
+def rebuild(connection: Any = None) -> int:
+    """Recompute the whole summary from the effective figures (one grouped scan); returns its rows."""
+    connection = connection or default_connection
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {SUMMARY}")
+        cur.execute(
+            f"INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n) "
+            f"{_grouped_figures_sql(connection.vendor)} ORDER BY 1, 2, 3, 4"  # a metric's months side by side on disk
+        )
+        cur.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
+        return int(cur.fetchone()[0])
+
+
+def verify(connection: Any = None) -> list[tuple[Any, ...]]:
+    """Summary rows that differ from the figures: (metric, month, unit, level, summary sum, summary n, figures'
+    sum, figures' n). Empty when the summary is exact."""
+    connection = connection or default_connection
+    vendor = connection.vendor
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT metric_id, month, unit_id, outlet_level, total_e4, n FROM {SUMMARY} WHERE n <> 0 OR total_e4 <> 0"
+        )
+        kept = {tuple(str(x) for x in r[:4]): (int(r[4]), int(r[5])) for r in cur.fetchall()}
+        cur.execute(_grouped_figures_sql(vendor))
+        real = {tuple(str(x) for x in r[:4]): (int(r[4]), int(r[5])) for r in cur.fetchall()}
+    return [
+        (*key, *kept.get(key, (0, 0)), *real.get(key, (0, 0)))
+        for key in sorted(kept.keys() | real.keys())
+        if kept.get(key, (0, 0)) != real.get(key, (0, 0))
+    ]
+
+
+# ---- reading: whole months from the summary, the edges of a period from the figures -------------------------------
+def split_months(period: Period) -> tuple[tuple[datetime.date, datetime.date] | None, list[Period]]:
+    """The whole months inside `period` (first days of the first and the last) and the partial months at its edges
+    (periods read from the figures' covering index). A year is twelve whole months and no edge."""
+    start, end = period.start, period.end
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end) if end.day == calendar.monthrange(end.year, end.month)[1] else end.replace(day=1)
+    if first >= after:  # no whole month inside: all of it is an edge
+        return None, [period]
+    edges = []
+    if start < first:
+        edges.append(_range(start, first - datetime.timedelta(days=1)))
+    if after <= end:
+        edges.append(_range(after, end))
+    last = (after - datetime.timedelta(days=1)).replace(day=1)
+    return (first, last), edges
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _range(start: datetime.date, end: datetime.date) -> Period:
+    return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+
+
+_DIMS = {"unit_id": "unit_id", "date": "month", "outlet_level": "outlet_level"}
+
+
+def month_rows(
+    metric_id: int,
+    months: tuple[datetime.date, datetime.date],
+    unit_ids: list[int] | None,
+    outlet_level: str | None,
+    dims: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Summary rows of whole months as `LedgerQuery.grouped(*dims)` gives them ("date" is the month's first day):
+    dicts of the dims with total (Decimal), n and mx (None: maximum metrics are not summarised)."""
+    from taizhang.ledger.models import FigureMonth
+
+    qs = FigureMonth.rows.filter(metric_id=metric_id, month__gte=months[0], month__lte=months[1], n__gt=0)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    if outlet_level is not None:
+        qs = qs.filter(outlet_level=outlet_level)
+    columns = [_DIMS[d] for d in dims]
+    if columns:
+        got = qs.order_by().values(*columns).annotate(t=Sum("total_e4"), c=Sum("n"))
+    else:
+        got = [qs.order_by().aggregate(t=Sum("total_e4"), c=Sum("n"))]
+    return [
+        {**{d: row[_DIMS[d]] for d in dims}, "total": Decimal(int(row["t"])).scaleb(-4), "n": int(row["c"]), "mx": None}
+        for row in got
+        if row["c"]
+    ]
