@@ -14,7 +14,13 @@ Options: -n N renderings of each page (default 5), --period SPEC (default: the l
 --cold (clear the cache before every rendering: what a first visit after a ledger change costs),
 --visit (replay exactly what a browser fetches: the page, then every URL its htmx placeholders load at once,
 hx-trigger="load", read from the page's HTML; --cold clears the cache once before each visit), --shapes K (with
---visit: the K most frequent SQL shapes of one visit, to find N+1 patterns).
+--visit: the K most frequent SQL shapes of one visit, to find N+1 patterns), --tab KEY (with --visit: the visit
+lands on that tab, `?tab=KEY`, the link of a tab and of a line page's back link; the tab's URLs are also summed on
+their own: what opening the tab after the shell costs, the URLs its hx-trigger="tz-dash-show …" placeholders
+fetch), --all-tabs (with --visit: each tab in turn, then a table of every tab), --check (every tab's figures, as
+its requests batch them, against compute() asked for each alone: values, counts, computed metrics' ids).
+    DATABASE_URL=sqlite:////tmp/demo_dash/taizhang.sqlite3 .venv/bin/python bench/bench_dashboard.py \
+        --visit --cold -n 10 --all-tabs      # the demo built by TAIZHANG_DATA_DIR=/tmp/demo_dash taizhang demo
 Writes one user ("bench_dashboard", a viewer of the root unit) and its sessions into the database.
 Prints p50/p95/max in ms, SQL queries and size of each response (the query count must not depend on the number of
 units), then the sums: page + tiles (what the first screen costs, served one after the other; a browser fetches up
@@ -81,11 +87,24 @@ def sql_shape(sql: str) -> str:
     return re.sub(r"\((?:N|\?|%s)(?:, (?:N|\?|%s))*\)", "(…)", shape)
 
 
-def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes: int) -> None:
+def tab_urls(html: str, key: str) -> list[str]:
+    """The URLs a tab's placeholders fetch: when it is opened (hx-trigger="tz-dash-show from:#panel-KEY once"), or
+    at once when it is the open tab (hx-trigger="load", URLs carrying tab=KEY), in the page's order."""
+    out = []
+    for url, trigger in re.findall(r'hx-get="([^"]+)"[^>]*hx-trigger="([^"]+)"', html):
+        url = url.replace("&amp;", "&")
+        if trigger == f"tz-dash-show from:#panel-{key} once" or (trigger == "load" and f"tab={key}" in url):
+            out.append(url)
+    return out
+
+
+def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes: int) -> dict[str, Any]:
     """A browser's visit, replayed: GET the page, then each URL it loads at once, in the order the page names them
     (a browser sends them in parallel; the sum is the server time a visit costs). Besides the wall time, the CPU
     time of this process (on SQLite the whole server's work; on PostgreSQL without the database server's share)
-    is printed: on a busy machine it varies less than the wall time."""
+    is printed: on a busy machine it varies less than the wall time. With `tab` in `params` the visit lands on
+    that tab, and the tab's own requests (everything but the page) are summed too: what opening it costs.
+    Returns the figures of the visit (queries and p50/p95 of the sums) for a table of tabs."""
     from collections import Counter
 
     from django.core.cache import cache
@@ -98,6 +117,7 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
     rows: dict[str, list[float]] = {}
     queries: dict[str, int] = {}
     sums: list[float] = []
+    tab_sums: list[float] = []
     cpu: list[float] = []
     shape_count: Counter[str] = Counter()
     for i in range(n):
@@ -112,7 +132,12 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
         if response.status_code != 200:
             raise SystemExit(f"{page} → HTTP {response.status_code}")
         requests = [("page", ms, ctx.captured_queries)]
-        for url in on_load_urls(response.content.decode()):
+        urls = on_load_urls(response.content.decode())
+        if params.get("tab"):
+            opened = tab_urls(response.content.decode(), params["tab"])
+            if sorted(opened) != sorted(urls):
+                raise SystemExit(f"tab {params['tab']}: the page loads {urls}, the tab names {opened}")
+        for url in urls:
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
                 got = client.get(url)
@@ -127,14 +152,81 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
             if i == 0:
                 shape_count.update(f"{label:<28} {sql_shape(q['sql'])[:200]}" for q in captured)
         sums.append(total)
+        tab_sums.append(total - requests[0][1])
         cpu.append((time.process_time() - cpu_start) * 1000)
     for label, samples in rows.items():
         print(f"{label:<30} {percentiles(samples)}  {queries[label]:3d} queries")
     state = "cold cache" if cold else "warm cache after the first visit"
-    print(f"{'visit (sum of requests)':<30} {percentiles(sums)}  {sum(queries.values())} queries ({state})")
+    visit_queries = sum(queries.values())
+    tab_queries = visit_queries - queries["page"]
+    if params.get("tab"):
+        print(f"{'tab opened (its requests)':<30} {percentiles(tab_sums)}  {tab_queries} queries ({state})")
+    print(f"{'visit (sum of requests)':<30} {percentiles(sums)}  {visit_queries} queries ({state})")
     print(f"{'visit, CPU time of the process':<30} {percentiles(cpu)}")
     for shape, count in shape_count.most_common(shapes):
         print(f"{count:4d} × {shape}")
+    return {
+        "queries": visit_queries,
+        "parts": "+".join(str(q) for q in queries.values()),
+        "tab_queries": tab_queries,
+        "visit": sorted(sums),
+        "tab": sorted(tab_sums),
+        "cpu": sorted(cpu),
+    }
+
+
+def tab_table(results: dict[str, dict[str, Any]]) -> None:
+    """One line per tab: the visit landing on it (page + its requests) and the tab opened after the shell."""
+    import statistics
+
+    def p(samples: list[float], q: float) -> float:
+        return samples[min(len(samples) - 1, round(q * (len(samples) - 1)))]
+
+    print(
+        f"\n{'tab':<10} {'visit queries':>18} {'tab queries':>12} {'visit p50/p95 ms':>18} "
+        f"{'tab p50/p95 ms':>16} {'CPU p50 ms':>11}"
+    )
+    for key, r in results.items():
+        print(
+            f"{key:<10} {r['queries']:>4} ({r['parts']:>11}) {r['tab_queries']:>12} "
+            f"{statistics.median(r['visit']):>8.0f} / {p(r['visit'], 0.95):>6.0f} "
+            f"{statistics.median(r['tab']):>7.0f} / {p(r['tab'], 0.95):>6.0f} {statistics.median(r['cpu']):>11.0f}"
+        )
+
+
+def check_tabs(user: Any, unit: str, period: str) -> None:
+    """Every tab's cards and tiles, built as its requests build them, against `compute()` asked for each figure
+    alone: values, counts and the ids of computed metrics (provider rows), for this period and last year's."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from taizhang.core.periods import parse_period
+    from taizhang.ledger import dashboard, providers
+    from taizhang.ledger.dashboard_batch import kpi_figures, line_cards
+    from taizhang.ledger.figures import compute
+    from taizhang.org.models import Unit
+
+    root = Unit.objects.get(code=unit)
+    today: date = timezone.localdate()
+    scope = dashboard.make_scope(root, parse_period(period), user=user, today=today)
+    checked = 0
+    for tab in dashboard.tabs_of(dashboard.lines_with_metrics()):
+        with providers.memo():
+            figures = [f for card in line_cards(scope, tab.infos) for f in card.figures]
+            figures += kpi_figures(scope, tab.infos)
+        for fig in figures:
+            for result, p in ((fig.current, scope.period), (fig.previous, scope.compare)):
+                alone = compute(fig.metric, period=p, unit=root, user=user)
+                if (result.value, result.count) != (alone.value, alone.count) or (
+                    fig.metric.source == "computed" and sorted(result.records) != sorted(alone.records)
+                ):
+                    raise SystemExit(f"{tab.key} {fig.metric.key} {p.spec}: {result.value} ≠ {alone.value}")
+                checked += 1
+    print(
+        f"check: {checked} figures of every tab ({scope.period.spec} against {scope.compare.spec}) equal "
+        "compute() alone, ids of computed metrics included"
+    )
 
 
 def main() -> None:
@@ -152,6 +244,9 @@ def main() -> None:
         help="replay a browser's visit: the page and the URLs it loads at once (hx-trigger=load)",
     )
     parser.add_argument("--shapes", type=int, default=0, help="with --visit: print the K most frequent SQL shapes")
+    parser.add_argument("--tab", default="", help="with --visit: land on this tab (?tab=KEY)")
+    parser.add_argument("--all-tabs", action="store_true", help="with --visit: every tab in turn, then a table")
+    parser.add_argument("--check", action="store_true", help="every tab's figures against compute() alone")
     args = parser.parse_args()
     setup_django("figures.sqlite3")
     from django.conf import settings
@@ -181,8 +276,23 @@ def main() -> None:
         f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}; records: "
         f"{Record.objects.count():,}; units: {Unit.objects.count():,}; period {period}; unit {unit}; n={args.n}"
     )
+    if args.check:
+        check_tabs(user, unit, period)
+        if not args.visit:
+            return
     if args.visit:
-        replay_visit(client, params, args.n, args.cold, args.shapes)
+        from taizhang.ledger.dashboard import tabs_of
+
+        keys = [t.key for t in tabs_of(infos)] if args.all_tabs else [args.tab] if args.tab else [""]
+        results = {}
+        for key in keys:
+            if key:
+                print(f"--- tab {key}")
+            results[key or "(open)"] = replay_visit(
+                client, {**params, "tab": key} if key else params, args.n, args.cold, args.shapes
+            )
+        if len(results) > 1:
+            tab_table(results)
         return
 
     from taizhang.ledger.dashboard import tabs_of

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,13 +23,13 @@ from django.utils import timezone
 
 from taizhang.cases.models import Case
 from taizhang.cases.workdays import working_days_between
+from taizhang.core.periods import Period
+from taizhang.ledger.dashboard_prefetch import per_period
 from taizhang.ledger.providers import (
     FigureQuery,
     Provided,
     Provider,
     lazy,
-    memo_key,
-    memoized,
     rate,
     register,
 )
@@ -47,8 +48,17 @@ def _bounds(q: FigureQuery) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def cohort(q: FigureQuery) -> Any:
+    return _cohort(q).filter(_within(q))
+
+
+def _within(q: FigureQuery) -> Q:
     start, end = _bounds(q)
-    qs = Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(state=S.CANCELLED).order_by()
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+def _cohort(q: FigureQuery) -> Any:
+    """The cohort's conditions but its period (several periods' cohorts are read together)."""
+    qs = Case.objects.exclude(state=S.CANCELLED).order_by()
     if q.unit_ids is not None:
         qs = qs.filter(unit_id__in=q.unit_ids)
     if q.filters.get("kind"):
@@ -108,18 +118,43 @@ def _by_unit(q: FigureQuery) -> dict[int, Counts]:
     """Every simple figure's (rows, numerator) for each unit of the cohort: one GROUP BY unit with conditional
     counts. The scope's figures are the sums of these rows (rates are summed as numerator and denominator, never
     as rates), its figures by street the sums over each street's units: 受理量, 办结率, 按时办结率 and 满意率, in
-    total and by unit, from this one query within a page of figures (providers.memoized)."""
+    total and by unit, from this one query within a page of figures (providers.memoized), for this period and
+    the others the page asks (`ledger.dashboard_prefetch`: one FILTER per period and condition)."""
 
-    def run() -> dict[int, Counts]:
-        rows = cohort(q).values("unit_id").annotate(**_aggregates()).values_list("unit_id", *_COUNTED)
-        out: dict[int, Counts] = {}
-        for unit_id, *values in rows:
-            got = dict(zip(_COUNTED, (int(v or 0) for v in values), strict=True))
-            out[int(unit_id)] = {kind: (got[n], got[k]) for kind, (n, k) in _KINDS.items()}
-        return out
+    def run(periods: list[Period]) -> list[dict[int, Counts]]:
+        if len(periods) == 1:
+            rows = cohort(q).values("unit_id").annotate(**_aggregates()).values_list("unit_id", *_COUNTED)
+            return [_unit_counts((unit_id, values) for unit_id, *values in rows)]
+        whole = Q()
+        for p in periods:
+            whole |= _within(replace(q, period=p))
+        names = [f"{name}{i}" for i in range(len(periods)) for name in _COUNTED]
+        aggregates = {
+            f"{name}{i}": Count("unit_id", filter=_within(replace(q, period=p)) & cond)
+            if cond is not None
+            else Count("unit_id", filter=_within(replace(q, period=p)))
+            for i, p in enumerate(periods)
+            for name, cond in _COUNTED.items()
+        }
+        rows = list(_cohort(q).filter(whole).values("unit_id").annotate(**aggregates).values_list("unit_id", *names))
+        width = len(_COUNTED)
+        return [
+            _unit_counts(
+                (unit_id, values[i * width : (i + 1) * width]) for unit_id, *values in rows if values[i * width]
+            )
+            for i in range(len(periods))
+        ]
 
-    result: dict[int, Counts] = memoized(memo_key("cases.by_unit", q), run)
+    result: dict[int, Counts] = per_period("cases.by_unit", q, run)
     return result
+
+
+def _unit_counts(rows: Iterable[tuple[Any, Any]]) -> dict[int, Counts]:
+    out: dict[int, Counts] = {}
+    for unit_id, values in rows:
+        got = dict(zip(_COUNTED, (int(v or 0) for v in values), strict=True))
+        out[int(unit_id)] = {kind: (got[n], got[k]) for kind, (n, k) in _KINDS.items()}
+    return out
 
 
 def _summed(units: Iterable[Counts]) -> Counts:
@@ -183,10 +218,28 @@ ontime_rate = _simple("ontime")
 satisfaction_rate = _simple("satisfaction")
 
 
+def _closed_rows(q: FigureQuery) -> list[tuple[Any, Any, Any]]:
+    """The dates of the cohort's closed cases, read with the other periods the page asks (one query)."""
+
+    def run(periods: list[Period]) -> list[list[tuple[Any, Any, Any]]]:
+        whole = Q()
+        for p in periods:
+            whole |= _within(replace(q, period=p))
+        rows = list(_cohort(q).filter(whole, state=S.CLOSED).values_list("dispatched_at", "created_at", "closed_at"))
+        out = []
+        for p in periods:
+            start, end = _bounds(replace(q, period=p))
+            out.append([r for r in rows if start <= r[1] < end])
+        return out
+
+    result: list[tuple[Any, Any, Any]] = per_period("cases.closed_rows", q, run)
+    return result
+
+
 def avg_days(q: FigureQuery) -> Provided:
     """Working days need the calendar (holidays, 调休 days): every closed case's dates are read, not their ids."""
     qs = cohort(q).filter(state=S.CLOSED)
-    rows = list(qs.values_list("dispatched_at", "created_at", "closed_at"))
+    rows = _closed_rows(q)
     if not rows:
         return Provided(Decimal(0), [])
     total = 0

@@ -1,6 +1,6 @@
 """The dashboard served in few requests and few queries (issue: a browser visit made ~970 queries).
 
-- `kpi_figures`: every line's KPI tile from one GROUP BY per period over RecordFigure for all reported headline
+- `kpi_figures`: every line's KPI tile from one GROUP BY (both periods) over RecordFigure for all reported headline
   metrics (`grouped_totals`), instead of two `compute` calls per line.
 - `line_cards`: every line's card from a handful of GROUP BYs (totals of all metrics; the headline metrics by unit,
   by month, by outlet level) and the unit tree read once (`figures.SubTrees`).
@@ -15,12 +15,13 @@ The values are those of `compute` (the tests compare them); drill-down links car
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from taizhang.core.periods import Period
 from taizhang.ledger import providers
@@ -37,6 +38,7 @@ from taizhang.ledger.dashboard import (
     records_base_url,
     unit_chart,
 )
+from taizhang.ledger.dashboard_prefetch import asking
 from taizhang.ledger.figures import (
     EFFECTIVE,
     BreakdownRow,
@@ -56,8 +58,14 @@ from taizhang.ledger.models import MetricDefinition, RecordFigure
 
 def kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
     """The headline figure of every line: grouped queries for all reported headline metrics at once (a GROUP BY
-    over RecordFigure per period), cached per scope, period, visible units and ledger version; computed metrics
-    ask their provider (not cached: their rows change without the ledger knowing)."""
+    over RecordFigure for both periods), cached per scope, period, visible units and ledger version; computed metrics
+    ask their provider (not cached: their rows change without the ledger knowing), for both periods at once
+    where the provider can (`dashboard_prefetch.asking`)."""
+    with asking(scope.period, scope.compare):
+        return _kpi_figures(scope, infos)
+
+
+def _kpi_figures(scope: Scope, infos: Iterable[LineInfo]) -> list[Figure]:
     infos = list(infos)
     base = records_base_url()
     reported = [i.headline for i in infos if i.headline.source != MetricDefinition.Source.COMPUTED]
@@ -115,53 +123,116 @@ def _cached_totals(
     if cached is not None:
         return {(bool(p), int(mid)): (Decimal(v), int(n)) for p, mid, v, n in cached}
     out: dict[tuple[bool, int], tuple[Decimal, int]] = {}
-    for previous, period in ((False, scope.period), (True, scope.compare)):
-        for m, (value, count) in grouped_totals(metrics, period, unit_ids).items():
+    both = grouped_totals(metrics, [scope.period, scope.compare], unit_ids)  # one pass for the two periods
+    for previous, got in zip((False, True), both, strict=True):
+        for m, (value, count) in got.items():
             out[(previous, m)] = (value, count)
     cache.set(key, [[int(p), mid, str(v), n] for (p, mid), (v, n) in out.items()], CACHE_SECONDS)
     return out
 
 
-def grouped_totals(
-    metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None
-) -> dict[int, tuple[Decimal, int]]:
+def _figures_of(periods: list[Period], unit_ids: list[int] | None) -> QuerySet[RecordFigure]:
+    """Effective figures of the periods (within the range from the first start to the last end, so the covering
+    index bounds the scan as for one period)."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=start, date__lte=end).order_by()
+    if unit_ids is not None:
+        base = base.filter(unit_id__in=unit_ids)
+    if len(periods) > 1:
+        within = Q()
+        for p in periods:
+            within |= Q(date__gte=p.start, date__lte=p.end)
+        base = base.filter(within)
+    return base
+
+
+def _by_period(
+    qs: QuerySet[RecordFigure], dims: list[str], periods: list[Period], *, with_max: bool
+) -> Iterator[tuple[int, Any]]:
+    """(period index, row) of `qs` grouped by `dims`: the rows `LedgerQuery.grouped` gives for each period, from
+    one query with one filtered SUM and COUNT (and MAX for MAX metrics, the only ones that read it) per period.
+    Grouped by the same columns as for one period, so the covering index still delivers the groups in order
+    (a CASE over the date to group by would sort every row through a temporary B-tree on SQLite). The periods do
+    not overlap: the earliest is `date <= its end`, the latest `date >= its start` within the query's range."""
+    if len(periods) == 1:
+        for r in qs.values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")):
+            yield 0, r
+        return
+    first, last = min(periods, key=lambda p: p.start), max(periods, key=lambda p: p.start)
+    aggregates: dict[str, Any] = {}
+    for i, p in enumerate(periods):
+        inside = (
+            Q(date__lte=p.end)
+            if p is first
+            else Q(date__gte=p.start)
+            if p is last
+            else Q(date__gte=p.start, date__lte=p.end)
+        )
+        aggregates[f"total{i}"] = Sum("value", filter=inside)
+        aggregates[f"n{i}"] = Count("record_id", filter=inside)  # never null: counts the rows
+        if with_max:
+            aggregates[f"mx{i}"] = Max("value", filter=inside)
+    for r in qs.values(*dims).annotate(**aggregates):
+        for i in range(len(periods)):
+            if r[f"n{i}"]:
+                row = {d: r[d] for d in dims}
+                yield i, {**row, "total": r[f"total{i}"], "n": r[f"n{i}"], "mx": r.get(f"mx{i}")}
+
+
+def _apart(periods: list[Period]) -> bool:
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(a.end < b.start for a, b in itertools.pairwise(ordered))
+
+
+def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None) -> Any:
     """(value, count) of many reported metrics over one scope and period: one GROUP BY metric for summed and
-    averaged metrics, one GROUP BY metric, unit for MAX metrics (the same rules as compute())."""
-    out: dict[int, tuple[Decimal, int]] = {m.pk: (Decimal(0), 0) for m in metrics}
+    averaged metrics, one GROUP BY metric, unit for MAX metrics (the same rules as compute()). Given a list of
+    periods (this year and last), a dict per period from the same queries (one filtered aggregate per period)
+    when they do not overlap."""
+    periods = period if isinstance(period, list) else [period]
+    if len(periods) > 1 and not _apart(periods):
+        return [grouped_totals(metrics, p, unit_ids) for p in periods]
+    outs: list[dict[int, tuple[Decimal, int]]] = [{m.pk: (Decimal(0), 0) for m in metrics} for _p in periods]
     if unit_ids is not None and not unit_ids:
-        return out
+        return outs if isinstance(period, list) else outs[0]
     by_pk = {m.pk: m for m in metrics}
     maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m.pk for m in metrics if m.pk not in maxed]
-    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=period.start, date__lte=period.end).order_by()
-    if unit_ids is not None:
-        base = base.filter(unit_id__in=unit_ids)
-    rows: dict[int, list[tuple[Any, Any, Any, Any, Any]]] = {}
+    base = _figures_of(periods, unit_ids)
+    rows: list[dict[int, list[tuple[Any, Any, Any, Any, Any]]]] = [{} for _p in periods]
     for ids, dims in ((plain, ["metric_id"]), (maxed, ["metric_id", "unit_id"])):
         if not ids:
             continue
-        for r in (
-            base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value"))
-        ):
-            rows.setdefault(r["metric_id"], []).append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
-    for pk, group in rows.items():
-        out[pk] = fold_rows(by_pk[pk], group)
-    return out
+        for at, r in _by_period(base.filter(metric_id__in=ids), dims, periods, with_max=ids is maxed):
+            rows[at].setdefault(r["metric_id"], []).append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
+    for out, got in zip(outs, rows, strict=True):
+        for pk, group in got.items():
+            out[pk] = fold_rows(by_pk[pk], group)
+    return outs if isinstance(period, list) else outs[0]
 
 
 def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     """Every line's card at once, the same as `line_card` for each, from a handful of grouped queries: totals of
-    every reported metric (one GROUP BY per period), the headline metrics by unit, by month and by outlet level
-    (one GROUP BY each per period) and the unit tree once. Computed metrics ask their provider."""
+    every reported metric, the headline metrics by unit and by month (one GROUP BY each for both periods), by
+    outlet level (this period) and the unit tree once. Computed metrics ask their provider, which answers the
+    period and the comparison period together where it can (`dashboard_prefetch.asking`: one aggregate of an
+    app's tables for both)."""
+    with asking(scope.period, scope.compare):
+        return _line_cards(scope, infos)
+
+
+def _line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     unit_ids = scope.unit_ids()
     computed = MetricDefinition.Source.COMPUTED
     reported = [m for i in infos for m in i.metrics if m.source != computed]
     heads = [i.headline for i in infos if i.headline.source != computed]
     levelled = [i.headline for i in infos if i.headline.source != computed and _has_levels(i, i.headline)]
     periods = {False: scope.period, True: scope.compare}
-    totals = {prev: grouped_totals(reported, p, unit_ids) for prev, p in periods.items()}
-    by_unit = {prev: grouped_rows(heads, p, unit_ids, "unit_id") for prev, p in periods.items()}
-    by_month = {prev: grouped_rows(heads, p, unit_ids, "date") for prev, p in periods.items()}
+    # this period and last year's from the same queries (each row tells its period)
+    both = [scope.period, scope.compare]
+    totals = dict(zip((False, True), grouped_totals(reported, both, unit_ids), strict=True))
+    by_unit = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "unit_id"), strict=True))
+    by_month = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "date"), strict=True))
     by_level = grouped_rows(levelled, scope.period, unit_ids, "outlet_level")
     tree = SubTrees.of(scope.unit)
     base = records_base_url()
@@ -300,23 +371,30 @@ def provided_by_unit(
 
 
 def grouped_rows(
-    metrics: list[MetricDefinition], period: Period, unit_ids: list[int] | None, dim: str
-) -> dict[int, list[dict[str, Any]]]:
+    metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None, dim: str
+) -> Any:
     """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics): one query per kind
-    of aggregation. The rows are what `LedgerQuery.grouped(dim)` returns for each metric."""
-    out: dict[int, list[dict[str, Any]]] = {}
+    of aggregation. The rows are what `LedgerQuery.grouped(dim)` returns for each metric. Given a list of periods,
+    a dict per period from the same queries (one filtered aggregate per period; by date, the date tells the
+    period) when they do not overlap."""
+    periods = period if isinstance(period, list) else [period]
+    if len(periods) > 1 and not _apart(periods):
+        return [grouped_rows(metrics, p, unit_ids, dim) for p in periods]
+    outs: list[dict[int, list[dict[str, Any]]]] = [{} for _p in periods]
     if not metrics or (unit_ids is not None and not unit_ids):
-        return out
-    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=period.start, date__lte=period.end).order_by()
-    if unit_ids is not None:
-        base = base.filter(unit_id__in=unit_ids)
+        return outs if isinstance(period, list) else outs[0]
+    base = _figures_of(periods, unit_ids)
     maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m.pk for m in metrics if m.pk not in maxed]
     for ids, dims in ((plain, ["metric_id", dim]), (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])])):
         if not ids:
             continue
-        for r in (
-            base.filter(metric_id__in=ids).values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value"))
-        ):
-            out.setdefault(r["metric_id"], []).append(r)
-    return out
+        qs = base.filter(metric_id__in=ids)
+        if dim == "date":  # a row's date tells its period
+            for r in qs.values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")):
+                at = next(i for i, p in enumerate(periods) if p.start <= r["date"] <= p.end)
+                outs[at].setdefault(r["metric_id"], []).append(r)
+            continue
+        for at, r in _by_period(qs, dims, periods, with_max=ids is maxed):
+            outs[at].setdefault(r["metric_id"], []).append(r)
+    return outs if isinstance(period, list) else outs[0]

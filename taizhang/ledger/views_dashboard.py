@@ -167,7 +167,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     opened, so the page itself runs no figure query and a visit computes only what is shown."""
     scope, error = _scope(request)
     query = _query(scope)
-    tabs = data.tabs_of(data.lines_with_metrics())
+    tabs = data.tabs_of(data.lines_with_metrics(types=False))
     wanted = (request.GET.get("tab") or "").strip()
     active = next((t.key for t in tabs if t.key == wanted), tabs[0].key if tabs else "")
     tiles_base, cards_base = reverse("ledger:dashboard_tiles"), reverse("ledger:dashboard_cards")
@@ -200,7 +200,7 @@ def dashboard_tiles(request: HttpRequest) -> HttpResponse:
     ledger version (see dashboard_batch.kpi_figures)."""
     scope, _error = _scope(request)
     query = _query(scope)
-    infos, _tab = _tab_infos(request, data.lines_with_metrics())
+    infos, _tab = _tab_infos(request, data.lines_with_metrics(types=False))
     tiles = [{"fig": fig, "detail_url": _urls("ledger:dashboard_line", fig.info.line.key, query)}
              for fig in batch.kpi_figures(scope, infos)]
     return render(request, "ledger/dashboard/_kpi_tiles.html", {"tiles": tiles})
@@ -212,7 +212,7 @@ def dashboard_cards(request: HttpRequest) -> HttpResponse:
     """Every line's card in one htmx response (out-of-band swaps into the page's slots): grouped queries for all
     reported metrics (dashboard_batch.line_cards), cached like a card."""
     scope, _error = _scope(request)
-    infos, tab = _tab_infos(request, data.lines_with_metrics())
+    infos, tab = _tab_infos(request, data.lines_with_metrics(types=False))
     computed = any(m.source == MetricDefinition.Source.COMPUTED for i in infos for m in i.metrics)
     cache_key = batch.scope_cache_key(scope, "cards", tab, *(f"{m.pk}.{m.version}" for i in infos
                                                              for m in i.metrics))

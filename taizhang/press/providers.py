@@ -5,11 +5,14 @@ formalism): they are figures here and nothing in the assessment schemes uses the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from taizhang.core.periods import Period
+from taizhang.ledger.dashboard_prefetch import one_row, per_period
 from taizhang.ledger.providers import FigureQuery, Provided, Provider, lazy, rate, register
 from taizhang.press import rules
 from taizhang.press.models import (
@@ -42,17 +45,111 @@ def _ids(values: Iterable[int]) -> list[int]:
     return sorted(values)
 
 
-def _counted(qs: QuerySet[Any]) -> Provided:
-    """A count by one aggregate; the ids listed only when read (opened, pinned in a document)."""
+def _accounts(query: FigureQuery) -> QuerySet[NewMediaAccount]:
+    qs = NewMediaAccount.objects.filter(state=NewMediaAccount.State.ACTIVE, opened_on__lte=query.period.end)
+    return _platform(_units(qs, query), query)
+
+
+def _conferences(query: FigureQuery) -> QuerySet[Conference]:
+    qs = _units(
+        Conference.objects.filter(
+            date__range=(query.period.start, query.period.end),
+            state__in=(Conference.State.HELD, Conference.State.ARCHIVED),
+        ),
+        query,
+    )
+    return qs.filter(by_leader=True) if query.filters.get("by_leader") else qs
+
+
+def _adopted(query: FigureQuery) -> QuerySet[Submission]:
+    qs = _units(
+        Submission.objects.filter(
+            result=Submission.Result.ADOPTED, adopted_on__range=(query.period.start, query.period.end)
+        ),
+        query,
+    )
+    level = query.filters.get("level")
+    return qs.filter(level=level) if level else qs
+
+
+def _in(p: Period, field: str) -> Q:
+    return Q(**{f"{field}__range": (p.start, p.end)})
+
+
+def _any(periods: list[Period], field: str) -> Q:
+    out = Q()
+    for p in periods:
+        out |= _in(p, field)
+    return out
+
+
+_COUNTS = ("accounts", "posts", "reads", "stats", "checks", "passed", "conferences", "submissions", "adopted")
+
+
+def _counts(query: FigureQuery) -> dict[str, int]:
+    """The counts and sums behind the press figures (accounts, posts and reads, checks, conferences, submissions,
+    adoptions): one statement over five tables for this period and the others the page asks
+    (`ledger.dashboard_prefetch`), one FILTER per period."""
+
+    def run(periods: list[Period]) -> list[dict[str, int]]:
+        whole = replace(query, period=Period(min(p.start for p in periods), max(p.end for p in periods), "", "range"))
+        each = list(enumerate(periods))
+        parts: list[tuple[QuerySet[Any], dict[str, Any]]] = [
+            (_accounts(whole), {f"accounts{i}": Count("id", filter=Q(opened_on__lte=p.end)) for i, p in each}),
+            (
+                _stats(whole).filter(_any(periods, "period_end")),
+                {
+                    name: agg
+                    for i, p in each
+                    for name, agg in (
+                        (f"posts{i}", Sum("posts", filter=_in(p, "period_end"))),
+                        (f"reads{i}", Sum("reads", filter=_in(p, "period_end"))),
+                        (f"stats{i}", Count("id", filter=_in(p, "period_end"))),
+                    )
+                },
+            ),
+            (
+                _checks(whole).filter(_any(periods, "check_date")),
+                {
+                    name: agg
+                    for i, p in each
+                    for name, agg in (
+                        (f"checks{i}", Count("id", filter=_in(p, "check_date"))),
+                        (f"passed{i}", Count("id", filter=_in(p, "check_date") & Q(result=AccountCheck.Result.PASSED))),
+                    )
+                },
+            ),
+            (
+                _conferences(whole).filter(_any(periods, "date")),
+                {f"conferences{i}": Count("id", filter=_in(p, "date")) for i, p in each},
+            ),
+            (
+                _submissions(whole).filter(_any(periods, "submitted_on")),
+                {f"submissions{i}": Count("id", filter=_in(p, "submitted_on")) for i, p in each},
+            ),
+            (
+                _adopted(whole).filter(_any(periods, "adopted_on")),
+                {f"adopted{i}": Count("id", filter=_in(p, "adopted_on")) for i, p in each},
+            ),
+        ]
+        got: dict[str, Any] = {}
+        for answer in one_row(*parts):
+            got.update(answer)
+        return [{name: int(got[f"{name}{i}"] or 0) for name in _COUNTS} for i in range(len(periods))]
+
+    result: dict[str, int] = per_period("press.counts", query, run)
+    return result
+
+
+def _lazy_count(n: int, qs: QuerySet[Any]) -> Provided:
+    """A count from the shared statement; the ids listed only when read (opened, pinned in a document)."""
     qs = qs.order_by()
-    n = qs.count()
     return lazy(Decimal(n), n, lambda: _ids(qs.values_list("id", flat=True)))
 
 
 def accounts(query: FigureQuery) -> Provided:
     """Accounts running at the end of the period (opened by then, not closed or suspended now)."""
-    qs = NewMediaAccount.objects.filter(state=NewMediaAccount.State.ACTIVE, opened_on__lte=query.period.end)
-    return _counted(_platform(_units(qs, query), query))
+    return _lazy_count(_counts(query)["accounts"], _accounts(query))
 
 
 def _stats(query: FigureQuery) -> QuerySet[AccountStat]:
@@ -63,19 +160,34 @@ def _stats(query: FigureQuery) -> QuerySet[AccountStat]:
 def _stat_sum(field: str) -> Any:
     def compute(query: FigureQuery) -> Provided:
         qs = _stats(query).order_by()
-        got = qs.aggregate(total=Sum(field), n=Count("id"))
-        n = int(got["n"] or 0)
-        return lazy(Decimal(got["total"] or 0), n, lambda: _ids(qs.values_list("id", flat=True)))
+        counts = _counts(query)
+        n = counts["stats"]
+        return lazy(Decimal(counts[field]), n, lambda: _ids(qs.values_list("id", flat=True)))
 
     return compute
+
+
+def _stat_rows(query: FigureQuery) -> list[tuple[int, int, Any, int]]:
+    """(id, account, period end, followers) of the period's statistics, newest first, read with the other
+    periods the page asks (one query)."""
+
+    def run(periods: list[Period]) -> list[list[tuple[int, int, Any, int]]]:
+        whole = replace(query, period=Period(min(p.start for p in periods), max(p.end for p in periods), "", "range"))
+        rows = list(
+            _stats(whole)
+            .filter(_any(periods, "period_end"))
+            .values_list("id", "account_id", "period_end", "total_followers")
+        )
+        return [[r for r in rows if p.start <= r[2] <= p.end] for p in periods]
+
+    result: list[tuple[int, int, Any, int]] = per_period("press.stat_rows", query, run)
+    return result
 
 
 def followers(query: FigureQuery) -> Provided:
     """Each account's latest follower total reported in the period, summed."""
     latest: dict[int, tuple[Any, int, int]] = {}
-    for stat_id, account_id, end, total in _stats(query).values_list(
-        "id", "account_id", "period_end", "total_followers"
-    ):
+    for stat_id, account_id, end, total in _stat_rows(query):
         if account_id not in latest or end > latest[account_id][0]:
             latest[account_id] = (end, total, stat_id)
     return Provided(Decimal(sum(v[1] for v in latest.values())), _ids(v[2] for v in latest.values()))
@@ -105,34 +217,39 @@ def _checks(query: FigureQuery) -> QuerySet[AccountCheck]:
 
 
 def checks(query: FigureQuery) -> Provided:
-    return _counted(_checks(query))
+    return _lazy_count(_counts(query)["checks"], _checks(query))
 
 
 def pass_rate(query: FigureQuery) -> Provided:
     qs = _checks(query).order_by()
-    got = qs.aggregate(n=Count("id"), ok=Count("id", filter=Q(result=AccountCheck.Result.PASSED)))
-    n = int(got["n"] or 0)
-    return lazy(rate(int(got["ok"] or 0), n), n, lambda: _ids(qs.values_list("id", flat=True)))
+    counts = _counts(query)
+    n = counts["checks"]
+    return lazy(rate(counts["passed"], n), n, lambda: _ids(qs.values_list("id", flat=True)))
 
 
 def conferences(query: FigureQuery) -> Provided:
-    qs = _units(
-        Conference.objects.filter(
-            date__range=(query.period.start, query.period.end),
-            state__in=(Conference.State.HELD, Conference.State.ARCHIVED),
-        ),
-        query,
-    )
-    if query.filters.get("by_leader"):
-        qs = qs.filter(by_leader=True)
-    return _counted(qs)
+    return _lazy_count(_counts(query)["conferences"], _conferences(query))
+
+
+def _skipped_ids(query: FigureQuery) -> list[int]:
+    """Plans of the period not held: one query of the plans with whether a held conference answers each, read with
+    the other periods the page asks."""
+
+    def run(periods: list[Period]) -> list[list[int]]:
+        held = Conference.objects.filter(
+            plan_id=OuterRef("pk"), state__in=(Conference.State.HELD, Conference.State.ARCHIVED)
+        )
+        plans = _units(ConferencePlan.objects.filter(_any(periods, "planned_date")), query)
+        rows = list(plans.annotate(held=Exists(held)).order_by().values_list("id", "planned_date", "held"))
+        return [_ids(pk for pk, day, was_held in rows if p.start <= day <= p.end and not was_held) for p in periods]
+
+    result: list[int] = per_period("press.skipped", query, run)
+    return result
 
 
 def skipped(query: FigureQuery) -> Provided:
     """Planned conferences whose planned date fell in the period and that were not held."""
-    plans = _units(ConferencePlan.objects.filter(planned_date__range=(query.period.start, query.period.end)), query)
-    held = Conference.objects.filter(plan__in=plans, state__in=(Conference.State.HELD, Conference.State.ARCHIVED))
-    ids = _ids(set(plans.values_list("id", flat=True)) - set(held.values_list("plan_id", flat=True)))
+    ids = _skipped_ids(query)
     return Provided(Decimal(len(ids)), ids)
 
 
@@ -141,20 +258,11 @@ def _submissions(query: FigureQuery) -> QuerySet[Submission]:
 
 
 def submissions(query: FigureQuery) -> Provided:
-    return _counted(_submissions(query))
+    return _lazy_count(_counts(query)["submissions"], _submissions(query))
 
 
 def adopted(query: FigureQuery) -> Provided:
-    qs = _units(
-        Submission.objects.filter(
-            result=Submission.Result.ADOPTED, adopted_on__range=(query.period.start, query.period.end)
-        ),
-        query,
-    )
-    level = query.filters.get("level")
-    if level:
-        qs = qs.filter(level=level)
-    return _counted(qs)
+    return _lazy_count(_counts(query)["adopted"], _adopted(query))
 
 
 def points(query: FigureQuery) -> Provided:

@@ -134,3 +134,50 @@ def test_grouped_answers_equal_each_unit_alone(taxonomy: Any, tree: Any, notices
         for row in result.breakdown:
             single = compute(m, period=period, unit=row.key)
             assert (row.value, row.records) == (single.value, single.records), (m, row.key)
+
+
+def test_periods_asked_together_equal_each_alone(taxonomy: Any, tree: Any, notices: Any, clock: Any) -> None:
+    """A dashboard card asks this period and last year's (`ledger.dashboard_prefetch.asking`): the cohorts' counts
+    (in total and by street) and the closed cases' dates come from one query for both, with the values and ids of
+    each period asked alone, also when the periods overlap."""
+    import random
+
+    from taizhang.ledger.dashboard_prefetch import asking
+    from taizhang.ledger.providers import memo
+
+    rng = random.Random(11)
+    units = [tree.community_a1, tree.community_a2, tree.street_a, tree.community_b1, tree.bureau]
+    for i in range(30):
+        state = rng.choice([Case.State.CLOSED, Case.State.CLOSED, Case.State.ACCEPTED, Case.State.CANCELLED])
+        case = case_in(state, units[i % len(units)])
+        if state == Case.State.CLOSED:
+            Case.objects.filter(pk=case.pk).update(
+                closed_on_time=rng.choice([True, False]),
+                satisfaction=rng.choice([None, "satisfied", "unsatisfied", "basically_satisfied"]),
+            )
+    created = sorted({c.date() for c in Case.objects.values_list("created_at", flat=True)})
+    assert created
+    day = created[0]
+    groups = {u.pk: ("SA" if u.path.startswith(tree.street_a.path) else "X") for u in Unit.objects.all()}
+    keys = ("cases_received", "case_closure_rate", "case_ontime_rate", "case_satisfaction_rate", "case_avg_days")
+    for specs in ((str(day.year), str(day.year - 1)), (str(day.year), f"{day.year}-01-01..{day.isoformat()}")):
+        periods = [parse_period(s) for s in specs]
+
+        def answers(together: bool, periods: list[Any] = periods) -> list[Any]:
+            out = []
+            for key in keys:
+                provider = get(key)
+                assert provider is not None
+                for p in periods:
+                    q = FigureQuery(period=p, unit_ids=None)
+                    got = provider.compute(q)
+                    out.append((key, p.spec, got.value, sorted(got.ids)))
+                    if provider.grouped is not None:
+                        by = provider.grouped(q, groups)
+                        out.append(sorted((k, v.value, sorted(v.ids)) for k, v in by.items()))
+            return out
+
+        alone = answers(False)
+        with memo(), asking(*periods):
+            assert answers(True) == alone, specs
+    assert any(v for *_k, v, _ids in (a for a in alone if isinstance(a, tuple)) if v)
