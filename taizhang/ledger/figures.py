@@ -393,10 +393,7 @@ class LedgerQuery:
             return Decimal(0), 0
         if self.is_max:
             return _fold(self.metric, [(None, r["unit_id"], r["total"], r["n"], r["mx"]) for r in self.grouped()])
-        if self.summarised:
-            return _fold(self.metric, _fold_rows(self.grouped()))
-        row = self.qs().aggregate(total=Sum("value"), n=Count("*"))
-        return _fold(self.metric, [(None, None, row["total"], row["n"], None)])
+        return _fold(self.metric, _fold_rows(self.grouped() if self.summarised else [self.index_total()]))
 
     def grouped(self, *dims: str) -> list[dict[str, Any]]:
         """Sum, count and max per `dims` (and per unit for MAX metrics): whole months from the summary, the rest
@@ -409,10 +406,8 @@ class LedgerQuery:
         months, edges = summary.split_months(self.period)
         level = None if self.outlet_level is None else ("" if self.outlet_level == _EMPTY_LEVEL else self.outlet_level)
         rows = summary.month_rows(self.metric.pk, months, self.unit_ids, level, dims) if months else []
-        for edge in edges:
-            rows.extend(
-                self.narrowed(period=edge).index_grouped(*dims) if dims else [self.narrowed(period=edge).index_total()]
-            )
+        for edge in (self.narrowed(period=p) for p in edges):
+            rows.extend(edge.index_grouped(*dims) if dims else [edge.index_total()])
         return rows
 
     def index_total(self) -> dict[str, Any]:
