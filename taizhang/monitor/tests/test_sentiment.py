@@ -95,6 +95,54 @@ def test_balanced_class_weights_lean_towards_the_smaller_class() -> None:
     assert (balanced < 0).sum() > (plain < 0).sum()
 
 
+def test_extra_rows_of_weight_zero_change_nothing_and_are_never_validated() -> None:
+    pytest.importorskip("sklearn")
+    import scipy.sparse as sp
+
+    from taizhang.monitor.train_sentiment import Data, decision, fit
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300).astype(np.int64)
+    dense = rng.poisson(0.4, (y.size, 40)).astype(np.float64)
+    dense[:, 0] += rng.poisson(0.8, y.size) * y
+    m = sp.csr_matrix(dense)
+    data = Data({(1, 3): m}, y, 200, np.arange(200), 1.0, n_domain=50)  # rows 250..299: extra rows
+    for tr, va, dva in data.folds():
+        assert va.max() < 200 and dva.min() >= 200 and dva.max() < 250
+        assert set(range(250, 300)) <= set(tr.tolist())
+    every = np.arange(y.size)
+    w0 = data.weights(every, 0.0)
+    assert w0 is not None and (w0[250:] == 0).all() and (w0[:250] == 1).all()
+    without = fit(m[:250], y[:250], 1.0, 2, 1.0, sample_weight=np.ones(250))
+    zero = fit(m, y, 1.0, 2, 1.0, sample_weight=w0)
+    np.testing.assert_allclose(decision(zero, m), decision(without, m))
+    some = fit(m, y, 1.0, 2, 1.0, sample_weight=data.weights(every, 0.5))
+    assert not np.allclose(decision(some, m), decision(without, m))
+
+
+def test_slope_calibration_keeps_the_decisions() -> None:
+    pytest.importorskip("sklearn")
+    from taizhang.monitor.train_sentiment import platt
+
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=400) + 1.0
+    y = (z + rng.normal(size=400) > 1.2).astype(np.int64)
+    a, b = platt(z, y, "slope")
+    assert b == 0.0 and a > 0  # sigmoid(a z) > 0.5 exactly where z > 0
+    _, b2 = platt(z, y, "platt")
+    assert b2 < 0  # the full fit moves the threshold (the classes are not split at 0)
+
+
+def test_read_extra_labels_by_file_and_drops_repeats(tmp_path: Path) -> None:
+    from taizhang.monitor.train_sentiment import extra_paths, read_extra
+
+    (tmp_path / "neg.txt").write_text("差评\n\n太慢了\n差评\n", encoding="utf-8")
+    (tmp_path / "pos.txt").write_text("很好\n太慢了\n", encoding="utf-8")
+    texts, labels = read_extra(extra_paths(str(tmp_path)))
+    assert (texts, labels) == (["差评", "太慢了", "很好"], [0, 0, 1])
+    assert extra_paths("") == []
+
+
 def test_obvious_posts_score_right(model: SentimentModel) -> None:
     pos = model.score(POSITIVE)
     neg = model.score(NEGATIVE)
