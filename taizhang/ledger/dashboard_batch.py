@@ -24,7 +24,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from taizhang.core.periods import Period
-from taizhang.ledger import providers
+from taizhang.ledger import figures as ledger_figures
+from taizhang.ledger import providers, summary
 from taizhang.ledger.dashboard import (
     Figure,
     LineCard,
@@ -198,13 +199,29 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period
     by_pk = {m.pk: m for m in metrics}
     maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m.pk for m in metrics if m.pk not in maxed]
-    base = _figures_of(periods, unit_ids)
     rows: list[dict[int, list[tuple[Any, Any, Any, Any, Any]]]] = [{} for _p in periods]
-    for ids, dims in ((plain, ["metric_id"]), (maxed, ["metric_id", "unit_id"])):
-        if not ids:
+    # summed and averaged metrics: whole months from the monthly summary, the periods' partial months (and
+    # everything when the summary is off) from the covering index, as LedgerQuery does for one metric
+    plain_periods: list[tuple[int, Period]] = list(enumerate(periods))
+    if plain and ledger_figures.USE_SUMMARY and not ledger_figures.BASELINE:
+        plain_periods = []
+        for at, p in enumerate(periods):
+            months, edges = summary.split_months(p)
+            for pk, (total, n) in (summary.month_totals(plain, months, unit_ids) if months else {}).items():
+                rows[at].setdefault(pk, []).append((None, None, total, n, None))
+            plain_periods += [(at, edge) for edge in edges]
+    for ids, dims, spans in (
+        (plain, ["metric_id"], plain_periods),
+        (maxed, ["metric_id", "unit_id"], list(enumerate(periods))),
+    ):
+        if not ids or not spans:
             continue
-        for at, r in _by_period(base.filter(metric_id__in=ids), dims, periods, with_max=ids is maxed):
-            rows[at].setdefault(r["metric_id"], []).append((None, r.get("unit_id"), r["total"], r["n"], r["mx"]))
+        parts = [p for _at, p in spans]
+        found = _by_period(_figures_of(parts, unit_ids).filter(metric_id__in=ids), dims, parts, with_max=ids is maxed)
+        for i, r in found:
+            rows[spans[i][0]].setdefault(r["metric_id"], []).append(
+                (None, r.get("unit_id"), r["total"], r["n"], r["mx"])
+            )
     for out, got in zip(outs, rows, strict=True):
         for pk, group in got.items():
             out[pk] = fold_rows(by_pk[pk], group)

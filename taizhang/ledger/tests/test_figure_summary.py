@@ -192,3 +192,22 @@ def test_the_command_checks_and_rebuilds(ledger: list[Record]) -> None:
     call_command("figure_summary", "--rebuild")
     call_command("figure_summary", "--check")
     assert summary.verify() == []
+
+
+def test_the_dashboards_batched_totals_read_the_summary_and_agree(ledger: list[Record], tree: Any) -> None:
+    """The tiles' and cards' totals of many metrics (dashboard_batch.grouped_totals) equal the index alone, for two
+    apart periods at once with partial months, for a scope and for the whole tree."""
+    from taizhang.ledger.dashboard_batch import grouped_totals
+    from taizhang.ledger.models import MetricDefinition
+
+    metrics = list(MetricDefinition.objects.exclude(source="computed"))
+    periods = [parse_period("2024-01-01..2024-10-15"), parse_period("2023-01-01..2023-10-15")]
+    for unit_ids in (None, sorted(figures.scope_unit_ids(tree.street_a, None) or [])):
+        with_summary = grouped_totals(metrics, periods, unit_ids)
+        figures.USE_SUMMARY = False
+        try:
+            from_index = grouped_totals(metrics, periods, unit_ids)
+        finally:
+            figures.USE_SUMMARY = True
+        assert with_summary == from_index
+        assert any(count for got in with_summary for _value, count in got.values())
