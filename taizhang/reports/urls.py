@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/edit/", editor.summary_edit, name="summary_edit"),
     path("<int:pk>/edit/title/", editor.title_save, name="title_save"),
     path("<int:pk>/edit/all/", editor.save_all, name="save_all"),
+    path("<int:pk>/edit/text/", editor.summary_text_edit, name="summary_text_edit"),
     path("<int:pk>/edit/blocks/<int:index>/", editor.block_save, name="block_save"),
     path("<int:pk>/edit/blocks/<int:index>/delete/", editor.block_delete, name="block_delete"),
     path("<int:pk>/edit/blocks/add/", editor.block_add, name="block_add"),

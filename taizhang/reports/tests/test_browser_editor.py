@@ -72,3 +72,32 @@ def test_unsaved_edits_warn_on_leave_and_save_all_saves_them(live_server: Any, b
     page.locator(".tz-nav__item").first.click()
     page.wait_for_load_state()
     assert dialogs == ["beforeunload"] and "/edit/" not in page.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_text_page_saves_all_on_a_phone_without_scripts(live_server: Any, browser: Any, ledger: Any) -> None:
+    staff = make_user("staff", ledger.tree.district)
+    summary = actions.compose_summary(acting_user=staff, unit=ledger.tree.district, period="2024")
+    before = texts(summary)
+    client = Client()
+    client.force_login(staff)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/reports/{summary.pk}/edit/")
+    page.get_by_role("link", name="全文编辑").click()
+    page.wait_for_url(f"**/reports/{summary.pk}/edit/text/")
+    areas = page.locator("textarea.tz-block__text")
+    assert areas.count() == len(before)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide at 390 px"
+    for n in (1, 2):
+        areas.nth(n).fill(areas.nth(n).input_value() + f"（全文补充第{n}处）")
+    page.get_by_role("button", name="保存全部").click()
+    page.wait_for_url(f"**/reports/{summary.pk}/edit/")
+    assert "已保存全部修改（2段）" in page.content()
+    after = texts(summary)
+    assert after[1].endswith("（全文补充第1处）") and after[2].endswith("（全文补充第2处）")
+    assert after[0] == before[0] and after[3:] == before[3:]
+    context.close()

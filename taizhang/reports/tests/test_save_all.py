@@ -139,3 +139,43 @@ def test_the_editor_page_saves_all_over_htmx_and_keeps_refused_text(summary: Sum
                                  f"base-{first}": "旧的文字"}, **HX).content.decode()
     assert "已被他人修改" in conflict and "他人已修改本段，修改后的内容是：改好的一段。" in conflict
     assert "另一个人的旧版本。" in conflict
+
+
+def test_full_text_page_saves_all_without_scripts(summary: Summary, staff: Any, client: Client) -> None:
+    """全文编辑: every paragraph in one plain form; unchanged paragraphs are posted too and left alone, a refusal
+    re-renders the page with every text kept (no redirect that would lose them)."""
+    client.force_login(staff)
+    editor = client.get(reverse("reports:summary_edit", args=[summary.pk])).content.decode()
+    url = reverse("reports:summary_text_edit", args=[summary.pk])
+    assert url in editor
+    page = client.get(url).content.decode()
+    indices = paragraphs(summary)
+    assert "<script" not in page.split("<main", 1)[-1].split("</main>", 1)[0]  # the form needs no script
+    assert all(f'name="text-{i}"' in page and f'name="base-{i}"' in page for i in indices)
+    first, second = indices[1:3]
+    # what a browser without scripts posts: every field, changed or not
+    form = {"current_version": 1, "title": summary.title, "title_base": summary.title}
+    for i in indices:
+        form[f"text-{i}"] = form[f"base-{i}"] = tokens(summary, i)
+    form[f"text-{first}"] = "全文编辑改好的一段。"
+    form[f"text-{second}"] = "手写的300场。"
+    save = reverse("reports:save_all", args=[summary.pk])
+    refused = client.post(save, form)
+    assert refused.status_code == 200  # the page again, not a redirect
+    body = refused.content.decode()
+    assert "全部修改都未写入" in body and "全文编辑改好的一段。" in body and "手写的300场。" in body
+    assert "“300场”" in body and "把没有来源的数字标为【待核实】后保存" in body
+    summary.refresh_from_db()
+    assert summary.version == 1
+    form[f"text-{second}"] = tokens(summary, second)  # the user takes the number out again
+    done = client.post(save, form)
+    assert done.status_code == 302 and done["Location"] == reverse("reports:summary_edit", args=[summary.pk])
+    summary.refresh_from_db()
+    assert summary.version == 2 and text(summary, first) == "全文编辑改好的一段。"
+    entry = AuditEntry.objects.filter(object_type="reports.summary", action="update").latest("id")
+    assert "保存全部（1段）" in entry.message  # the unchanged paragraphs were not counted as edits
+    assert "已保存全部修改（1段）" in client.get(done["Location"]).content.decode()
+    # a stale full-text page: the paragraph changed since is refused, the user's text stays on the page
+    form[f"text-{first}"] = "旧页面上的另一个版本。"
+    stale = client.post(save, form).content.decode()
+    assert "已被他人修改" in stale and "旧页面上的另一个版本。" in stale and "全文编辑改好的一段。" in stale

@@ -200,35 +200,54 @@ def metric_preview(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _posted_edits(request: HttpRequest) -> list[actions.BlockEdit]:
+    """The paragraphs posted as text-<index> (with base-<index>) whose text differs from what was loaded: the
+    editor's script posts only changed ones, the full-text page (no script) posts them all."""
     edits = []
     for key in request.POST:
         number = key.removeprefix("text-")
         if key.startswith("text-") and number.isdigit():
-            edits.append(actions.BlockEdit(int(number), request.POST.get(key, ""),
-                                           request.POST.get(f"base-{number}", "")))
+            text, base = request.POST.get(key, ""), request.POST.get(f"base-{number}", "")
+            if text != base:
+                edits.append(actions.BlockEdit(int(number), text, base))
     return sorted(edits, key=lambda e: e.index)
+
+
+@require_GET
+@cap_required(Cap.MANAGE_WORK)
+def summary_text_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """全文编辑: the title and every paragraph in one form and one "保存全部" (works without scripts, and on a
+    phone is one page to scroll); posts to :func:`save_all`."""
+    summary = get_summary(request, pk, edit=True)
+    if not summary.is_draft:
+        messages.info(request, "该总结已定稿。如需修改，请先退回草稿。")
+        return redirect("reports:summary_detail", pk=pk)
+    return render(request, "reports/summary_edit_text.html", editor_context(summary))
 
 
 @require_POST
 @cap_required(Cap.MANAGE_WORK)
 def save_all(request: HttpRequest, pk: int) -> HttpResponse:
-    """保存全部: every paragraph the browser marked as changed (text-<index>, base-<index>) and the title, in one
-    request and one transaction. A refusal re-renders the editor with the user's texts kept (still marked as
-    unsaved) and the reason on each paragraph; a conflict also shows what the other person wrote."""
+    """保存全部: every changed paragraph (text-<index>, base-<index>) and the title, in one request and one
+    transaction. A refusal re-renders the editor (htmx) or the full-text page (a plain form post) with the user's
+    texts kept (still marked as unsaved) and the reason on each paragraph; a conflict also shows what the other
+    person wrote."""
     summary = get_summary(request, pk, edit=True)
     edits = _posted_edits(request)
     title = request.POST.get("title")
     title_base = request.POST.get("title_base")
+    if title is not None and title == title_base:
+        title = None
     mark = request.POST.get("mark_unsourced") == "1"
     errors: dict[str, list[str]] = {}
     conflicts: list[int] = []
+    title_conflict = False
     try:
         summary = actions.save_document_edits(
             acting_user=request.user, summary=summary, expected_version=_version(request), edits=edits,
             title=title, title_base=title_base, mark_unsourced=mark)
     except actions.EditConflict as exc:
         messages.error(request, exc.message)
-        conflicts = exc.indices
+        conflicts, title_conflict = exc.indices, exc.title
     except InvalidInput as exc:
         messages.error(request, exc.message)
         errors = exc.errors
@@ -239,9 +258,6 @@ def save_all(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"已保存全部修改（{count}段）。" if count else "已保存。")
         return _editor_response(request, summary)
     summary.refresh_from_db()
-    if not is_htmx(request):
-        # without scripts the texts cannot be kept across the redirect: say so rather than lose them silently
-        return redirect("reports:summary_edit", pk=pk)
     context = editor_context(summary)
     posted = {e.index: e for e in edits}
     for b in context["blocks"]:
@@ -257,7 +273,11 @@ def save_all(request: HttpRequest, pk: int) -> HttpResponse:
         b["offer_mark"] = "没有数据来源" in b["error"]
     if title is not None:
         context["title_text"] = title
+        if not title_conflict and title_base is not None:
+            context["title_base"] = title_base  # as for paragraphs: a conflict's next save goes on the new title
         context["title_error"] = " ".join(errors.get("title", []))
         context["title_dirty"] = title != context["doc"].title
     context["offer_mark_all"] = any(b.get("offer_mark") for b in context["blocks"])
-    return render(request, "reports/_editor.html", context)
+    if is_htmx(request):
+        return render(request, "reports/_editor.html", context)
+    return render(request, "reports/summary_edit_text.html", context)
