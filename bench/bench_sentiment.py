@@ -27,6 +27,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYO
     os.environ.setdefault(_var, "1")
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -70,6 +71,14 @@ def one_row(name: str, posts: int, cpu: float, wall: float) -> str:
     return row(name, posts, cpu, wall) + f"   {cpu / posts * 1e6:.0f} µs CPU per call"
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion: how far a test split of n posts can pin an accuracy down."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=200_000, help="posts scored in one batch call")
@@ -108,6 +117,8 @@ def main() -> None:
         scores, cpu, wall = timed(lambda: m.score(test))
         r = metrics(y_test, np.asarray(scores) > 0.5)
         print(row(f"{name}, weibo2018 test", len(test), cpu, wall, f"{r['accuracy']:.4f}", f"{r['macro_f1']:.4f}"))
+        low, high = wilson(round(r["accuracy"] * len(test)), len(test))
+        print(f"{'':<38} 95 % interval of that accuracy (Wilson, {len(test)} posts): {low:.3f}–{high:.3f}")
         cs = np.asarray(m.score(ctexts))
         r = metrics(cy, cs > 0.5)
         print(
