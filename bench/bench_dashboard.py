@@ -5,7 +5,8 @@ Meant for the 1,000,000-record ledger that bench/bench_figures.py builds (500 un
     .venv/bin/python bench/bench_figures.py --queries 1          # builds bench/var/figures.sqlite3 once
     .venv/bin/python bench/bench_dashboard.py                    # default DATABASE_URL: that file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tz_bench .venv/bin/python bench/bench_dashboard.py
-Or against the demo database (about 25,000 records):
+(at 10,000,000 records: `bench_figures.py --records 10000000`, then `--visit --cold -n 10 --period 2024 --all-tabs`;
+docs/scale.md, "The whole visit at 10 M records"). Or against the demo database (about 25,000 records):
     cd /tmp/tzdash && /work/main/.venv/bin/taizhang demo --no-serve --today 2026-11-21
     DATABASE_URL=sqlite:////tmp/tzdash/var/taizhang.sqlite3 .venv/bin/python bench/bench_dashboard.py
 
@@ -14,7 +15,8 @@ Options: -n N renderings of each page (default 5), --period SPEC (default: the l
 --cold (clear the cache before every rendering: what a first visit after a ledger change costs),
 --visit (replay exactly what a browser fetches: the page, then every URL its htmx placeholders load at once,
 hx-trigger="load", read from the page's HTML; --cold clears the cache once before each visit), --shapes K (with
---visit: the K most frequent SQL shapes of one visit, to find N+1 patterns), --tab KEY (with --visit: the visit
+--visit: the K most frequent SQL shapes of one visit with their summed time, to find N+1 patterns), --slowest K
+(with --visit: the K slowest statements of the first visit in full, to EXPLAIN them), --tab KEY (with --visit: the visit
 lands on that tab, `?tab=KEY`, the link of a tab and of a line page's back link; the tab's URLs are also summed on
 their own: what opening the tab after the shell costs, the URLs its hx-trigger="tz-dash-show …" placeholders
 fetch), --all-tabs (with --visit: each tab in turn, then a table of every tab), --check (every tab's figures, as
@@ -98,12 +100,15 @@ def tab_urls(html: str, key: str) -> list[str]:
     return out
 
 
-def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes: int) -> dict[str, Any]:
+def replay_visit(
+    client: Any, params: dict[str, str], n: int, cold: bool, shapes: int, slowest: int = 0
+) -> dict[str, Any]:
     """A browser's visit, replayed: GET the page, then each URL it loads at once, in the order the page names them
     (a browser sends them in parallel; the sum is the server time a visit costs). Besides the wall time, the CPU
     time of this process (on SQLite the whole server's work; on PostgreSQL without the database server's share)
-    is printed: on a busy machine it varies less than the wall time. With `tab` in `params` the visit lands on
-    that tab, and the tab's own requests (everything but the page) are summed too: what opening it costs.
+    is printed, for the visit and for each request: on a busy machine it varies less than the wall time. With
+    `tab` in `params` the visit lands on that tab, and the tab's own requests (everything but the page) are summed
+    too: what opening it costs.
     Returns the figures of the visit (queries and p50/p95 of the sums) for a table of tabs."""
     from collections import Counter
 
@@ -113,13 +118,18 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
     from django.urls import reverse
 
     page = reverse("ledger:dashboard")
-    client.get(page, params)  # warm-up: imports, templates, connection
+    # warm-up: imports, templates (the tiles' and cards' too: compiled on first use, 100+ ms of CPU), connection
+    for url in on_load_urls(client.get(page, params).content.decode()):
+        client.get(url)
     rows: dict[str, list[float]] = {}
     queries: dict[str, int] = {}
     sums: list[float] = []
     tab_sums: list[float] = []
     cpu: list[float] = []
     shape_count: Counter[str] = Counter()
+    shape_ms: dict[str, float] = {}
+    part_cpu: dict[str, list[float]] = {}
+    slow: list[tuple[float, str, str]] = []
     for i in range(n):
         if cold:
             cache.clear()
@@ -131,6 +141,7 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
             ms = (time.perf_counter() - t) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{page} → HTTP {response.status_code}")
+        part_cpu.setdefault("page", []).append((time.process_time() - cpu_start) * 1000)
         requests = [("page", ms, ctx.captured_queries)]
         urls = on_load_urls(response.content.decode())
         if params.get("tab"):
@@ -138,24 +149,31 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
             if sorted(opened) != sorted(urls):
                 raise SystemExit(f"tab {params['tab']}: the page loads {urls}, the tab names {opened}")
         for url in urls:
+            part_start = time.process_time()
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
                 got = client.get(url)
                 ms = (time.perf_counter() - t) * 1000
             if got.status_code != 200:
                 raise SystemExit(f"{url} → HTTP {got.status_code}")
+            part_cpu.setdefault(url.split("?")[0], []).append((time.process_time() - part_start) * 1000)
             requests.append((url.split("?")[0], ms, ctx.captured_queries))
         for label, ms, captured in requests:
             rows.setdefault(label, []).append(ms)
             queries[label] = len(captured)
             total += ms
             if i == 0:
-                shape_count.update(f"{label:<28} {sql_shape(q['sql'])[:200]}" for q in captured)
+                for q in captured:
+                    shape = f"{label:<28} {sql_shape(q['sql'])[:200]}"
+                    shape_count[shape] += 1
+                    shape_ms[shape] = shape_ms.get(shape, 0.0) + float(q["time"]) * 1000
+                    slow.append((float(q["time"]) * 1000, label, q["sql"]))
         sums.append(total)
         tab_sums.append(total - requests[0][1])
         cpu.append((time.process_time() - cpu_start) * 1000)
     for label, samples in rows.items():
         print(f"{label:<30} {percentiles(samples)}  {queries[label]:3d} queries")
+        print(f"{'  CPU time of the process':<30} {percentiles(part_cpu[label])}")
     state = "cold cache" if cold else "warm cache after the first visit"
     visit_queries = sum(queries.values())
     tab_queries = visit_queries - queries["page"]
@@ -164,7 +182,9 @@ def replay_visit(client: Any, params: dict[str, str], n: int, cold: bool, shapes
     print(f"{'visit (sum of requests)':<30} {percentiles(sums)}  {visit_queries} queries ({state})")
     print(f"{'visit, CPU time of the process':<30} {percentiles(cpu)}")
     for shape, count in shape_count.most_common(shapes):
-        print(f"{count:4d} × {shape}")
+        print(f"{count:4d} × {shape_ms[shape]:7.1f} ms  {shape}")
+    for ms, label, sql in sorted(slow, reverse=True)[:slowest]:
+        print(f"slowest: {ms:7.1f} ms  {label}  {sql}")
     return {
         "queries": visit_queries,
         "parts": "+".join(str(q) for q in queries.values()),
@@ -244,6 +264,9 @@ def main() -> None:
         help="replay a browser's visit: the page and the URLs it loads at once (hx-trigger=load)",
     )
     parser.add_argument("--shapes", type=int, default=0, help="with --visit: print the K most frequent SQL shapes")
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="with --visit: the K slowest SQL statements of the first visit, in full"
+    )
     parser.add_argument("--tab", default="", help="with --visit: land on this tab (?tab=KEY)")
     parser.add_argument("--all-tabs", action="store_true", help="with --visit: every tab in turn, then a table")
     parser.add_argument("--check", action="store_true", help="every tab's figures against compute() alone")
@@ -289,7 +312,7 @@ def main() -> None:
             if key:
                 print(f"--- tab {key}")
             results[key or "(open)"] = replay_visit(
-                client, {**params, "tab": key} if key else params, args.n, args.cold, args.shapes
+                client, {**params, "tab": key} if key else params, args.n, args.cold, args.shapes, args.slowest
             )
         if len(results) > 1:
             tab_table(results)

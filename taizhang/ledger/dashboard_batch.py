@@ -1,9 +1,11 @@
 """The dashboard served in few requests and few queries (issue: a browser visit made ~970 queries).
 
-- `kpi_figures`: every line's KPI tile from one GROUP BY (both periods) over RecordFigure for all reported headline
-  metrics (`grouped_totals`), instead of two `compute` calls per line.
-- `line_cards`: every line's card from a handful of GROUP BYs (totals of all metrics; the headline metrics by unit,
-  by month, by outlet level) and the unit tree read once (`figures.SubTrees`).
+- `kpi_figures`: every line's KPI tile from one GROUP BY (both periods) for all reported headline metrics
+  (`grouped_totals`), instead of two `compute` calls per line.
+- `line_cards`: every line's card from a handful of GROUP BYs (every metric by month, its totals added up from the
+  months; the headline metrics by unit and by outlet level) and the unit tree read once (`figures.SubTrees`).
+- Summed and averaged metrics read whole months from the monthly summary (`ledger.summary`, kept by triggers), the
+  partial months at a period's edges from the covering index; MAX (stock) metrics read the index.
 - Caching (`scope_cache_key`): per scope unit, period, comparison period, the units the viewer sees, metric
   versions and the ledger version (`ledger_version`: the newest RecordEvent id; approve, return, revise, supersede
   and import each write one), so any change to the ledger makes every cached figure stale at once. Figures of
@@ -17,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum, Value
 
 from taizhang.core.periods import Period
 from taizhang.ledger import figures as ledger_figures
@@ -132,52 +135,33 @@ def _cached_totals(
     return out
 
 
-def _figures_of(periods: list[Period], unit_ids: list[int] | None) -> QuerySet[RecordFigure]:
-    """Effective figures of the periods (within the range from the first start to the last end, so the covering
-    index bounds the scan as for one period)."""
-    start, end = min(p.start for p in periods), max(p.end for p in periods)
-    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=start, date__lte=end).order_by()
+def _figures_of(period: Period, unit_ids: list[int] | None) -> QuerySet[RecordFigure]:
+    """Effective figures of one period (its dates bound the covering index's range)."""
+    base = RecordFigure.objects.filter(effective__in=EFFECTIVE, date__gte=period.start, date__lte=period.end)
     if unit_ids is not None:
         base = base.filter(unit_id__in=unit_ids)
-    if len(periods) > 1:
-        within = Q()
-        for p in periods:
-            within |= Q(date__gte=p.start, date__lte=p.end)
-        base = base.filter(within)
-    return base
+    return base.order_by()
 
 
-def _by_period(
-    qs: QuerySet[RecordFigure], dims: list[str], periods: list[Period], *, with_max: bool
+def _by_part(
+    ids: list[int], dims: list[str], parts: list[Period], unit_ids: list[int] | None, *, with_max: bool
 ) -> Iterator[tuple[int, Any]]:
-    """(period index, row) of `qs` grouped by `dims`: the rows `LedgerQuery.grouped` gives for each period, from
-    one query with one filtered SUM and COUNT (and MAX for MAX metrics, the only ones that read it) per period.
-    Grouped by the same columns as for one period, so the covering index still delivers the groups in order
-    (a CASE over the date to group by would sort every row through a temporary B-tree on SQLite). The periods do
-    not overlap: the earliest is `date <= its end`, the latest `date >= its start` within the query's range."""
-    if len(periods) == 1:
-        for r in qs.values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")):
-            yield 0, r
-        return
-    first, last = min(periods, key=lambda p: p.start), max(periods, key=lambda p: p.start)
-    aggregates: dict[str, Any] = {}
-    for i, p in enumerate(periods):
-        inside = (
-            Q(date__lte=p.end)
-            if p is first
-            else Q(date__gte=p.start)
-            if p is last
-            else Q(date__gte=p.start, date__lte=p.end)
-        )
-        aggregates[f"total{i}"] = Sum("value", filter=inside)
-        aggregates[f"n{i}"] = Count("record_id", filter=inside)  # never null: counts the rows
+    """(part index, row) of the figures of metrics `ids` grouped by `dims` in each part (periods that do not
+    overlap): the rows `LedgerQuery.grouped` gives for each, with SUM and COUNT (and MAX for MAX metrics, the only
+    ones that read it). One statement, a UNION ALL of one GROUP BY per part, each grouped by the same columns as for
+    one period (the covering index delivers the groups in order on SQLite) and each bounded by its own dates: one
+    index range from the first start to the last end (a filtered aggregate per period) read every day between the
+    parts too, a year of figures for the partial months at the edges of a running year and of last year's."""
+    arms = []
+    for i, period in enumerate(parts):
+        aggregates: dict[str, Any] = {"total": Sum("value"), "n": Count("*")}
         if with_max:
-            aggregates[f"mx{i}"] = Max("value", filter=inside)
-    for r in qs.values(*dims).annotate(**aggregates):
-        for i in range(len(periods)):
-            if r[f"n{i}"]:
-                row = {d: r[d] for d in dims}
-                yield i, {**row, "total": r[f"total{i}"], "n": r[f"n{i}"], "mx": r.get(f"mx{i}")}
+            aggregates["mx"] = Max("value")
+        arms.append(
+            _figures_of(period, unit_ids).filter(metric_id__in=ids).values(*dims).annotate(part=Value(i), **aggregates)
+        )
+    for r in arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]:
+        yield int(r["part"]), {**{d: r[d] for d in dims}, "total": r["total"], "n": r["n"], "mx": r.get("mx")}
 
 
 def _apart(periods: list[Period]) -> bool:
@@ -185,11 +169,32 @@ def _apart(periods: list[Period]) -> bool:
     return all(a.end < b.start for a, b in itertools.pairwise(ordered))
 
 
+def _summarised() -> bool:
+    """Summed and averaged metrics read whole months from the monthly summary (as `LedgerQuery.summarised`)."""
+    return ledger_figures.USE_SUMMARY and not ledger_figures.BASELINE
+
+
+def _whole_months(
+    periods: list[Period],
+) -> tuple[list[tuple[int, tuple[date, date]]], list[tuple[int, Period]]]:
+    """The periods' whole months (period index, first days of the first and last month), read from the summary,
+    and their partial months at the edges (period index, part), read from the covering index."""
+    whole: list[tuple[int, tuple[date, date]]] = []
+    edges: list[tuple[int, Period]] = []
+    for at, p in enumerate(periods):
+        months, parts = summary.split_months(p)
+        if months:
+            whole.append((at, months))
+        edges += [(at, part) for part in parts]
+    return whole, edges
+
+
 def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None) -> Any:
-    """(value, count) of many reported metrics over one scope and period: one GROUP BY metric for summed and
-    averaged metrics, one GROUP BY metric, unit for MAX metrics (the same rules as compute()). Given a list of
-    periods (this year and last), a dict per period from the same queries (one filtered aggregate per period)
-    when they do not overlap."""
+    """(value, count) of many reported metrics over one scope and period (the same rules as compute()): summed and
+    averaged metrics from the monthly summary grouped by metric and month (whole months) and one GROUP BY metric
+    over the covering index for the partial months at the edges; MAX metrics one GROUP BY metric, unit over the
+    index. Given a list of periods (this year and last), a dict per period from the same queries (each row tells
+    its period) when they do not overlap."""
     periods = period if isinstance(period, list) else [period]
     if len(periods) > 1 and not _apart(periods):
         return [grouped_totals(metrics, p, unit_ids) for p in periods]
@@ -203,22 +208,18 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period
     # summed and averaged metrics: whole months from the monthly summary, the periods' partial months (and
     # everything when the summary is off) from the covering index, as LedgerQuery does for one metric
     plain_periods: list[tuple[int, Period]] = list(enumerate(periods))
-    if plain and ledger_figures.USE_SUMMARY and not ledger_figures.BASELINE:
-        plain_periods = []
-        for at, p in enumerate(periods):
-            months, edges = summary.split_months(p)
-            for pk, (total, n) in (summary.month_totals(plain, months, unit_ids) if months else {}).items():
-                rows[at].setdefault(pk, []).append((None, None, total, n, None))
-            plain_periods += [(at, edge) for edge in edges]
+    if plain and _summarised():
+        # every period's whole months from one scan of the summary
+        whole, plain_periods = _whole_months(periods)
+        for i, r in summary.month_groups(plain, [months for _at, months in whole], unit_ids, None):
+            rows[whole[i][0]].setdefault(r["metric_id"], []).append((None, None, r["total"], r["n"], None))
     for ids, dims, spans in (
         (plain, ["metric_id"], plain_periods),
         (maxed, ["metric_id", "unit_id"], list(enumerate(periods))),
     ):
         if not ids or not spans:
             continue
-        parts = [p for _at, p in spans]
-        found = _by_period(_figures_of(parts, unit_ids).filter(metric_id__in=ids), dims, parts, with_max=ids is maxed)
-        for i, r in found:
+        for i, r in _by_part(ids, dims, [p for _at, p in spans], unit_ids, with_max=ids is maxed):
             rows[spans[i][0]].setdefault(r["metric_id"], []).append(
                 (None, r.get("unit_id"), r["total"], r["n"], r["mx"])
             )
@@ -229,11 +230,11 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period
 
 
 def line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
-    """Every line's card at once, the same as `line_card` for each, from a handful of grouped queries: totals of
-    every reported metric, the headline metrics by unit and by month (one GROUP BY each for both periods), by
-    outlet level (this period) and the unit tree once. Computed metrics ask their provider, which answers the
-    period and the comparison period together where it can (`dashboard_prefetch.asking`: one aggregate of an
-    app's tables for both)."""
+    """Every line's card at once, the same as `line_card` for each, from a handful of grouped queries: every
+    reported metric by month with its totals (`totals_and_months`), the headline metrics by unit (one GROUP BY for
+    both periods), by outlet level (this period) and the unit tree once. Computed metrics ask their provider,
+    which answers the period and the comparison period together where it can (`dashboard_prefetch.asking`: one
+    aggregate of an app's tables for both)."""
     with asking(scope.period, scope.compare):
         return _line_cards(scope, infos)
 
@@ -247,9 +248,8 @@ def _line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     periods = {False: scope.period, True: scope.compare}
     # this period and last year's from the same queries (each row tells its period)
     both = [scope.period, scope.compare]
-    totals = dict(zip((False, True), grouped_totals(reported, both, unit_ids), strict=True))
+    totals, by_month = totals_and_months(reported, heads, both, unit_ids)
     by_unit = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "unit_id"), strict=True))
-    by_month = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "date"), strict=True))
     by_level = grouped_rows(levelled, scope.period, unit_ids, "outlet_level")
     tree = SubTrees.of(scope.unit)
     base = records_base_url()
@@ -337,6 +337,38 @@ def _line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     return cards
 
 
+def totals_and_months(
+    reported: list[MetricDefinition], heads: list[MetricDefinition], periods: list[Period], unit_ids: list[int] | None
+) -> tuple[dict[bool, dict[int, tuple[Decimal, int]]], dict[bool, dict[int, list[dict[str, Any]]]]]:
+    """(value, count) of every reported metric and the rows by month of the headline metrics, for this period
+    (False) and last year's (True). Summed and averaged metrics: every one of them by month from one scan of the
+    monthly summary (the partial months at the edges by day from the index); the totals are those months added up
+    (`fold_rows`, as `LedgerQuery.total()` folds its rows), and the headline metrics' months are the same rows, so
+    the cards read the summary rows of the headline metrics once, not twice. Maximum (stock) metrics: totals from
+    `grouped_totals` (by unit), by month from `grouped_rows`, over the covering index."""
+    maxed = [m for m in reported if m.aggregation == MetricDefinition.Aggregation.MAX]
+    plain = [m for m in reported if m.aggregation != MetricDefinition.Aggregation.MAX]
+    flags = (False, True)
+    monthly: dict[bool, dict[int, list[dict[str, Any]]]] = dict(
+        zip(flags, grouped_rows(plain, periods, unit_ids, "date"), strict=True)
+    )
+    totals: dict[bool, dict[int, tuple[Decimal, int]]] = dict(
+        zip(flags, grouped_totals(maxed, periods, unit_ids), strict=True)
+    )
+    for prev in flags:
+        for m in plain:
+            rows = monthly[prev].get(m.pk, [])
+            totals[prev][m.pk] = fold_rows(m, [(None, r.get("unit_id"), r["total"], r["n"], r["mx"]) for r in rows])
+    head_ids = {m.pk for m in heads}
+    maxed_heads = [m for m in heads if m.aggregation == MetricDefinition.Aggregation.MAX]
+    by_month: dict[bool, dict[int, list[dict[str, Any]]]] = dict(
+        zip(flags, grouped_rows(maxed_heads, periods, unit_ids, "date"), strict=True)
+    )
+    for prev in flags:
+        by_month[prev].update({pk: rows for pk, rows in monthly[prev].items() if pk in head_ids})
+    return totals, by_month
+
+
 def provided_by_unit(
     scope: Scope, m: MetricDefinition, period: Period, whole: FigureResult, tree: SubTrees | None
 ) -> FigureResult:
@@ -390,28 +422,33 @@ def provided_by_unit(
 def grouped_rows(
     metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None, dim: str
 ) -> Any:
-    """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics): one query per kind
-    of aggregation. The rows are what `LedgerQuery.grouped(dim)` returns for each metric. Given a list of periods,
-    a dict per period from the same queries (one filtered aggregate per period; by date, the date tells the
-    period) when they do not overlap."""
+    """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics), what
+    `LedgerQuery.grouped(dim)` returns for each metric: summed and averaged metrics' whole months from the monthly
+    summary (`summary.month_groups`), their partial months at the periods' edges and MAX metrics from the covering
+    index (`_by_part`). Given a list of periods, a dict per period from the same queries when they do not
+    overlap."""
     periods = period if isinstance(period, list) else [period]
     if len(periods) > 1 and not _apart(periods):
         return [grouped_rows(metrics, p, unit_ids, dim) for p in periods]
     outs: list[dict[int, list[dict[str, Any]]]] = [{} for _p in periods]
     if not metrics or (unit_ids is not None and not unit_ids):
         return outs if isinstance(period, list) else outs[0]
-    base = _figures_of(periods, unit_ids)
     maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m.pk for m in metrics if m.pk not in maxed]
-    for ids, dims in ((plain, ["metric_id", dim]), (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])])):
-        if not ids:
+    # summed and averaged metrics: whole months from one scan of the monthly summary (by month, a month's row;
+    # by unit or level, one filtered SUM per period), the partial months at the periods' edges from the index, as
+    # LedgerQuery does for one metric
+    plain_spans: list[tuple[int, Period]] = list(enumerate(periods))
+    if plain and _summarised():
+        whole, plain_spans = _whole_months(periods)
+        for i, r in summary.month_groups(plain, [months for _at, months in whole], unit_ids, dim):
+            outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
+    for ids, dims, spans in (
+        (plain, ["metric_id", dim], plain_spans),
+        (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])], list(enumerate(periods))),
+    ):
+        if not ids or not spans:
             continue
-        qs = base.filter(metric_id__in=ids)
-        if dim == "date":  # a row's date tells its period
-            for r in qs.values(*dims).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")):
-                at = next(i for i, p in enumerate(periods) if p.start <= r["date"] <= p.end)
-                outs[at].setdefault(r["metric_id"], []).append(r)
-            continue
-        for at, r in _by_period(qs, dims, periods, with_max=ids is maxed):
-            outs[at].setdefault(r["metric_id"], []).append(r)
+        for at, r in _by_part(ids, dims, [p for _at, p in spans], unit_ids, with_max=ids is maxed):
+            outs[spans[at][0]].setdefault(r["metric_id"], []).append(r)
     return outs if isinstance(period, list) else outs[0]
