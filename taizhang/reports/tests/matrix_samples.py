@@ -23,6 +23,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "reports:summary_detail": Sample(s, sa),
         "reports:summary_check": Sample(s, sa),
         "reports:summary_edit": Sample(s, sa),
+        "reports:summary_text_edit": Sample(s, sa),
         "reports:summary_export": Sample({"pk": summary.pk, "fmt": "docx"}, sa),
         "reports:summary_state": Sample({"pk": summary.pk, "action": "finalize"}, sa),
         "reports:title_save": Sample(s, sa),
