@@ -4,8 +4,8 @@
   (`grouped_totals`), instead of two `compute` calls per line.
 - `line_cards`: every line's card from a handful of GROUP BYs (every metric by month, its totals added up from the
   months; the headline metrics by unit and by outlet level) and the unit tree read once (`figures.SubTrees`).
-- Summed and averaged metrics read whole months from the monthly summary (`ledger.summary`, kept by triggers), the
-  partial months at a period's edges from the covering index; MAX (stock) metrics read the index.
+- Every reported metric reads whole months from the monthly summary (`ledger.summary`, kept by triggers; MAX
+  (stock) metrics each unit's highest value there), the partial months at a period's edges from the covering index.
 - Caching (`scope_cache_key`): per scope unit, period, comparison period, the units the viewer sees, metric
   versions and the ledger version (`ledger_version`: the newest RecordEvent id; approve, return, revise, supersede
   and import each write one), so any change to the ledger makes every cached figure stale at once. Figures of
@@ -170,7 +170,7 @@ def _apart(periods: list[Period]) -> bool:
 
 
 def _summarised() -> bool:
-    """Summed and averaged metrics read whole months from the monthly summary (as `LedgerQuery.summarised`)."""
+    """Whole months come from the monthly summary (as `LedgerQuery.summarised`)."""
     return ledger_figures.USE_SUMMARY and not ledger_figures.BASELINE
 
 
@@ -192,9 +192,9 @@ def _whole_months(
 def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None) -> Any:
     """(value, count) of many reported metrics over one scope and period (the same rules as compute()): summed and
     averaged metrics from the monthly summary grouped by metric and month (whole months) and one GROUP BY metric
-    over the covering index for the partial months at the edges; MAX metrics one GROUP BY metric, unit over the
-    index. Given a list of periods (this year and last), a dict per period from the same queries (each row tells
-    its period) when they do not overlap."""
+    over the covering index for the partial months at the edges; MAX metrics the same grouped by metric and unit
+    (each unit's highest value). Given a list of periods (this year and last), a dict per period from the same
+    queries (each row tells its period) when they do not overlap."""
     periods = period if isinstance(period, list) else [period]
     if len(periods) > 1 and not _apart(periods):
         return [grouped_totals(metrics, p, unit_ids) for p in periods]
@@ -205,18 +205,18 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period
     maxed = [m.pk for m in metrics if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m.pk for m in metrics if m.pk not in maxed]
     rows: list[dict[int, list[tuple[Any, Any, Any, Any, Any]]]] = [{} for _p in periods]
-    # summed and averaged metrics: whole months from the monthly summary, the periods' partial months (and
-    # everything when the summary is off) from the covering index, as LedgerQuery does for one metric
-    plain_periods: list[tuple[int, Period]] = list(enumerate(periods))
-    if plain and _summarised():
-        # every period's whole months from one scan of the summary
-        whole, plain_periods = _whole_months(periods)
-        for i, r in summary.month_groups(plain, [months for _at, months in whole], unit_ids, None):
-            rows[whole[i][0]].setdefault(r["metric_id"], []).append((None, None, r["total"], r["n"], None))
-    for ids, dims, spans in (
-        (plain, ["metric_id"], plain_periods),
-        (maxed, ["metric_id", "unit_id"], list(enumerate(periods))),
-    ):
+    # whole months from the monthly summary, the periods' partial months (and everything when the summary is off)
+    # from the covering index, as LedgerQuery does for one metric
+    edges: list[tuple[int, Period]] = list(enumerate(periods))
+    if _summarised():
+        # every period's whole months from one scan of the summary (MAX metrics: another, by unit)
+        whole, edges = _whole_months(periods)
+        for ids in (plain, maxed):
+            for i, r in summary.month_groups(ids, [m for _at, m in whole], unit_ids, None, with_max=ids is maxed):
+                rows[whole[i][0]].setdefault(r["metric_id"], []).append(
+                    (None, r.get("unit_id"), r["total"], r["n"], r["mx"])
+                )
+    for ids, dims, spans in ((plain, ["metric_id"], edges), (maxed, ["metric_id", "unit_id"], edges)):
         if not ids or not spans:
             continue
         for i, r in _by_part(ids, dims, [p for _at, p in spans], unit_ids, with_max=ids is maxed):
@@ -345,7 +345,7 @@ def totals_and_months(
     monthly summary (the partial months at the edges by day from the index); the totals are those months added up
     (`fold_rows`, as `LedgerQuery.total()` folds its rows), and the headline metrics' months are the same rows, so
     the cards read the summary rows of the headline metrics once, not twice. Maximum (stock) metrics: totals from
-    `grouped_totals` (by unit), by month from `grouped_rows`, over the covering index."""
+    `grouped_totals` (by unit), by month from `grouped_rows` (the summary's rows by unit, as for the others)."""
     maxed = [m for m in reported if m.aggregation == MetricDefinition.Aggregation.MAX]
     plain = [m for m in reported if m.aggregation != MetricDefinition.Aggregation.MAX]
     flags = (False, True)
@@ -424,9 +424,9 @@ def grouped_rows(
 ) -> Any:
     """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics), what
     `LedgerQuery.grouped(dim)` returns for each metric: summed and averaged metrics' whole months from the monthly
-    summary (`summary.month_groups`), their partial months at the periods' edges and MAX metrics from the covering
-    index (`_by_part`). Given a list of periods, a dict per period from the same queries when they do not
-    overlap."""
+    summary (`summary.month_groups`; MAX metrics by unit too, with each unit's highest value), their partial months
+    at the periods' edges from the covering index (`_by_part`). Given a list of periods, a dict per period from the
+    same queries when they do not overlap."""
     periods = period if isinstance(period, list) else [period]
     if len(periods) > 1 and not _apart(periods):
         return [grouped_rows(metrics, p, unit_ids, dim) for p in periods]
@@ -438,14 +438,15 @@ def grouped_rows(
     # summed and averaged metrics: whole months from one scan of the monthly summary (by month, a month's row;
     # by unit or level, one filtered SUM per period), the partial months at the periods' edges from the index, as
     # LedgerQuery does for one metric
-    plain_spans: list[tuple[int, Period]] = list(enumerate(periods))
-    if plain and _summarised():
-        whole, plain_spans = _whole_months(periods)
-        for i, r in summary.month_groups(plain, [months for _at, months in whole], unit_ids, dim):
-            outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
+    edges: list[tuple[int, Period]] = list(enumerate(periods))
+    if _summarised():
+        whole, edges = _whole_months(periods)
+        for ids in (plain, maxed):
+            for i, r in summary.month_groups(ids, [m for _at, m in whole], unit_ids, dim, with_max=ids is maxed):
+                outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
     for ids, dims, spans in (
-        (plain, ["metric_id", dim], plain_spans),
-        (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])], list(enumerate(periods))),
+        (plain, ["metric_id", dim], edges),
+        (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])], edges),
     ):
         if not ids or not spans:
             continue

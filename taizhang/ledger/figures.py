@@ -384,16 +384,15 @@ class LedgerQuery:
 
     @property
     def summarised(self) -> bool:
-        """Sum and average metrics, unless filtered by activity type, read whole months from the summary that
-        database triggers keep exact (`ledger.summary`); maximum metrics and BASELINE read the index."""
-        return not (self.is_max or self.activity_type or BASELINE or not USE_SUMMARY)
+        """Unless filtered by activity type, whole months come from the summary that database triggers keep
+        exact (`ledger.summary`: sums, counts and each unit's highest value); BASELINE reads the index."""
+        return not (self.activity_type or BASELINE or not USE_SUMMARY)
 
     def total(self) -> tuple[Decimal, int]:
         if self.empty:
             return Decimal(0), 0
-        if self.is_max:
-            return _fold(self.metric, [(None, r["unit_id"], r["total"], r["n"], r["mx"]) for r in self.grouped()])
-        return _fold(self.metric, _fold_rows(self.grouped() if self.summarised else [self.index_total()]))
+        rows = self.grouped() if self.summarised or self.is_max else [self.index_total()]  # MAX: rows by unit
+        return _fold(self.metric, _fold_rows(rows))
 
     def grouped(self, *dims: str) -> list[dict[str, Any]]:
         """Sum, count and max per `dims` (and per unit for MAX metrics): whole months from the summary, the rest
@@ -405,9 +404,9 @@ class LedgerQuery:
             return self.index_grouped(*dims)
         months, edges = summary.split_months(self.period)
         level = None if self.outlet_level is None else ("" if self.outlet_level == _EMPTY_LEVEL else self.outlet_level)
-        rows = summary.month_rows(self.metric.pk, months, self.unit_ids, level, dims) if months else []
+        rows = summary.month_rows(self.metric.pk, months, self.unit_ids, level, dims, self.is_max) if months else []
         for edge in (self.narrowed(period=p) for p in edges):
-            rows.extend(edge.index_grouped(*dims) if dims else [edge.index_total()])
+            rows.extend(edge.index_grouped(*dims) if dims or self.is_max else [edge.index_total()])
         return rows
 
     def index_total(self) -> dict[str, Any]:

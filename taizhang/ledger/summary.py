@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 
 from taizhang.core.periods import Period
 
@@ -35,12 +35,21 @@ FIGURES = "ledger_recordfigure"
 KEY = "metric_id, month, unit_id, outlet_level"
 
 _SQLITE_ADD = f"""
-    INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n)
+    INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n, max_e4)
     VALUES (NEW.metric_id, date(NEW.date, 'start of month'), NEW.unit_id, NEW.outlet_level,
-            CAST(round(NEW.value * 10000) AS INTEGER), 1)
-    ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4, n = n + 1;"""
+            CAST(round(NEW.value * 10000) AS INTEGER), 1, CAST(round(NEW.value * 10000) AS INTEGER))
+    ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4, n = n + 1,
+        max_e4 = CASE WHEN max_e4 IS NULL OR excluded.max_e4 > max_e4 THEN excluded.max_e4 ELSE max_e4 END;"""
+# The key's highest remaining value, when the figure removed held it (the covering index in unit order serves it).
+_SQLITE_REMAX = f"""(SELECT CAST(round(MAX(f.value) * 10000) AS INTEGER) FROM {FIGURES} AS f
+        WHERE f.metric_id = OLD.metric_id AND f.effective IN (1) AND f.unit_id = OLD.unit_id
+          AND f.date >= date(OLD.date, 'start of month') AND f.date < date(OLD.date, 'start of month', '+1 month')
+          AND f.outlet_level = OLD.outlet_level)"""
 _SQLITE_SUBTRACT = f"""
-    UPDATE {SUMMARY} SET total_e4 = total_e4 - CAST(round(OLD.value * 10000) AS INTEGER), n = n - 1
+    UPDATE {SUMMARY} SET total_e4 = total_e4 - CAST(round(OLD.value * 10000) AS INTEGER), n = n - 1,
+        max_e4 = CASE WHEN n <= 1 THEN NULL
+                      WHEN CAST(round(OLD.value * 10000) AS INTEGER) >= max_e4 THEN {_SQLITE_REMAX}
+                      ELSE max_e4 END
     WHERE metric_id = OLD.metric_id AND month = date(OLD.date, 'start of month') AND unit_id = OLD.unit_id
       AND outlet_level = OLD.outlet_level;"""
 _COLUMNS = "metric_id, value, unit_id, date, effective, outlet_level"
@@ -53,17 +62,34 @@ SQLITE_TRIGGERS = {
 }
 
 _PG_GROUPED = """SELECT metric_id, date_trunc('month', date)::date AS month, unit_id, outlet_level,
-                          sum(e4)::bigint AS t, sum(c)::integer AS c
+                          sum(e4)::bigint AS t, sum(c)::integer AS c, max(mx)::bigint AS mx
                    FROM ({rows}) AS d GROUP BY 1, 2, 3, 4"""
 _PG_NEW = (
-    "SELECT metric_id, date, unit_id, outlet_level, round(value * 10000) AS e4, 1 AS c FROM new_rows WHERE effective"
+    "SELECT metric_id, date, unit_id, outlet_level, round(value * 10000) AS e4, 1 AS c, round(value * 10000) AS mx "
+    "FROM new_rows WHERE effective"
 )
 _PG_OLD = (
-    "SELECT metric_id, date, unit_id, outlet_level, -round(value * 10000) AS e4, -1 AS c FROM old_rows WHERE effective"
+    "SELECT metric_id, date, unit_id, outlet_level, -round(value * 10000) AS e4, -1 AS c, NULL::numeric AS mx "
+    "FROM old_rows WHERE effective"
 )
-_PG_UPSERT = f"""INSERT INTO {SUMMARY} AS s (metric_id, month, unit_id, outlet_level, total_e4, n)
-        SELECT * FROM ({{grouped}}) AS g WHERE g.t <> 0 OR g.c <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = s.total_e4 + EXCLUDED.total_e4, n = s.n + EXCLUDED.n;"""
+# (a key's row is written when its sum or count moves or it gains figures: values swapped between figures of one
+# key move neither, yet may raise its max)
+_PG_UPSERT = f"""INSERT INTO {SUMMARY} AS s (metric_id, month, unit_id, outlet_level, total_e4, n, max_e4)
+        SELECT * FROM ({{grouped}}) AS g WHERE g.t <> 0 OR g.c <> 0 OR g.mx IS NOT NULL ORDER BY 1, 2, 3, 4
+        ON CONFLICT ({KEY}) DO UPDATE SET total_e4 = s.total_e4 + EXCLUDED.total_e4, n = s.n + EXCLUDED.n,
+            max_e4 = GREATEST(s.max_e4, EXCLUDED.max_e4);"""
+# After the sums: every key that lost a figure holding its max (old value × 10⁴ >= the max now stored) gets the
+# highest value its remaining figures hold (NULL when none: n = 0), one statement for all of them.
+_PG_REMAX = f"""UPDATE {SUMMARY} AS s SET max_e4 = (
+            SELECT round(max(f.value) * 10000)::bigint FROM {FIGURES} AS f
+            WHERE f.metric_id = s.metric_id AND f.effective AND f.unit_id = s.unit_id
+              AND f.date >= s.month AND f.date < (s.month + interval '1 month')::date
+              AND f.outlet_level = s.outlet_level)
+        FROM (SELECT metric_id, date_trunc('month', date)::date AS month, unit_id, outlet_level,
+                     max(round(value * 10000)) AS e4
+              FROM old_rows WHERE effective GROUP BY 1, 2, 3, 4) AS o
+        WHERE s.metric_id = o.metric_id AND s.month = o.month AND s.unit_id = o.unit_id
+          AND s.outlet_level = o.outlet_level AND o.e4 >= s.max_e4;"""
 PG_FUNCTIONS = {
     "ledger_figmonth_apply": f"""
 CREATE OR REPLACE FUNCTION ledger_figmonth_apply() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -72,11 +98,13 @@ BEGIN
         {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW))}
     ELSIF TG_OP = 'UPDATE' THEN
         {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW + " UNION ALL " + _PG_OLD))}
+        {_PG_REMAX}
     ELSE
         UPDATE {SUMMARY} AS s SET total_e4 = s.total_e4 + g.t, n = s.n + g.c
         FROM ({_PG_GROUPED.format(rows=_PG_OLD)}) AS g
         WHERE s.metric_id = g.metric_id AND s.month = g.month AND s.unit_id = g.unit_id
           AND s.outlet_level = g.outlet_level;
+        {_PG_REMAX}
     END IF;
     RETURN NULL;
 END $$""",
@@ -116,10 +144,20 @@ def uninstall(connection: Any = None) -> None:
             cur.execute(f"DROP TRIGGER IF EXISTS {name} ON {FIGURES}" if pg else f"DROP TRIGGER IF EXISTS {name}")
 
 
+def _ready(connection: Any) -> bool:
+    """The summary table has its `max_e4` column: migration 0007 (which calls `rebuild` and `install` with this
+    code) runs before 0008 adds it; 0008 installs and rebuilds then."""
+    with connection.cursor() as cur:
+        columns = connection.introspection.get_table_description(cur, SUMMARY)
+    return any(c.name == "max_e4" for c in columns)
+
+
 def install(connection: Any = None) -> None:
-    """(Re)create the triggers that keep the summary exact."""
+    """(Re)create the triggers that keep the summary exact (nothing before migration 0008, see `_ready`)."""
     connection = connection or default_connection
     uninstall(connection)
+    if not _ready(connection):
+        return
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for sql in PG_FUNCTIONS.values():
@@ -147,40 +185,60 @@ def installed(connection: Any = None) -> list[str]:
 def _grouped_figures_sql(vendor: str) -> str:
     return (
         f"SELECT metric_id, {_month_sql(vendor)} AS month, unit_id, outlet_level, SUM({_e4_sql(vendor)}) AS t, "
-        f"COUNT(*) AS c FROM {FIGURES} WHERE effective GROUP BY 1, 2, 3, 4"
+        f"COUNT(*) AS c, MAX({_e4_sql(vendor)}) AS mx FROM {FIGURES} WHERE effective GROUP BY 1, 2, 3, 4"
     )
 
 
 def rebuild(connection: Any = None) -> int:
-    """Recompute the whole summary from the effective figures (one grouped scan); returns its rows."""
+    """Recompute the whole summary from the effective figures (one grouped scan); returns its rows (0 before
+    migration 0008, see `_ready`)."""
     connection = connection or default_connection
+    if not _ready(connection):
+        return 0
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {SUMMARY}")
         cur.execute(
-            f"INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n) "
+            f"INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n, max_e4) "
             f"{_grouped_figures_sql(connection.vendor)} ORDER BY 1, 2, 3, 4"  # a metric's months side by side on disk
         )
         cur.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
         return int(cur.fetchone()[0])
 
 
-def verify(connection: Any = None) -> list[tuple[Any, ...]]:
-    """Summary rows that differ from the figures: (metric, month, unit, level, summary sum, summary n, figures'
-    sum, figures' n). Empty when the summary is exact."""
+class Difference(tuple[Any, ...]):
+    """A summary row that differs from the figures: (metric, month, unit, level, summary sum, summary n, figures'
+    sum, figures' n), sums × 10⁴; `kept_max` and `real_max` are the summary's and the figures' maxima × 10⁴ (None
+    without figures)."""
+
+    kept_max: int | None
+    real_max: int | None
+
+
+def verify(connection: Any = None) -> list[Difference]:
+    """Summary rows that differ from the figures in sum, count or maximum (`Difference`). Empty when exact."""
     connection = connection or default_connection
     vendor = connection.vendor
+    nothing: tuple[int, int, int | None] = (0, 0, None)
+
+    def sums(row: Any) -> tuple[int, int, int | None]:
+        return int(row[4]), int(row[5]), None if row[6] is None else int(row[6])
+
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT metric_id, month, unit_id, outlet_level, total_e4, n FROM {SUMMARY} WHERE n <> 0 OR total_e4 <> 0"
+            f"SELECT metric_id, month, unit_id, outlet_level, total_e4, n, max_e4 FROM {SUMMARY} "
+            "WHERE n <> 0 OR total_e4 <> 0 OR max_e4 IS NOT NULL"
         )
-        kept = {tuple(str(x) for x in r[:4]): (int(r[4]), int(r[5])) for r in cur.fetchall()}
+        kept = {tuple(str(x) for x in r[:4]): sums(r) for r in cur.fetchall()}
         cur.execute(_grouped_figures_sql(vendor))
-        real = {tuple(str(x) for x in r[:4]): (int(r[4]), int(r[5])) for r in cur.fetchall()}
-    return [
-        (*key, *kept.get(key, (0, 0)), *real.get(key, (0, 0)))
-        for key in sorted(kept.keys() | real.keys())
-        if kept.get(key, (0, 0)) != real.get(key, (0, 0))
-    ]
+        real = {tuple(str(x) for x in r[:4]): sums(r) for r in cur.fetchall()}
+    out = []
+    for key in sorted(kept.keys() | real.keys()):
+        (t, n, mx), (rt, rn, rmx) = kept.get(key, nothing), real.get(key, nothing)
+        if (t, n, mx) != (rt, rn, rmx):
+            row = Difference((*key, t, n, rt, rn))
+            row.kept_max, row.real_max = mx, rmx
+            out.append(row)
+    return out
 
 
 # ---- reading: whole months from the summary, the edges of a period from the figures -------------------------------
@@ -212,15 +270,23 @@ def _range(start: datetime.date, end: datetime.date) -> Period:
 _DIMS = {"unit_id": "unit_id", "date": "month", "outlet_level": "outlet_level"}
 
 
+def _mx(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(int(value)).scaleb(-4)
+
+
 def month_rows(
     metric_id: int,
     months: tuple[datetime.date, datetime.date],
     unit_ids: list[int] | None,
     outlet_level: str | None,
     dims: tuple[str, ...],
+    with_max: bool = False,
 ) -> list[dict[str, Any]]:
     """Summary rows of whole months as `LedgerQuery.grouped(*dims)` gives them ("date" is the month's first day):
-    dicts of the dims with total (Decimal), n and mx (None: maximum metrics are not summarised)."""
+    dicts of the dims with total (Decimal), n and mx (the highest value, Decimal; None unless `with_max`: maximum
+    metrics, whose rows are then by unit too, as the index gives them)."""
+    if with_max and "unit_id" not in dims:
+        dims = (*dims, "unit_id")
     from taizhang.ledger.models import FigureMonth
 
     qs = FigureMonth.rows.filter(metric_id=metric_id, month__gte=months[0], month__lte=months[1], n__gt=0)
@@ -229,12 +295,17 @@ def month_rows(
     if outlet_level is not None:
         qs = qs.filter(outlet_level=outlet_level)
     columns = [_DIMS[d] for d in dims]
-    if columns:
-        got = qs.order_by().values(*columns).annotate(t=Sum("total_e4"), c=Sum("n"))
-    else:
-        got = [qs.order_by().aggregate(t=Sum("total_e4"), c=Sum("n"))]
+    aggregates: dict[str, Any] = {"t": Sum("total_e4"), "c": Sum("n")}
+    if with_max:
+        aggregates["mx"] = Max("max_e4")
+    got = qs.order_by().values(*columns).annotate(**aggregates) if columns else [qs.order_by().aggregate(**aggregates)]
     return [
-        {**{d: row[_DIMS[d]] for d in dims}, "total": Decimal(int(row["t"])).scaleb(-4), "n": int(row["c"]), "mx": None}
+        {
+            **{d: row[_DIMS[d]] for d in dims},
+            "total": Decimal(int(row["t"])).scaleb(-4),
+            "n": int(row["c"]),
+            "mx": _mx(row.get("mx")),
+        }
         for row in got
         if row["c"]
     ]
@@ -245,13 +316,16 @@ def month_groups(
     spans: list[tuple[datetime.date, datetime.date]],
     unit_ids: list[int] | None,
     dim: str | None,
+    *,
+    with_max: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Summary rows of many metrics over the whole months of several spans (first days of their first and last
     months; the spans do not overlap) from one query: (span index, row), a row as `LedgerQuery.grouped(dim)` gives
-    it (`metric_id`, the dim, total (Decimal), n, mx None), grouped by metric and `dim` (None: a total per metric;
+    it (`metric_id`, the dim, total (Decimal), n, mx), grouped by metric and `dim` (None: a total per metric;
     "unit_id", "date" (the month's first day) or "outlet_level"). A total or a month: grouped by metric and month,
     the month tells its span (a total adds its months up here: a FILTER per span cost PostgreSQL twice the scan);
-    by unit or level: one filtered SUM per span."""
+    by unit or level: one filtered SUM per span. `with_max` (maximum metrics): rows also by unit (`unit_id`) with
+    mx, the highest value (Decimal) of the unit's rows; a total is then the rows by unit."""
     from taizhang.ledger.models import FigureMonth
 
     if not metric_ids or not spans or (unit_ids is not None and not unit_ids):
@@ -265,36 +339,45 @@ def month_groups(
         qs = qs.filter(within)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    column = "month" if dim is None or dim == "date" else _DIMS[dim]
-    qs = qs.order_by().values("metric_id", column)
+    column = "unit_id" if with_max and dim is None else "month" if dim is None or dim == "date" else _DIMS[dim]
+    per_unit = with_max and column != "unit_id"
+    qs = qs.order_by().values("metric_id", column, *(["unit_id"] if per_unit else []))
 
-    def row(metric_id: int, key: Any, total: Any, n: Any) -> dict[str, Any]:
-        out = {"metric_id": metric_id, "total": Decimal(int(total)).scaleb(-4), "n": int(n), "mx": None}
+    def row(r: dict[str, Any], key: Any, total: Any, n: Any, mx: Any = None) -> dict[str, Any]:
+        out = {"metric_id": r["metric_id"], "total": Decimal(int(total)).scaleb(-4), "n": int(n), "mx": _mx(mx)}
         if dim:
             out[dim] = key
+        if with_max:
+            out["unit_id"] = r["unit_id"]
         return out
+
+    def aggregates(inside: Q | None = None, suffix: str = "") -> dict[str, Any]:
+        got: dict[str, Any] = {f"t{suffix}": Sum("total_e4", filter=inside), f"c{suffix}": Sum("n", filter=inside)}
+        if with_max:
+            got[f"mx{suffix}"] = Max("max_e4", filter=inside)
+        return got
 
     if column == "month":
         totals: dict[tuple[int, int], list[int]] = {}
-        for r in qs.annotate(t=Sum("total_e4"), c=Sum("n")):
+        for r in qs.annotate(**aggregates()):
             if not r["c"]:
                 continue
             at = next(i for i, (a, b) in enumerate(spans) if a <= r["month"] <= b)
             if dim:
-                yield at, row(r["metric_id"], r["month"], r["t"], r["c"])
+                yield at, row(r, r["month"], r["t"], r["c"], r.get("mx"))
             else:
                 got = totals.setdefault((at, r["metric_id"]), [0, 0])
                 got[0] += int(r["t"])
                 got[1] += int(r["c"])
         for (at, metric_id), (t, c) in totals.items():
-            yield at, row(metric_id, None, t, c)
+            yield at, row({"metric_id": metric_id}, None, t, c)
         return
     if len(spans) == 1:
-        for r in qs.annotate(t=Sum("total_e4"), c=Sum("n")):
+        for r in qs.annotate(**aggregates()):
             if r["c"]:
-                yield 0, row(r["metric_id"], r[column], r["t"], r["c"])
+                yield 0, row(r, r[column], r["t"], r["c"], r.get("mx"))
         return
-    aggregates: dict[str, Any] = {}
+    annotations: dict[str, Any] = {}
     for i, (first, last) in enumerate(spans):
         # within the query's months, the earliest span is `month <= its last`, the latest `month >= its first`
         inside = (
@@ -304,8 +387,8 @@ def month_groups(
             if (first, last) == ordered[-1]
             else Q(month__gte=first, month__lte=last)
         )
-        aggregates[f"t{i}"], aggregates[f"c{i}"] = Sum("total_e4", filter=inside), Sum("n", filter=inside)
-    for r in qs.annotate(**aggregates):
+        annotations.update(aggregates(inside, str(i)))
+    for r in qs.annotate(**annotations):
         for i in range(len(spans)):
             if r[f"c{i}"]:
-                yield i, row(r["metric_id"], r[column], r[f"t{i}"], r[f"c{i}"])
+                yield i, row(r, r[column], r[f"t{i}"], r[f"c{i}"], r.get(f"mx{i}"))

@@ -288,7 +288,9 @@ class FigureMonth(models.Model):
     `ledger_recordfigure` (`ledger.summary`), in the transaction that writes the figures, whichever code writes
     them. The figures function reads it for whole months of sum and average metrics (`figures.LedgerQuery`), so a
     district's annual figure reads at most units × 12 rows however many records are behind it. `total_e4` is the
-    sum of the values × 10⁴ (values have 4 decimal places): an exact integer on SQLite as on PostgreSQL."""
+    sum of the values × 10⁴ (values have 4 decimal places): an exact integer on SQLite as on PostgreSQL. `max_e4`
+    is the highest value × 10⁴ (maximum metrics: each unit's highest value in a period is the max of its months'
+    and levels' rows); NULL when the row has no effective figure (n = 0)."""
 
     metric_id = models.IntegerField()
     month = models.DateField()
@@ -296,6 +298,7 @@ class FigureMonth(models.Model):
     outlet_level = models.CharField(max_length=12, blank=True, default="")
     total_e4 = models.BigIntegerField(default=0)
     n = models.IntegerField(default=0)
+    max_e4 = models.BigIntegerField(null=True, blank=True)
 
     objects = _NotDumped()
     rows = models.Manager()  # noqa: DJ012 - a second manager, not a field
