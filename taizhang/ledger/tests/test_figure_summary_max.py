@@ -129,6 +129,20 @@ def test_verify_catches_a_tampered_max_and_rebuild_restores_it(stock: list[Recor
     assert FigureMonth.rows.get(metric_id=row.metric_id, month=row.month, unit_id=row.unit_id).max_e4 == right
 
 
+def test_the_check_command_names_a_max_only_difference(stock: list[Record], capsys: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    row = FigureMonth.rows.filter(n__gt=0, max_e4__isnull=False).first()
+    assert row is not None
+    right = int(row.max_e4 or 0)
+    FigureMonth.rows.filter(pk=row.pk).update(max_e4=right + 10000)
+    with pytest.raises(CommandError, match="不一致（1 行）"):
+        call_command("figure_summary", "--check")
+    err = capsys.readouterr().err
+    assert f"最大 {(right + 10000) / 10000}" in err and f"最大 {right / 10000}" in err
+
+
 def _both(metric: str, spec: str, **kw: Any) -> tuple[Any, Any]:
     period = parse_period(spec)
     from_summary = compute(metric, period=period, **kw)

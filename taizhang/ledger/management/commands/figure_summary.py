@@ -34,10 +34,11 @@ class Command(TaizhangCommand):
             return
         missing = set(summary.PG_TRIGGERS if _pg() else summary.SQLITE_TRIGGERS) - set(summary.installed())
         wrong = summary.verify()
-        for metric_id, month, unit_id, level, kept, kept_n, real, real_n in wrong[:20]:
+        for row in wrong[:20]:
+            metric_id, month, unit_id, level, kept, kept_n, real, real_n = row
             self.stderr.write(
-                f"指标 {metric_id} 单位 {unit_id} {str(month)[:7]} {level or '-'}：汇总 {kept / 10000}（{kept_n} 条），"
-                f"记录数据 {real / 10000}（{real_n} 条）"
+                f"指标 {metric_id} 单位 {unit_id} {str(month)[:7]} {level or '-'}：汇总 {kept / 10000}（{kept_n} 条，"
+                f"最大 {_value(row.kept_max)}），记录数据 {real / 10000}（{real_n} 条，最大 {_value(row.real_max)}）"
             )
         if missing:
             self.stderr.write(f"缺少触发器：{'、'.join(sorted(missing))}")
@@ -46,6 +47,10 @@ class Command(TaizhangCommand):
                 f"月度指标汇总与记录数据不一致（{len(wrong)} 行）：请运行 taizhang figure-summary --rebuild"
             )
         self.stdout.write(f"月度指标汇总与记录数据逐行一致（{time.perf_counter() - t0:.1f} 秒）")
+
+
+def _value(e4: int | None) -> str:
+    return "无" if e4 is None else str(e4 / 10000)
 
 
 def _pg() -> bool:
