@@ -18,6 +18,7 @@ from taizhang.ledger import actions, figures, summary
 from taizhang.ledger.actions import PlacementInput
 from taizhang.ledger.figures import compute
 from taizhang.ledger.models import FigureMonth, Outlet, Record, RecordFigure
+from taizhang.ledger.tests.compare import summary_and_index
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -47,17 +48,6 @@ def ledger(taxonomy: None, tree: Any) -> list[Record]:
     return made
 
 
-def _both(metric: str, spec: str, **kw: Any) -> tuple[Any, Any]:
-    period = parse_period(spec)
-    from_summary = compute(metric, period=period, **kw)
-    figures.USE_SUMMARY = False
-    try:
-        from_index = compute(metric, period=period, **kw)
-    finally:
-        figures.USE_SUMMARY = True
-    return from_summary, from_index
-
-
 def _same(a: Any, b: Any) -> None:
     assert (a.value, a.count, a.records) == (b.value, b.count, b.records)
     assert [(r.key, r.value, r.count, r.records) for r in a.breakdown] == [
@@ -69,15 +59,15 @@ def _same(a: Any, b: Any) -> None:
 @pytest.mark.parametrize("metric", ["lecture_audience", "lecture_events", "study_learners", "study_registration_rate"])
 def test_figures_from_the_summary_equal_the_index(ledger: list[Record], metric: str, spec: str) -> None:
     for kw in ({}, {"unit": "SA"}, {"by": "unit"}, {"by": "month"}, {"unit": "SA", "by": "month"}):
-        _same(*_both(metric, spec, **kw))
+        _same(*summary_and_index(metric, spec, **kw))
 
 
 def test_levels_and_level_filter_from_the_summary(ledger: list[Record]) -> None:
-    a, b = _both("placements", "2024", by="level")
+    a, b = summary_and_index("placements", "2024", by="level")
     _same(a, b)
     assert {r.key: r.value for r in a.breakdown}["provincial"] == 3
     for level in ("national", "provincial", "municipal"):
-        _same(*_both("placements", "2024", outlet_level=level))
+        _same(*summary_and_index("placements", "2024", outlet_level=level))
 
 
 def test_a_year_reads_the_summary_not_the_figures(ledger: list[Record]) -> None:
@@ -130,7 +120,7 @@ def test_every_action_keeps_the_summary_exact(ledger: list[Record], tree: Any) -
     assert last is not None
     RecordFigure.objects.filter(pk=last.pk).update(effective=False)
     assert summary.verify() == []
-    _same(*_both(audience, "2021"))
+    _same(*summary_and_index(audience, "2021"))
     assert compute(audience, period=parse_period("2021"), unit=tree.bureau.code).value == Decimal("3.1416")
 
 

@@ -16,6 +16,7 @@ from taizhang.core.testing import make_record
 from taizhang.ledger import actions, figures, summary
 from taizhang.ledger.figures import compute
 from taizhang.ledger.models import FigureMonth, MetricDefinition, Record, RecordFigure
+from taizhang.ledger.tests.compare import summary_and_index
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -143,17 +144,6 @@ def test_the_check_command_names_a_max_only_difference(stock: list[Record], caps
     assert f"最大 {(right + 10000) / 10000}" in err and f"最大 {right / 10000}" in err
 
 
-def _both(metric: str, spec: str, **kw: Any) -> tuple[Any, Any]:
-    period = parse_period(spec)
-    from_summary = compute(metric, period=period, **kw)
-    figures.USE_SUMMARY = False
-    try:
-        from_index = compute(metric, period=period, **kw)
-    finally:
-        figures.USE_SUMMARY = True
-    return from_summary, from_index
-
-
 @pytest.mark.parametrize(
     "spec", ["2023", "2024", str(TODAY.year), "2023-03-10..2024-02-20", "2024Q2", "2024-05-03..2024-05-20"]
 )
@@ -168,7 +158,7 @@ def test_stock_figures_from_the_summary_equal_the_index(stock: list[Record], spe
         {"unit": "SA", "by": "month"},
         {"unit": "D", "by": "unit"},
     ):
-        a, b = _both(LEARNERS, spec, **kw)
+        a, b = summary_and_index(LEARNERS, spec, **kw)
         assert (a.value, a.count, a.records) == (b.value, b.count, b.records), kw
         assert [(r.key, r.value, r.count, r.records) for r in a.breakdown] == [
             (r.key, r.value, r.count, r.records) for r in b.breakdown

@@ -22,16 +22,22 @@ def texts(summary: Summary) -> list[str]:
     return [b.text for b in actions.load_document(summary).blocks if isinstance(b, Paragraph)]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_unsaved_edits_warn_on_leave_and_save_all_saves_them(live_server: Any, browser: Any, ledger: Any) -> None:
+def _editor(live_server: Any, browser: Any, ledger: Any, **options: Any) -> tuple[Summary, Any]:
+    """A draft summary of the district and a browser context logged in as the staff member who may edit it."""
     staff = make_user("staff", ledger.tree.district)
     summary = actions.compose_summary(acting_user=staff, unit=ledger.tree.district, period="2024")
-    before = texts(summary)
     client = Client()
     client.force_login(staff)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", **options)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    return summary, context
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsaved_edits_warn_on_leave_and_save_all_saves_them(live_server: Any, browser: Any, ledger: Any) -> None:
+    summary, context = _editor(live_server, browser, ledger, viewport={"width": 1280, "height": 900})
+    before = texts(summary)
     page = context.new_page()
     page.goto(f"{live_server.url}/reports/{summary.pk}/edit/")
     save_all = page.locator("[data-tz-save-all-button]")
@@ -76,14 +82,9 @@ def test_unsaved_edits_warn_on_leave_and_save_all_saves_them(live_server: Any, b
 
 @pytest.mark.django_db(transaction=True)
 def test_full_text_page_saves_all_on_a_phone_without_scripts(live_server: Any, browser: Any, ledger: Any) -> None:
-    staff = make_user("staff", ledger.tree.district)
-    summary = actions.compose_summary(acting_user=staff, unit=ledger.tree.district, period="2024")
+    summary, context = _editor(live_server, browser, ledger, viewport={"width": 390, "height": 844},
+                               java_script_enabled=False)
     before = texts(summary)
-    client = Client()
-    client.force_login(staff)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, java_script_enabled=False)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/reports/{summary.pk}/edit/")
     page.get_by_role("link", name="全文编辑").click()
