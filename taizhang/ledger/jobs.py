@@ -1,4 +1,5 @@
-"""Background job handlers of the ledger: the Excel import (kind "ledger.import")."""
+"""Background job handlers of the ledger: the Excel import (kind "ledger.import") and the folding of the whole
+tree's figure summary (periodic, "ledger.compact_totals")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from taizhang.core import context
-from taizhang.core.jobs import handler, report_progress
+from taizhang.core.jobs import handler, periodic, report_progress
 from taizhang.core.models import Job
 from taizhang.ledger.models import ImportBatch
 
@@ -62,3 +63,12 @@ def run_import(job: Job) -> dict[str, Any]:
         "skipped": outcome.skipped,
         "errors": outcome.error_count,
     }
+
+
+@periodic("ledger.compact_totals", minutes=15)
+def compact_totals(job: Job) -> dict[str, Any]:
+    """PostgreSQL appends a row to the whole tree's summary per statement that writes figures; fold them back into
+    one row per key so that readers add up few rows (`summary.compact_totals`; nothing on SQLite)."""
+    from taizhang.ledger import summary
+
+    return {"removed": summary.compact_totals()}

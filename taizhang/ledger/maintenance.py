@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from taizhang.ledger.models import FigureMonth, Record, RecordFigure
+from taizhang.ledger.models import FigureMonth, FigureMonthTotal, Record, RecordFigure
 
 EXTRA_TABLES: list[str] = []
 
@@ -21,7 +21,13 @@ def register_figure_table(table: str) -> None:
 def refresh_statistics() -> None:
     """ANALYZE (both databases) and VACUUM (PostgreSQL, outside any transaction) of the figure tables: the ledger's
     and those apps registered."""
-    tables = [RecordFigure._meta.db_table, Record._meta.db_table, FigureMonth._meta.db_table, *EXTRA_TABLES]
+    tables = [
+        RecordFigure._meta.db_table,
+        Record._meta.db_table,
+        FigureMonth._meta.db_table,
+        FigureMonthTotal._meta.db_table,
+        *EXTRA_TABLES,
+    ]
     # VACUUM cannot run inside a transaction: ANALYZE alone then
     vacuum = False if connection.in_atomic_block else connection.vendor == "postgresql"
     with connection.cursor() as cursor:

@@ -11,9 +11,18 @@ transaction that writes the figures: whatever writes `ledger_recordfigure`, the 
 - PostgreSQL: statement triggers with transition tables: one aggregate per statement (a bulk import of thousands of
   figures is one UPSERT of its few summary rows, in key order), and TRUNCATE empties the summary.
 
-`install` (re)creates the triggers, `rebuild` recomputes the summary from the figures in one query (after a bulk
-load without triggers), `verify` compares the two. Migration 0007 installs the triggers and builds the summary; a
-change to the SQL below needs a new migration that calls `install` again.
+The same triggers keep `FigureMonthTotal`, the summary of the whole tree (metric, month, level: no unit), which a
+viewer of the whole tree reads instead of units × months rows:
+- SQLite (one writer at a time): an UPSERT per figure inserted, an UPDATE per figure deleted, as above.
+- PostgreSQL: each statement *appends* its grouped changes as new rows (no UPSERT): an UPSERT would lock the tree's
+  row of a metric and month until the transaction commits, so two units saving at once would wait for each other and
+  could deadlock. Readers add up a key's rows; `compact_totals` (the periodic job "ledger.compact_totals") folds
+  them back into one row per key, in one statement that only takes the rows it deletes.
+
+`install` (re)creates the triggers, `rebuild` recomputes the summaries from the figures in one query each (after a
+bulk load without triggers), `verify` compares them with the figures. Migration 0007 installs the triggers and
+builds the summary; a change to the SQL below needs a new migration that calls `install` again (0008: the maximum;
+0009: the whole tree's summary).
 """
 
 from __future__ import annotations
@@ -26,13 +35,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from taizhang.core.periods import Period
 
 SUMMARY = "ledger_figuremonth"
+TOTALS = "ledger_figuremonthtotal"
 FIGURES = "ledger_recordfigure"
 KEY = "metric_id, month, unit_id, outlet_level"
+TOTAL_KEY = "metric_id, month, outlet_level"
 
 _SQLITE_ADD = f"""
     INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n, max_e4)
@@ -52,13 +63,28 @@ _SQLITE_SUBTRACT = f"""
                       ELSE max_e4 END
     WHERE metric_id = OLD.metric_id AND month = date(OLD.date, 'start of month') AND unit_id = OLD.unit_id
       AND outlet_level = OLD.outlet_level;"""
+# (an UPDATE, then an INSERT when the key has no row: the table has no unique key for ON CONFLICT, as PostgreSQL
+# appends rows to it, see above; SQLite has one writer at a time)
+_SQLITE_TOTAL_WHERE = (
+    "metric_id = {r}.metric_id AND month = date({r}.date, 'start of month') AND outlet_level = {r}.outlet_level"
+)
+_SQLITE_ADD_TOTAL = f"""
+    UPDATE {TOTALS} SET total_e4 = total_e4 + CAST(round(NEW.value * 10000) AS INTEGER), n = n + 1
+    WHERE {_SQLITE_TOTAL_WHERE.format(r="NEW")};
+    INSERT INTO {TOTALS} (metric_id, month, outlet_level, total_e4, n)
+    SELECT NEW.metric_id, date(NEW.date, 'start of month'), NEW.outlet_level,
+           CAST(round(NEW.value * 10000) AS INTEGER), 1
+    WHERE NOT EXISTS (SELECT 1 FROM {TOTALS} WHERE {_SQLITE_TOTAL_WHERE.format(r="NEW")});"""
+_SQLITE_SUBTRACT_TOTAL = f"""
+    UPDATE {TOTALS} SET total_e4 = total_e4 - CAST(round(OLD.value * 10000) AS INTEGER), n = n - 1
+    WHERE {_SQLITE_TOTAL_WHERE.format(r="OLD")};"""
 _COLUMNS = "metric_id, value, unit_id, date, effective, outlet_level"
+_ADD, _SUBTRACT = _SQLITE_ADD + _SQLITE_ADD_TOTAL, _SQLITE_SUBTRACT + _SQLITE_SUBTRACT_TOTAL
 SQLITE_TRIGGERS = {
-    "ledger_figmonth_ins": f"AFTER INSERT ON {FIGURES} WHEN NEW.effective BEGIN {_SQLITE_ADD} END",
-    "ledger_figmonth_del": f"AFTER DELETE ON {FIGURES} WHEN OLD.effective BEGIN {_SQLITE_SUBTRACT} END",
-    "ledger_figmonth_upd_old": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN OLD.effective "
-    f"BEGIN {_SQLITE_SUBTRACT} END",
-    "ledger_figmonth_upd_new": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN NEW.effective BEGIN {_SQLITE_ADD} END",
+    "ledger_figmonth_ins": f"AFTER INSERT ON {FIGURES} WHEN NEW.effective BEGIN {_ADD} END",
+    "ledger_figmonth_del": f"AFTER DELETE ON {FIGURES} WHEN OLD.effective BEGIN {_SUBTRACT} END",
+    "ledger_figmonth_upd_old": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN OLD.effective BEGIN {_SUBTRACT} END",
+    "ledger_figmonth_upd_new": f"AFTER UPDATE OF {_COLUMNS} ON {FIGURES} WHEN NEW.effective BEGIN {_ADD} END",
 }
 
 _PG_GROUPED = """SELECT metric_id, date_trunc('month', date)::date AS month, unit_id, outlet_level,
@@ -90,21 +116,34 @@ _PG_REMAX = f"""UPDATE {SUMMARY} AS s SET max_e4 = (
               FROM old_rows WHERE effective GROUP BY 1, 2, 3, 4) AS o
         WHERE s.metric_id = o.metric_id AND s.month = o.month AND s.unit_id = o.unit_id
           AND s.outlet_level = o.outlet_level AND o.e4 >= s.max_e4;"""
+# The whole tree's changes of a statement, appended as rows (one per key that moved)
+# (figures deleted: only keys that have rows, as SQLite's UPDATE, so that figures deleted after the summaries were
+# emptied bring nothing back)
+_PG_TOTALS_APPEND = f"""INSERT INTO {TOTALS} (metric_id, month, outlet_level, total_e4, n)
+        SELECT * FROM (SELECT metric_id, date_trunc('month', date)::date AS month, outlet_level, sum(e4)::bigint,
+                              sum(c)::integer
+                       FROM ({{rows}}) AS d GROUP BY 1, 2, 3 HAVING sum(e4) <> 0 OR sum(c) <> 0) AS g
+        {{where}};"""
+_PG_KEY_HAS_ROWS = f"""WHERE EXISTS (SELECT 1 FROM {TOTALS} AS t
+        WHERE t.metric_id = g.metric_id AND t.month = g.month AND t.outlet_level = g.outlet_level)"""
 PG_FUNCTIONS = {
     "ledger_figmonth_apply": f"""
 CREATE OR REPLACE FUNCTION ledger_figmonth_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW))}
+        {_PG_TOTALS_APPEND.format(rows=_PG_NEW, where="")}
     ELSIF TG_OP = 'UPDATE' THEN
         {_PG_UPSERT.format(grouped=_PG_GROUPED.format(rows=_PG_NEW + " UNION ALL " + _PG_OLD))}
         {_PG_REMAX}
+        {_PG_TOTALS_APPEND.format(rows=_PG_NEW + " UNION ALL " + _PG_OLD, where="")}
     ELSE
         UPDATE {SUMMARY} AS s SET total_e4 = s.total_e4 + g.t, n = s.n + g.c
         FROM ({_PG_GROUPED.format(rows=_PG_OLD)}) AS g
         WHERE s.metric_id = g.metric_id AND s.month = g.month AND s.unit_id = g.unit_id
           AND s.outlet_level = g.outlet_level;
         {_PG_REMAX}
+        {_PG_TOTALS_APPEND.format(rows=_PG_OLD, where=_PG_KEY_HAS_ROWS)}
     END IF;
     RETURN NULL;
 END $$""",
@@ -112,6 +151,7 @@ END $$""",
 CREATE OR REPLACE FUNCTION ledger_figmonth_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM {SUMMARY};
+    DELETE FROM {TOTALS};
     RETURN NULL;
 END $$""",
 }
@@ -145,15 +185,17 @@ def uninstall(connection: Any = None) -> None:
 
 
 def _ready(connection: Any) -> bool:
-    """The summary table has its `max_e4` column: migration 0007 (which calls `rebuild` and `install` with this
-    code) runs before 0008 adds it; 0008 installs and rebuilds then."""
+    """The summary table has its `max_e4` column and the whole tree's summary exists: migration 0007 (which calls
+    `rebuild` and `install` with this code) runs before 0008 adds the column, and 0008 before 0009 adds the table;
+    0009 installs and rebuilds then."""
     with connection.cursor() as cur:
         columns = connection.introspection.get_table_description(cur, SUMMARY)
-    return any(c.name == "max_e4" for c in columns)
+        tables = connection.introspection.table_names(cur)
+    return any(c.name == "max_e4" for c in columns) and TOTALS in tables
 
 
 def install(connection: Any = None) -> None:
-    """(Re)create the triggers that keep the summary exact (nothing before migration 0008, see `_ready`)."""
+    """(Re)create the triggers that keep the summaries exact (nothing before migration 0009, see `_ready`)."""
     connection = connection or default_connection
     uninstall(connection)
     if not _ready(connection):
@@ -189,9 +231,16 @@ def _grouped_figures_sql(vendor: str) -> str:
     )
 
 
+def _grouped_totals_sql(vendor: str) -> str:
+    return (
+        f"SELECT metric_id, {_month_sql(vendor)} AS month, outlet_level, SUM({_e4_sql(vendor)}) AS t, COUNT(*) AS c "
+        f"FROM {FIGURES} WHERE effective GROUP BY 1, 2, 3"
+    )
+
+
 def rebuild(connection: Any = None) -> int:
-    """Recompute the whole summary from the effective figures (one grouped scan); returns its rows (0 before
-    migration 0008, see `_ready`)."""
+    """Recompute both summaries from the effective figures (one grouped scan each); returns the summary's rows (0
+    before migration 0009, see `_ready`)."""
     connection = connection or default_connection
     if not _ready(connection):
         return 0
@@ -201,8 +250,39 @@ def rebuild(connection: Any = None) -> int:
             f"INSERT INTO {SUMMARY} (metric_id, month, unit_id, outlet_level, total_e4, n, max_e4) "
             f"{_grouped_figures_sql(connection.vendor)} ORDER BY 1, 2, 3, 4"  # a metric's months side by side on disk
         )
+        cur.execute(f"DELETE FROM {TOTALS}")
+        cur.execute(
+            f"INSERT INTO {TOTALS} (metric_id, month, outlet_level, total_e4, n) "
+            f"{_grouped_totals_sql(connection.vendor)} ORDER BY 1, 2, 3"
+        )
         cur.execute(f"SELECT COUNT(*) FROM {SUMMARY}")
         return int(cur.fetchone()[0])
+
+
+# PostgreSQL: the keys with more than one row, replaced by one row of their sums (none when they add up to nothing).
+# One statement: the DELETE takes only the rows it returns (a row appended meanwhile stays, and a second compaction
+# at the same time skips the rows this one deleted), so nothing is counted twice or lost.
+_PG_COMPACT = f"""WITH many AS (SELECT {TOTAL_KEY} FROM {TOTALS} GROUP BY 1, 2, 3 HAVING count(*) > 1),
+    gone AS (DELETE FROM {TOTALS} AS t USING many AS m
+             WHERE t.metric_id = m.metric_id AND t.month = m.month AND t.outlet_level = m.outlet_level
+             RETURNING t.metric_id, t.month, t.outlet_level, t.total_e4, t.n)
+    INSERT INTO {TOTALS} (metric_id, month, outlet_level, total_e4, n)
+    SELECT metric_id, month, outlet_level, sum(total_e4), sum(n) FROM gone GROUP BY 1, 2, 3
+    HAVING sum(total_e4) <> 0 OR sum(n) <> 0 ORDER BY 1, 2, 3"""
+
+
+def compact_totals(connection: Any = None) -> int:
+    """Fold the whole tree's summary back into one row per key (PostgreSQL appends a row per change); returns the
+    rows removed. Nothing to do on SQLite, which keeps one row per key."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql" or not _ready(connection):
+        return 0
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {TOTALS}")
+        before = int(cur.fetchone()[0])
+        cur.execute(_PG_COMPACT)
+        cur.execute(f"SELECT COUNT(*) FROM {TOTALS}")
+        return before - int(cur.fetchone()[0])
 
 
 class Difference(tuple[Any, ...]):
@@ -214,8 +294,12 @@ class Difference(tuple[Any, ...]):
     real_max: int | None
 
 
+WHOLE_TREE = "*"  # the unit of a `Difference` in the whole tree's summary
+
+
 def verify(connection: Any = None) -> list[Difference]:
-    """Summary rows that differ from the figures in sum, count or maximum (`Difference`). Empty when exact."""
+    """Summary rows that differ from the figures in sum, count or maximum (`Difference`; the whole tree's summary's
+    rows with the unit `WHOLE_TREE` and no maximum). Empty when exact."""
     connection = connection or default_connection
     vendor = connection.vendor
     nothing: tuple[int, int, int | None] = (0, 0, None)
@@ -231,6 +315,14 @@ def verify(connection: Any = None) -> list[Difference]:
         kept = {tuple(str(x) for x in r[:4]): sums(r) for r in cur.fetchall()}
         cur.execute(_grouped_figures_sql(vendor))
         real = {tuple(str(x) for x in r[:4]): sums(r) for r in cur.fetchall()}
+        # the whole tree's: a key's rows added up (PostgreSQL appends, see `compact_totals`)
+        cur.execute(
+            f"SELECT metric_id, month, outlet_level, SUM(total_e4), SUM(n) FROM {TOTALS} GROUP BY 1, 2, 3 "
+            "HAVING SUM(n) <> 0 OR SUM(total_e4) <> 0"
+        )
+        kept.update({(str(r[0]), str(r[1]), WHOLE_TREE, str(r[2])): (int(r[3]), int(r[4]), None) for r in cur})
+        cur.execute(_grouped_totals_sql(vendor))
+        real.update({(str(r[0]), str(r[1]), WHOLE_TREE, str(r[2])): (int(r[3]), int(r[4]), None) for r in cur})
     out = []
     for key in sorted(kept.keys() | real.keys()):
         (t, n, mx), (rt, rn, rmx) = kept.get(key, nothing), real.get(key, nothing)
@@ -274,6 +366,15 @@ def _mx(value: Any) -> Decimal | None:
     return None if value is None else Decimal(int(value)).scaleb(-4)
 
 
+def _rows(whole_tree: bool) -> QuerySet[Any]:
+    """The summary rows to read: the whole tree's when nothing is asked by unit for a viewer of the whole tree (a
+    key may have several rows there: callers add them up and drop the sums of no figure), else the units' (those of
+    no figure left out)."""
+    from taizhang.ledger.models import FigureMonth, FigureMonthTotal
+
+    return FigureMonthTotal.rows.all() if whole_tree else FigureMonth.rows.filter(n__gt=0)
+
+
 def month_rows(
     metric_id: int,
     months: tuple[datetime.date, datetime.date],
@@ -287,9 +388,9 @@ def month_rows(
     metrics, whose rows are then by unit too, as the index gives them)."""
     if with_max and "unit_id" not in dims:
         dims = (*dims, "unit_id")
-    from taizhang.ledger.models import FigureMonth
-
-    qs = FigureMonth.rows.filter(metric_id=metric_id, month__gte=months[0], month__lte=months[1], n__gt=0)
+    qs = _rows(unit_ids is None and "unit_id" not in dims).filter(
+        metric_id=metric_id, month__gte=months[0], month__lte=months[1]
+    )
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     if outlet_level is not None:
@@ -326,12 +427,11 @@ def month_groups(
     the month tells its span (a total adds its months up here: a FILTER per span cost PostgreSQL twice the scan);
     by unit or level: one filtered SUM per span. `with_max` (maximum metrics): rows also by unit (`unit_id`) with
     mx, the highest value (Decimal) of the unit's rows; a total is then the rows by unit."""
-    from taizhang.ledger.models import FigureMonth
-
     if not metric_ids or not spans or (unit_ids is not None and not unit_ids):
         return
     ordered = sorted(spans)
-    qs = FigureMonth.rows.filter(metric_id__in=metric_ids, month__gte=ordered[0][0], month__lte=ordered[-1][1], n__gt=0)
+    whole_tree = unit_ids is None and not with_max and dim != "unit_id"
+    qs = _rows(whole_tree).filter(metric_id__in=metric_ids, month__gte=ordered[0][0], month__lte=ordered[-1][1])
     if any(_next_month(a[1]) != b[0] for a, b in itertools.pairwise(ordered)):  # months between spans
         within = Q()
         for first, last in spans:

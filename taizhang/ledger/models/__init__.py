@@ -1,6 +1,7 @@
 from taizhang.ledger.models.records import (
     Evidence,
     FigureMonth,
+    FigureMonthTotal,
     ImportBatch,
     Placement,
     PlacementCredit,
@@ -26,6 +27,7 @@ __all__ = [
     "Evidence",
     "FigureBound",
     "FigureMonth",
+    "FigureMonthTotal",
     "FigureRule",
     "ImportBatch",
     "LineOfWork",

@@ -275,11 +275,11 @@ class ImportBatch(TimestampedModel):
         return self.filename
 
 
-class _NotDumped(models.Manager["FigureMonth"]):
-    """The default manager answers nothing, so `dumpdata` leaves the summary out: loading a dump inserts the figures,
-    and the triggers make the summary again from them (loading both would count every figure twice)."""
+class _NotDumped(models.Manager[Any]):
+    """The default manager answers nothing, so `dumpdata` leaves the summaries out: loading a dump inserts the
+    figures, and the triggers make the summaries again from them (loading both would count every figure twice)."""
 
-    def get_queryset(self) -> models.QuerySet[FigureMonth]:
+    def get_queryset(self) -> models.QuerySet[Any]:
         return super().get_queryset().none()
 
 
@@ -315,3 +315,28 @@ class FigureMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id}@{self.unit_id}/{self.month:%Y-%m}={self.total_e4}e-4×{self.n}"
+
+
+class FigureMonthTotal(models.Model):
+    """`FigureMonth` of the whole tree: effective figures summed per metric, month and outlet level over every unit,
+    kept by the same triggers in the same transaction (`ledger.summary`). A viewer who sees the whole tree (the
+    district's dashboard, its annual figures) reads 12 rows per metric and year here instead of units × 12."""
+
+    metric_id = models.IntegerField()
+    month = models.DateField()
+    outlet_level = models.CharField(max_length=12, blank=True, default="")
+    total_e4 = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    objects = _NotDumped()
+    rows = models.Manager()  # noqa: DJ012 - a second manager, not a field
+
+    class Meta:
+        verbose_name = "月度指标全区汇总"
+        default_manager_name = "objects"
+        base_manager_name = "rows"
+        # not unique: PostgreSQL appends a row per change (`summary.compact_totals`)
+        indexes = [models.Index(fields=["metric_id", "month", "outlet_level"], name="ledger_figmonthtotal_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}/{self.month:%Y-%m}={self.total_e4}e-4×{self.n}"

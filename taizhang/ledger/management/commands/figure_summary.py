@@ -12,7 +12,9 @@ from taizhang.ledger import summary
 
 class Command(TaizhangCommand):
     help = (
-        "月度指标汇总（ledger_figuremonth，由数据库触发器随记录数据同步维护）：--check 逐行核对汇总与记录数据，"
+        "月度指标汇总（ledger_figuremonth 按单位、ledger_figuremonthtotal 全区合计，"
+        "由数据库触发器随记录数据同步维护）："
+        "--check 逐行核对汇总与记录数据，"
         "--rebuild 按记录数据重建汇总并重建触发器。"
     )
 
@@ -36,8 +38,9 @@ class Command(TaizhangCommand):
         wrong = summary.verify()
         for row in wrong[:20]:
             metric_id, month, unit_id, level, kept, kept_n, real, real_n = row
+            where = "全区合计" if unit_id == summary.WHOLE_TREE else f"单位 {unit_id}"
             self.stderr.write(
-                f"指标 {metric_id} 单位 {unit_id} {str(month)[:7]} {level or '-'}：汇总 {kept / 10000}（{kept_n} 条，"
+                f"指标 {metric_id} {where} {str(month)[:7]} {level or '-'}：汇总 {kept / 10000}（{kept_n} 条，"
                 f"最大 {_value(row.kept_max)}），记录数据 {real / 10000}（{real_n} 条，最大 {_value(row.real_max)}）"
             )
         if missing:
