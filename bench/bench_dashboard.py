@@ -19,7 +19,8 @@ hx-trigger="load", read from the page's HTML; --cold clears the cache once befor
 (with --visit: the K slowest statements of the first visit in full, to EXPLAIN them), --tab KEY (with --visit: the visit
 lands on that tab, `?tab=KEY`, the link of a tab and of a line page's back link; the tab's URLs are also summed on
 their own: what opening the tab after the shell costs, the URLs its hx-trigger="tz-dash-show …" placeholders
-fetch), --all-tabs (with --visit: each tab in turn, then a table of every tab), --check (every tab's figures, as
+fetch), --all-tabs (with --visit: each tab in turn, then a table of every tab), --profile K (with --visit: one cold
+visit under cProfile, its K costliest functions by own and by cumulative time), --check (every tab's figures, as
 its requests batch them, against compute() asked for each alone: values, counts, computed metrics' ids).
     DATABASE_URL=sqlite:////tmp/demo_dash/taizhang.sqlite3 .venv/bin/python bench/bench_dashboard.py \
         --visit --cold -n 10 --all-tabs      # the demo built by TAIZHANG_DATA_DIR=/tmp/demo_dash taizhang demo
@@ -195,6 +196,32 @@ def replay_visit(
     }
 
 
+def profile_visit(client: Any, params: dict[str, str], k: int) -> None:
+    """One cold visit under cProfile (after a warm-up visit): the K functions of most own time and of most
+    cumulative time, to see where the Python part of a visit goes."""
+    import cProfile
+    import pstats
+
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    page = reverse("ledger:dashboard")
+    for url in on_load_urls(client.get(page, params).content.decode()):
+        client.get(url)
+    cache.clear()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for url in on_load_urls(client.get(page, params).content.decode()):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    for order in ("tottime", "cumulative"):
+        print(f"--- profile of one cold visit, by {order}")
+        stats.sort_stats(order).print_stats(k)
+    print("--- the project's own functions, by cumulative time")
+    stats.sort_stats("cumulative").print_stats("taizhang/", k)
+
+
 def tab_table(results: dict[str, dict[str, Any]]) -> None:
     """One line per tab: the visit landing on it (page + its requests) and the tab opened after the shell."""
     import statistics
@@ -270,8 +297,12 @@ def main() -> None:
     parser.add_argument("--tab", default="", help="with --visit: land on this tab (?tab=KEY)")
     parser.add_argument("--all-tabs", action="store_true", help="with --visit: every tab in turn, then a table")
     parser.add_argument("--check", action="store_true", help="every tab's figures against compute() alone")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="with --visit: cProfile of one cold visit, the K costliest functions"
+    )
     args = parser.parse_args()
     setup_django("figures.sqlite3")
+    import taizhang.wsgi  # noqa: F401 - what the server does at start (`freeze_loaded`: the collector skips Django)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -307,6 +338,10 @@ def main() -> None:
         from taizhang.ledger.dashboard import tabs_of
 
         keys = [t.key for t in tabs_of(infos)] if args.all_tabs else [args.tab] if args.tab else [""]
+        if args.profile:
+            for key in keys:
+                profile_visit(client, {**params, "tab": key} if key else params, args.profile)
+            return
         results = {}
         for key in keys:
             if key:
