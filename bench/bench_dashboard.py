@@ -20,7 +20,9 @@ hx-trigger="load", read from the page's HTML; --cold clears the cache once befor
 lands on that tab, `?tab=KEY`, the link of a tab and of a line page's back link; the tab's URLs are also summed on
 their own: what opening the tab after the shell costs, the URLs its hx-trigger="tz-dash-show …" placeholders
 fetch), --all-tabs (with --visit: each tab in turn, then a table of every tab), --profile K (with --visit: one cold
-visit under cProfile, its K costliest functions by own and by cumulative time), --check (every tab's figures, as
+visit under cProfile, its K costliest functions by own and by cumulative time), --per-unit-summary (the whole tree's
+figures from the units' summary rows, as before migration ledger/0009: to compare in one sitting), --check (every
+tab's figures, as
 its requests batch them, against compute() asked for each alone: values, counts, computed metrics' ids).
     DATABASE_URL=sqlite:////tmp/demo_dash/taizhang.sqlite3 .venv/bin/python bench/bench_dashboard.py \
         --visit --cold -n 10 --all-tabs      # the demo built by TAIZHANG_DATA_DIR=/tmp/demo_dash taizhang demo
@@ -298,21 +300,30 @@ def main() -> None:
     parser.add_argument("--all-tabs", action="store_true", help="with --visit: every tab in turn, then a table")
     parser.add_argument("--check", action="store_true", help="every tab's figures against compute() alone")
     parser.add_argument(
+        "--per-unit-summary",
+        action="store_true",
+        help="read the units' monthly summary rows even for the whole tree (the path before migration ledger/0009)",
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, help="with --visit: cProfile of one cold visit, the K costliest functions"
     )
     args = parser.parse_args()
     setup_django("figures.sqlite3")
-    import taizhang.wsgi  # noqa: F401 - what the server does at start (`freeze_loaded`: the collector skips Django)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
+    import taizhang.wsgi  # noqa: F401 - what the server does at start (`freeze_loaded`: the collector skips Django)
     from taizhang.ledger.dashboard import lines_with_metrics
     from taizhang.ledger.models import Record
     from taizhang.org.models import Unit
 
+    if args.per_unit_summary:
+        from taizhang.ledger import summary
+
+        summary.USE_WHOLE_TREE = False
     call_command("migrate", verbosity=0)  # the schema the code expects (adds nothing to a current database)
     call_command("createcachetable", verbosity=0)  # the dashboard caches figures (what `taizhang setup` makes)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -366,13 +366,16 @@ def _mx(value: Any) -> Decimal | None:
     return None if value is None else Decimal(int(value)).scaleb(-4)
 
 
+USE_WHOLE_TREE = True  # False: the units' rows for every reader (the previous path; bench_dashboard --per-unit-summary)
+
+
 def _rows(whole_tree: bool) -> QuerySet[Any]:
     """The summary rows to read: the whole tree's when nothing is asked by unit for a viewer of the whole tree (a
     key may have several rows there: callers add them up and drop the sums of no figure), else the units' (those of
     no figure left out)."""
     from taizhang.ledger.models import FigureMonth, FigureMonthTotal
 
-    return FigureMonthTotal.rows.all() if whole_tree else FigureMonth.rows.filter(n__gt=0)
+    return FigureMonthTotal.rows.all() if whole_tree and USE_WHOLE_TREE else FigureMonth.rows.filter(n__gt=0)
 
 
 def month_rows(
