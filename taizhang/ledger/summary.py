@@ -13,7 +13,8 @@ transaction that writes the figures: whatever writes `ledger_recordfigure`, the 
 
 The same triggers keep `FigureMonthTotal`, the summary of the whole tree (metric, month, level: no unit), which a
 viewer of the whole tree reads instead of units × months rows:
-- SQLite (one writer at a time): an UPSERT per figure inserted, an UPDATE per figure deleted, as above.
+- SQLite (one writer at a time): one row per key; a figure inserted UPDATEs it (INSERTs it when the key has none),
+  one deleted only UPDATEs, as above.
 - PostgreSQL: each statement *appends* its grouped changes as new rows (no UPSERT): an UPSERT would lock the tree's
   row of a metric and month until the transaction commits, so two units saving at once would wait for each other and
   could deadlock. Readers add up a key's rows; `compact_totals` (the periodic job "ledger.compact_totals") folds

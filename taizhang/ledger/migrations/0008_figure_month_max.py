@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 def install_summary(apps: Any, schema_editor: Any) -> None:
     # The triggers that keep the maximum too, then the summary (with its maxima) of the figures already there
-    # (taizhang.ledger.summary); one transaction, so no figure is written between the two.
+    # (taizhang.ledger.summary); one transaction, so no figure is written between the two. Since migration 0009 both
+    # wait for its table (`summary._ready`) and 0009 does them.
     from taizhang.ledger import summary
 
     summary.install(schema_editor.connection)
