@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection as default_connection
+from django.db import connections
 from django.db.models import Max, Q, QuerySet, Sum
 
 from taizhang.core.periods import Period
@@ -416,6 +417,22 @@ def month_rows(
     ]
 
 
+def _fetch(qs: QuerySet[Any]) -> Iterator[dict[str, Any]]:
+    """The rows of a `values(...).annotate(...)` query as dicts, run on a plain cursor: the ORM's per-row work
+    (converters, the values iterable) was about 4 µs of a row's 6 µs, and a district's by-unit charts read thousands
+    of rows per visit. Months come back as dates on both databases (SQLite gives the ISO text)."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        names = [c[0] for c in cur.description]
+        at = names.index("month") if "month" in names else None
+        for values in cur.fetchall():
+            got = dict(zip(names, values, strict=True))
+            if at is not None and isinstance(values[at], str):
+                got["month"] = datetime.date.fromisoformat(values[at])
+            yield got
+
+
 def month_groups(
     metric_ids: list[int],
     spans: list[tuple[datetime.date, datetime.date]],
@@ -463,7 +480,7 @@ def month_groups(
 
     if column == "month":
         totals: dict[tuple[int, int], list[int]] = {}
-        for r in qs.annotate(**aggregates()):
+        for r in _fetch(qs.annotate(**aggregates())):
             if not r["c"]:
                 continue
             at = next(i for i, (a, b) in enumerate(spans) if a <= r["month"] <= b)
@@ -477,7 +494,7 @@ def month_groups(
             yield at, row({"metric_id": metric_id}, None, t, c)
         return
     if len(spans) == 1:
-        for r in qs.annotate(**aggregates()):
+        for r in _fetch(qs.annotate(**aggregates())):
             if r["c"]:
                 yield 0, row(r, r[column], r["t"], r["c"], r.get("mx"))
         return
@@ -492,7 +509,7 @@ def month_groups(
             else Q(month__gte=first, month__lte=last)
         )
         annotations.update(aggregates(inside, str(i)))
-    for r in qs.annotate(**annotations):
+    for r in _fetch(qs.annotate(**annotations)):
         for i in range(len(spans)):
             if r[f"c{i}"]:
                 yield i, row(r, r[column], r[f"t{i}"], r[f"c{i}"], r.get(f"mx{i}"))
