@@ -220,11 +220,14 @@ UNUSED_FIELDS = ("aliases", "min_value", "max_value", "created_at", "updated_at"
 and the timestamps for each of ~140 metrics was most of the cost of reading the taxonomy (32 ms → 13 ms, demo)."""
 
 
-def lines_with_metrics(line_key: str | None = None, *, types: bool = True) -> list[LineInfo]:
+def lines_with_metrics(
+    line_key: str | None = None, *, types: bool = True, line_keys: tuple[str, ...] | None = None
+) -> list[LineInfo]:
     """Active lines of work (in order) with their active metrics; two queries whatever the taxonomy's size (the
     lines come with their metrics: a line without an active metric is not shown). `types=False`: without the
     activity types behind each metric (one query: the page, the tiles and the cards never read them; whether
-    placements are behind a metric, for the outlet-level ring, comes with the metrics as `levelled`)."""
+    placements are behind a metric, for the outlet-level ring, comes with the metrics as `levelled`). `line_keys`:
+    only these lines (a tab's: its tiles and cards read a quarter of the taxonomy)."""
     placements = ActivityTypeMetric.objects.filter(
         metric_id=OuterRef("pk"), activity_type__is_active=True, activity_type__key="placement"
     )
@@ -233,6 +236,8 @@ def lines_with_metrics(line_key: str | None = None, *, types: bool = True) -> li
     links = ActivityTypeMetric.objects.filter(metric__line__is_active=True, activity_type__is_active=True)
     if line_key is not None:
         metrics, links = metrics.filter(line__key=line_key), links.filter(metric__line__key=line_key)
+    if line_keys is not None:
+        metrics, links = metrics.filter(line__key__in=line_keys), links.filter(metric__line__key__in=line_keys)
     by_line: dict[int, tuple[LineOfWork, list[MetricDefinition]]] = {}
     for m in metrics.order_by("line__sort_order", "line__key", "sort_order", "key"):
         by_line.setdefault(m.line_id, (m.line, []))[1].append(m)
@@ -260,6 +265,11 @@ def tabs_of(infos: list[LineInfo]) -> list[Tab]:
     for info in infos:
         by_key[group_of.get(info.line.key, "other")].infos.append(info)
     return [t for t in tabs if t.infos]
+
+
+def tab_lines(key: str) -> tuple[str, ...] | None:
+    """The line keys of a tab of TAB_GROUPS (None for "其他" and unknown keys: what they hold depends on every line)."""
+    return next((lines for tab, _label, lines in TAB_GROUPS if tab == key), None)
 
 
 def tab_of_line(line_key: str) -> str:

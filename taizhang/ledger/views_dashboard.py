@@ -153,9 +153,11 @@ def _urls(name: str, key: str, query: str) -> str:
     return f"{reverse(name, args=[key])}?{query}"
 
 
-def _tab_infos(request: HttpRequest, infos: list[LineInfo]) -> tuple[list[LineInfo], str]:
-    """The lines of the tab asked for (?tab=), or every line without it (an unknown tab: 404)."""
+def _tab_infos(request: HttpRequest) -> tuple[list[LineInfo], str]:
+    """The lines of the tab asked for (?tab=), or every line without it (an unknown tab: 404). A tab of TAB_GROUPS
+    reads only its own lines."""
     key = (request.GET.get("tab") or "").strip()
+    infos = data.lines_with_metrics(types=False, line_keys=data.tab_lines(key) if key else None)
     if not key:
         return infos, ""
     tab = next((t for t in data.tabs_of(infos) if t.key == key), None)
@@ -205,7 +207,7 @@ def dashboard_tiles(request: HttpRequest) -> HttpResponse:
     ledger version (see dashboard_batch.kpi_figures)."""
     scope, _error = _scope(request)
     query = _query(scope)
-    infos, _tab = _tab_infos(request, data.lines_with_metrics(types=False))
+    infos, _tab = _tab_infos(request)
     tiles = [{"fig": fig, "detail_url": _urls("ledger:dashboard_line", fig.info.line.key, query)}
              for fig in batch.kpi_figures(scope, infos)]
     return render(request, "ledger/dashboard/_kpi_tiles.html", {"tiles": tiles})
@@ -217,7 +219,7 @@ def dashboard_cards(request: HttpRequest) -> HttpResponse:
     """Every line's card in one htmx response (out-of-band swaps into the page's slots): grouped queries for all
     reported metrics (dashboard_batch.line_cards), cached like a card."""
     scope, _error = _scope(request)
-    infos, tab = _tab_infos(request, data.lines_with_metrics(types=False))
+    infos, tab = _tab_infos(request)
     computed = any(m.source == MetricDefinition.Source.COMPUTED for i in infos for m in i.metrics)
     cache_key = batch.scope_cache_key(scope, "cards", tab, *(f"{m.pk}.{m.version}" for i in infos
                                                              for m in i.metrics))
