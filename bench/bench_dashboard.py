@@ -245,7 +245,8 @@ def tab_table(results: dict[str, dict[str, Any]]) -> None:
 
 def check_tabs(user: Any, unit: str, period: str) -> None:
     """Every tab's cards and tiles, built as its requests build them, against `compute()` asked for each figure
-    alone: values, counts and the ids of computed metrics (provider rows), for this period and last year's."""
+    alone: values, counts and the ids of computed metrics (provider rows), for this period and last year's, and
+    the headline charts' rows (by child unit, by month: key, value, count) against `compute(by=...)`."""
     from datetime import date
 
     from django.utils import timezone
@@ -259,7 +260,7 @@ def check_tabs(user: Any, unit: str, period: str) -> None:
     root = Unit.objects.get(code=unit)
     today: date = timezone.localdate()
     scope = dashboard.make_scope(root, parse_period(period), user=user, today=today)
-    checked = 0
+    checked = breakdowns = 0
     for tab in dashboard.tabs_of(dashboard.lines_with_metrics()):
         with providers.memo():
             figures = [f for card in line_cards(scope, tab.infos) for f in card.figures]
@@ -272,9 +273,16 @@ def check_tabs(user: Any, unit: str, period: str) -> None:
                 ):
                     raise SystemExit(f"{tab.key} {fig.metric.key} {p.spec}: {result.value} ≠ {alone.value}")
                 checked += 1
+                if result.by:  # the headline's chart: by child unit (this period) or by month (last year's)
+                    alone = compute(fig.metric, period=p, unit=root, user=user, by=result.by)
+                    got = [(r.key, r.value, r.count) for r in result.breakdown]
+                    want = [(r.key, r.value, r.count) for r in alone.breakdown]
+                    if got != want:
+                        raise SystemExit(f"{tab.key} {fig.metric.key} {p.spec} by {result.by}: {got} ≠ {want}")
+                    breakdowns += 1
     print(
         f"check: {checked} figures of every tab ({scope.period.spec} against {scope.compare.spec}) equal "
-        "compute() alone, ids of computed metrics included"
+        f"compute() alone, ids of computed metrics included; {breakdowns} charts' rows (by unit, by month) too"
     )
 
 

@@ -209,8 +209,13 @@ def grouped_totals(metrics: list[MetricDefinition], period: Period | list[Period
     # from the covering index, as LedgerQuery does for one metric
     edges: list[tuple[int, Period]] = list(enumerate(periods))
     if _summarised():
-        # every period's whole months from one scan of the summary (MAX metrics: another, by unit)
+        # every period's whole months from one scan of the summary (MAX metrics: another, by unit; added up there
+        # when no partial month's rows are to be merged with them by unit)
         whole, edges = _whole_months(periods)
+        if maxed and not edges:
+            for (i, pk), (value, units) in summary.max_totals(maxed, [m for _at, m in whole], unit_ids).items():
+                outs[whole[i][0]][pk] = (_plain(value), units)
+            maxed = []
         for ids in (plain, maxed):
             for i, r in summary.month_groups(ids, [m for _at, m in whole], unit_ids, None, with_max=ids is maxed):
                 rows[whole[i][0]].setdefault(r["metric_id"], []).append(
@@ -249,9 +254,11 @@ def _line_cards(scope: Scope, infos: list[LineInfo]) -> list[LineCard]:
     # this period and last year's from the same queries (each row tells its period)
     both = [scope.period, scope.compare]
     totals, by_month = totals_and_months(reported, heads, both, unit_ids)
-    by_unit = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "unit_id"), strict=True))
-    by_level = grouped_rows(levelled, scope.period, unit_ids, "outlet_level")
     tree = SubTrees.of(scope.unit)
+    # summed heads' rows by unit come added up by the child each unit rolls up to (what by_unit_rows folds them into)
+    owners = None if tree is None else {uid: owner.pk for uid, owner in tree.child_of.items()}
+    by_unit = dict(zip((False, True), grouped_rows(heads, both, unit_ids, "unit_id", owners=owners), strict=True))
+    by_level = grouped_rows(levelled, scope.period, unit_ids, "outlet_level")
     base = records_base_url()
     cards = []
     for info in infos:
@@ -420,16 +427,23 @@ def provided_by_unit(
 
 
 def grouped_rows(
-    metrics: list[MetricDefinition], period: Period | list[Period], unit_ids: list[int] | None, dim: str
+    metrics: list[MetricDefinition],
+    period: Period | list[Period],
+    unit_ids: list[int] | None,
+    dim: str,
+    *,
+    owners: dict[int, int] | None = None,
 ) -> Any:
     """Rows of many reported metrics grouped by metric and `dim` (and unit, for MAX metrics), what
     `LedgerQuery.grouped(dim)` returns for each metric: summed and averaged metrics' whole months from the monthly
     summary (`summary.month_groups`; MAX metrics by unit too, with each unit's highest value), their partial months
     at the periods' edges from the covering index (`_by_part`). Given a list of periods, a dict per period from the
-    same queries when they do not overlap."""
+    same queries when they do not overlap. `owners` (by "unit_id"): the summed and averaged metrics' whole months
+    come added up by the unit each unit rolls up to (`summary.month_groups`), so a row's `unit_id` may be an owner's;
+    folding the rows into `owners` gives the same as before."""
     periods = period if isinstance(period, list) else [period]
     if len(periods) > 1 and not _apart(periods):
-        return [grouped_rows(metrics, p, unit_ids, dim) for p in periods]
+        return [grouped_rows(metrics, p, unit_ids, dim, owners=owners) for p in periods]
     outs: list[dict[int, list[dict[str, Any]]]] = [{} for _p in periods]
     if not metrics or (unit_ids is not None and not unit_ids):
         return outs if isinstance(period, list) else outs[0]
@@ -441,9 +455,11 @@ def grouped_rows(
     edges: list[tuple[int, Period]] = list(enumerate(periods))
     if _summarised():
         whole, edges = _whole_months(periods)
-        for ids in (plain, maxed):
-            for i, r in summary.month_groups(ids, [m for _at, m in whole], unit_ids, dim, with_max=ids is maxed):
-                outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
+        months = [m for _at, m in whole]
+        for i, r in summary.month_groups(plain, months, unit_ids, dim, owners=owners if dim == "unit_id" else None):
+            outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
+        for i, r in summary.month_groups(maxed, months, unit_ids, dim, with_max=True):
+            outs[whole[i][0]].setdefault(r["metric_id"], []).append(r)
     for ids, dims, spans in (
         (plain, ["metric_id", dim], edges),
         (maxed, ["metric_id", *dict.fromkeys([dim, "unit_id"])], edges),

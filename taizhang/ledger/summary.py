@@ -31,7 +31,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -440,6 +440,7 @@ def month_groups(
     dim: str | None,
     *,
     with_max: bool = False,
+    owners: Mapping[int, int] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Summary rows of many metrics over the whole months of several spans (first days of their first and last
     months; the spans do not overlap) from one query: (span index, row), a row as `LedgerQuery.grouped(dim)` gives
@@ -447,22 +448,17 @@ def month_groups(
     "unit_id", "date" (the month's first day) or "outlet_level"). A total or a month: grouped by metric and month,
     the month tells its span (a total adds its months up here: a FILTER per span cost PostgreSQL twice the scan);
     by unit or level: one filtered SUM per span. `with_max` (maximum metrics): rows also by unit (`unit_id`) with
-    mx, the highest value (Decimal) of the unit's rows; a total is then the rows by unit."""
+    mx, the highest value (Decimal) of the unit's rows; a total is then the rows by unit.
+
+    `owners` (by "unit_id", summed and averaged metrics only): unit id → the id of the unit its rows roll up to (a
+    child of the scope, or the scope itself); the units' rows are added up per owner as integers before any row is
+    made, and the rows come by owner (`unit_id` is the owner's id; units not in `owners` are left out). A district's
+    by-unit chart needs its children's rows, not each of its 500 units' (about 4 µs of Python a row)."""
+    if owners is not None and (dim != "unit_id" or with_max):
+        raise ValueError("owners folds summed rows by unit only")
     if not metric_ids or not spans or (unit_ids is not None and not unit_ids):
         return
-    ordered = sorted(spans)
-    whole_tree = unit_ids is None and not with_max and dim != "unit_id"
-    qs = _rows(whole_tree).filter(metric_id__in=metric_ids, month__gte=ordered[0][0], month__lte=ordered[-1][1])
-    if any(_next_month(a[1]) != b[0] for a, b in itertools.pairwise(ordered)):  # months between spans
-        within = Q()
-        for first, last in spans:
-            within |= Q(month__gte=first, month__lte=last)
-        qs = qs.filter(within)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    column = "unit_id" if with_max and dim is None else "month" if dim is None or dim == "date" else _DIMS[dim]
-    per_unit = with_max and column != "unit_id"
-    qs = qs.order_by().values("metric_id", column, *(["unit_id"] if per_unit else []))
+    qs, column = _groups_query(metric_ids, spans, unit_ids, dim, with_max)
 
     def row(r: dict[str, Any], key: Any, total: Any, n: Any, mx: Any = None) -> dict[str, Any]:
         out = {"metric_id": r["metric_id"], "total": Decimal(int(total)).scaleb(-4), "n": int(n), "mx": _mx(mx)}
@@ -472,15 +468,9 @@ def month_groups(
             out["unit_id"] = r["unit_id"]
         return out
 
-    def aggregates(inside: Q | None = None, suffix: str = "") -> dict[str, Any]:
-        got: dict[str, Any] = {f"t{suffix}": Sum("total_e4", filter=inside), f"c{suffix}": Sum("n", filter=inside)}
-        if with_max:
-            got[f"mx{suffix}"] = Max("max_e4", filter=inside)
-        return got
-
     if column == "month":
         totals: dict[tuple[int, int], list[int]] = {}
-        for r in _fetch(qs.annotate(**aggregates())):
+        for r in _fetch(qs.annotate(**_aggregates(with_max))):
             if not r["c"]:
                 continue
             at = next(i for i, (a, b) in enumerate(spans) if a <= r["month"] <= b)
@@ -493,11 +483,80 @@ def month_groups(
         for (at, metric_id), (t, c) in totals.items():
             yield at, row({"metric_id": metric_id}, None, t, c)
         return
-    if len(spans) == 1:
-        for r in _fetch(qs.annotate(**aggregates())):
-            if r["c"]:
-                yield 0, row(r, r[column], r["t"], r["c"], r.get("mx"))
+    if owners is None:
+        for at, r, t, c, mx in _span_rows(qs, spans, with_max):
+            yield at, row(r, r[column], t, c, mx)
         return
+    folded: dict[tuple[int, int, int], list[int]] = {}
+    for at, r, t, c, _mx_value in _span_rows(qs, spans, with_max):
+        owner = owners.get(r["unit_id"])
+        if owner is not None:
+            got = folded.setdefault((at, r["metric_id"], owner), [0, 0])
+            got[0] += int(t)
+            got[1] += int(c)
+    for (at, metric_id, owner), (t, c) in folded.items():
+        yield at, row({"metric_id": metric_id}, owner, t, c)
+
+
+def max_totals(
+    metric_ids: list[int], spans: list[tuple[datetime.date, datetime.date]], unit_ids: list[int] | None
+) -> dict[tuple[int, int], tuple[Decimal, int]]:
+    """Maximum (stock) metrics over the whole months of the spans: (span index, metric id) → (the sum of each
+    unit's highest value, the number of units with figures), what `figures.fold_rows` makes of
+    `month_groups(..., None, with_max=True)`'s rows by unit, added up as integers (no row per unit is made). Only
+    for spans of whole months: rows of partial months must be merged with these by unit."""
+    out: dict[tuple[int, int], list[int]] = {}
+    if not metric_ids or not spans or (unit_ids is not None and not unit_ids):
+        return {}
+    qs, _column = _groups_query(metric_ids, spans, unit_ids, None, True)
+    for at, r, _t, _c, mx in _span_rows(qs, spans, True):
+        got = out.setdefault((at, r["metric_id"]), [0, 0])
+        got[0] += int(mx or 0)
+        got[1] += 1
+    return {key: (Decimal(t).scaleb(-4), units) for key, (t, units) in out.items()}
+
+
+def _groups_query(
+    metric_ids: list[int],
+    spans: list[tuple[datetime.date, datetime.date]],
+    unit_ids: list[int] | None,
+    dim: str | None,
+    with_max: bool,
+) -> tuple[QuerySet[Any], str]:
+    """`month_groups`' query before its aggregates, and the column it groups by besides the metric."""
+    ordered = sorted(spans)
+    whole_tree = unit_ids is None and not with_max and dim != "unit_id"
+    qs = _rows(whole_tree).filter(metric_id__in=metric_ids, month__gte=ordered[0][0], month__lte=ordered[-1][1])
+    if any(_next_month(a[1]) != b[0] for a, b in itertools.pairwise(ordered)):  # months between spans
+        within = Q()
+        for first, last in spans:
+            within |= Q(month__gte=first, month__lte=last)
+        qs = qs.filter(within)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    column = "unit_id" if with_max and dim is None else "month" if dim is None or dim == "date" else _DIMS[dim]
+    per_unit = with_max and column != "unit_id"
+    return qs.order_by().values("metric_id", column, *(["unit_id"] if per_unit else [])), column
+
+
+def _aggregates(with_max: bool, inside: Q | None = None, suffix: str = "") -> dict[str, Any]:
+    got: dict[str, Any] = {f"t{suffix}": Sum("total_e4", filter=inside), f"c{suffix}": Sum("n", filter=inside)}
+    if with_max:
+        got[f"mx{suffix}"] = Max("max_e4", filter=inside)
+    return got
+
+
+def _span_rows(
+    qs: QuerySet[Any], spans: list[tuple[datetime.date, datetime.date]], with_max: bool
+) -> Iterator[tuple[int, dict[str, Any], Any, Any, Any]]:
+    """(span index, raw row, total × 10⁴, n, max × 10⁴) of a query grouped by something other than the month: one
+    filtered SUM per span (one span: a plain SUM); rows without figures in a span are left out."""
+    if len(spans) == 1:
+        for r in _fetch(qs.annotate(**_aggregates(with_max))):
+            if r["c"]:
+                yield 0, r, r["t"], r["c"], r.get("mx")
+        return
+    ordered = sorted(spans)
     annotations: dict[str, Any] = {}
     for i, (first, last) in enumerate(spans):
         # within the query's months, the earliest span is `month <= its last`, the latest `month >= its first`
@@ -508,8 +567,8 @@ def month_groups(
             if (first, last) == ordered[-1]
             else Q(month__gte=first, month__lte=last)
         )
-        annotations.update(aggregates(inside, str(i)))
+        annotations.update(_aggregates(with_max, inside, str(i)))
     for r in _fetch(qs.annotate(**annotations)):
         for i in range(len(spans)):
             if r[f"c{i}"]:
-                yield i, row(r, r[column], r[f"t{i}"], r[f"c{i}"], r.get(f"mx{i}"))
+                yield i, r, r[f"t{i}"], r[f"c{i}"], r.get(f"mx{i}")

@@ -21,7 +21,7 @@ from taizhang.core.periods import Period, parse_period
 from taizhang.core.testing import make_record
 from taizhang.ledger import dashboard, figures, providers
 from taizhang.ledger.dashboard_batch import grouped_rows, line_cards, totals_and_months
-from taizhang.ledger.figures import LedgerQuery, by_level_rows, by_month_rows, by_unit_rows, compute
+from taizhang.ledger.figures import LedgerQuery, SubTrees, by_level_rows, by_month_rows, by_unit_rows, compute
 from taizhang.ledger.models import MetricDefinition, Record
 from taizhang.ledger.tests.test_figure_summary import ledger  # noqa: F401  (the fixture)
 from taizhang.org.models import Unit
@@ -65,18 +65,28 @@ def _metrics(keys: list[str]) -> list[MetricDefinition]:
     return list(MetricDefinition.objects.filter(key__in=keys).order_by("key"))
 
 
-def _breakdowns(metrics: list[MetricDefinition], periods: list[Period], unit: Unit, dim: str) -> dict[Any, Any]:
-    """Every metric's breakdown by `dim` for each period, built from the batched rows as the cards build it."""
+def _breakdowns(
+    metrics: list[MetricDefinition], periods: list[Period], unit: Unit, dim: str, *, folded: bool = False
+) -> dict[Any, Any]:
+    """Every metric's breakdown by `dim` for each period, built from the batched rows as the cards build it
+    (`folded`: by unit, the summed metrics' rows come added up by the child unit each unit rolls up to)."""
     unit_ids = figures.scope_unit_ids(unit, None)
-    got = grouped_rows(metrics, periods if len(periods) > 1 else periods[0], unit_ids, dim)
+    tree = SubTrees.of(unit)
+    assert tree is not None
+    owners = {uid: owner.pk for uid, owner in tree.child_of.items()} if folded else None
+    got = grouped_rows(metrics, periods if len(periods) > 1 else periods[0], unit_ids, dim, owners=owners)
     got = got if len(periods) > 1 else [got]
     out = {}
     for at, period in enumerate(periods):
         for m in metrics:
             q = LedgerQuery(m, period, unit_ids)
             rows = got[at].get(m.pk, [])
+            if folded and m.aggregation != MetricDefinition.Aggregation.MAX:
+                # a row per owner (child or the scope itself) from the summary, besides the partial months' rows
+                summary_owners = [r["unit_id"] for r in rows if r["unit_id"] in owners.values()]  # type: ignore[union-attr]
+                assert len(summary_owners) <= len(tree.children) + 1
             if dim == "unit_id":
-                parts = by_unit_rows(q, unit, rows=rows)
+                parts = by_unit_rows(q, unit, tree=tree, rows=rows)
             elif dim == "date":
                 parts = by_month_rows(q, rows=rows)
             else:
@@ -107,6 +117,35 @@ def test_breakdowns_from_the_summary_equal_the_index(
         }
     assert with_summary == from_index == alone
     assert any(count for rows in with_summary.values() for _k, _v, count, _ids in rows)
+    if dim == "unit_id":  # what the cards do: the units' rows added up by child in the summary's reader
+        assert _breakdowns(metrics, periods, unit, dim, folded=True) == with_summary
+
+
+@pytest.mark.parametrize("scope", ["district", "street_a"])
+def test_rows_by_unit_come_folded_by_child_from_the_summary(accounts: None, tree: Any, scope: str) -> None:
+    """`owners` folds the summed metrics' summary rows by the child each unit rolls up to: fewer rows, the same
+    totals per child, and units outside the owners' map are left out."""
+    from taizhang.ledger import summary
+
+    unit = getattr(tree, scope)
+    subtree = SubTrees.of(unit)
+    assert subtree is not None
+    owners = {uid: owner.pk for uid, owner in subtree.child_of.items()}
+    ids = [m.pk for m in _metrics(["lecture_audience", "nm_reads", "study_completion_rate"])]
+    spans = [(D(2023, 1, 1), D(2023, 12, 1)), (D(2024, 1, 1), D(2024, 12, 1))]
+    by_unit = list(summary.month_groups(ids, spans, None, "unit_id"))
+    folded = list(summary.month_groups(ids, spans, None, "unit_id", owners=owners))
+    want: dict[Any, list[Any]] = {}
+    for at, r in by_unit:
+        if r["unit_id"] in owners:
+            got = want.setdefault((at, r["metric_id"], owners[r["unit_id"]]), [Decimal(0), 0])
+            got[0] += r["total"]
+            got[1] += r["n"]
+    assert {(at, r["metric_id"], r["unit_id"]): [r["total"], r["n"]] for at, r in folded} == want
+    assert len(folded) < len(by_unit)
+    assert {r["unit_id"] for _at, r in folded} <= {u.pk for u in [*subtree.children, subtree.scope]}
+    with pytest.raises(ValueError):
+        list(summary.month_groups(ids, spans, None, "date", owners=owners))
 
 
 @pytest.mark.parametrize("case", ["closed years", "running year"])

@@ -201,6 +201,36 @@ def test_the_dashboards_stock_rows_read_the_summary_and_agree(stock: list[Record
             assert got[0][dim_at] == got[1][dim_at]
 
 
+def test_stock_totals_of_whole_months_are_added_up_in_the_summary_reader(
+    stock: list[Record], tree: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed years (whole months, nothing to merge by unit): the dashboard's stock totals come from
+    `summary.max_totals` (each unit's highest value added up as integers, no row per unit) and equal the index's."""
+    from taizhang.ledger import summary
+    from taizhang.ledger.dashboard_batch import grouped_totals
+
+    metrics = list(MetricDefinition.objects.filter(aggregation="max", source="reported"))
+    periods = [parse_period("2024"), parse_period("2023")]
+    calls: list[int] = []
+    real = summary.max_totals
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(summary, "max_totals", spy)
+    for unit_ids in (None, sorted(figures.scope_unit_ids(tree.street_a, None) or [])):
+        with_summary = grouped_totals(metrics, periods, unit_ids)
+        figures.USE_SUMMARY = False
+        try:
+            from_index = grouped_totals(metrics, periods, unit_ids)
+        finally:
+            figures.USE_SUMMARY = True
+        assert with_summary == from_index
+        assert all(per[m.pk][1] for per in with_summary for m in metrics if m.key == LEARNERS)
+    assert len(calls) == 2
+
+
 def _norm(outs: list[dict[int, list[dict[str, Any]]]]) -> list[dict[Any, Any]]:
     """Rows by (metric, unit, key) folded as the cards fold them: highest value and count per unit and key."""
     folded: list[dict[Any, Any]] = []
