@@ -141,8 +141,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             messages.error(request, exc.message)
         return redirect("honours:campaign_detail", campaign.pk)
     organiser = can_in_unit(request.user, Cap.MANAGE_WORK, campaign.unit)
-    nominations = (Nomination.objects.visible_to(request.user).filter(campaign=campaign)
-                   .select_related("category", "unit").defer("phone", "id_number"))
+    nominations = list(Nomination.objects.visible_to(request.user).filter(campaign=campaign)
+                       .select_related("category", "unit").defer("phone", "id_number"))
     here = STAGE_ORDER.index(campaign.stage)
     stages = [{"key": s, "label": Stage(s).label, "done": i < here, "current": i == here}
               for i, s in enumerate(STAGE_ORDER)]
@@ -157,7 +157,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             poll = None
     return render(request, "honours/campaign_detail.html", {
         "campaign": campaign, "stages": stages, "next_stage": next_stage, "organiser": organiser,
-        "nominations": nominations, "categories": campaign.categories.annotate(
+        # the results table names every candidate; only those the viewer may open are links (others answer 404)
+        "nominations": nominations, "openable": {n.pk for n in nominations},
+        "categories": campaign.categories.annotate(
             n=Count("nominations", filter=~Q(nominations__state__in=["withdrawn", "disqualified", "removed"]))),
         "items": campaign.qualification_items.all(), "jurors": campaign.jurors.select_related("user"),
         "ranking": actions.ranking(campaign) if campaign.stage_index >= STAGE_ORDER.index(Stage.RESULT) else [],

@@ -15,7 +15,7 @@ from taizhang.core.models import AuditEntry
 from taizhang.core.periods import parse_period
 from taizhang.core.testing import make_user
 from taizhang.honours import actions, library
-from taizhang.honours.models import Nomination
+from taizhang.honours.models import Campaign, Nomination, Stage
 from taizhang.honours.tests.factories import DEEDS, make_campaign, nominate, resident_id, to_notice
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +173,24 @@ def test_nonsense_posted_to_staff_pages_is_a_message_not_a_500(tree: Any) -> Non
     assert client.post("/honours/signoffs/", {"nomination": "1" * 30, "item": "-1"}).status_code == 302
     campaign.refresh_from_db()
     assert campaign.stage == "nomination"
+
+
+def test_results_link_only_the_candidates_the_viewer_may_open(tree: Any) -> None:
+    """The results table names every candidate of the campaign; a liaison of street B gets a link to street B's
+    candidate and plain text for street A's (whose page would answer 404)."""
+    campaign = make_campaign(tree.district, public_share=0, categories=[("助人为乐", 2)])
+    a = nominate(campaign, tree.street_a)
+    b = nominate(campaign, tree.street_b, name="周九", birth=datetime.date(1960, 9, 9))
+    to_notice(campaign, [a, b], scores=[90, 80])
+    Campaign.objects.filter(pk=campaign.pk).update(notice_ends=timezone.localdate() - datetime.timedelta(days=1))
+    campaign.refresh_from_db()
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.VOTE)
+    actions.advance(acting_user=None, campaign=campaign, to=Stage.RESULT)
+    liaison_b = _client(make_user("liaison", tree.street_b))
+    html = liaison_b.get(f"/honours/{campaign.pk}/").content.decode()
+    assert "评选结果" in html
+    assert f'href="/honours/nominations/{b.pk}/"' in html
+    assert f'href="/honours/nominations/{a.pk}/"' not in html and a.shown_name in html
+    assert liaison_b.get(f"/honours/nominations/{a.pk}/").status_code == 404
+    staff_html = _client(make_user("staff", tree.district)).get(f"/honours/{campaign.pk}/").content.decode()
+    assert f'href="/honours/nominations/{a.pk}/"' in staff_html
