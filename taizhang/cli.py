@@ -45,6 +45,18 @@ ALIASES = {
 
 
 def main(argv: list[str] | None = None) -> None:
+    """A bad environment value (taizhang.env.ConfigError) ends the program with its Chinese message alone on
+    stderr and exit status 2, no traceback; every other exception propagates unchanged."""
+    from taizhang.env import ConfigError
+
+    try:
+        _main(argv)
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _main(argv: list[str] | None) -> None:
     args = list(sys.argv if argv is None else argv)
     args = _apply_db_option(args)
     # `taizhang monitor analyze FILE` needs no database and no settings beyond defaults.

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
+import time
+import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -95,3 +99,68 @@ def env_path(name: str, default: Path) -> Path:
     if path.exists() and not path.is_dir():
         raise ConfigError(f"环境变量 {name} 的值 {raw!r} 无效：不是目录")
     return path
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA time zone name (Asia/Shanghai, UTC); empty: the default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    message = f"环境变量 {name} 的值 {raw!r} 无效：应为 IANA 时区名称，如 Asia/Shanghai 或 UTC"
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (KeyError, ValueError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ConfigError(message) from exc
+    # Django checks the name against the system's zone files too (django.conf.Settings); fail here, in Chinese.
+    root = Path("/usr/share/zoneinfo")
+    if hasattr(time, "tzset") and root.exists() and not root.joinpath(*raw.split("/")).exists():
+        raise ConfigError(message)
+    return raw
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_log_level(name: str, default: str = "INFO") -> str:
+    """A logging level name, in any case; empty: the default."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.upper() not in LOG_LEVELS:
+        raise ConfigError(f"环境变量 {name} 的值 {raw!r} 无效：可选值为 {', '.join(LOG_LEVELS)}（不区分大小写）")
+    return raw.upper()
+
+
+def env_url(name: str, schemes: tuple[str, ...], *, example: str, separators: str = "") -> str:
+    """Empty, or a URL with one of the schemes (several URLs when separators are given, each checked)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    parts = re.split(f"[{re.escape(separators)}]", raw) if separators else [raw]
+    for part in parts:
+        try:
+            scheme = urlsplit(part.strip()).scheme.lower()
+        except ValueError:
+            scheme = ""
+        if "://" not in part or scheme not in schemes:
+            allowed = ", ".join(f"{s}://" for s in schemes)
+            raise ConfigError(f"环境变量 {name} 的值 {raw!r} 无效：应以 {allowed} 之一开头，如 {example}")
+    return raw
+
+
+def env_tile_url(name: str) -> str:
+    """Empty, or a tile URL template on an http(s) server with {z}, {x} and {y} (Leaflet's tileLayer)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    except ValueError:
+        ok = False
+    if not ok or "{z}" not in raw or "{x}" not in raw or ("{y}" not in raw and "{-y}" not in raw):
+        raise ConfigError(
+            f"环境变量 {name} 的值 {raw!r} 无效：应为以 http:// 或 https:// 开头、含 {{z}}、{{x}}、{{y}} 的瓦片地址，"
+            "如 https://tiles.example/{z}/{x}/{y}.png"
+        )
+    return raw

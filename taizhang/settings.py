@@ -15,8 +15,12 @@ from taizhang.env import (
     env_float,
     env_int,
     env_list,
+    env_log_level,
     env_path,
     env_str,
+    env_tile_url,
+    env_time_zone,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -151,7 +155,10 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------------------------
-REDIS_URL = env_str("TAIZHANG_CACHE_URL")
+# Django's Redis cache (redis-py): redis://, rediss:// (TLS) or unix:// (socket); several separated by , or ;.
+REDIS_URL = env_url(
+    "TAIZHANG_CACHE_URL", ("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/1", separators=",;"
+)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -167,7 +174,7 @@ else:
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TAIZHANG_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env_time_zone("TAIZHANG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -191,7 +198,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- Background work ----------------------------------------------------------------------------------------------
 # Empty: jobs are rows in the database that `taizhang worker` runs (serve starts it). Set to redis://… or
 # amqp://… to run them on Celery workers instead (see docs/background.md).
-CELERY_BROKER_URL = env_str("TAIZHANG_BROKER_URL")
+# Celery (kombu) transports whose clients the project ships: Redis (or Sentinel), RabbitMQ; failover URLs ;-separated.
+CELERY_BROKER_URL = env_url(
+    "TAIZHANG_BROKER_URL",
+    ("redis", "rediss", "sentinel", "amqp", "amqps", "pyamqp"),
+    example="redis://127.0.0.1:6379/0",
+    separators=";",
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -201,6 +214,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Worker processes `taizhang serve` starts beside the web server (0 with TAIZHANG_SERVE_WORKER=false).
 TAIZHANG_JOB_WORKERS = env_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
 TAIZHANG_SERVE_WORKER = env_bool("TAIZHANG_SERVE_WORKER", True)
+# gunicorn processes (`taizhang serve --workers` overrides) and threads per process for `taizhang serve`.
+TAIZHANG_WEB_WORKERS = env_int("TAIZHANG_WEB_WORKERS", 2, minimum=1, maximum=64)
+TAIZHANG_WEB_THREADS = env_int("TAIZHANG_WEB_THREADS", 8, minimum=1, maximum=256)
 TAIZHANG_JOBS_EAGER = env_bool("TAIZHANG_JOBS_EAGER", False)
 # A running job whose worker stops renewing its lease for this long is taken back; after this many tries it fails.
 TAIZHANG_JOB_LEASE_SECONDS = env_int("TAIZHANG_JOB_LEASE_SECONDS", 60, minimum=2, maximum=86400)
@@ -440,7 +456,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("TAIZHANG_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("TAIZHANG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -467,7 +483,7 @@ TAIZHANG_PUBLIC_HOSTS = env_list("TAIZHANG_PUBLIC_HOSTS", [])
 # Which site this process serves: both (default), public or staff (`taizhang serve --site`).
 TAIZHANG_SITE = env_choice("TAIZHANG_SITE", "both", {"both", "public", "staff"})
 # Map tiles of a tile server the department runs, e.g. https://tiles.example/{z}/{x}/{y}.png; empty: no map.
-TAIZHANG_MAP_TILES = env_str("TAIZHANG_MAP_TILES", "")
+TAIZHANG_MAP_TILES = env_tile_url("TAIZHANG_MAP_TILES")
 # Reporters' phone numbers are cleared this many days after the report is closed.
 TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS = env_int("TAIZHANG_CITIZEN_CONTACT_RETENTION_DAYS", 180, minimum=1,
                                                   maximum=3650)

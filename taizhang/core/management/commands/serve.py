@@ -18,11 +18,8 @@ def start_job_workers(stdout: Any = None) -> list[subprocess.Popen[bytes]]:
     """The background worker processes (`taizhang worker`) beside the web server: TAIZHANG_JOB_WORKERS of them
     (one with a Celery broker: it only schedules), none when TAIZHANG_SERVE_WORKER=false or jobs run eagerly."""
     from taizhang.core import jobs
-    from taizhang.env import env_bool
 
-    enabled = getattr(settings, "TAIZHANG_SERVE_WORKER", None)
-    if enabled is None:
-        enabled = env_bool("TAIZHANG_SERVE_WORKER", True)
+    enabled = getattr(settings, "TAIZHANG_SERVE_WORKER", True)  # settings.py validates the environment's value
     if not enabled or jobs.backend() == "eager":
         return []
     count = 1 if jobs.backend() == "celery" else jobs.setting_int("TAIZHANG_JOB_WORKERS", 1, minimum=1, maximum=32)
@@ -71,14 +68,13 @@ def _serve(port: int, host: str = "127.0.0.1", workers: int | None = None, stdou
 
     class App(BaseApplication):
         def load_config(self) -> None:
-            from taizhang.env import env_int
-
-            n_workers = workers or env_int("TAIZHANG_WEB_WORKERS", 2, minimum=1, maximum=64)
+            # TAIZHANG_WEB_WORKERS / TAIZHANG_WEB_THREADS: validated by settings.py at start-up
+            n_workers = workers or int(getattr(settings, "TAIZHANG_WEB_WORKERS", 2))
             config = {
                 "bind": f"{host}:{port}",
                 "workers": n_workers,
                 "worker_class": "gthread",
-                "threads": env_int("TAIZHANG_WEB_THREADS", 8, minimum=1, maximum=256),
+                "threads": int(getattr(settings, "TAIZHANG_WEB_THREADS", 8)),
                 "timeout": 120,
                 "graceful_timeout": 20,
                 "keepalive": 75,  # clients and proxies reuse idle connections; gunicorn's 2 s default resets them
