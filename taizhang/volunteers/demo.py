@@ -244,4 +244,5 @@ def build(ctx: DemoContext) -> None:
     demo_v = people[0]
     ctx.log(f"志愿服务：{len(people)}名志愿者、{len(teams)}支队伍、{len(stations)}个文明实践阵地、"
             f"{len(activities) + 1}场活动、{len(hours)}条时长记录、{len(orders)}个点单。")
-    ctx.log(f"志愿者登录（公众端 /public/volunteers/login/）：手机号 {demo_v.phone}，验证码在服务器日志中（未配置短信网关）。")
+    ctx.log(f"志愿者登录（公众端 /public/volunteers/login/）：手机号 {demo_v.phone}，"
+            "验证码在服务器日志中（未配置短信网关）。")
