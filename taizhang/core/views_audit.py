@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET
 from taizhang.core import audit
 from taizhang.core.audit_labels import channel_label, field_label, object_type_label, roles_label
 from taizhang.core.models import AuditEntry
+from taizhang.core.pagination import CappedPaginator
 from taizhang.core.permissions import VIEW_AUDIT, cap_required
 
 EXPORT_MAX_ROWS = 200_000
@@ -124,7 +124,7 @@ def _label(entry: AuditEntry) -> AuditEntry:
 @never_cache
 def audit_list(request: HttpRequest) -> HttpResponse:
     result = filtered(request)
-    page = Paginator(result.queryset, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(result.queryset, 50).get_page(request.GET.get("page"))  # the log grows without end
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         _label(entry)

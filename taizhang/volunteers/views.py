@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, unit_ids_for
@@ -198,7 +199,9 @@ def hours_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(source=HourRecord.Source.MANUAL, status=HourRecord.Status.PENDING)
     elif show == "flagged":
         qs = qs.exclude(flags=[])
-    page = Paginator(qs.order_by("-day", "-id"), 50).get_page(request.GET.get("page"))
+    # a figure's sources (ids) are counted exactly; the whole district's hours at most up to the cap
+    paginator = Paginator if ids else CappedPaginator
+    page = paginator(qs.order_by("-day", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "volunteers/hours_list.html", {
         "page": page, "show": show, "traced": bool(ids),
         "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)})

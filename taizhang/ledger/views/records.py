@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
 from taizhang.core.text import quoted
 from taizhang.ledger import actions
@@ -71,11 +72,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(_figures_prefetch())
     )
     qs = form.filter(qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
+    # a figure's sources or an import batch: the exact count is what the page says; else count at most COUNT_CAP
+    exact = bool(cleaned.get("ids") or cleaned.get("batch"))
+    page = (Paginator(qs, PAGE_SIZE) if exact else CappedPaginator(qs, PAGE_SIZE)).get_page(request.GET.get("page"))
     rows = [{"record": r, "figures": figure_rows(list(r.figures.all()))[:4]} for r in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
-    cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
     import_batch = None
     if cleaned.get("batch"):  # "查看导入的记录" after an Excel import: say so, not "a figure's sources"
         import_batch = ImportBatch.objects.filter(pk=cleaned["batch"]).only("filename", "created_at").first()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.cases.models import Case
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.pagination import CappedPaginator
 from taizhang.monitor import actions, charts
 from taizhang.monitor.actions import manages_monitoring
 from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
@@ -164,5 +165,5 @@ def item_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(label=label)
     if request.GET.get("originals"):
         qs = qs.filter(duplicate_of__isnull=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))  # millions of items: count at most the cap
     return render(request, "monitor/item_list.html", {"page": page, "q": q, "label": label or ""})
