@@ -11,7 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from taizhang.core.periods import Period, month_periods
-from taizhang.ledger.providers import PROVIDERS, FigureQuery
+from taizhang.ledger.dashboard_prefetch import asking
+from taizhang.ledger.figures import SubTrees
+from taizhang.ledger.providers import PROVIDERS, FigureQuery, memo
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
@@ -54,7 +56,9 @@ def _fmt(metric: str, v: Decimal) -> str:
 
 
 def _row(label: str, period: Period, unit_ids: list[int] | None, **filters: Any) -> Row:
-    return Row(label, [_fmt(k, value(k, period, unit_ids, **filters)[0]) for k in KEYS])
+    """The row's figures (their values: the ids behind them are not listed)."""
+    query = FigureQuery(period=period, unit_ids=unit_ids, filters=filters)
+    return Row(label, [_fmt(k, PROVIDERS[k].compute(query).value) for k in KEYS])
 
 
 def subtree(unit: Unit) -> list[int]:
@@ -70,28 +74,64 @@ def scope_ids(user: Any) -> list[int] | None:
     return sorted(ids)
 
 
+def _grouped_rows(
+    labelled: list[tuple[str, str]], period: Period, unit_ids: list[int] | None, groups: dict[int, str], **filters: Any
+) -> list[Row]:
+    """One row per (label, group key): each figure for every group at once (`Provider.grouped`, one GROUP BY unit
+    shared by the figures), the same values as `_row` of each group's units. `groups`: unit id → group key."""
+    query = FigureQuery(period=period, unit_ids=unit_ids, filters=filters)
+    values: dict[str, dict[str, Decimal]] = {}
+    for k in KEYS:
+        provider = PROVIDERS[k]
+        if provider.grouped is not None:
+            answered = provider.grouped(query, groups) if groups else {}
+            values[k] = {key: got.value for key, got in answered.items()}
+        else:  # one call per group (a provider without a grouped answer)
+            members: dict[str, list[int]] = {}
+            for uid, key in groups.items():
+                members.setdefault(key, []).append(uid)
+            values[k] = {
+                key: provider.compute(FigureQuery(period=period, unit_ids=ids, filters=filters)).value
+                for key, ids in members.items()
+            }
+    return [Row(label, [_fmt(k, values[k].get(key, Decimal(0))) for k in KEYS]) for label, key in labelled]
+
+
 def summary(period: Period, *, user: Any = None) -> dict[str, Any]:
+    """The page's tables. Within one `providers.memo()`: the figures of a row share one aggregate; the rows by
+    street and by handling unit come from one GROUP BY each, the months from one query (`asking`), so the number
+    of queries does not depend on the number of units (docs/scale.md)."""
+    with memo():
+        return _summary(period, user)
+
+
+def _summary(period: Period, user: Any) -> dict[str, Any]:
     ids = scope_ids(user)
+    allowed = None if ids is None else set(ids)
     header = [PROVIDERS[k].name.removeprefix("随手拍") for k in KEYS]
     tables = [Table("合计", [_row("全部", period, ids)])]
     tables.append(Table("按类别", [_row(c.name, period, ids, category=c.key) for c in Category.objects.all()]))
     tables.append(Table("按渠道", [_row(label, period, ids, channel=key) for key, label in Report.Channel.choices]))
+    # by street (the report's area): the unit tree read once, each unit mapped to the street it rolls up to
     root = Unit.objects.filter(parent__isnull=True).order_by("sort_order", "id").first()
-    streets = list(Unit.objects.filter(parent=root).order_by("sort_order", "code")) if root else []
-    rows = []
-    for street in streets:
-        sub = subtree(street)
-        if ids is not None:
-            sub = [i for i in sub if i in ids]
-            if not sub:
-                continue
-        rows.append(_row(street.name, period, sub))
-    tables.append(Table("按街道（问题所在片区）", rows))
-    unit_ids = (Report.objects.filter(submitted_at__date__range=(period.start, period.end), unit__isnull=False)
-                .values_list("unit_id", flat=True).distinct())
-    units = Unit.objects.filter(pk__in=list(unit_ids)).order_by("path")
-    tables.append(Table("按责任单位", [_row(u.name, period, [u.pk], unit_field="unit") for u in units
-                                     if ids is None or u.pk in ids]))
+    tree = SubTrees.of(root) if root else None
+    streets: list[tuple[str, str]] = []
+    groups: dict[int, str] = {}
+    for street in tree.children if tree else []:
+        sub = [i for i in tree.members[street.pk] if allowed is None or i in allowed] if tree else []
+        if allowed is not None and not sub:
+            continue
+        streets.append((street.name, str(street.pk)))
+        groups.update(dict.fromkeys(sub, str(street.pk)))
+    tables.append(Table("按街道（问题所在片区）", _grouped_rows(streets, period, ids, groups)))
+    # by handling unit: the units handling reports received in the period
+    handling = (Report.objects.filter(submitted_at__date__range=(period.start, period.end), unit__isnull=False)
+                .order_by().values("unit_id"))
+    units = [u for u in Unit.objects.filter(pk__in=handling).order_by("path") if allowed is None or u.pk in allowed]
+    tables.append(Table("按责任单位", _grouped_rows([(u.name, str(u.pk)) for u in units], period, ids,
+                                                   {u.pk: str(u.pk) for u in units}, unit_field="unit")))
     if period.kind != "month" and (period.end - period.start).days > 40:
-        tables.append(Table("按月", [_row(m.short_label, m, ids) for m in month_periods(period)]))
+        months = month_periods(period)
+        with asking(*months):  # every month's figures in one query
+            tables.append(Table("按月", [_row(m.short_label, m, ids) for m in months]))
     return {"header": header, "tables": tables}
