@@ -66,10 +66,42 @@ def _hours_value(total: Any) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.1"))
 
 
+def _hour_totals(q: FigureQuery) -> tuple[Any, int]:
+    """The sum and the number of the confirmed hours of `q`, and of the other periods the page asks
+    (`dashboard_prefetch.asking`, e.g. the overview's months): one statement, one FILTER per period."""
+
+    def run(periods: list[Period]) -> list[tuple[Any, int]]:
+        if len(periods) == 1:  # the query's period alone: the plain aggregate, as before
+            got = confirmed_hours(q).order_by().aggregate(t=Sum("hours"), n=Count("id"))
+            return [(got["t"], int(got["n"] or 0))]
+        base = _team_filters(_units(HourRecord.objects.filter(status=HourRecord.Status.CONFIRMED), q, "unit"), q, "")
+        aggregates: dict[str, Any] = {}
+        for i, p in enumerate(periods):
+            aggregates[f"t{i}"] = Sum("hours", filter=within(p, "day"))
+            aggregates[f"n{i}"] = Count("id", filter=within(p, "day"))
+        got = base.filter(any_of(periods, "day")).order_by().aggregate(**aggregates)
+        return [(got[f"t{i}"], int(got[f"n{i}"] or 0)) for i in range(len(periods))]
+
+    result: tuple[Any, int] = per_period("volunteers.hours", q, run)
+    return result
+
+
 def hours(q: FigureQuery) -> Provided:
     qs = confirmed_hours(q).order_by()
-    got = qs.aggregate(t=Sum("hours"), n=Count("id"))
-    return lazy(_hours_value(got["t"]), int(got["n"] or 0), lambda: _ids(qs))
+    total, n = _hour_totals(q)
+    return lazy(_hours_value(total), n, lambda: _ids(qs))
+
+
+def hour_ids_by_unit(q: FigureQuery) -> dict[int, list[int]]:
+    """The ids behind `volunteer_hours` for `q`, by unit, in one query (each unit's ids ascending): what the
+    loaders of a breakdown by unit list one query per child (the overview links every child's hours)."""
+    sql, params = confirmed_hours(q).order_by("id").values_list("unit_id", "id").query.sql_with_params()
+    out: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, pk in cursor.fetchall():
+            out.setdefault(unit_id, []).append(pk)
+    return out
 
 
 def hours_by_group(q: FigureQuery, groups: dict[int, str]) -> dict[str, Provided]:

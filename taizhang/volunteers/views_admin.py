@@ -4,22 +4,26 @@ pages the figures link to (`?ids=`, scoped to the viewer)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, TaizhangError
-from taizhang.core.periods import parse_period
+from taizhang.core.periods import Period, parse_period
 from taizhang.core.querysets import get_scoped
 from taizhang.core.widgets import period_value
-from taizhang.ledger import figures
+from taizhang.ledger import figures, providers
+from taizhang.ledger.dashboard_prefetch import asking
+from taizhang.ledger.models import MetricDefinition
 from taizhang.ledger.providers import FigureQuery
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -36,7 +40,7 @@ from taizhang.volunteers.models import (
     Team,
     Volunteer,
 )
-from taizhang.volunteers.providers import hours_grouped
+from taizhang.volunteers.providers import hour_ids_by_unit, hours_grouped
 from taizhang.volunteers.views import add_errors, editable_teams, public_path
 
 
@@ -61,9 +65,24 @@ def _bar(title: str, labels: list[str], series: list[tuple[str, list[Any]]], kin
             "series": [{"name": n, "type": kind, "data": d} for n, d in series]}
 
 
+def _month_periods(period: Period) -> list[Period]:
+    """The months of `period` as `figures.compute(by="month")` asks a provider for them (clipped to the period)."""
+    out = []
+    for y, mo in period.months():
+        start = max(datetime.date(y, mo, 1), period.start)
+        end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
+        out.append(Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range"))
+    return out
+
+
 @require_GET
 @cap_required(Cap.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every number from the figures function, in a number of queries that does not depend on the number of units
+    (docs/scale.md): the figures share one `providers.memo()` and name the periods they ask (`asking`: the period
+    and its months), so the providers answer the KPIs and the monthly charts in one statement of counts and one of
+    hours; the metric definitions and the viewer's scope are read once; the ids behind each child's hours (its
+    link) come from one query instead of one per child."""
     from django.utils import timezone
 
     try:
@@ -76,36 +95,58 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if code:
         chosen = Unit.objects.filter(code=code, pk__in=unit_ids_for(request.user, Cap.VIEW)).first()
         unit = chosen or unit
-    kpis = {k: figures.compute(k, period=period, unit=unit, user=request.user) for k in KPIS}
+    defs = {m.key: m for m in MetricDefinition.objects.filter(key__in=KPIS).select_related("line")}
+    known = figures.scope_unit_ids(unit, request.user)
+
+    def fig(key: str, by: Any = None) -> figures.FigureResult:
+        return figures.compute(defs.get(key) or key, period=period, unit=unit, by=by, user=request.user,
+                               known_unit_ids=known)
+
+    with providers.memo(), asking(period, *_month_periods(period)):
+        kpis = {k: fig(k) for k in KPIS}
+        by_unit = fig("volunteer_hours", "unit")
+        monthly_hours = fig("volunteer_hours", "month")
+        monthly_acts = fig("volunteer_activities", "month")
+        monthly_active = fig("volunteers_active", "month")
+        monthly_orders = fig("service_orders", "month")
+        monthly_sat = fig("service_order_satisfaction", "month")
+    tree = figures.SubTrees.of(unit)
     population = (unit.population if unit and unit.population else None) or sum(
-        u.population or 0 for u in Unit.objects.filter(parent=unit)) if unit else 0
+        u.population or 0 for u in (tree.children if tree else [])) if unit else 0
     reg = kpis["volunteers_registered"].value
     per10k = (reg * 10000 / Decimal(population)).quantize(Decimal("0.1")) if population else None
-    by_unit = figures.compute("volunteer_hours", period=period, unit=unit, by="unit", user=request.user)
-    monthly_hours = figures.compute("volunteer_hours", period=period, unit=unit, by="month", user=request.user)
-    monthly_acts = figures.compute("volunteer_activities", period=period, unit=unit, by="month", user=request.user)
-    monthly_active = figures.compute("volunteers_active", period=period, unit=unit, by="month", user=request.user)
-    monthly_orders = figures.compute("service_orders", period=period, unit=unit, by="month", user=request.user)
-    monthly_sat = figures.compute("service_order_satisfaction", period=period, unit=unit, by="month",
-                                  user=request.user)
+    # The ids behind the hours (the KPI's link and each child's), one query for all children.
+    hour_ids = hour_ids_by_unit(FigureQuery(period=period, unit_ids=known))
+    kpis["volunteer_hours"].records = sorted(pk for ids in hour_ids.values() for pk in ids)
+    if tree is not None:
+        per_child: dict[str, list[int]] = {}
+        for unit_id, ids in hour_ids.items():
+            owner = tree.child_of.get(unit_id)
+            if owner is not None:
+                per_child.setdefault(owner.code, []).extend(ids)
+        for row in by_unit.breakdown:
+            row.records = sorted(per_child.get(row.key, []))
     # Tables by kind of organiser and by team: the provider's own rows summed in one GROUP BY each.
-    scope = sorted(unit_ids_for(request.user, Cap.VIEW) & set(
-        Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))) if unit else None
+    scope_ids = unit_ids_for(request.user, Cap.VIEW)
+    scope = sorted(scope_ids & set(tree.child_of)) if unit and tree else None
     query = FigureQuery(period=period, unit_ids=scope)
     kinds = dict(Team.Kind.choices)
     by_kind = [(kinds.get(r["team__kind"], "其他（导入）"), r["total"]) for r in hours_grouped(query, "team__kind")]
     top_teams = [(r["team__name"] or "（未注明队伍）", r["total"]) for r in hours_grouped(query, "team__name")[:15]]
-    scope_ids = unit_ids_for(request.user, Cap.VIEW)
-    # Star levels of the registered volunteers counted by the provider (its ids), thresholds from the data.
+    # Star levels of the registered volunteers counted by the provider (its ids), thresholds from the data: one
+    # count per level in one statement.
     reg_ids = kpis["volunteers_registered"].records
     stars = list(StarThreshold.objects.order_by("level"))
-    star_counts = []
+    levels: dict[str, Any] = {}
     for i, s in enumerate(stars):
-        qs = Volunteer.objects.filter(pk__in=reg_ids, total_hours__gte=s.hours) if len(reg_ids) < 50000 else \
-            Volunteer.objects.filter(total_hours__gte=s.hours, status=Volunteer.Status.ACTIVE)
+        cond = Q(total_hours__gte=s.hours)
         if i + 1 < len(stars):
-            qs = qs.filter(total_hours__lt=stars[i + 1].hours)
-        star_counts.append((s.name, qs.count()))
+            cond &= Q(total_hours__lt=stars[i + 1].hours)
+        levels[f"s{i}"] = Count("id", filter=cond)
+    base = Volunteer.objects.filter(pk__in=reg_ids) if len(reg_ids) < 50000 else \
+        Volunteer.objects.filter(status=Volunteer.Status.ACTIVE)
+    counted = base.aggregate(**levels) if levels and reg_ids else {}  # no ids: nothing to count, no query
+    star_counts = [(s.name, int(counted.get(f"s{i}") or 0)) for i, s in enumerate(stars)]
     months = [r.label for r in monthly_hours.breakdown]
     charts = {
         "units": _bar("各街道（单位）志愿服务时长", [r.label for r in by_unit.breakdown],
