@@ -39,6 +39,7 @@ from taizhang.volunteers.models import (
     StarThreshold,
     Team,
     Volunteer,
+    star_for,
 )
 from taizhang.volunteers.providers import hour_ids_by_unit, hours_grouped
 from taizhang.volunteers.views import add_errors, editable_teams, public_path
@@ -183,7 +184,8 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     if q:  # exact search on the blind indexes; the number by prefix
         qs = qs.filter(Q(number__istartswith=q) | Q(id_hash=actions.id_hash(q)) | Q(phone_hash=actions.phone_hash(q)))
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
-    rows = [{"v": v, "m": v.masked()} for v in page.object_list]
+    thresholds = list(StarThreshold.objects.values_list("level", "hours"))  # once, not once per row
+    rows = [{"v": v, "m": v.masked(), "star": star_for(v.total_hours, thresholds)} for v in page.object_list]
     return render(request, "volunteers/volunteer_list.html", {"page": page, "rows": rows, "q": q,
                                                                "traced": bool(ids)})
 

@@ -156,3 +156,26 @@ def test_dispute_and_second_approval_pages(tree, world):
     c.post(f"/volunteers/hours/{m.pk}/second-approve/")
     m.refresh_from_db()
     assert m.status == "confirmed"
+
+
+def test_volunteer_list_reads_the_star_thresholds_once_and_shows_each_star(tree, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from taizhang.volunteers.models import StarThreshold, Volunteer, star_for
+
+    client = client_for(make_user("staff", tree.district))
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/volunteers/people/").content.decode()
+        return sum("volunteers_starthreshold" in q["sql"] for q in ctx.captured_queries), html
+
+    Volunteer.objects.filter(pk=world["v"].pk).update(total_hours=Decimal(250))
+    for _ in range(4):
+        make_volunteer(tree.community_a1)
+    reads, html = queries()
+    assert reads == 1
+    star = star_for(Decimal(250))
+    assert StarThreshold.objects.exists() and star > 0
+    assert f'<td class="tz-table__num">250.0</td><td>{star}</td>' in html
