@@ -95,14 +95,25 @@ class ScoreResult:
         return sorted({i for p in self.projects for i in p.reviews})
 
 
-def _scope_ids(units: list[Unit | None]) -> dict[int | None, set[int] | None]:
-    """For each scope unit (None = everything), the ids of its subtree."""
+def scope_ids(units: list[Unit | None]) -> dict[int | None, set[int] | None]:
+    """For each scope unit (None = everything), the ids of its subtree: one query for all of them (the subtrees of
+    the outermost units asked, each unit's own picked out by its path)."""
     out: dict[int | None, set[int] | None] = {}
+    outermost: list[str] = []
+    for path in sorted({u.path for u in units if u is not None}):  # a path sorts before the paths under it
+        if not any(path.startswith(top) for top in outermost):
+            outermost.append(path)
+    rows: list[tuple[int, str]] = []
+    if outermost:
+        cond = Q()
+        for path in outermost:
+            cond |= Q(path__startswith=path)
+        rows = list(Unit.objects.filter(cond).values_list("id", "path"))
     for unit in units:
         if unit is None:
             out[None] = None
         else:
-            out[unit.pk] = set(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+            out[unit.pk] = {uid for uid, path in rows if path.startswith(unit.path)}
     return out
 
 
@@ -232,13 +243,47 @@ def roll_up(framework: Framework, period: Period, unit: Unit | None, collected: 
 
 
 def compute_scores(framework: Framework, period: Period, units: list[Unit | None], *,
-                   site_type: str | None = None, with_ids: bool = True) -> list[ScoreResult]:
-    """The score of each scope in `units` (None = the whole register), from one pass over the data."""
-    scopes = _scope_ids(units)
+                   site_type: str | None = None, with_ids: bool = True,
+                   scopes: dict[int | None, set[int] | None] | None = None) -> list[ScoreResult]:
+    """The score of each scope in `units` (None = the whole register), from one pass over the data. `scopes`: their
+    subtrees' ids (`scope_ids(units)`), when the caller has them already."""
+    scopes = scope_ids(units) if scopes is None else scopes
     collected = collect(framework, period, _union(scopes), site_type=site_type, with_ids=with_ids)
     standards, projects = _standards(framework)
     return [roll_up(framework, period, u, collected, scopes[u.pk if u else None], standards, projects)
             for u in units]
+
+
+def compute_site_type_scores(framework: Framework, period: Period, unit: Unit | None, unit_ids: set[int] | None,
+                             site_types: list[str]) -> dict[str, ScoreResult]:
+    """`compute_score(framework, period, unit, site_type=t)` for each type t (all non-empty) of `site_types`, with
+    `unit_ids` the subtree of `unit` (None: everything): one query for the answers and one for the inspections,
+    grouped by site type, instead of a pass per type."""
+    tallies: dict[str, dict[tuple[int, int], Tally]] = {t: defaultdict(Tally) for t in site_types}
+    behind: dict[str, dict[tuple[int, int], set[int]]] = {t: defaultdict(set) for t in site_types}
+    answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end,
+                                    site_type__in=site_types)
+    if unit_ids is not None:
+        answers = answers.filter(unit_id__in=unit_ids)
+    for st, sid, uid, total, met in answers.values_list("site_type", "standard_id", "unit_id").annotate(
+            n_total=Count("id"), n_met=Count("id", filter=Q(met=True))).values_list(
+                "site_type", "standard_id", "unit_id", "n_total", "n_met"):
+        t = tallies[st][(sid, uid)]
+        t.num += met
+        t.den += total
+    start, end = bounds(period)
+    inspections = Inspection.objects.filter(framework=framework, kind=Inspection.Kind.REGULAR,
+                                            submitted_at__gte=start, submitted_at__lt=end,
+                                            site__type__in=site_types)
+    if unit_ids is not None:
+        inspections = inspections.filter(site__unit_id__in=unit_ids)
+    for iid, uid, projects, st in inspections.values_list("id", "site__unit_id", "projects", "site__type").iterator(
+            5000):
+        for pid in projects or ():
+            behind[st][(pid, uid)].add(iid)
+    standards, projects_ = _standards(framework)
+    return {t: roll_up(framework, period, unit, Collected(tallies[t], behind[t]), unit_ids, standards, projects_)
+            for t in site_types}
 
 
 def compute_score(framework: Framework, period: Period, unit: Unit | None = None, *,
@@ -277,12 +322,15 @@ def by_standard_rows(result: ScoreResult) -> list[dict[str, Any]]:
     return rows
 
 
-def trend(framework: Framework, period: Period, unit: Unit | None) -> list[tuple[Period, Decimal | None]]:
-    """The field-inspection score week by week (one query, bucketed by local day)."""
+def trend(framework: Framework, period: Period, unit: Unit | None, *, unit_ids: set[int] | None = None
+          ) -> list[tuple[Period, Decimal | None]]:
+    """The field-inspection score week by week (one query, bucketed by local day). `unit_ids`: the subtree of
+    `unit`, when the caller has it already."""
     answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end)
     if unit is not None:
-        answers = answers.filter(unit_id__in=set(Unit.objects.filter(path__startswith=unit.path).values_list(
-            "id", flat=True)))
+        if unit_ids is None:
+            unit_ids = set(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+        answers = answers.filter(unit_id__in=unit_ids)
     points = dict(Standard.objects.filter(framework=framework).values_list("id", "points"))
     weeks = weeks_in(period)
     buckets: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
@@ -339,3 +387,42 @@ def problem_counts(period: Period, unit_ids: set[int] | None, *, today: datetime
         ontime=list(ontime.values_list("id", flat=True)),
     )
 
+
+def problem_counts_of(period: Period, scopes: list[set[int] | None], *, today: datetime.date | None = None
+                      ) -> list[ProblemCounts]:
+    """`problem_counts(period, ids)` of each `ids` of `scopes` from one query: the problems any of them counts
+    (in the model's order, as `problem_counts` lists them), sorted into each scope's sets in Python by the same
+    conditions."""
+    as_of = min(period.end, today or timezone.localdate())
+    qs = Problem.objects.exclude(status=Problem.Status.CANCELLED)
+    if scopes and all(ids is not None for ids in scopes):
+        qs = qs.filter(unit_id__in=set().union(*(ids for ids in scopes if ids is not None)))
+    wanted = (Q(found_on__gte=period.start, found_on__lte=period.end)
+              | Q(closed_on__gte=period.start, closed_on__lte=period.end)
+              | Q(found_on__lte=as_of, deadline__lt=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)))
+    everywhere = [i for i, ids in enumerate(scopes) if ids is None]
+    scopes_of: dict[int, list[int]] = defaultdict(list)  # unit id → the scopes (their indexes) it is in
+    for i, ids in enumerate(scopes):
+        for uid in ids or ():
+            scopes_of[uid].append(i)
+    out = [ProblemCounts([], [], [], [], []) for _ids in scopes]
+    for pk, uid, found_on, closed_on, deadline, again in qs.filter(wanted).values_list(
+            "id", "unit_id", "found_on", "closed_on", "deadline", "recurring"):
+        found = period.start <= found_on <= period.end
+        closed = closed_on is not None and period.start <= closed_on <= period.end
+        ontime = closed_on is not None and closed and (deadline is None or closed_on <= deadline)
+        overdue = (found_on <= as_of and deadline is not None and deadline < as_of
+                   and (closed_on is None or closed_on > as_of))
+        for i in [*everywhere, *scopes_of.get(uid, ())]:
+            counts = out[i]
+            if found:
+                counts.found.append(pk)
+                if again:
+                    counts.recurring.append(pk)
+            if closed:
+                counts.rectified.append(pk)
+                if ontime:
+                    counts.ontime.append(pk)
+            if overdue:
+                counts.overdue.append(pk)
+    return out

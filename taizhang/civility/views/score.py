@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from taizhang.civility.models import Framework, SiteType
-from taizhang.civility.report import score_report
-from taizhang.civility.scoring import by_standard_rows, compute_score, framework_for, trend
+from taizhang.civility.report import build_score_report
+from taizhang.civility.scoring import by_standard_rows, compute_site_type_scores, framework_for, trend
 from taizhang.civility.views.common import current_period, scope_unit, visible_units
 from taizhang.org.roles import Cap
 from taizhang.org.views import cap_required
@@ -29,19 +29,20 @@ def _ids_url(name: str, ids: list[int]) -> str | None:
 def score_page(request: HttpRequest) -> HttpResponse:
     period = current_period(request)
     unit = scope_unit(request)
-    report = score_report(period, unit)
     framework: Framework | None = framework_for(period)
+    report, head, unit_ids = build_score_report(period, unit, framework)
     by_type: list[dict[str, Any]] = []
     standards: list[dict[str, Any]] = []
     chart: dict[str, Any] | None = None
-    if framework is not None:
+    if framework is not None and head is not None:
+        by_site_type = compute_site_type_scores(framework, period, unit, unit_ids, [v for v, _l in SiteType.choices])
         for value, label in SiteType.choices:
-            result = compute_score(framework, period, unit, site_type=value)
+            result = by_site_type[value]
             if result.score is not None:
                 by_type.append({"label": label, "score": result.score,
                                 "url": _ids_url("civility:inspection_list", result.inspection_ids)})
-        standards = [r for r in by_standard_rows(compute_score(framework, period, unit)) if r["rate"] is not None]
-        weeks = trend(framework, period, unit)
+        standards = [r for r in by_standard_rows(head) if r["rate"] is not None]
+        weeks = trend(framework, period, unit, unit_ids=unit_ids)
         chart = {
             "tooltip": {"trigger": "axis"},
             "xAxis": {"type": "category", "data": [f"{w.start.month}/{w.start.day}" for w, _s in weeks]},
