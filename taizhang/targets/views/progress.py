@@ -52,20 +52,26 @@ def _year(request: HttpRequest) -> int:
 
 def _drill(target: Target, row: progress.ProgressRow, as_of: datetime.date) -> str | None:
     """A short link to the records behind a row (the page behind it lists exactly those records)."""
-    if not row.actual.records:
+    if not row.actual.count:  # the ids are read only when the link is opened (target_records)
         return None
     return (f"{reverse('targets:target_records', args=[target.pk])}?"
             f"{urlencode({'unit': row.unit.code, 'as_of': as_of.isoformat()})}")
 
 
-def _progress_context(prog: progress.TargetProgress, chart_id: str) -> dict[str, Any]:
+def _only(prog: progress.TargetProgress) -> progress.ProgressRow | None:
+    """The one row of a target a unit sees alone (its own allocation): its chart is the cumulative one."""
+    return prog.rows[0] if len(prog.rows) == 1 and prog.total is None else None
+
+
+def _progress_context(prog: progress.TargetProgress, chart_id: str,
+                      cumulative: progress.Cumulative | None = None) -> dict[str, Any]:
     target = prog.target
     urls = {r.unit.pk: _drill(target, r, prog.as_of) for r in prog.rows}
     total_url = _drill(target, prog.total, prog.as_of) if prog.total else None
     chart = charts.completion_chart(chart_id, f"{target.name}：各单位完成率", prog.rows, prog.expected, urls)
-    only = prog.rows[0] if len(prog.rows) == 1 and prog.total is None else None
+    only = _only(prog)
     if only is not None:
-        labels, actual, plan = progress.cumulative(target, only.unit, only.target_value, prog.as_of)
+        labels, actual, plan = cumulative or progress.cumulative(target, only.unit, only.target_value, prog.as_of)
         chart = charts.cumulative_chart(chart_id, f"{only.unit.name}{target.name}：累计完成与计划进度", labels, actual,
                                         plan, target.measure_word)
     return {
@@ -86,9 +92,15 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     visible = visible_unit_ids(user)
     cards = []
     lagging = []
-    for i, target in enumerate(progress.targets_for(user, year)):
-        prog = progress.target_progress(target, as_of=as_of, visible=visible)
-        card = _progress_context(prog, f"tz-target-{i}")
+    # every target's progress (and a unit's cumulative charts) from the same few queries, whatever the number of
+    # targets and units
+    progs = progress.progress_many(progress.targets_for(user, year), as_of=as_of, visible=visible)
+    alone = [(i, row) for i, row in enumerate(map(_only, progs)) if row is not None]
+    months = progress.cumulative_many([(progs[i].target, r.unit, r.target_value) for i, r in alone], as_of)
+    cumulative = {i: got for (i, _row), got in zip(alone, months, strict=True)}
+    for i, prog in enumerate(progs):
+        target = prog.target
+        card = _progress_context(prog, f"tz-target-{i}", cumulative.get(i))
         cards.append(card)
         for entry in card["rows"]:
             if entry["row"].lagging:
