@@ -20,12 +20,12 @@ from taizhang.civility.scoring import (
     children_of,
     compute_scores,
     framework_for,
-    problem_counts,
+    problem_counts_of,
     q2,
+    scope_ids,
 )
 from taizhang.core.periods import Period
 from taizhang.org.models import Unit
-from taizhang.org.scoping import subtree_ids
 from taizhang.reports.document import Document, Figure, Paragraph, Table
 
 CN = "一二三四五六七八九十"
@@ -70,9 +70,14 @@ class _Builder:
         area = self.owner.short_name or "全区"
         label = period_label(self.period)
         children = children_of(self.owner)
-        results = compute_scores(framework, self.period, [self.owner, *children])
+        # every unit's subtree in one query, the scores from one pass and the problem counts of all of them from one
+        # query: the number of queries does not depend on the number of units (docs/scale.md)
+        units: list[Unit | None] = [self.owner, *children]
+        scopes = scope_ids(units)
+        results = compute_scores(framework, self.period, units, scopes=scopes)
         head = results[0]
-        head_counts = problem_counts(self.period, set(subtree_ids(self.owner)))
+        head_counts, *child_counts = problem_counts_of(
+            self.period, [scopes[self.owner.pk], *(scopes[unit.pk] for unit in children)])
         from taizhang.civility.models import Inspection
         from taizhang.civility.periods import bounds
 
@@ -94,8 +99,7 @@ class _Builder:
             "，同一点位反复出现的问题", self.counts(head_counts, self.owner, "recurring"), "。"]))
         rows: list[list[str | Figure]] = []
         ranked: list[tuple[Unit, ScoreResult, ProblemCounts]] = []
-        for unit, result in zip(children, results[1:], strict=True):
-            counts = problem_counts(self.period, set(subtree_ids(unit)))
+        for unit, result, counts in zip(children, results[1:], child_counts, strict=True):
             if result.score is None and not counts.found and not counts.overdue:
                 continue
             ranked.append((unit, result, counts))
