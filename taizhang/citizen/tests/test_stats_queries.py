@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from taizhang.accounts.tests.helpers import mfa_client
 from taizhang.citizen import stats
 from taizhang.citizen.models import Category, Report
 from taizhang.core.periods import month_periods, parse_period
@@ -77,12 +78,7 @@ def _district() -> Unit:
 
 
 def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session["tz_mfa"] = True
-    session.save()
-    return client
+    return mfa_client(user)
 
 
 def _queries(client: Client, spec: str) -> int:
