@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from taizhang.civility.models import (
@@ -135,12 +135,12 @@ class Collected:
 def collect(framework: Framework, period: Period, unit_ids: set[int] | None, *, site_type: str | None = None,
             with_ids: bool = True) -> Collected:
     """Tallies by (standard, unit): the raw material every scope's score is rolled up from."""
+    if site_type:  # documents and surveys are not about a site type
+        return collect_by_site_type(framework, period, unit_ids, [site_type], with_ids=with_ids)[site_type]
     tallies: dict[tuple[int, int], Tally] = defaultdict(Tally)
     answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end)
     if unit_ids is not None:
         answers = answers.filter(unit_id__in=unit_ids)
-    if site_type:
-        answers = answers.filter(site_type=site_type)
     for sid, uid, total, met in answers.values_list("standard_id", "unit_id").annotate(
             n_total=Count("id"), n_met=Count("id", filter=Q(met=True))).values_list(
                 "standard_id", "unit_id", "n_total", "n_met"):
@@ -149,18 +149,10 @@ def collect(framework: Framework, period: Period, unit_ids: set[int] | None, *, 
         t.den += total
     behind: dict[tuple[int, int], set[int]] = defaultdict(set)
     if with_ids:
-        start, end = bounds(period)
-        inspections = Inspection.objects.filter(framework=framework, kind=Inspection.Kind.REGULAR,
-                                                submitted_at__gte=start, submitted_at__lt=end)
-        if unit_ids is not None:
-            inspections = inspections.filter(site__unit_id__in=unit_ids)
-        if site_type:
-            inspections = inspections.filter(site__type=site_type)
-        for iid, uid, projects in inspections.values_list("id", "site__unit_id", "projects").iterator(5000):
+        for iid, uid, projects in _inspections(framework, period, unit_ids).values_list(
+                "id", "site__unit_id", "projects").iterator(5000):
             for pid in projects or ():
                 behind[(pid, uid)].add(iid)
-    if site_type:
-        return Collected(tallies, behind)  # documents and surveys are not about a site type
     docs = DocumentSubmission.objects.filter(
         standard__framework=framework, reviewed_on__gte=period.start, reviewed_on__lte=period.end,
         status__in=[DocumentSubmission.Status.ACCEPTED, DocumentSubmission.Status.RETURNED])
@@ -254,11 +246,18 @@ def compute_scores(framework: Framework, period: Period, units: list[Unit | None
             for u in units]
 
 
-def compute_site_type_scores(framework: Framework, period: Period, unit: Unit | None, unit_ids: set[int] | None,
-                             site_types: list[str]) -> dict[str, ScoreResult]:
-    """`compute_score(framework, period, unit, site_type=t)` for each type t (all non-empty) of `site_types`, with
-    `unit_ids` the subtree of `unit` (None: everything): one query for the answers and one for the inspections,
-    grouped by site type, instead of a pass per type."""
+def _inspections(framework: Framework, period: Period, unit_ids: set[int] | None) -> QuerySet[Inspection]:
+    """The regular inspections of the period whose site is in `unit_ids` (None: everywhere)."""
+    start, end = bounds(period)
+    qs = Inspection.objects.filter(framework=framework, kind=Inspection.Kind.REGULAR, submitted_at__gte=start,
+                                   submitted_at__lt=end)
+    return qs if unit_ids is None else qs.filter(site__unit_id__in=unit_ids)
+
+
+def collect_by_site_type(framework: Framework, period: Period, unit_ids: set[int] | None, site_types: list[str], *,
+                         with_ids: bool = True) -> dict[str, Collected]:
+    """`collect(..., site_type=t)` for each type t of `site_types` (answers and inspections only: documents and
+    surveys are not about a site type), from one query for the answers and one for the inspections."""
     tallies: dict[str, dict[tuple[int, int], Tally]] = {t: defaultdict(Tally) for t in site_types}
     behind: dict[str, dict[tuple[int, int], set[int]]] = {t: defaultdict(set) for t in site_types}
     answers = Answer.objects.filter(framework=framework, day__gte=period.start, day__lte=period.end,
@@ -271,19 +270,21 @@ def compute_site_type_scores(framework: Framework, period: Period, unit: Unit | 
         t = tallies[st][(sid, uid)]
         t.num += met
         t.den += total
-    start, end = bounds(period)
-    inspections = Inspection.objects.filter(framework=framework, kind=Inspection.Kind.REGULAR,
-                                            submitted_at__gte=start, submitted_at__lt=end,
-                                            site__type__in=site_types)
-    if unit_ids is not None:
-        inspections = inspections.filter(site__unit_id__in=unit_ids)
-    for iid, uid, projects, st in inspections.values_list("id", "site__unit_id", "projects", "site__type").iterator(
-            5000):
-        for pid in projects or ():
-            behind[st][(pid, uid)].add(iid)
-    standards, projects_ = _standards(framework)
-    return {t: roll_up(framework, period, unit, Collected(tallies[t], behind[t]), unit_ids, standards, projects_)
-            for t in site_types}
+    if with_ids:
+        for iid, uid, projects, st in _inspections(framework, period, unit_ids).filter(
+                site__type__in=site_types).values_list("id", "site__unit_id", "projects", "site__type").iterator(5000):
+            for pid in projects or ():
+                behind[st][(pid, uid)].add(iid)
+    return {t: Collected(tallies[t], behind[t]) for t in site_types}
+
+
+def compute_site_type_scores(framework: Framework, period: Period, unit: Unit | None, unit_ids: set[int] | None,
+                             site_types: list[str]) -> dict[str, ScoreResult]:
+    """`compute_score(framework, period, unit, site_type=t)` for each type t (all non-empty) of `site_types`, with
+    `unit_ids` the subtree of `unit` (None: everything), from `collect_by_site_type`'s two queries."""
+    collected = collect_by_site_type(framework, period, unit_ids, site_types)
+    standards, projects = _standards(framework)
+    return {t: roll_up(framework, period, unit, collected[t], unit_ids, standards, projects) for t in site_types}
 
 
 def compute_score(framework: Framework, period: Period, unit: Unit | None = None, *,
