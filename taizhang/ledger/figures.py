@@ -536,15 +536,22 @@ def _q_by_month(q: LedgerQuery, *, rows: list[dict[str, Any]] | None = None) -> 
         key = day[:7] if isinstance(day, str) else f"{day.year}-{day.month:02d}"
         groups[key].append((key, r.get("unit_id"), r["total"], r["n"], r["mx"]))
     out = []
-    for y, mo in q.period.months():
+    for (y, mo), part in zip(q.period.months(), month_parts(q.period), strict=True):
         key = f"{y}-{mo:02d}"
         value, count = _fold(q.metric, groups.get(key, []))
-        start = max(datetime.date(y, mo, 1), q.period.start)
-        end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), q.period.end)
-        part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
         out.append(
             BreakdownRow(key, f"{y}年{mo}月", value, count=count, loader=q.narrowed(period=part).ids if count else None)
         )
+    return out
+
+
+def month_parts(period: Period) -> list[Period]:
+    """The months of `period`, each clipped to it: what a breakdown by month asks (`asking` them: one query)."""
+    out = []
+    for y, mo in period.months():
+        start = max(datetime.date(y, mo, 1), period.start)
+        end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
+        out.append(Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range"))
     return out
 
 
@@ -738,10 +745,7 @@ def _compute_provided(
     if by == "unit":
         result.breakdown = _provided_by_unit(provider, period, scope, unit_ids, filters)
     elif by == "month":
-        for y, mo in period.months():
-            start = max(datetime.date(y, mo, 1), period.start)
-            end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
-            part = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
+        for (y, mo), part in zip(period.months(), month_parts(period), strict=True):
             got = _provided(provider, part, unit_ids, filters)
             result.breakdown.append(
                 BreakdownRow(f"{y}-{mo:02d}", f"{y}年{mo}月", _plain(Decimal(got.value)), **_lazy_kwargs(got))

@@ -52,9 +52,13 @@ def _ids(qs: QuerySet[Any]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _confirmed(q: FigureQuery) -> QuerySet[HourRecord]:
+    """The confirmed hours of the query's units and team filters, any day."""
+    return _team_filters(_units(HourRecord.objects.filter(status=HourRecord.Status.CONFIRMED), q, "unit"), q, "")
+
+
 def confirmed_hours(q: FigureQuery) -> QuerySet[HourRecord]:
-    qs = HourRecord.objects.filter(status=HourRecord.Status.CONFIRMED, day__gte=q.period.start, day__lte=q.period.end)
-    return _team_filters(_units(qs, q, "unit"), q, "")
+    return _confirmed(q).filter(day__gte=q.period.start, day__lte=q.period.end)
 
 
 def hours_grouped(q: FigureQuery, *fields: str) -> list[dict[str, Any]]:
@@ -74,7 +78,7 @@ def _hour_totals(q: FigureQuery) -> tuple[Any, int]:
         if len(periods) == 1:  # the query's period alone: the plain aggregate, as before
             got = confirmed_hours(q).order_by().aggregate(t=Sum("hours"), n=Count("id"))
             return [(got["t"], int(got["n"] or 0))]
-        base = _team_filters(_units(HourRecord.objects.filter(status=HourRecord.Status.CONFIRMED), q, "unit"), q, "")
+        base = _confirmed(q)
         aggregates: dict[str, Any] = {}
         for i, p in enumerate(periods):
             aggregates[f"t{i}"] = Sum("hours", filter=within(p, "day"))

@@ -4,8 +4,6 @@ pages the figures link to (`?ids=`, scoped to the viewer)."""
 
 from __future__ import annotations
 
-import calendar
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, TaizhangError
-from taizhang.core.periods import Period, parse_period
+from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped
 from taizhang.core.widgets import period_value
 from taizhang.ledger import figures, providers
@@ -66,16 +64,6 @@ def _bar(title: str, labels: list[str], series: list[tuple[str, list[Any]]], kin
             "series": [{"name": n, "type": kind, "data": d} for n, d in series]}
 
 
-def _month_periods(period: Period) -> list[Period]:
-    """The months of `period` as `figures.compute(by="month")` asks a provider for them (clipped to the period)."""
-    out = []
-    for y, mo in period.months():
-        start = max(datetime.date(y, mo, 1), period.start)
-        end = min(datetime.date(y, mo, calendar.monthrange(y, mo)[1]), period.end)
-        out.append(Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range"))
-    return out
-
-
 @require_GET
 @cap_required(Cap.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -103,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return figures.compute(defs.get(key) or key, period=period, unit=unit, by=by, user=request.user,
                                known_unit_ids=known)
 
-    with providers.memo(), asking(period, *_month_periods(period)):
+    with providers.memo(), asking(period, *figures.month_parts(period)):
         kpis = {k: fig(k) for k in KPIS}
         by_unit = fig("volunteer_hours", "unit")
         monthly_hours = fig("volunteer_hours", "month")
