@@ -21,6 +21,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period
 from taizhang.ledger import providers, summary
+from taizhang.ledger.lazy_ids import LazyIds
 from taizhang.ledger.models import LEVEL_ORDER, MetricDefinition, Outlet, RecordFigure
 from taizhang.org.models import Unit
 
@@ -28,49 +29,7 @@ By = Literal["unit", "month", "level"]
 FOUR_PLACES = Decimal("0.0001")
 
 
-class _LazyIds:
-    """`records` (the ids behind a value) fetched on first use: the value and `count` come from an aggregate
-    query, so a figure costs the same whatever the number of records behind it. The query that produces the ids
-    is the provenance; reading `records` (a drill-down, a document being written) runs it once."""
-
-    _records: list[int] | None
-    _loader: Callable[[], list[int]] | None
-    _count: int | None
-
-    def _init_ids(self, records: list[int] | None, count: int | None, loader: Callable[[], list[int]] | None) -> None:
-        self._records = list(records) if records is not None else None
-        self._loader = loader
-        self._count = count if records is None else len(self._records or [])
-        if self._records is None and loader is None:
-            self._records = []
-            self._count = 0
-
-    @property
-    def records(self) -> list[int]:
-        if self._records is None:
-            assert self._loader is not None
-            self._records = self._loader()
-            self._count = len(self._records)
-        return self._records
-
-    @records.setter
-    def records(self, value: list[int]) -> None:
-        self._records = list(value)
-        self._count = len(self._records)
-
-    @property
-    def count(self) -> int:
-        """How many records (or provider rows) are behind the value, without fetching their ids."""
-        if self._count is None:
-            return len(self.records)
-        return self._count
-
-    @property
-    def loaded(self) -> bool:
-        return self._records is not None
-
-
-class BreakdownRow(_LazyIds):
+class BreakdownRow(LazyIds):
     def __init__(
         self,
         key: str,
@@ -91,8 +50,8 @@ class BreakdownRow(_LazyIds):
         return {"key": self.key, "label": self.label, "value": _num(self.value), "records": self.records}
 
 
-class FigureResult(_LazyIds):
-    """A value with its provenance. `records` is lazy (see _LazyIds); `count` is known without it."""
+class FigureResult(LazyIds):
+    """A value with its provenance. `records` is lazy (see LazyIds); `count` is known without it."""
 
     def __init__(
         self,

@@ -24,8 +24,9 @@ from typing import Any
 
 from taizhang.core.periods import Period, month_periods
 from taizhang.ledger import figures as ledger_figures
-from taizhang.ledger.figures import LedgerQuery, _LazyIds, compute, fold_rows
+from taizhang.ledger.figures import LedgerQuery, compute, fold_rows
 from taizhang.ledger.figures_many import FigureRows, UnitScopes
+from taizhang.ledger.lazy_ids import LazyIds
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.targets.models import Allocation, Target
@@ -61,7 +62,7 @@ class Actual:
             self._loaders.append(loader)
             self._count += count
 
-    def add_figure(self, value: Decimal, figure: _LazyIds) -> None:
+    def add_figure(self, value: Decimal, figure: LazyIds) -> None:
         """Add a `compute` result or breakdown row without reading its ids (they are read with `records`)."""
         if figure.loaded or not figure.count:
             self.add(value, figure.records if figure.loaded else [])
