@@ -19,6 +19,15 @@ COUNT_CAP = 10_000
 """Rows counted at most; 500 pages of 20."""
 
 
+def capped_count(object_list: Any, cap: int) -> tuple[int, bool]:
+    """(rows counted, up to `cap`; whether more match). A query counts at most `cap` + 1 rows; a list exactly."""
+    if isinstance(object_list, QuerySet):
+        n = object_list.order_by()[: cap + 1].count()
+        return min(n, cap), n > cap
+    n = len(object_list)
+    return min(n, cap), n > cap
+
+
 class CappedPaginator(Paginator):
     """A `Paginator` whose count stops at `cap` rows (`capped` tells whether there are more)."""
 
@@ -30,8 +39,7 @@ class CappedPaginator(Paginator):
     def _counted(self) -> tuple[int, bool]:
         """(rows counted, up to the cap; whether more match). A list is counted exactly."""
         if isinstance(self.object_list, QuerySet):
-            n = self.object_list.order_by()[: self.cap + 1].count()
-            return min(n, self.cap), n > self.cap
+            return capped_count(self.object_list, self.cap)
         return len(self.object_list), False
 
     @cached_property

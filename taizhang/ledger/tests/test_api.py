@@ -115,3 +115,27 @@ def test_schema_is_served(records, tree):
     response = client_for(make_user("viewer", tree.district)).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/figures/" in response.content and b"/api/records/{id}/approve/" in response.content
+
+
+def test_long_lists_count_up_to_the_cap_and_next_still_reaches_every_row(taxonomy, tree, monkeypatch):
+    """The API's count stops at the cap (or the end of the page asked for); `count_capped` says more rows match,
+    and following `next` reads every row once."""
+    monkeypatch.setattr("taizhang.core.api_base.COUNT_CAP", 3)
+    made = [make_record(tree.community_a1, "lecture_event", {"lecture_audience": n}).pk for n in range(1, 8)]
+    staff = make_user("staff", tree.district)
+    client = client_for(staff)
+    first = client.get("/api/records/?limit=2").json()
+    assert (first["count"], first["count_capped"]) == (3, True)
+    assert first["previous"] is None and "offset=2" in first["next"]
+    seen, url, pages = [], "/api/records/?limit=2", 0
+    while url:
+        body = client.get(url).json()
+        seen += [r["id"] for r in body["results"]]
+        url, pages = body["next"], pages + 1
+    assert sorted(seen) == sorted(made) and pages == 4
+    assert (body["count"], body["count_capped"]) == (7, False)  # the last page counts to its end: exact
+    deep = client.get("/api/records/?limit=2&offset=4").json()
+    assert (deep["count"], deep["count_capped"]) == (6, True)
+    monkeypatch.setattr("taizhang.core.api_base.COUNT_CAP", 100)
+    whole = client.get("/api/records/?limit=2").json()
+    assert (whole["count"], whole["count_capped"]) == (7, False)
