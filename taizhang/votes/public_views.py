@@ -137,9 +137,13 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
     poll = _poll(code)
     pub, rows = actions.published_rows(poll)
     total = sum(n for _o, n in rows) or 0
+    top = max((n for _o, n in rows), default=0)
+    ranked = sorted(rows, key=lambda row: -row[1])  # most votes first; ties keep the options' order
     return render(request, "votes/public/results.html", {
         "poll": poll, "publication": pub, "total": total,
-        "rows": [(o, n, round(100 * n / total) if total else 0) for o, n in rows],
+        # (option, votes, bar width as a share of the leader's votes, share of all valid votes in %)
+        "rows": [(o, n, round(100 * n / top) if top else 0, round(100 * n / total, 1) if total else 0)
+                 for o, n in ranked],
         "history": list(poll.publications.order_by("-cutoff")[:14])})
 
 

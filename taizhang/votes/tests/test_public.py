@@ -136,3 +136,21 @@ def test_single_choice_poll_takes_one_radio_value(poll: Poll) -> None:
     assert r.status_code == 400 and "选项无效" in r.content.decode()
     assert c.post(f"{P}/{poll.code}/", {"options": str(a)}).status_code == 302
     assert Vote.objects.filter(poll=poll, option_id=a).count() == 1
+
+
+def test_results_are_ranked_by_votes_and_bars_scaled_to_the_leader(poll: Poll) -> None:
+    first, second, third = poll.options.order_by("order")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    at = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(10)))
+    for i, chosen in enumerate([[third], [third], [third], [third], [second, third], [second]]):
+        actions.cast_ballot(poll=poll, voter_key=voter_key(f"1360000000{i}"), option_ids=[o.pk for o in chosen],
+                            now=at)
+    actions.publish_counts(acting_user=None, poll=poll,
+                           now=timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(1))))
+    body = Client().get(f"{P}/{poll.code}/results/").content.decode()
+    text = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", body))
+    labels = [o.label for o in (third, second, first)]
+    assert [text.find(f"{label}") for label in labels] == sorted(text.find(label) for label in labels)
+    assert f"{third.label}5票71.4%" in text and f"{second.label}2票28.6%" in text and f"{first.label}0票0" in text
+    widths = re.findall(r'class="vt-w(\d+)"', body)
+    assert widths == ["100", "40", "0"]  # the leader's bar is full, the others in proportion to it
