@@ -166,7 +166,7 @@ def build_daily(day: datetime.date) -> Document:
             "当日新发现舆情事件",
             fig("new_inc", new_count, "个", "新发现事件数", "Incident.first_seen"),
             "，按当日信息量排列前", fig("top_n", len(top), "个", "列出事件数", "IncidentHourly.items（前十）"),
-            "如下。",
+            "如下表。",
         ]))
         rows: list[list[Any]] = []
         for n, (inc, day_n, day_neg) in enumerate(top, 1):
@@ -186,6 +186,8 @@ def build_daily(day: datetime.date) -> Document:
         blocks.append(Table(caption="重点舆情事件", header=["序号", "事件", "等级", "当日", "累计", "当日负面",
                                                             "状态", "责任单位"],
                             rows=rows, col_widths=[2, 9, 2.5, 3, 3, 3, 3, 5]))
+        if len(top) > 3:
+            blocks.append(Paragraph("body", ["信息量居前的事件简况如下："]))
         for inc, day_n, _neg in top[:3]:
             terms = "、".join(inc.key_terms[:5])
             blocks.append(Paragraph("body", [

@@ -54,6 +54,12 @@ def test_returned_record_reaches_the_liaison_who_fixes_and_resubmits(live_server
     assert "请补充活动照片" in returned.inner_text()
     assert page.locator("[data-testid=bell-count]").inner_text().strip() == "1"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling on a phone
+    # the header's controls are finger-sized and 修改密码 is not flush against 退出
+    password = page.locator(".tz-topbar__user > a", has_text="修改密码").bounding_box()
+    logout = page.locator(".tz-topbar__user button", has_text="退出").bounding_box()
+    assert password is not None and logout is not None
+    assert password["height"] >= 44 and logout["height"] >= 44
+    assert logout["x"] - (password["x"] + password["width"]) >= 16 or logout["y"] >= password["y"] + password["height"]
 
     page.locator(".tz-bell").click()
     page.wait_for_load_state("networkidle")
