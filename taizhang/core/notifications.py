@@ -50,6 +50,7 @@ EVENTS: dict[str, str] = {
     "case_escalated": "工单督办",
     "alert_raised": "舆情预警",
     "test": "测试通知",
+    "system": "系统通知",
 }
 
 D = NotificationDelivery

@@ -72,7 +72,7 @@ def leader(user: Any) -> dict[str, Any] | None:
 
     today = timezone.localdate()
     period = parse_period(str(today.year))
-    cache_key = f"tz:wb:leader:{user.pk}:{unit.pk}:{period.spec}"
+    cache_key = f"tz:wb:leader2:{user.pk}:{unit.pk}:{period.spec}"
     figures = cache.get(cache_key)
     if figures is None:  # a few figures, recomputed at most every FIGURE_CACHE_SECONDS
         keys = set(
@@ -83,7 +83,7 @@ def leader(user: Any) -> dict[str, Any] | None:
             if key not in keys:
                 continue
             result = compute(key, period=period, unit=unit, user=user)
-            figures.append({"label": result.metric.name, "text": result.text})
+            figures.append({"key": key, "label": result.metric.name, "text": result.text})
         cache.set(cache_key, figures, FIGURE_CACHE_SECONDS)
     late_before = timezone.now() - datetime.timedelta(days=LATE_DAYS)
     late = Record.objects.visible_to(user).filter(status=S.SUBMITTED, submitted_at__lt=late_before).count()

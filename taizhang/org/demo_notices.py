@@ -15,7 +15,7 @@ def build(ctx: Any) -> None:
     from taizhang.ledger.models import Record
 
     users = ctx.users
-    notify(list(users.values()), "test", None, title="欢迎使用工作台",
+    notify(list(users.values()), "system", None, title="欢迎使用工作台",
            body="通知会出现在这里和右上角的铃铛中；可在“通知设置”中选择是否同时发送邮件。",
            url=reverse("core:notice_settings"))
     for username, user in sorted(users.items()):

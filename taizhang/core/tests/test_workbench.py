@@ -148,3 +148,21 @@ def test_demo_notices_for_each_login(data: dict[str, Any], tree: Any) -> None:
     returned = Notification.objects.get(recipient=users["liaison_sa"], event="record_returned")
     assert "缺少活动照片" in returned.body
     assert Notification.objects.filter(recipient=data["reviewer"], event="record_submitted").count() == 1
+
+
+def test_the_leaders_figures_open_the_records_behind_them(client: Any, data: dict[str, Any], tree: Any) -> None:
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    this_year = make_record(tree.community_a1, TYPE, {"lecture_audience": 30}, status="approved",
+                            day=datetime.date(timezone.localdate().year, 1, 5), title="今年的宣讲")
+    viewer = make_user("viewer", tree.district)
+    _login(client, viewer)
+    page = client.get(reverse("core:home")).content.decode()
+    found = re.findall(r'class="tz-wb-figure"><a href="([^"]+)"', page)
+    links = {m.group(1): url for url in found if (m := re.search(r"metric=(\w+)", url))}
+    assert "lecture_events" in links, "the leader's figures are links to their records"
+    opened = client.get(links["lecture_events"].replace("&amp;", "&"))
+    assert opened.status_code == 302 and str(this_year.pk) in opened["Location"]
