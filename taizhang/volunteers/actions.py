@@ -12,6 +12,7 @@ import hmac
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -45,6 +46,7 @@ S = SignUp.State
 DAY_LIMIT_HOURS = Decimal(12)
 MANUAL_APPROVER_LIMIT = 40  # manual records one approver entered in 30 days before they are flagged
 CHECKIN_EARLY = datetime.timedelta(hours=1)
+SHORT_SERVICE = datetime.timedelta(minutes=10)  # a check-out sooner than this after check-in must be confirmed
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -366,13 +368,16 @@ def _promote(shift: Shift) -> SignUp | None:
     return first
 
 
+CANCELLABLE_STATES = (S.APPLIED, S.APPROVED, S.WAITLISTED)
+
+
 @transaction.atomic
 def cancel_signup(*, volunteer: Volunteer, signup: SignUp) -> SignUp:
     shift = Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=signup.shift_id)
     signup.refresh_from_db()
     if signup.volunteer_id != volunteer.pk:
         raise NotPermitted("只能取消自己的报名。")
-    if signup.state not in (S.APPLIED, S.APPROVED, S.WAITLISTED):
+    if signup.state not in CANCELLABLE_STATES:
         raise InvalidTransition("当前状态不能取消报名。")
     signup.state = S.CANCELLED
     signup.save(update_fields=["state", "updated_at"])
@@ -451,6 +456,8 @@ def check_in(*, volunteer: Volunteer, activity: Activity, token: str, lat: float
              lng: float | None = None, now: datetime.datetime | None = None) -> SignUp:
     now = now or timezone.now()
     signup = _scanned_signup(volunteer, activity, token, now)
+    if signup.checked_out_at is not None:
+        raise InvalidTransition("您已签退，本班次不能再次签到。")
     if signup.checked_in_at is not None:
         raise InvalidTransition("您已签到，不能重复签到。")
     if signup.state != S.APPROVED:
@@ -496,11 +503,17 @@ def outlier_flags(volunteer: Volunteer, day: datetime.date, hours: Decimal, star
 
 @transaction.atomic
 def check_out(*, volunteer: Volunteer, activity: Activity, token: str, lat: float | None = None,
-              lng: float | None = None, now: datetime.datetime | None = None) -> HourRecord:
+              lng: float | None = None, now: datetime.datetime | None = None,
+              confirm_short: bool = True) -> HourRecord:
+    """Check out. With `confirm_short=False` (the scan page, until the volunteer ticks the confirmation) a
+    check-out less than SHORT_SERVICE after the check-in is refused: scanning the code twice by accident must not
+    end the service at 0 hours."""
     now = now or timezone.now()
     signup = _scanned_signup(volunteer, activity, token, now)
     if signup.state != S.CHECKED_IN or signup.checked_in_at is None:
         raise InvalidTransition("您尚未签到或已签退。")
+    if not confirm_short and now - signup.checked_in_at < SHORT_SERVICE:
+        raise InvalidTransition("距签到不足10分钟。如确实要现在签退，请勾选下方的确认后再提交。")
     signup.check_out_location = _location(activity, lat, lng)
     signup.state, signup.checked_out_at = S.CHECKED_OUT, now
     signup.save(update_fields=["state", "checked_out_at", "check_out_location", "updated_at"])
@@ -515,6 +528,56 @@ def check_out(*, volunteer: Volunteer, activity: Activity, token: str, lat: floa
     )
     audit.record("update", signup, user=None, message=f"{_who(volunteer)}扫码签退，{hours}小时")
     return record
+
+
+@dataclass
+class ScanState:
+    """What the scan page shows a volunteer. `kind`: "token" (code refused: `reason`), "not_signed_up",
+    "not_approved", "no_show", "too_early" (check-in opens at `opens_at`), "ended", "check_in", "check_out"
+    (`short`: sooner than SHORT_SERVICE after the check-in) or "done" (checked out: `record`, to dispute)."""
+
+    kind: str
+    reason: str = ""
+    shift: Shift | None = None
+    signup: SignUp | None = None
+    opens_at: datetime.datetime | None = None
+    short: bool = False
+    can_sign_up: bool = False
+    record: HourRecord | None = None
+
+    @property
+    def offers_action(self) -> bool:
+        return self.kind in ("check_in", "check_out")
+
+
+def scan_state(*, volunteer: Volunteer, activity: Activity, token: str,
+               now: datetime.datetime | None = None) -> ScanState:
+    """What a scanned code lets this volunteer do now, and if nothing, why (no dead ends on the scan page)."""
+    now = now or timezone.now()
+    ok, shift_id, reason = tokens.check_checkin_token(token, activity.pk, now.timestamp())
+    shift = Shift.objects.filter(pk=shift_id, activity=activity).first() if ok and shift_id is not None else None
+    if shift is None:
+        return ScanState("token", reason=reason or "签到码无效。")
+    signup = SignUp.objects.filter(volunteer=volunteer, shift=shift).exclude(state=S.CANCELLED).first()
+    if signup is None:
+        open_ = (activity.status == Activity.Status.PUBLISHED and activity.shifts.filter(starts_at__gt=now).exists())
+        return ScanState("not_signed_up", shift=shift, can_sign_up=open_)
+    state = ScanState("", shift=shift, signup=signup)
+    if signup.checked_out_at is not None or signup.state in (S.CHECKED_OUT, S.CONFIRMED):
+        state.kind, state.record = "done", HourRecord.objects.filter(signup=signup).first()
+    elif signup.state == S.CHECKED_IN and signup.checked_in_at is not None:
+        state.kind, state.short = "check_out", now - signup.checked_in_at < SHORT_SERVICE
+    elif signup.state == S.NO_SHOW:
+        state.kind = "no_show"
+    elif signup.state != S.APPROVED:
+        state.kind = "not_approved"
+    elif now < shift.starts_at - CHECKIN_EARLY:
+        state.kind, state.opens_at = "too_early", shift.starts_at - CHECKIN_EARLY
+    elif now > shift.ends_at:
+        state.kind = "ended"
+    else:
+        state.kind = "check_in"
+    return state
 
 
 # --- hours --------------------------------------------------------------------------------------------------------

@@ -236,13 +236,20 @@ def build(ctx: DemoContext) -> None:
     jf = ctx.units.get("JF") or streets[0]
     jf_team = next((t for t in teams if t.unit_id == jf.pk), teams[0])
     begin = now.replace(minute=0, second=0, microsecond=0)
-    actions.publish_activity(acting_user=None, team=jf_team, title="文明实践周末集中服务（演示）",
+    demo_activity = actions.publish_activity(acting_user=None, team=jf_team, title="文明实践周末集中服务（演示）",
                              place=f"{jf.label}党群服务中心", description="扫码签到、签退演示活动",
                              shifts=[(begin + datetime.timedelta(hours=1), begin + datetime.timedelta(hours=4), 30),
                                      (begin + datetime.timedelta(days=1), begin + datetime.timedelta(days=1, hours=3),
                                       2)], auto_approve=True)
     demo_v = people[0]
+    # the demo volunteer is already signed up for today's shift (its sign-up closes when it starts), so the check-in
+    # can be tried from the phone at any time while the shift runs
+    first_shift = demo_activity.shifts.order_by("starts_at", "id").first()
+    if first_shift is not None:
+        SignUp.objects.update_or_create(shift=first_shift, volunteer=demo_v, defaults={
+            "state": SignUp.State.APPROVED, "created_at": now - datetime.timedelta(days=1)})
     ctx.log(f"志愿服务：{len(people)}名志愿者、{len(teams)}支队伍、{len(stations)}个文明实践阵地、"
             f"{len(activities) + 1}场活动、{len(hours)}条时长记录、{len(orders)}个点单。")
     ctx.log(f"志愿者登录（公众端 /public/volunteers/login/）：手机号 {demo_v.phone}，"
-            "验证码在服务器日志中（未配置短信网关）。")
+            "验证码在服务器日志中（未配置短信网关）。该志愿者已报名今天的“文明实践周末集中服务（演示）”，"
+            "打开该活动的签到码即可扫码签到。")

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
@@ -40,6 +41,9 @@ from taizhang.volunteers.models import (
 
 COOKIE = "tzpub_volunteer"
 CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+# kept out of error reports
+PERSONAL_POST = ("real_name", "id_number", "phone", "code", "guardian_name", "guardian_phone")
+AREA_PLACEHOLDER = "输入街道或社区名称搜索"
 AGREE = "我已阅读并同意个人信息保护说明：证件号码和手机号码加密保存，仅用于身份核验和志愿服务记录"
 V = Callable[..., HttpResponseBase]
 
@@ -117,8 +121,23 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         kinds = (Unit.Kind.STREET, Unit.Kind.TOWN, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE)
         self.fields["unit"].queryset = Unit.objects.filter(kind__in=kinds, is_active=True).order_by("path")  # type: ignore[attr-defined]
+        self.fields["unit"].widget.attrs["data-search-placeholder"] = AREA_PLACEHOLDER
 
 
+def _typed(data: Any) -> dict[str, Any]:
+    """What was typed into the registration form, to show it again (as initial values: not checked yet)."""
+    initial: dict[str, Any] = {}
+    for name, field in RegisterForm.base_fields.items():
+        if name == "code":
+            continue
+        if isinstance(field, forms.BooleanField):
+            initial[name] = data.get(name) in ("on", "1", "true")
+        elif name in data:
+            initial[name] = (data.get(name) or "")[:200]
+    return initial
+
+
+@sensitive_post_parameters(*PERSONAL_POST)
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
@@ -136,8 +155,11 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/public/register.html", _ctx(request, form=form))
 
 
+@sensitive_post_parameters(*PERSONAL_POST)
 @require_POST
 def send_code(request: HttpRequest) -> HttpResponse:
+    """Send a one-time code. On the registration page the whole form is posted here and shown again with
+    everything typed (rendered, not redirected: nothing typed goes into a URL, where it would be logged)."""
     purpose = "register" if request.POST.get("purpose") == "register" else "login"
     phone = (request.POST.get("phone") or "").strip()
     try:
@@ -146,10 +168,12 @@ def send_code(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "如该手机号码可以使用，验证码已发送，10分钟内有效。")
-    target = "volunteers_public:register" if purpose == "register" else "volunteers_public:login"
+    if purpose == "register":
+        return render(request, "volunteers/public/register.html",
+                      _ctx(request, form=RegisterForm(initial=_typed(request.POST))))
     nxt = _safe_next(request, "")
     query = {"phone": phone[:11], **({"next": nxt} if nxt else {})}
-    return redirect(f"{reverse(target)}?{urlencode(query)}")
+    return redirect(f"{reverse('volunteers_public:login')}?{urlencode(query)}")
 
 
 class LoginForm(forms.Form):
@@ -229,10 +253,14 @@ def shift_sign_up(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpRe
     return redirect("volunteers_public:activity", pk=shift.activity_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @volunteer_required
 def signup_cancel(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
-    signup = get_object_or_404(SignUp, pk=pk, volunteer=volunteer)
+    """Cancelling takes two steps: this page asks, its button (confirm=1) cancels."""
+    signup = get_object_or_404(SignUp.objects.select_related("shift__activity"), pk=pk, volunteer=volunteer)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(request, "volunteers/public/cancel.html", _ctx(
+            request, signup=signup, cancellable=signup.state in actions.CANCELLABLE_STATES))
     try:
         actions.cancel_signup(volunteer=volunteer, signup=signup)
         messages.success(request, "已取消报名。")
@@ -279,26 +307,26 @@ def _float(value: str | None) -> float | None:
 def scan(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
     token = (request.POST.get("t") or request.GET.get("t") or "")[:100]
-    ok, shift_id, reason = tokens.check_checkin_token(token, activity.pk)
-    signup = SignUp.objects.filter(volunteer=volunteer, shift_id=shift_id, shift__activity=activity).first() \
-        if ok and shift_id is not None else None
+    error = ""
     if request.method == "POST":
         lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
         try:
             if request.POST.get("what") == "out":
-                record = actions.check_out(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng)
+                record = actions.check_out(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng,
+                                           confirm_short=request.POST.get("confirm_short") == "1")
                 messages.success(request, f"签退成功，本次服务{record.hours.normalize():f}小时，"
                                           "活动结束后由组织者确认。")
             else:
                 actions.check_in(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng)
                 messages.success(request, "签到成功，服务结束时请再次扫码签退。")
         except TaizhangError as exc:
-            messages.error(request, exc.message)
-            return render(request, "volunteers/public/scan.html",
-                          _ctx(request, activity=activity, token=token, ok=False, reason=exc.message, signup=signup))
-        return redirect("volunteers_public:me")
-    return render(request, "volunteers/public/scan.html",
-                  _ctx(request, activity=activity, token=token, ok=ok, reason=reason, signup=signup))
+            error = exc.message
+        else:
+            return redirect("volunteers_public:me")
+    state = actions.scan_state(volunteer=volunteer, activity=activity, token=token)
+    # the page explains every state itself; a refusal is added only where the page still offers a button
+    return render(request, "volunteers/public/scan.html", _ctx(
+        request, activity=activity, token=token, s=state, error=error if state.offers_action else ""))
 
 
 # --- my page --------------------------------------------------------------------------------------------------------

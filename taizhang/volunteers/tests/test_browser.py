@@ -26,6 +26,26 @@ def staff_login(page: Any, base: str, username: str) -> None:
     assert "/accounts/login/" not in page.url, page.content()[:2000]
 
 
+def field_and_button_stacked(page: Any, field: str, button: str) -> None:
+    """The usability review at 390 px: the field full width, its button below it (no overlap), both ≥ 40 px tall."""
+    f, b = page.locator(field).bounding_box(), page.locator(button).bounding_box()
+    assert f is not None and b is not None
+    assert f["width"] >= 250, f
+    assert f["height"] >= 40 and b["height"] >= 40, (f, b)
+    assert f["y"] + f["height"] <= b["y"], ("the button must be below the field, not over it", f, b)
+    label = page.locator(f"label[for='{page.locator(field).get_attribute('id')}']").bounding_box()
+    assert label is None or label["height"] < 40, ("the label is squeezed to one character a line", label)
+
+
+def controls_tall_enough(page: Any) -> None:
+    """Every visible text box, list and picker of the page's forms is at least 40 px tall."""
+    low = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.vp-form input:not([type=hidden]):not([type=checkbox]), .vp-form select, .vp-form textarea, .tz-tree__toggle'))
+      .map(e => [e.name || e.className, e.getBoundingClientRect()])
+      .filter(([n, r]) => r.width > 2 && r.height < 40).map(([n, r]) => n + ':' + r.height)""")
+    assert low == [], low
+
+
 def organiser_token(page: Any, base: str, activity_id: int) -> str:
     page.goto(f"{base}/volunteers/activities/{activity_id}/qr/")
     return str(page.locator("#vol-qr").get_attribute("data-token"))
@@ -53,13 +73,15 @@ def test_volunteer_signs_up_checks_in_is_confirmed_sees_hours_and_star(live_serv
 
     phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     phone.goto(f"{pub}/login/")
-    phone.fill("#login-phone-code", volunteer.phone)
+    field_and_button_stacked(phone, "#id_phone", "button:has-text('获取验证码')")
+    controls_tall_enough(phone)
+    phone.fill("#id_phone", volunteer.phone)
     tokens.OUTBOX.clear()
     phone.click("text=获取验证码")
     phone.wait_for_load_state("networkidle")
     code = re.search(r"\d{6}", tokens.OUTBOX[-1][1]).group(0)  # type: ignore[union-attr]
     phone.fill("#id_code", code)
-    phone.click("button:has-text('登录')")
+    phone.press("#id_code", "Enter")  # the Enter key logs in (it does not send another code)
     phone.wait_for_load_state("networkidle")
     assert "/me/" in phone.url, phone.content()[:1500]
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
@@ -76,6 +98,13 @@ def test_volunteer_signs_up_checks_in_is_confirmed_sees_hours_and_star(live_serv
     phone.click("button:has-text('签到')")
     phone.wait_for_load_state("networkidle")
     assert "签到成功" in phone.content()
+    assert SignUp.objects.get(volunteer=volunteer).state == "checked_in"
+    # scanned again by accident: the page says when they checked in and will not check out without a tick
+    phone.goto(f"{pub}/scan/{activity.pk}/?t={token}")
+    assert "已于" in phone.locator("[data-checked-in]").inner_text()
+    assert phone.locator("input[name=confirm_short]").is_visible()
+    phone.click("button:has-text('签退')")
+    phone.wait_for_timeout(300)
     assert SignUp.objects.get(volunteer=volunteer).state == "checked_in"
 
     # Three hours pass: move the stored times back instead of waiting.
@@ -104,3 +133,36 @@ def test_volunteer_signs_up_checks_in_is_confirmed_sees_hours_and_star(live_serv
     assert phone.locator("[data-star]").get_attribute("data-star") == "1"
     assert "★" in phone.locator("[data-star]").inner_text()
     assert volunteer.id_number not in phone.content() and volunteer.phone not in phone.content()
+    field_and_button_stacked(phone, "#cert-team", "button:has-text('申请')")  # 志愿服务证明: the list not hidden
+
+
+@pytest.mark.django_db(transaction=True)
+def test_register_on_a_phone_keeps_the_form_when_the_code_is_sent(live_server: Any, browser: Any) -> None:
+    from taizhang.core.testing import make_tree
+    from taizhang.volunteers import tokens
+    from taizhang.volunteers.tests.factories import resident_id
+
+    make_tree()
+    pub = f"{live_server.url}/public/volunteers"
+    idn = resident_id(datetime.date(1988, 6, 1), 77)
+    phone = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone.goto(f"{pub}/register/")
+    field_and_button_stacked(phone, "#id_phone", "button:has-text('获取验证码')")
+    controls_tall_enough(phone)
+    phone.fill("#id_real_name", "陈志愿")
+    phone.fill("#id_id_number", idn)
+    phone.fill("#id_phone", "13912345670")
+    phone.fill("#id_skills", "急救")
+    tokens.OUTBOX.clear()
+    phone.click("button:has-text('获取验证码')")
+    phone.wait_for_load_state("networkidle")
+    assert len(tokens.OUTBOX) == 1 and "验证码已发送" in phone.content()
+    assert phone.input_value("#id_real_name") == "陈志愿" and phone.input_value("#id_id_number") == idn
+    assert phone.input_value("#id_phone") == "13912345670" and phone.input_value("#id_skills") == "急救"
+    assert idn not in phone.url and "13912345670" not in phone.url
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.fill("#id_code", "123456")
+    phone.press("#id_code", "Enter")  # Enter registers (here: the missing area is reported), it sends no code
+    phone.wait_for_load_state("networkidle")
+    assert phone.url.endswith("/register/") and len(tokens.OUTBOX) == 1
+    assert phone.locator(".tz-field__error").count() >= 1

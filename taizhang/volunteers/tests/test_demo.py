@@ -30,3 +30,12 @@ def test_demo_notes_name_a_volunteer_login_page_that_opens() -> None:
     response = Client().get(paths[0])  # anonymous, on the default install (public site under /public/)
     assert response.status_code == 200
     assert "手机号" in response.content.decode()
+    # the demo volunteer can try the check-in: already signed up for today's demo shift
+    from taizhang.volunteers import actions
+    from taizhang.volunteers.models import Activity, SignUp
+
+    phone = re.search(r"手机号 (\d{11})", note).group(1)  # type: ignore[union-attr]
+    demo_v = Volunteer.objects.get(phone_hash=actions.phone_hash(phone))
+    activity = Activity.objects.get(title="文明实践周末集中服务（演示）")
+    first = activity.shifts.order_by("starts_at").first()
+    assert SignUp.objects.get(shift=first, volunteer=demo_v).state == SignUp.State.APPROVED
