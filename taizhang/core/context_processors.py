@@ -13,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "tz_menu": menu_for(user, request.path) if user is not None and user.is_authenticated else [],
         "tz_department_name": settings.TAIZHANG_DEPARTMENT_NAME,
+        "tz_max_upload_mb": settings.TAIZHANG_MAX_UPLOAD_MB,
     }

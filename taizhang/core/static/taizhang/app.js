@@ -648,6 +648,45 @@
    * ------------------------------------------------------------------ */
 
   /* ------------------------------------------------------------------ *
+   * 6. Files over the upload limit are refused when chosen, not after
+   *    minutes of uploading on a phone network (the server still checks).
+   * ------------------------------------------------------------------ */
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.files) {
+      return;
+    }
+    const limitMb = Number(document.body.dataset.tzMaxUploadMb || 0);
+    if (!limitMb) {
+      return;
+    }
+    const tooBig = Array.prototype.filter.call(input.files, function (file) {
+      return file.size > limitMb * 1024 * 1024;
+    });
+    let note = input.parentNode && input.parentNode.querySelector(".tz-upload-too-big");
+    if (tooBig.length) {
+      const names = tooBig.map(function (file) {
+        return file.name + "（" + (file.size / 1024 / 1024).toFixed(1) + " MB）";
+      }).join("、");
+      const message = "文件过大：" + names + "，每个文件最大 " + limitMb + " MB，请压缩或重新选择。";
+      input.setCustomValidity(message);
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "tz-field__error tz-upload-too-big";
+        note.setAttribute("role", "alert");
+        input.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = message;
+      input.reportValidity();
+    } else {
+      input.setCustomValidity("");
+      if (note) {
+        note.remove();
+      }
+    }
+  });
+
+  /* ------------------------------------------------------------------ *
    * Start-up
    * ------------------------------------------------------------------ */
 
