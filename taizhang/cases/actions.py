@@ -348,6 +348,19 @@ def arbitrate_send_back(
     return case
 
 
+def extension_unavailable(case: Case, pending: ExtensionRequest | None = None) -> str:
+    """Why the unit cannot ask for an extension now (shown where the form would be); "" when it can."""
+    if case.state not in (S.DISPATCHED, S.ACCEPTED, S.REOPENED):
+        return ""
+    if pending is None:
+        pending = ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).first()
+    if pending is not None:
+        return f"已有延期申请待审批（申请延至{_fmt(pending.requested_until)}），审批后才能再次申请。"
+    if case.deadline is not None and _today() > case.deadline:
+        return f"办理期限（{_fmt(case.deadline)}）已过，不能再申请延期，请尽快办理。"
+    return ""
+
+
 @transaction.atomic
 def request_extension(*, acting_user: Any, case: Case, until: datetime.date, reason: str) -> ExtensionRequest:
     """Ask for a later deadline; only before the deadline has passed."""

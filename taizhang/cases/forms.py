@@ -22,6 +22,8 @@ def _units(user: Any, cap: str) -> Any:
 
 
 class CaseFilterForm(forms.Form):
+    show = forms.ChoiceField(label="范围", required=False,
+                             choices=[("", "在办工单"), ("all", "全部工单（含已办结、已撤销）")])
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Case.State.choices])
     kind = forms.ChoiceField(label="类型", required=False)
     unit = UnitChoiceField(label="单位", required=False, empty_label="全部单位", to_field_name="code")
@@ -52,16 +54,25 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class RequiredReasonForm(forms.Form):
+    """退单, 重办, 撤销: the reason is required (the browser refuses an empty one before any confirmation)."""
+
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": "请说明理由"})
+
+
 class HandleForm(forms.Form):
-    reply = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reply = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                            error_messages={"required": "请填写办理情况"})
     public_reply = forms.CharField(label="公开答复", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                    max_length=5000)
     evidence = forms.FileField(label="佐证材料（整改后照片、文件）", required=False)
 
 
 class ExtensionForm(forms.Form):
-    until = forms.DateField(label="申请延至", widget=DATE)
-    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    until = forms.DateField(label="申请延至", widget=DATE, error_messages={"required": "请选择申请延至的日期"})
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": "请说明理由"})
 
 
 class ArbitrateForm(forms.Form):

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Case as SqlCase
+from django.db.models import When
 from django.utils import timezone
 
 from taizhang.core.models import TimestampedModel, VersionedModel
@@ -33,6 +35,16 @@ class CaseQuerySet(RestrictedQuerySet["Case"]):
     def overdue(self, today: datetime.date | None = None) -> CaseQuerySet:
         today = today or timezone.localdate()
         return self.filter(state__in=Case.RUNNING_STATES, deadline__lt=today)
+
+    def todo_order(self, today: datetime.date | None = None) -> CaseQuerySet:
+        """A to-do list's order: overdue cases first, then by deadline (none last), oldest number first."""
+        today = today or timezone.localdate()
+        late = SqlCase(
+            When(state__in=Case.RUNNING_STATES, deadline__lt=today, then=models.Value(0)),
+            default=models.Value(1), output_field=models.IntegerField(),
+        )
+        return self.annotate(late_first=late).order_by(
+            "late_first", models.F("deadline").asc(nulls_last=True), "id")
 
 
 class Case(TimestampedModel, VersionedModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +25,7 @@ from taizhang.cases.forms import (
     RateForm,
     ReasonForm,
     RedispatchForm,
+    RequiredReasonForm,
     RuleForm,
     VerifyForm,
 )
@@ -49,23 +51,39 @@ def _ids(raw: str) -> list[int]:
 
 
 def filtered_cases(user: Any, params: Any) -> tuple[Any, CaseFilterForm]:
+    """The list's cases. By default the user's open cases (not closed or cancelled) as a to-do list: overdue first,
+    then by deadline. `show=all`, a state, or the figures' `ids` widen it (newest first for all cases)."""
     form = CaseFilterForm(params or None, user=user)
-    qs = Case.objects.visible_to(user).select_related("unit")
-    if params.get("ids"):
+    qs: Any = Case.objects.visible_to(user).select_related("unit")
+    data = form.cleaned_data if form.is_valid() else {}
+    by_ids = bool(params.get("ids"))
+    if by_ids:
         qs = qs.filter(pk__in=_ids(params["ids"]))
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["state"]:
-            qs = qs.filter(state=data["state"])
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
-        if data["overdue"]:
-            qs = qs.filter(state__in=Case.RUNNING_STATES, deadline__lt=timezone.localdate())
-        if data["q"]:
-            qs = qs.filter(Q(title__icontains=data["q"]) | Q(description__icontains=data["q"]))
-    return qs.order_by("-created_at", "-id"), form
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("unit"):
+        qs = qs.filter(unit__path__startswith=data["unit"].path)
+    if data.get("overdue"):
+        qs = qs.filter(state__in=Case.RUNNING_STATES, deadline__lt=timezone.localdate())
+    if data.get("q"):
+        qs = qs.filter(Q(title__icontains=data["q"]) | Q(description__icontains=data["q"]))
+    if show_all(params, data):
+        return qs.order_by("-created_at", "-id"), form
+    if not data.get("state"):
+        qs = qs.open()
+    return qs.todo_order(timezone.localdate()), form
+
+
+def show_all(params: Any, data: dict[str, Any]) -> bool:
+    """All cases (not only the open ones): asked for, the figures' rows, or a closed/cancelled state."""
+    return data.get("show") == "all" or bool(params.get("ids")) or data.get("state") in Case.DONE_STATES
+
+
+def open_count(user: Any) -> int:
+    """How many cases /cases/ lists by default (the workbench's link says so)."""
+    return int(filtered_cases(user, QueryDict())[0].count())
 
 
 @require_GET
@@ -78,9 +96,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         case.is_late = case.is_overdue(today)
     query = request.GET.copy()
     query.pop("page", None)
+    data = form.cleaned_data if form.is_valid() else {}
+    every = show_all(request.GET, data)
+    toggle = request.GET.copy()
+    toggle.pop("page", None)
+    toggle.pop("show", None)
+    if not every:
+        toggle["show"] = "all"
     return render(request, "cases/case_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "by_ids": bool(request.GET.get("ids")),
-        "can_dispatch": actions.has_manage(request.user),
+        "can_dispatch": actions.has_manage(request.user), "show_all": every,
+        "toggle_query": toggle.urlencode(), "can_toggle": not request.GET.get("ids") and not data.get("state"),
     })
 
 
@@ -107,42 +133,74 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_new.html", {"form": form})
 
 
-def detail_context(user: Any, case: Case) -> dict[str, Any]:
-    """What the case panel and the detail page show, and which action forms the user may use."""
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "send_back": RequiredReasonForm, "handle": HandleForm, "extension": ExtensionForm,
+    "redispatch": RedispatchForm, "arbitrate": ArbitrateForm, "decide": DecideForm, "verify": VerifyForm,
+    "close": ReasonForm, "reopen": RequiredReasonForm, "cancel": RequiredReasonForm, "rate": RateForm,
+}
+WITH_USER = ("redispatch", "arbitrate")
+# the action's error fields that the form shows under another name
+FIELD_ALIASES = {"files": "evidence"}
+
+
+def action_form(action: str, user: Any, data: Any = None, files: Any = None, **kwargs: Any) -> Any:
+    """The form of one action, empty or bound to a submission; None for actions without one."""
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        return None
+    if action in WITH_USER:
+        kwargs["user"] = user
+    return form_class(data, files, **kwargs)
+
+
+def detail_context(user: Any, case: Case, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+    """What the case panel and the detail page show, and which action forms the user may use. `bound` is a
+    submitted action that failed, (action, bound form): its form replaces the empty one and is shown open."""
     work = actions.can_work(user, case)
     manage = actions.can_manage(user, case)
     state = case.state
     kind = get_kind(case.kind)
     pending = case.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
-    forms: dict[str, Any] = {}
+    allowed: list[str] = []
+    extension_blocked = ""
     if work:
         if state == S.DISPATCHED:
-            forms["accept"] = True
+            allowed.append("accept")
         if state in (S.DISPATCHED, S.ACCEPTED):
-            forms["send_back"] = ReasonForm()
+            allowed.append("send_back")
         if state in (S.DISPATCHED, S.ACCEPTED, S.REOPENED):
-            forms["handle"] = HandleForm()
-            if pending is None and not case.is_overdue():
-                forms["extension"] = ExtensionForm()
+            allowed.append("handle")
+            extension_blocked = actions.extension_unavailable(case, pending)
+            if not extension_blocked:
+                allowed.append("extension")
     if manage:
         if state == S.NEW:
-            forms["redispatch"] = RedispatchForm(user=user)
+            allowed.append("redispatch")
         if state == S.SENT_BACK:
-            forms["arbitrate"] = ArbitrateForm(user=user)
+            allowed.append("arbitrate")
         if pending is not None:
-            forms["decide"] = DecideForm(initial={"request": pending.pk})
+            allowed.append("decide")
         if state == S.HANDLED:
-            forms["verify"] = VerifyForm()
+            allowed.append("verify")
         if state in (S.HANDLED, S.VERIFIED):
-            forms["close"] = ReasonForm()
+            allowed.append("close")
         if state in (S.HANDLED, S.VERIFIED, S.CLOSED):
-            forms["reopen"] = ReasonForm()
+            allowed.append("reopen")
         if state in Case.OPEN_STATES:
-            forms["cancel"] = ReasonForm()
+            allowed.append("cancel")
         if kind is not None and kind.has_citizen and state in (S.HANDLED, S.VERIFIED, S.CLOSED) and not case.rated_at:
-            forms["rate"] = RateForm()
+            allowed.append("rate")
+    forms_: dict[str, Any] = {}
+    for name in allowed:
+        initial = {"request": pending.pk} if name == "decide" and pending is not None else None
+        forms_[name] = action_form(name, user, initial=initial) or True
+    open_action = ""
+    if bound is not None and bound[0] in forms_ and bound[1] is not None:
+        open_action = bound[0]
+        forms_[open_action] = bound[1]
     return {
-        "case": case, "kind": kind, "forms": forms, "pending": pending,
+        "case": case, "kind": kind, "forms": forms_, "pending": pending, "open_action": open_action,
+        "extension_blocked": extension_blocked,
         "events": case.events.select_related("user", "unit").order_by("at", "id"),
         "attachments": case.attachments.order_by("id"),
         "extensions": case.extension_requests.select_related("requested_by", "decided_by"),
@@ -160,9 +218,11 @@ def _form_error(form: Any) -> str:
     return "；".join(str(e) for errs in form.errors.values() for e in errs)
 
 
-def perform(user: Any, case: Case, action: str, post: Any, files: Any) -> str:
-    """Run one action from a submitted form; returns the success message. Raises TaizhangError."""
-    def valid(form: Any) -> dict[str, Any]:
+def perform(user: Any, case: Case, action: str, form: Any, post: Any, files: Any) -> str:
+    """Run one action from its submitted (bound) form; returns the success message. Raises TaizhangError."""
+    def valid() -> dict[str, Any]:
+        if form is None:
+            raise InvalidInput("未知的操作")
         if not form.is_valid():
             raise InvalidInput(_form_error(form) or "输入有误")
         return dict(form.cleaned_data)
@@ -171,46 +231,46 @@ def perform(user: Any, case: Case, action: str, post: Any, files: Any) -> str:
         actions.accept_case(acting_user=user, case=case)
         return "已签收。"
     if action == "send_back":
-        actions.send_back_case(acting_user=user, case=case, reason=valid(ReasonForm(post))["reason"])
+        actions.send_back_case(acting_user=user, case=case, reason=valid()["reason"])
         return "已退单，等待宣传部裁定。"
     if action == "handle":
-        data = valid(HandleForm(post, files))
+        data = valid()
         actions.handle_case(acting_user=user, case=case, reply=data["reply"], public_reply=data["public_reply"],
                             files=files.getlist("evidence"))
         return "已登记办理情况，等待核查。"
     if action == "extension":
-        data = valid(ExtensionForm(post))
+        data = valid()
         actions.request_extension(acting_user=user, case=case, until=data["until"], reason=data["reason"])
         return "已提交延期申请。"
     if action == "redispatch":
-        data = valid(RedispatchForm(post, user=user))
+        data = valid()
         actions.redispatch_case(acting_user=user, case=case, unit=data["unit"], deadline=data["deadline"])
         return f"已派发至{data['unit'].name}。"
     if action == "arbitrate":
-        data = valid(ArbitrateForm(post, user=user))
+        data = valid()
         actions.arbitrate_send_back(acting_user=user, case=case, uphold=data["uphold"], new_unit=data["new_unit"],
                                     reason=data["reason"])
         return "已裁定。"
     if action == "decide":
-        data = valid(DecideForm(post))
+        data = valid()
         request = get_object_or_404(ExtensionRequest, pk=data["request"], case=case)
         actions.decide_extension(acting_user=user, request=request, approve=data["approve"], reason=data["reason"])
         return "已审批延期申请。"
     if action == "verify":
-        data = valid(VerifyForm(post))
+        data = valid()
         actions.verify_case(acting_user=user, case=case, passed=data["passed"], reason=data["reason"])
         return "核查通过，已办结。" if data["passed"] else "核查未通过，已退回责任单位重办。"
     if action == "close":
-        actions.close_case(acting_user=user, case=case, reason=valid(ReasonForm(post))["reason"])
+        actions.close_case(acting_user=user, case=case, reason=valid()["reason"])
         return "已办结。"
     if action == "reopen":
-        actions.reopen_case(acting_user=user, case=case, reason=valid(ReasonForm(post))["reason"])
+        actions.reopen_case(acting_user=user, case=case, reason=valid()["reason"])
         return "已重办，责任单位将收到通知。"
     if action == "cancel":
-        actions.cancel_case(acting_user=user, case=case, reason=valid(ReasonForm(post))["reason"])
+        actions.cancel_case(acting_user=user, case=case, reason=valid()["reason"])
         return "已撤销。"
     if action == "rate":
-        data = valid(RateForm(post))
+        data = valid()
         actions.rate_case(acting_user=user, case=case, rating=data["rating"], comment=data["comment"])
         return "已登记评价。"
     if action == "attach":
@@ -220,18 +280,37 @@ def perform(user: Any, case: Case, action: str, post: Any, files: Any) -> str:
     raise InvalidInput("未知的操作")
 
 
+def _show_errors(form: Any, exc: InvalidInput) -> None:
+    """Put an action's field errors next to the form's fields (the rest above the form)."""
+    if form is None or not exc.errors:
+        return
+    for field, errors in exc.errors.items():
+        name = FIELD_ALIASES.get(field, field)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
 @require_POST
 @cap_required(Cap.VIEW)
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run an action. On success back to the case (or `next`); when refused, the case page again with the
+    action's form as submitted (text kept, errors by the fields, its section open), nothing saved."""
     case = get_scoped(Case.objects.select_related("unit"), request.user, Cap.VIEW, pk=pk)
+    form = action_form(action, request.user, request.POST, request.FILES)
     try:
-        message = perform(request.user, case, action, request.POST, request.FILES)
+        message = perform(request.user, case, action, form, request.POST, request.FILES)
     except (InvalidInput, InvalidTransition, StaleObjectError) as exc:
         messages.error(request, exc.message)
+        if isinstance(exc, InvalidInput):
+            _show_errors(form, exc)
+        # the action ran in a transaction that was rolled back; show the case as stored
+        case = get_scoped(Case.objects.select_related("unit", "dispatched_by"), request.user, Cap.VIEW, pk=pk)
+        status = 400 if isinstance(exc, InvalidInput) else 409
+        return render(request, "cases/case_detail.html",
+                      detail_context(request.user, case, bound=(action, form)), status=status)
     except TaizhangError:
         raise
-    else:
-        messages.success(request, message)
+    messages.success(request, message)
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)

@@ -26,7 +26,10 @@ def unit_cases(user: Any) -> dict[str, Any] | None:
         return None
     for case in cases:
         case.is_late = case.is_overdue(today)  # type: ignore[attr-defined]
-    return {"cases": cases, "total": qs.count()}
+    from taizhang.cases.views import open_count
+
+    # the link opens /cases/, whose default is the user's open cases: say how many it shows
+    return {"cases": cases, "total": open_count(user)}
 
 
 def staff_cases(user: Any) -> dict[str, Any] | None:
