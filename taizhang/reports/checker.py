@@ -10,6 +10,9 @@ or a Document in memory (the web editor):
 2. Every other number in the text (as ``extract`` reads figures: a number with a measure word or 万/亿, plus bare
    Arabic numbers that are not years, dates, ordinals or list markers) has no source: an error.
 3. 【待核实：…】 markers are listed as warnings: the document is not finished, but nothing in it is wrong.
+4. One concept stated with two different values (the same metric, or two metrics that count the same thing, for
+   the same unit, period and filters: ``conflicts``) is a warning: each value has its source, but the document
+   contradicts itself.
 
 ``CheckReport.ok`` is False when there is any error; ``taizhang check-report`` then exits with status 1.
 The appendix (附件 数据来源) is not read as text: its numbers describe the figures.
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from taizhang.reports import sources
+from taizhang.reports import concepts, sources
 from taizhang.reports.document import Document, Figure, Paragraph
 from taizhang.reports.docwriter import read_paragraph_segments, read_provenance, read_provenance_json
 from taizhang.reports.extract import extract, mask_names
@@ -44,7 +47,7 @@ Segment = tuple[str | None, str]
 
 @dataclass
 class Issue:
-    kind: str  # unsourced | edited | stale | unknown | unverifiable | changed | pending
+    kind: str  # unsourced | edited | stale | unknown | unverifiable | changed | pending | conflict
     severity: str  # error | warning
     text: str
     message: str
@@ -240,7 +243,58 @@ class _Checker:
                     self.plain(report, text, index)
                 else:
                     self.figure(report, fig_id, text, index, whole[:40])
+        report.issues.extend(conflicts(paragraphs, self.provenance))
         return report
+
+
+def _concept_keys(provenance: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """metric key → concept key (``reports.concepts``) for the ledger metrics the provenance cites."""
+    from taizhang.ledger.models import MetricDefinition
+    from taizhang.reports.composer.phrases import load_library
+
+    cited = {str((f.get("source") or {}).get("metric") or "") for f in provenance.values()} - {""}
+    if not cited:
+        return {}
+    metrics = list(MetricDefinition.objects.filter(key__in=cited))
+    lines = {m.line_id for m in metrics}
+    taxonomy = list(MetricDefinition.objects.filter(line_id__in=lines).order_by("sort_order", "key"))
+    pairs = concepts.library_pairs(load_library())
+    return {m.key: concepts.concept_of(m, taxonomy, pairs) for m in metrics}
+
+
+def conflicts(paragraphs: list[list[Segment]], provenance: Mapping[str, Mapping[str, Any]]) -> list[Issue]:
+    """Warnings for one concept stated with two values: two ledger figures of the same metric, or of metrics that
+    count the same thing (``reports.concepts``: 志愿服务队伍数 reported by the units and 志愿服务队伍 from the team
+    register), for the same unit, period and filters, with different values. Not an error: each value has its
+    source; but one document should say one thing."""
+    keys = _concept_keys(provenance)
+    seen: dict[tuple[Any, ...], tuple[str, str, int, Decimal]] = {}
+    out: list[Issue] = []
+    for index, segments in enumerate(paragraphs):
+        whole = "".join(t for _, t in segments)
+        for fig_id, text in segments:
+            known = provenance.get(fig_id) if fig_id else None
+            source = dict((known or {}).get("source") or {})
+            if not source.get("metric") or source.get("kind", "ledger") != "ledger":
+                continue
+            metric = str(source["metric"])
+            period = source.get("period") or {}
+            filters = sorted((str(k), str(v)) for k, v in (source.get("filters") or {}).items() if v not in (None, ""))
+            key = (keys.get(metric, metric), source.get("unit"), period.get("start"), period.get("end"), tuple(filters))
+            try:
+                value = Decimal(str((known or {}).get("value", source.get("value"))))
+            except InvalidOperation:
+                continue
+            label = str(source.get("label") or metric)
+            first = seen.setdefault(key, (label, text, index, value))
+            if first[3] == value:
+                continue
+            where = f"第{first[2]}段" if first[2] else "标题"
+            what = f"“{label}”" if first[0] == label else f"“{first[0]}”与“{label}”是同一项数据，"
+            out.append(Issue("conflict", "warning", text,
+                             f"{what}在同一范围、同一时间段有两个不同数值：{where}“{first[1]}”与此处“{text}”，"
+                             "文中应只写一个", index, fig_id, whole[:40]))
+    return out
 
 
 def check_segments(paragraphs: list[list[Segment]], provenance: Mapping[str, Mapping[str, Any]], *,

@@ -4,7 +4,8 @@
 (every number a Figure with its source) and the candidate problems. Sentences come from the phrase library
 (``composer.phrases``: LineOfWork phrases and ``reports/defaults/phrases.json``), numbers from
 ``ledger.figures.compute``. Same ledger, same draft: no randomness, no clock (the date is the period's end unless
-given), no network, no language model. ``composer.polish`` is an optional hook for a local model to smooth the
+given; only 去年同期 of a period still running reads "today", as the dashboard does), no network, no language
+model. ``composer.polish`` is an optional hook for a local model to smooth the
 wording; any change to a number is rejected.
 """
 

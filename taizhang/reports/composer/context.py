@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
 from taizhang.core.periods import Period
+from taizhang.ledger.dashboard import comparison_period
 from taizhang.ledger.figures import BreakdownRow, FigureResult, compute
 from taizhang.ledger.models import LineOfWork, MetricDefinition
 from taizhang.org.models import Unit
@@ -78,23 +80,27 @@ class ComposeOptions:
     issuer: str | None = None
     date: datetime.date | None = None
     polish: bool = False  # run the optional local polisher (composer.polish); numbers can never change
+    # "Today", for 去年同期 of a period still running (the dashboard's rule: last year up to the same day);
+    # None = the local date when composing. A finished period never depends on it.
+    today: datetime.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "comparisons": self.comparisons, "ranks": self.ranks, "highlights": self.highlights,
             "targets": self.targets, "issuer": self.issuer, "date": self.date.isoformat() if self.date else None,
-            "polish": self.polish,
+            "polish": self.polish, "today": self.today.isoformat() if self.today else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ComposeOptions:
         data = dict(data or {})
-        day = data.get("date")
+        day, today = data.get("date"), data.get("today")
         return cls(
             comparisons=bool(data.get("comparisons", True)), ranks=bool(data.get("ranks", True)),
             highlights=bool(data.get("highlights", True)), targets=bool(data.get("targets", True)),
             issuer=data.get("issuer") or None, date=datetime.date.fromisoformat(day) if day else None,
             polish=bool(data.get("polish", False)),
+            today=datetime.date.fromisoformat(today) if today else None,
         )
 
 
@@ -115,7 +121,9 @@ class Context:
     targets_available: bool | None = None
 
     def __post_init__(self) -> None:
-        self.previous_period = self.period.previous_year()
+        # 去年同期 as the dashboard defines it (one definition across the product): the same period last year, or
+        # for a period still running, last year from its start up to the same day (year to date).
+        self.previous_period = comparison_period(self.period, self.options.today or timezone.localdate())
         self.lines = list(LineOfWork.objects.filter(is_active=True).order_by("sort_order", "key"))
         grouped: dict[int, list[MetricDefinition]] = defaultdict(list)
         for metric in MetricDefinition.objects.filter(is_active=True).select_related("line").order_by(

@@ -188,6 +188,7 @@ def compose(unit: Unit, period: Period, *, options: ComposeOptions | None = None
         "roles": b.roles,
         "next_id": ctx.next_id,
         "words": words,
+        "notes": list(ctx.notes),  # for the writer (which value of a concept was written), not part of the text
     }
     document = Document(title=title, blocks=list(b.blocks), issuer=_issuer(unit, options),
                         date=options.date or period.end, meta=meta)

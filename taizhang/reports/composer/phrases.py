@@ -126,6 +126,8 @@ def validate_section(key: str, value: Any) -> list[str]:
         numbers = [] if re.fullmatch(r"[0-9.]+", text) else literal_numbers(text)  # "5": a threshold setting
         if numbers:
             errors.append(f"句式中不能直接写数字（数字须来自台账）：{'、'.join(numbers)}（{text[:30]}）")
+    if key == "concept_prefer" and value not in ("computed", "reported"):
+        errors.append("“concept_prefer”应为 computed（系统计算）或 reported（台账填报）")
     if key == "metrics" and isinstance(value, dict):
         for metric_key, text in value.items():
             if isinstance(text, str) and "{" + metric_key + "}" not in text:

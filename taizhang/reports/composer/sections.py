@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from taizhang.ledger.models import LineOfWork, MetricDefinition
+from taizhang.reports import concepts
 from taizhang.reports.composer import compare, highlights, phrases, problems, targets
 from taizhang.reports.composer.context import Context
 from taizhang.reports.composer.problems import Candidate
 from taizhang.reports.document import Figure, Run
+from taizhang.reports.numbers import format_number
 
 
 @dataclass
@@ -68,8 +70,44 @@ def _chosen_phrases(ctx: Context, line: LineOfWork, data: dict[str, MetricDefini
     return chosen
 
 
+def _line_data(ctx: Context, line: LineOfWork) -> tuple[dict[str, MetricDefinition],
+                                                         list[tuple[MetricDefinition, MetricDefinition | None]]]:
+    unwritten = set(ctx.library.get("unwritten_metrics", []))
+    data = {m.key: m for m in ctx.metrics_by_line.get(line.pk, [])
+            if m.key not in unwritten and ctx.current(m).value != 0}
+    return concepts.one_per_concept(data, concepts.library_pairs(ctx.library),
+                                    str(ctx.library.get("concept_prefer", "computed")))
+
+
 def line_data(ctx: Context, line: LineOfWork) -> dict[str, MetricDefinition]:
-    return {m.key: m for m in ctx.metrics_by_line.get(line.pk, []) if ctx.current(m).value != 0}
+    """The line's metrics with data that the paragraph may write, one per concept (``reports.concepts``): key →
+    metric, where a reported metric's key may stand for the computed metric of the same concept; metrics that are
+    not achievements (library ``unwritten_metrics``) are left out."""
+    return _line_data(ctx, line)[0]
+
+
+def _clause_rank(ctx: Context, metric: MetricDefinition) -> int:
+    """Which leftover figures a paragraph writes first: those with their own clause in the library, then counts,
+    then rates, averages and scores (a 62.8% 办结率 is a measure of work, not an achievement to list)."""
+    if metric.key in ctx.library.get("metrics", {}):
+        return 0
+    rate_like = (metric.kind == MetricDefinition.Kind.PERCENT or metric.aggregation == MetricDefinition.Aggregation.AVG
+                 or metric.measure_word in ("%", "分") or "平均" in metric.name or metric.name.endswith("率"))
+    return 2 if rate_like else 1
+
+
+def _note_dropped(ctx: Context, dropped: list[tuple[MetricDefinition, MetricDefinition | None]]) -> None:
+    template = str(ctx.library.get("concept_note", ""))
+    for left_out, written in dropped:
+        if written is None:  # a rate that went with its counts
+            continue
+        words = {"name": written.name, "other_name": left_out.name,
+                 "written": format_number(ctx.current(written).value, written.measure_word),
+                 "other": format_number(ctx.current(left_out).value, left_out.measure_word),
+                 "written_source": written.get_source_display(), "other_source": left_out.get_source_display()}
+        runs = phrases.fill(template, words) if template else None
+        if runs:
+            ctx.notes.append(phrases.text_of(runs))
 
 
 def primary_metric(ctx: Context, line: LineOfWork) -> MetricDefinition | None:
@@ -92,9 +130,9 @@ def _sentences(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]
             sentences.append(runs)
             used.update(keys)
     clauses: list[Run] = []
-    for key, metric in data.items():
-        if key in used:
-            continue
+    # The figures no phrase took: the most telling few (library "more_max"), not every number the line has.
+    rest = sorted((m for k, m in data.items() if k not in used), key=lambda m: _clause_rank(ctx, m))
+    for metric in rest[: int(ctx.library.get("more_max", 4))]:
         clause = _metric_clause(ctx, metric)
         if clause:
             clauses.extend((["，"] if clauses else []) + clause)
@@ -208,9 +246,10 @@ def _ranks(ctx: Context, section: LineSection) -> None:
 
 def build_line(ctx: Context, line: LineOfWork) -> LineSection | None:
     """The line's paragraph, or None when the line has no data in the scope and period."""
-    data = line_data(ctx, line)
+    data, dropped = _line_data(ctx, line)
     if not data:
         return None
+    _note_dropped(ctx, dropped)
     lead = str(ctx.library.get("lines", {}).get(line.key) or f"{line.name}工作扎实推进")
     section = LineSection(line, lead, _sentences(ctx, line, data))
     if not section.sentences:
