@@ -135,6 +135,20 @@ def validate_answers(category: Category, raw: dict[str, Any], *, require: bool =
     return out
 
 
+_CODE_SEPARATORS = re.compile(r"[\s\-‐‑–—－_·.]+")
+
+
+def normalise_code(text: str) -> str:
+    """A tracking code as typed or copied ("sphr vcwq xysa", "SPHR-VCWQ-XYSA"): spaces (also full-width) and
+    hyphens dropped, upper case."""
+    return _CODE_SEPARATORS.sub("", text or "").upper()[:32]
+
+
+def code_groups(code: str) -> str:
+    """The code in groups of four for reading and copying ("SPHR VCWQ XYSA"); lookups accept either form."""
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 def normalise_phone(phone: str) -> str:
     text = re.sub(r"[\s\-()（）]", "", phone or "")
     if text and not _PHONE_RE.match(text):
@@ -427,6 +441,8 @@ def case_title(report: Report) -> str:
 def case_description(report: Report) -> str:
     """What the handling unit reads: the problem and the place, never the reporter (masked free text)."""
     lines = [mask_text(report.description), f"地点：{report.place_text}"]
+    if report.lat is not None and report.lng is not None:
+        lines.append(f"坐标：{report.lat:.5f}，{report.lng:.5f}")
     for attr in report.category.attributes or []:
         value = report.answers.get(str(attr.get("code")))
         if value not in (None, "", []):

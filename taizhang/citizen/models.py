@@ -13,6 +13,9 @@ from taizhang.core.models import TimestampedModel, VersionedModel
 from taizhang.core.querysets import RestrictedQuerySet
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+# Kinds of units (org.Unit.kind) that are a place on the ground (片区): streets, towns, communities, villages.
+# Departments, sections and bureaus hold reports as handling units, never as the area where a problem is.
+AREA_KINDS = frozenset({"street", "town", "community", "village"})
 
 
 def new_tracking_code() -> str:
@@ -187,9 +190,34 @@ class Report(TimestampedModel, VersionedModel):
         return "处理中" if self.is_open else "已办结"
 
     @property
+    def area_label(self) -> str:
+        """The area's name when the area is a place on the ground (a street or community), else ""."""
+        area = self.area if self.area_id else None
+        return area.name if area is not None and area.kind in AREA_KINDS else ""
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lng is not None
+
+    @property
     def place_text(self) -> str:
-        parts = [self.place.name if self.place_id and self.place else "", self.address]
-        return " ".join(p for p in parts if p) or "（未填写地点）"
+        """The place as the reporter gave it (staff pages and the reporter's own tracking page): the chosen place,
+        or the phone's location, and the reporter's free text."""
+        if self.place_id and self.place:
+            first = self.place.name
+        elif self.located:
+            first = f"已定位（{self.area_label}附近）" if self.area_label else "已定位"
+        else:
+            first = ""
+        return " ".join(p for p in (first, self.address) if p) or "（未填写地点）"
+
+    @property
+    def public_place(self) -> str:
+        """The place as anyone may see it (public list, portal, Open311): never the reporter's free text — the
+        registered place's name, else the area (street / community), else "附近"."""
+        if self.place_id and self.place:
+            return self.place.name
+        return self.area_label or "附近"
 
     @property
     def can_rate(self) -> bool:

@@ -27,7 +27,7 @@ from taizhang.core.sites import staff_urls
 
 from . import actions
 from .masking import mask_text
-from .models import Category, Open311Key, Place, Report
+from .models import AREA_KINDS, Category, Open311Key, Place, Report
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
@@ -171,7 +171,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # --- requests ---------------------------------------------------------------------------------------------------
 ROW_FIELDS = ("pk", "status", "reject_reason", "merged_into_id", "public_reply", "category__name", "category__key",
               "description", "unit__name", "submitted_at", "updated_at", "deadline", "place_id", "place__name",
-              "address", "lat", "lng")
+              "area__name", "area__kind", "lat", "lng")
 STATUS_LABELS = dict(Report.Status.choices)
 OPEN = frozenset(Report.OPEN_STATUSES)
 
@@ -198,14 +198,15 @@ def request_rows(qs: Any) -> list[dict[str, Any]]:
         deadline = row["deadline"]
         expected = (datetime.datetime.combine(deadline, datetime.time(18, 0), tzinfo=tz).isoformat()
                     if deadline is not None else None)
-        address = " ".join(p for p in (row["place__name"] or "", row["address"]) if p)
+        # never the reporter's free text (位置补充说明): the registered place, else the street/community, else 附近
+        address = row["place__name"] or (row["area__name"] if row["area__kind"] in AREA_KINDS else "") or "附近"
         out.append({
             "service_request_id": str(row["pk"]), "status": "open" if row["status"] in OPEN else "closed",
             "status_notes": status_notes(row), "service_name": row["category__name"],
             "service_code": row["category__key"], "description": mask_text(row["description"]),
             "agency_responsible": row["unit__name"] or "", "service_notice": "",
             "requested_datetime": _local(row["submitted_at"], tz), "updated_datetime": _local(row["updated_at"], tz),
-            "expected_datetime": expected, "address": mask_text(address),
+            "expected_datetime": expected, "address": address,
             "address_id": str(row["place_id"]) if row["place_id"] else "", "zipcode": "",
             "lat": row["lat"], "long": row["lng"], "media_url": "",
         })

@@ -14,12 +14,13 @@ from typing import Any
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from taizhang.core.errors import InvalidInput
-from taizhang.core.uploads import IMAGE_TYPES, check_upload
+from taizhang.core.uploads import IMAGE_TYPES, check_upload, safe_filename
 
 MAX_PHOTOS = 6
 MAX_SIDE = 1600
 THUMB_SIDE = 320
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+NOT_AN_IMAGE = "照片无法识别，请选择 JPG 或 PNG 图片"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,13 @@ def _encode(img: Image.Image, quality: int) -> bytes:
 
 def clean_photo(f: Any) -> CleanPhoto:
     """Check and re-encode one uploaded photo. Raises InvalidInput (Chinese message) for anything else."""
-    checked = check_upload(f, IMAGE_TYPES)
+    try:
+        checked = check_upload(f, IMAGE_TYPES)
+    except InvalidInput as exc:
+        if "过大" in exc.message:  # the size limit says what to do; any other refusal: not a picture we can read
+            raise
+        name = safe_filename(str(getattr(f, "name", "") or ""))
+        raise _refuse(f"{NOT_AN_IMAGE}（{name}）" if name else NOT_AN_IMAGE) from exc
     if hasattr(f, "seek"):
         f.seek(0)
     data = f.read()
@@ -69,7 +76,7 @@ def clean_photo(f: Any) -> CleanPhoto:
             thumb = _encode(small, 70)
             width, height = img.size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _refuse(f"照片无法识别或已损坏（{checked.safe_name}）") from exc
+        raise _refuse(f"{NOT_AN_IMAGE}（{checked.safe_name}，文件可能已损坏）") from exc
     return CleanPhoto(body, thumb, width, height, hashlib.sha256(body).hexdigest())
 
 

@@ -9,6 +9,7 @@ app_name = "citizen_public"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", public_views.home, name="home"),
     path("report/", public_views.report_new, name="report"),
+    path("report/done/<str:code>/", public_views.report_submitted, name="submitted"),
     path("track/", public_views.track, name="track"),
     path("track/<str:code>/", public_views.track_detail, name="track_detail"),
     path("track/<str:code>/info/", public_views.track_info, name="track_info"),

@@ -6,9 +6,11 @@ the only public state is the device cookie (limits.DEVICE_COOKIE). Text shown he
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -52,13 +55,14 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
 
 
 def public_rows(qs: Any = None) -> list[dict[str, Any]]:
-    """What anyone may see of reports: category, place, status, dates, the public reply (masked)."""
+    """What anyone may see of reports: category, place (never the reporter's free text: `Report.public_place`),
+    status, dates, the public reply (masked)."""
     qs = qs if qs is not None else Report.objects.exclude(status=Report.Status.MERGED)
     qs = qs.defer("phone", "contact_name")
     rows = []
-    for r in qs.select_related("category", "place")[:50]:
+    for r in qs.select_related("category", "place", "area")[:50]:
         rows.append({
-            "category": r.category.name, "place": mask_text(r.place_text),
+            "category": r.category.name, "place": r.public_place,
             "state": r.public_state, "state_label": r.public_state_label, "submitted": r.submitted_at,
             "closed": r.closed_at, "reply": mask_text(r.public_reply or r.reject_reason),
         })
@@ -70,11 +74,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return _page(request, "citizen/public/home.html", {"sections": sections})
 
 
+DESCRIPTION_MAX = 2000
+
+
+class PublicCaptchaInput(CaptchaTextInput):
+    """django-simple-captcha's widget with a Chinese alternative text and a 换一张 link (citizen templates)."""
+
+    template_name = "citizen/public/_captcha_widget.html"
+
+
 class ReportForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label="问题类别", empty_label=None,
                                       widget=forms.RadioSelect, error_messages={"required": "请选择问题类别",
                                                                                 "invalid_choice": "请选择问题类别"})
-    description = forms.CharField(label="问题描述", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+    # No max_length here: the length is checked in clean_description (newlines counted once, as the page counts
+    # them) and refused with a message; the page has no maxlength either, which would cut pasted text silently.
+    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}),
                                   error_messages={"required": "请描述问题"})
     place = forms.ModelChoiceField(queryset=Place.objects.none(), label="地点（道路、社区、地标）", required=False,
                                    empty_label="— 请选择 —")
@@ -88,9 +103,16 @@ class ReportForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(active=True)
         cast(forms.ModelChoiceField, self.fields["place"]).queryset = Place.objects.filter(active=True)
         if captcha:
-            from captcha.fields import CaptchaField
+            self.fields["captcha"] = CaptchaField(label="验证码", widget=PublicCaptchaInput(),
+                                                  error_messages={"invalid": "验证码不正确",
+                                                                  "required": "请输入验证码"})
 
-            self.fields["captcha"] = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确"})
+    def clean_description(self) -> str:
+        text = str(self.cleaned_data.get("description") or "").replace("\r\n", "\n")
+        if len(text) > DESCRIPTION_MAX:
+            raise forms.ValidationError(
+                f"最多 {DESCRIPTION_MAX} 字，现有 {len(text)} 字，请删减后再提交（内容未提交，已为您保留）")
+        return text
 
 
 def place_options(chosen: str = "") -> SafeString:
@@ -109,9 +131,26 @@ def place_options(chosen: str = "") -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every part built by format_html
 
 
-def _category_questions() -> list[dict[str, Any]]:
-    return [{"key": c.key, "pk": c.pk, "name": c.name, "attributes": c.attributes or []}
-            for c in Category.objects.filter(active=True)]
+def _category_questions(posted: Any = None) -> list[dict[str, Any]]:
+    """Every active category with its questions; the chosen category's questions carry what was posted, so a
+    page shown again after an error keeps every answer."""
+    chosen = str(posted.get("category", "")) if posted else ""
+    out = []
+    for c in Category.objects.filter(active=True):
+        is_chosen = bool(chosen) and str(c.pk) == chosen
+        questions = []
+        for a in c.attributes or []:
+            name = f"attr_{a.get('code')}"
+            current = [str(v) for v in posted.getlist(name)] if is_chosen and posted is not None else []
+            questions.append({
+                "code": a.get("code"), "name": name, "label": a.get("label") or a.get("code"),
+                "datatype": a.get("datatype", "string"), "required": bool(a.get("required")),
+                "help": a.get("help", ""), "value": current[0] if current else "",
+                "options": [{"key": str(v.get("key")), "name": v.get("name"), "chosen": str(v.get("key")) in current}
+                            for v in a.get("values") or []],
+            })
+        out.append({"key": c.key, "pk": c.pk, "name": c.name, "chosen": is_chosen, "attributes": questions})
+    return out
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,34 +178,57 @@ def report_new(request: HttpRequest) -> HttpResponse:
             errors = exc.errors or {"__all__": [exc.message]}
         else:
             limits.note_report(request)
-            return _page(request, "citizen/public/submitted.html", {"report": report})
+            # POST/redirect/GET: reloading the page that shows the code does not send the report again
+            done = redirect("citizen_public:submitted", code=report.code)
+            return limits.remember_device(request, done)
     elif request.method == "POST" and blocked:
         errors = {"__all__": [blocked]}
-    context = {"form": form, "errors": errors, "questions": _category_questions(), "max_photos": MAX_PHOTOS,
+    posted = request.POST if request.method == "POST" else None
+    context = {"form": form, "errors": errors, "questions": _category_questions(posted), "max_photos": MAX_PHOTOS,
                "place_options": place_options(str(request.POST.get("place", ""))),
                "captcha": captcha, "blocked": blocked, "show_map": bool(map_tiles()),
-               "posted": request.POST if request.method == "POST" else {}}
+               "description_max": DESCRIPTION_MAX,
+               # a browser cannot put files back into a file input: say so when the refused post carried photos
+               "photos_dropped": len(request.FILES.getlist("photos")) if posted is not None else 0}
     return _page(request, "citizen/public/report.html", context, status=400 if request.method == "POST" else 200,
                  geo=True)
 
 
+SUBMITTED_PAGE_HOURS = 24
+
+
+def report_submitted(request: HttpRequest, code: str) -> HttpResponse:
+    """The page after a report (reached by redirect, so reloading it sends nothing). Its address holds the code,
+    like the tracking page's: only the reporter has it. After a day it is the tracking page."""
+    report = _report_by_code(code)
+    if report.code != code or timezone.now() - report.submitted_at > datetime.timedelta(hours=SUBMITTED_PAGE_HOURS):
+        return redirect("citizen_public:track_detail", code=report.code)
+    response = _page(request, "citizen/public/submitted.html",
+                     {"report": report, "code_groups": actions.code_groups(report.code)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def track(request: HttpRequest) -> HttpResponse:
-    code = (request.GET.get("code") or "").strip().upper()
+    typed = (request.GET.get("code") or "").strip()
+    code = actions.normalise_code(typed)
     if code:
         if Report.objects.filter(code=code).exists():
             return redirect("citizen_public:track_detail", code=code)
-        return _page(request, "citizen/public/track.html", {"code": code, "error": "未找到该查询码，请核对后重试"},
-                     status=404)
+        return _page(request, "citizen/public/track.html",
+                     {"code": typed[:40], "error": "未找到该查询码，请核对后重试"}, status=404)
     return _page(request, "citizen/public/track.html", {"code": ""})
 
 
 def _report_by_code(code: str) -> Report:
-    return get_object_or_404(Report.objects.select_related("category", "place", "merged_into")
-                             .defer("phone", "contact_name"), code=code.upper())
+    return get_object_or_404(Report.objects.select_related("category", "place", "area", "merged_into")
+                             .defer("phone", "contact_name"), code=actions.normalise_code(code))
 
 
 def track_detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200) -> HttpResponse:
     report = _report_by_code(code)
+    if report.code != code and not error:  # typed with spaces, hyphens or in lower case: the canonical address
+        return redirect("citizen_public:track_detail", code=report.code)
     events = [{"at": e.at, "text": mask_text(e.text)} for e in report.events.filter(public=True)]
     photos = list(report.photos.filter(stage__in=[Photo.Stage.REPORT, Photo.Stage.ADDED, Photo.Stage.AFTER]))
     context = {
@@ -221,7 +283,7 @@ def track_reopen(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileResponse:
-    obj = get_object_or_404(Photo, pk=pk, report__code=code.upper(),
+    obj = get_object_or_404(Photo, pk=pk, report__code=actions.normalise_code(code),
                             stage__in=[Photo.Stage.REPORT, Photo.Stage.ADDED, Photo.Stage.AFTER])
     field = obj.thumb if size == "thumb" else obj.image
     try:
@@ -245,8 +307,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     elif state == "closed":
         qs = qs.filter(status__in=Report.CLOSED_STATUSES)
     q = (request.GET.get("q") or "").strip()[:40]
-    if q:
-        qs = qs.filter(Q(place__name__icontains=q) | Q(address__icontains=q))
+    if q:  # registered names only: searching the reporters' free text would reveal it
+        qs = qs.filter(Q(place__name__icontains=q) | Q(area__name__icontains=q))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     rows = public_rows(Report.objects.filter(pk__in=[r.pk for r in page.object_list]).order_by("-submitted_at"))
     points = []

@@ -18,7 +18,7 @@ from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import unit_ids_for
 
-from .models import Category, Report
+from .models import AREA_KINDS, Category, Report
 from .providers import METRICS
 
 KEYS = [m[0] for m in METRICS]
@@ -49,16 +49,27 @@ class Table:
     rows: list[Row]
 
 
-def _fmt(metric: str, v: Decimal) -> str:
-    word = PROVIDERS[metric].measure_word
+NOTHING = "—"  # a rate (or a mean) over no reports: nothing to divide, not 0%
+
+
+def _fmt(metric: str, v: Decimal, count: int | None = None) -> str:
+    """The figure as shown; `count` is how many rows are behind it (the rate's denominator): a rate over none
+    is "—"."""
+    provider = PROVIDERS[metric]
+    if provider.is_rate and not count:
+        return NOTHING
     text = str(int(v)) if v == v.to_integral_value() else f"{v.normalize():f}"
-    return f"{text}{word}"
+    return f"{text}{provider.measure_word}"
 
 
 def _row(label: str, period: Period, unit_ids: list[int] | None, **filters: Any) -> Row:
     """The row's figures (their values: the ids behind them are not listed)."""
     query = FigureQuery(period=period, unit_ids=unit_ids, filters=filters)
-    return Row(label, [_fmt(k, PROVIDERS[k].compute(query).value) for k in KEYS])
+    values = []
+    for k in KEYS:
+        got = PROVIDERS[k].compute(query)
+        values.append(_fmt(k, got.value, got.count))
+    return Row(label, values)
 
 
 def subtree(unit: Unit) -> list[int]:
@@ -80,21 +91,21 @@ def _grouped_rows(
     """One row per (label, group key): each figure for every group at once (`Provider.grouped`, one GROUP BY unit
     shared by the figures), the same values as `_row` of each group's units. `groups`: unit id → group key."""
     query = FigureQuery(period=period, unit_ids=unit_ids, filters=filters)
-    values: dict[str, dict[str, Decimal]] = {}
+    values: dict[str, dict[str, tuple[Decimal, int]]] = {}
     for k in KEYS:
         provider = PROVIDERS[k]
         if provider.grouped is not None:
             answered = provider.grouped(query, groups) if groups else {}
-            values[k] = {key: got.value for key, got in answered.items()}
+            values[k] = {key: (got.value, got.count) for key, got in answered.items()}
         else:  # one call per group (a provider without a grouped answer)
             members: dict[str, list[int]] = {}
             for uid, key in groups.items():
                 members.setdefault(key, []).append(uid)
-            values[k] = {
-                key: provider.compute(FigureQuery(period=period, unit_ids=ids, filters=filters)).value
-                for key, ids in members.items()
-            }
-    return [Row(label, [_fmt(k, values[k].get(key, Decimal(0))) for k in KEYS]) for label, key in labelled]
+            values[k] = {}
+            for key, ids in members.items():
+                got = provider.compute(FigureQuery(period=period, unit_ids=ids, filters=filters))
+                values[k][key] = (got.value, got.count)
+    return [Row(label, [_fmt(k, *values[k].get(key, (Decimal(0), 0))) for k in KEYS]) for label, key in labelled]
 
 
 def summary(period: Period, *, user: Any = None) -> dict[str, Any]:
@@ -118,6 +129,8 @@ def _summary(period: Period, user: Any) -> dict[str, Any]:
     streets: list[tuple[str, str]] = []
     groups: dict[int, str] = {}
     for street in tree.children if tree else []:
+        if street.kind not in AREA_KINDS:  # a department's sections, bureaus: handling units, not areas
+            continue
         sub = [i for i in tree.members[street.pk] if allowed is None or i in allowed] if tree else []
         if allowed is not None and not sub:
             continue

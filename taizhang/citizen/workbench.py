@@ -16,7 +16,8 @@ def waiting(user: Any) -> dict[str, Any] | None:
     if not ids:
         return None
     qs = Report.objects.filter(area_id__in=list(ids), status__in=[Report.Status.NEW, Report.Status.ACCEPTED])
-    rows = list(qs.select_related("category", "place").defer("phone", "contact_name").order_by("submitted_at")[:5])
+    rows = list(qs.select_related("category", "place", "area").defer("phone", "contact_name")
+                .order_by("submitted_at")[:5])
     if not rows:
         return None
     return {"rows": rows, "count": qs.count()}

@@ -50,7 +50,9 @@ def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, wor
     expect(page.locator("#id_lat")).not_to_have_value("", timeout=10000)
     page.fill("input[name=phone]", PHONE)
     page.click("button[type=submit]")
-    code = page.locator("#tracking-code").inner_text(timeout=15000).strip()
+    shown = page.locator("#tracking-code").inner_text(timeout=15000).strip()
+    code = page.locator("#tracking-code").get_attribute("data-code")
+    assert code and shown.replace(" ", "") == code  # shown in groups of four
     report = Report.objects.get(code=code)
     assert report.lat == pytest.approx(30.2501, abs=1e-4) and report.photos.count() == 1
     assert report.area == world.tree.street_a  # the nearest place's street
@@ -99,3 +101,50 @@ def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, wor
     page.wait_for_load_state("networkidle")
     report.refresh_from_db()
     assert report.rating == "basically_satisfied" and report.status == Report.Status.CLOSED
+
+
+def _height(page: Any, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return float(box["height"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_form_on_a_phone_keeps_answers_and_tap_targets_are_large(live_server: Any, browser: Any,
+                                                                          world: Any) -> None:
+    from taizhang.citizen.models import Report
+
+    base = live_server.url
+    page = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN").new_page()
+    # tap targets on a 390 px phone: menu links, 查看全部 ›, file inputs, other apps' 查找 buttons ≥ 40 px
+    page.goto(f"{base}/public/")
+    for selector in (".pub-nav a", "a.pub-more"):
+        assert _height(page, selector) >= 40, selector
+    page.goto(f"{base}/public/volunteers/")
+    assert _height(page, "button:has-text('查找')") >= 40
+    page.goto(f"{base}/public/report/")
+    assert _height(page, "#photos") >= 40
+    assert page.locator("select[name=attr_facility]").is_hidden()
+    # a wrong phone number: the page comes back with every answer, and says the photo must be chosen again
+    page.click("label.pub-cat:has-text('设施损坏')")
+    page.select_option("select[name=attr_facility]", "lamp")
+    page.fill("textarea[name=description]", "路灯不亮")
+    expect(page.locator("#description-count")).to_have_text("已输入 4 / 2000 字")
+    page.select_option("select[name=place]", str(world.place_b.pk))
+    page.fill("input[name=phone]", "1380013800")
+    upload = jpeg_with_gps()
+    page.set_input_files("#photos", files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": upload.read()}])
+    page.click("button[type=submit]")
+    expect(page.locator("#photos-dropped")).to_contain_text("照片需重新选择")
+    assert page.locator("select[name=attr_facility]").is_visible()
+    assert page.locator("select[name=attr_facility]").input_value() == "lamp"
+    assert page.locator("select[name=place]").input_value() == str(world.place_b.pk)
+    assert Report.objects.count() == 0
+    page.fill("input[name=phone]", PHONE)
+    page.click("button[type=submit]")
+    expect(page.locator("#tracking-code")).to_be_visible(timeout=15000)
+    page.reload()  # the success page is a GET: reloading sends nothing
+    expect(page.locator("#tracking-code")).to_be_visible()
+    report = Report.objects.get()
+    assert report.answers.get("facility") == "lamp"
+    assert page.locator("#tracking-code").get_attribute("data-code") == report.code

@@ -29,7 +29,8 @@ def test_clean_photo_strips_exif_and_gps() -> None:
 def test_not_an_image_is_refused_in_chinese() -> None:
     with pytest.raises(InvalidInput) as exc:
         clean_photo(SimpleUploadedFile("x.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg"))
-    assert "不支持" in exc.value.message or "不是" in exc.value.message or "类型" in exc.value.message
+    assert exc.value.message.startswith("照片无法识别，请选择 JPG 或 PNG 图片")  # not "文件类型与内容不符"
+    assert exc.value.errors == {"photos": [exc.value.message]}
 
 
 @pytest.mark.django_db

@@ -55,9 +55,10 @@ def test_submit_with_photo_gives_tracking_code_and_encrypted_phone(world: Any) -
     client = Client()
     data = report_form(world, photos=[jpeg_with_gps()])
     response = client.post(f"{PUBLIC}/report/", data)
-    assert response.status_code == 200, response.content.decode()[:2000]
+    assert response.status_code == 302, response.content.decode()[:2000]
     report = Report.objects.get()
-    assert report.code in response.content.decode()
+    assert response["Location"] == f"{PUBLIC}/report/done/{report.code}/"
+    assert report.code in client.get(response["Location"]).content.decode()
     assert report.phone == PHONE and report.answers == {"vehicle": "car", "blocking": ["blind"]}
     assert report.lat == pytest.approx(30.25001)
     assert report.photos.count() == 1
@@ -122,7 +123,7 @@ def test_rate_limit_and_captcha(world: Any, settings: Any) -> None:
     settings.TAIZHANG_CITIZEN_CAPTCHA_AFTER = 1
     settings.TAIZHANG_CITIZEN_DEVICE_LIMIT = 3
     client = Client()
-    assert client.post(f"{PUBLIC}/report/", report_form(world)).status_code == 200
+    assert client.post(f"{PUBLIC}/report/", report_form(world)).status_code == 302
     page = client.get(f"{PUBLIC}/report/").content.decode()
     assert "captcha_0" in page  # a captcha after the first report
     response = client.post(f"{PUBLIC}/report/", report_form(world))
@@ -134,7 +135,7 @@ def test_rate_limit_and_captcha(world: Any, settings: Any) -> None:
         store = CaptchaStore.objects.order_by("-id").first()
         assert store is not None
         ok = client.post(f"{PUBLIC}/report/", report_form(world, captcha_0=store.hashkey, captcha_1=store.response))
-        assert ok.status_code == 200, ok.content.decode()[:1500]
+        assert ok.status_code == 302, ok.content.decode()[:1500]
         client.get(f"{PUBLIC}/report/")
     assert Report.objects.count() == 3
     blocked = client.post(f"{PUBLIC}/report/", report_form(world))
@@ -148,7 +149,7 @@ def test_address_limit_applies_across_devices(world: Any, settings: Any) -> None
     settings.TAIZHANG_CITIZEN_CAPTCHA_AFTER = 100
     settings.TAIZHANG_CITIZEN_ADDRESS_LIMIT = 2
     for _ in range(2):
-        assert Client().post(f"{PUBLIC}/report/", report_form(world)).status_code == 200
+        assert Client().post(f"{PUBLIC}/report/", report_form(world)).status_code == 302
     response = Client().post(f"{PUBLIC}/report/", report_form(world))
     assert response.status_code == 400 and "已达上限" in response.content.decode()
 

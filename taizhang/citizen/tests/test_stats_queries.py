@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from taizhang.accounts.tests.helpers import mfa_client
 from taizhang.citizen import stats
-from taizhang.citizen.models import Category, Report
+from taizhang.citizen.models import AREA_KINDS, Category, Report
 from taizhang.core.periods import month_periods, parse_period
 from taizhang.core.testing import make_user
 from taizhang.ledger.providers import PROVIDERS, FigureQuery
@@ -111,7 +111,7 @@ def _old_summary(period: Any, user: Any) -> dict[str, Any]:
     tables.append(stats.Table("按渠道", [stats._row(label, period, ids, channel=key)
                                        for key, label in Report.Channel.choices]))
     root = Unit.objects.filter(parent__isnull=True).order_by("sort_order", "id").first()
-    streets = list(Unit.objects.filter(parent=root).order_by("sort_order", "code")) if root else []
+    streets = list(Unit.objects.filter(parent=root, kind__in=AREA_KINDS).order_by("sort_order", "code")) if root else []
     rows = []
     for street in streets:
         sub = stats.subtree(street)

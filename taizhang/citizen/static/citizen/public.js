@@ -8,7 +8,7 @@
     document.querySelectorAll("[data-for-cat]").forEach(function (fs) {
       var on = fs.getAttribute("data-for-cat") === key;
       fs.classList.toggle("is-hidden", !on);
-      fs.querySelectorAll("input,select,textarea").forEach(function (el) { el.disabled = !on; });
+      fs.disabled = !on;  // a hidden category's questions are neither sent nor checked by the browser
     });
   }
 
@@ -40,6 +40,38 @@
       if (out) { out.textContent = "最多选择 " + max + " 张照片，请重新选择"; }
     } else if (out) {
       out.textContent = n ? "已选择 " + n + " 张照片" : "";
+    }
+  }
+
+  function counter(area) {
+    var max = parseInt(area.getAttribute("data-max") || "0", 10);
+    var out = document.getElementById(area.getAttribute("aria-describedby") || "");
+    if (!max || !out) { return; }
+    var n = area.value.length;
+    out.textContent = "已输入 " + n + " / " + max + " 字" + (n > max ? "，超出 " + (n - max) + " 字，请删减" : "");
+    out.classList.toggle("pub-counter--over", n > max);
+    area.setCustomValidity(n > max ? "问题描述最多 " + max + " 字，请删减 " + (n - max) + " 字" : "");
+  }
+
+  function checkLocation(form) {
+    var lat = document.getElementById("id_lat"), place = document.getElementById("id_place");
+    var address = document.getElementById("id_address");
+    if (!address) { return; }
+    var given = (lat && lat.value) || (place && place.value) || address.value.trim();
+    address.setCustomValidity(given ? "" : "请使用手机定位、选择地点或填写位置补充说明");
+  }
+
+  function copyCode(btn) {
+    var st = document.getElementById("copy-status");
+    var text = btn.getAttribute("data-copy") || "";
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () {
+        if (st) { st.textContent = "已复制"; }
+      }, function () {
+        if (st) { st.textContent = "无法自动复制，请长按查询码复制"; }
+      });
+    } else if (st) {
+      st.textContent = "无法自动复制，请长按查询码复制";
     }
   }
 
@@ -76,6 +108,22 @@
     if (btn) { btn.addEventListener("click", locate); }
     var photos = document.getElementById("photos");
     if (photos) { photos.addEventListener("change", function () { photoCount(photos); }); }
+    var desc = document.querySelector("textarea[data-max]");
+    if (desc) { desc.addEventListener("input", function () { counter(desc); }); counter(desc); }
+    var form = document.getElementById("report-form");
+    if (form) {
+      var submit = form.querySelector("button[type=submit]");
+      if (submit) { submit.addEventListener("click", function () { checkLocation(form); }); }
+      ["id_place", "id_address"].forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) {
+          el.addEventListener("change", function () { checkLocation(form); });
+          el.addEventListener("input", function () { checkLocation(form); });
+        }
+      });
+    }
+    var copy = document.getElementById("copy-code");
+    if (copy) { copy.addEventListener("click", function () { copyCode(copy); }); }
     initMap();
   });
 })();
