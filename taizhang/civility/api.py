@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -123,8 +124,10 @@ class InspectionSubmitView(APIView):
             acting_user=request.user, uuid=payload.get("uuid"), site=site, answers=answers, round=rnd,
             started_at=payload.get("started_at"), submitted_at=payload.get("submitted_at"),
             latitude=payload.get("latitude"), longitude=payload.get("longitude"),
-            notes=str(payload.get("notes") or ""), photos=photos)
+            notes=str(payload.get("notes") or ""), photos=photos,
+            confirm_unrated=payload.get("confirm_unrated") is True)
         return Response({"id": inspection.pk, "uuid": str(inspection.uuid), "created": created,
+                         "url": reverse("civility:inspection_detail", args=[inspection.pk]),
                          "met": inspection.met_count, "failed": inspection.failed_count,
                          "problems": list(inspection.problems.values_list("id", flat=True))},
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from taizhang.civility import actions
 from taizhang.civility.actions.framework import METHOD_BY_LABEL
+from taizhang.civility.actions.problems import unmet_text
 from taizhang.civility.demo_framework import FRAMEWORK
 from taizhang.civility.models import Problem, Site, SiteType, Standard
 from taizhang.core.demo import DEMO_PASSWORD, DemoContext
@@ -143,7 +144,8 @@ def _note(standard: Standard, rng: Any) -> str:
     notes = {"1.2.1": ["门口有流动摊贩占道", "店外经营，占用人行道"], "2.1.1": ["地面有烟头和果皮", "墙角堆放杂物"],
              "2.1.3": ["公厕有异味，保洁记录缺失", "洗手池损坏"], "2.3.1": ["公益广告破损褪色", "公益广告数量不足"],
              "1.1.2": ["共享单车乱停放，占用盲道"], "1.3.2": ["电线杆上有小广告"], "6.2.1": ["有人随地吐痰、乱扔垃圾"]}
-    return rng.choice(notes.get(standard.code, [f"{standard.text[:16]}未达标"]))
+    # No cut in the middle of a phrase: the whole standard, marked as not met (the title is cut at its end).
+    return rng.choice(notes.get(standard.code, [unmet_text(standard)]))
 
 
 def _framework(root: Unit) -> Any:

@@ -118,9 +118,13 @@ def store_photo(*, acting_user: Any, uploaded: Any, stage: str, inspection: Insp
 def submit_inspection(*, acting_user: Any, uuid: Any, site: Site, answers: list[dict[str, Any]],
                       framework: Framework | None = None, round: InspectionRound | None = None,
                       started_at: Any = None, submitted_at: Any = None, latitude: Any = None, longitude: Any = None,
-                      notes: str = "", photos: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()
-                      ) -> tuple[Inspection, bool]:
-    """Store an inspection (idempotent on `uuid`). Returns (inspection, created)."""
+                      notes: str = "", photos: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
+                      confirm_unrated: bool = False) -> tuple[Inspection, bool]:
+    """Store an inspection (idempotent on `uuid`). Returns (inspection, created).
+
+    Every 不达标 answer needs a note or a photo of its standard. Standards of the checklist left unrated need
+    `confirm_unrated` (the inspector ticked "还有 N 项未评，确认提交"); without it the submission is refused with
+    the count under errors["confirm_unrated"], nothing stored."""
     try:
         key = uuidlib.UUID(str(uuid))
     except ValueError as exc:
@@ -133,7 +137,7 @@ def submit_inspection(*, acting_user: Any, uuid: Any, site: Site, answers: list[
     try:
         return _submit(acting_user=acting_user, key=key, site=site, answers=answers, framework=framework,
                        round=round, started_at=started_at, submitted_at=submitted_at, latitude=latitude,
-                       longitude=longitude, notes=notes, photos=photos), True
+                       longitude=longitude, notes=notes, photos=photos, confirm_unrated=confirm_unrated), True
     except IntegrityError:  # the same UUID arrived twice at once: the other request stored it
         again = Inspection.objects.filter(uuid=key).first()
         if again is None:
@@ -144,8 +148,8 @@ def submit_inspection(*, acting_user: Any, uuid: Any, site: Site, answers: list[
 @transaction.atomic
 def _submit(*, acting_user: Any, key: uuidlib.UUID, site: Site, answers: list[dict[str, Any]],
             framework: Framework | None, round: InspectionRound | None, started_at: Any, submitted_at: Any,
-            latitude: Any, longitude: Any, notes: str, photos: Any) -> Inspection:
-    from taizhang.civility.actions.problems import open_problem
+            latitude: Any, longitude: Any, notes: str, photos: Any, confirm_unrated: bool = False) -> Inspection:
+    from taizhang.civility.actions.problems import clip, open_problem
 
     if acting_user is not None and not (can_in_unit(acting_user, Cap.MANAGE_WORK, site.unit)
                                         or can_in_unit(acting_user, Cap.REVIEW_RECORDS, site.unit)):
@@ -178,10 +182,20 @@ def _submit(*, acting_user: Any, key: uuidlib.UUID, site: Site, answers: list[di
         cleaned.append((standard, bool(met), note))
     if not cleaned and not errors:
         errors["answers"] = ["请至少评定一项标准"]
+    with_photo = {int(p["standard"]) for p in photos if str(p.get("standard") or "").isdigit()}
+    position = {pk: n for n, pk in enumerate(applicable, start=1)}
+    for standard, met, note in cleaned:
+        if not met and not note and standard.pk not in with_photo:
+            errors.setdefault(f"standard_{standard.pk}", []).append(
+                f"第{position[standard.pk]}项“{standard.code} {clip(standard.text, 24)}”评为不达标，请写明问题或拍照")
+    unrated = len(applicable) - len(cleaned)
+    if cleaned and unrated > 0 and not confirm_unrated:
+        errors["confirm_unrated"] = [f"还有 {unrated} 项未评，确认提交"]
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [f"一次最多上传{MAX_PHOTOS}张照片"]
     if errors:
-        raise InvalidInput("测评提交有误", errors)
+        only_confirm = list(errors) == ["confirm_unrated"]
+        raise InvalidInput(f"还有 {unrated} 项未评，请勾选确认后再提交" if only_confirm else "测评提交有误", errors)
     now = timezone.now()
     when = _when(submitted_at) or now
     if when > now + datetime.timedelta(minutes=10):
@@ -208,7 +222,7 @@ def _submit(*, acting_user: Any, key: uuidlib.UUID, site: Site, answers: list[di
     for standard, met, note in cleaned:
         if not met:
             problem = open_problem(acting_user=acting_user, inspection=inspection, standard=standard,
-                                   description=note or standard.text[:200])
+                                   description=note)
             Photo.objects.filter(pk__in=[p.pk for p in by_standard.get(standard.pk, [])]).update(problem=problem)
     audit.record("submit", inspection, user=acting_user,
                  message=f"实地测评：达标{inspection.met_count}项，不达标{inspection.failed_count}项")

@@ -17,12 +17,53 @@ from django.utils import timezone
 from taizhang.civility.actions.common import clean_text, require
 from taizhang.civility.models import Inspection, Photo, Problem, Standard
 from taizhang.core import audit
-from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
 
 CASE_KIND = "civility_problem"
 FALLBACK_DAYS = 7
+TITLE_MAX = 80
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at the end, never in the middle of a phrase followed by more text: "…" marks the cut."""
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def unmet_text(standard: Standard) -> str:
+    """What a problem says when the inspector wrote nothing: the standard, plainly marked as not met."""
+    return f"未达标：{standard.text}"
+
+
+def problem_title(site_name: str, standard: Standard, description: str) -> str:
+    """The case title: site, standard code and the problem, cut only at the end."""
+    return clip(f"{site_name}：{standard.code} {description}", TITLE_MAX)
+
+
+def can_reinspect(user: Any, problem: Problem) -> bool:
+    """Who re-checks (复查) a rectified problem: the inspecting side, never the responsible unit itself.
+    The 文明办 staff of the unit (manage_work), or an inspector (测评员: review_records) whose scope reaches above
+    the responsible unit, i.e. the inspection team that finds problems at the unit's sites."""
+    if user is None:
+        return True
+    if can_in_unit(user, Cap.MANAGE_WORK, problem.unit):
+        return True
+    parent = problem.unit.parent
+    return parent is not None and can_in_unit(user, Cap.REVIEW_RECORDS, parent)
+
+
+def reinspectable(user: Any) -> Any:
+    """The problems waiting for a re-check (已整改待复查) that `user` may re-check (the rule of can_reinspect)."""
+    from django.db.models import Q
+
+    from taizhang.org.scoping import unit_ids_for
+
+    manage = unit_ids_for(user, Cap.MANAGE_WORK)
+    review = unit_ids_for(user, Cap.REVIEW_RECORDS)
+    return Problem.objects.filter(status=Problem.Status.RECTIFIED).filter(
+        Q(unit_id__in=manage) | Q(unit__parent_id__in=review))
 
 
 def cases() -> ModuleType | None:
@@ -56,8 +97,9 @@ def open_problem(*, acting_user: Any, inspection: Inspection, standard: Standard
 
     site = inspection.site
     found_on = timezone.localtime(inspection.submitted_at).date()
+    description = clip(description, 500) if str(description or "").strip() else clip(unmet_text(standard), 500)
     problem = Problem(inspection=inspection, site=site, standard=standard, unit=site.unit,
-                      description=description[:500], found_on=found_on)
+                      description=description, found_on=found_on)
     problem.save()
     previous = _find_previous(problem, recurring_days())
     if previous is not None:
@@ -69,7 +111,7 @@ def open_problem(*, acting_user: Any, inspection: Inspection, standard: Standard
         dispatcher = acting_user if acting_user is not None and can_in_unit(acting_user, Cap.MANAGE_WORK,
                                                                              site.unit) else None
         case = loop.dispatch_case(acting_user=dispatcher, kind=CASE_KIND, unit=site.unit,
-                                  title=f"{site.name}：{standard.code} {problem.description[:60]}",
+                                  title=problem_title(site.name, standard, problem.description),
                                   description=f"测评标准：{standard.text}\n问题：{problem.description}",
                                   subject=problem)
         problem.case_id = case.pk
@@ -124,8 +166,10 @@ def rectify_problem(*, acting_user: Any, problem: Problem, reply: str, before: A
 @transaction.atomic
 def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note: str = "", photos: Any = (),
                       on: datetime.date | None = None) -> Problem:
-    """复查: passed → closed (销号); failed → back to the unit (the case returns to accepted)."""
-    require(acting_user, Cap.MANAGE_WORK, problem.unit, "只有文明办可以复查销号")
+    """复查: passed → closed (销号); failed → back to the unit (the case returns to accepted). Done by the 文明办:
+    its staff or its inspectors (see can_reinspect)."""
+    if not can_reinspect(acting_user, problem):
+        raise NotPermitted("复查由区文明办测评人员进行，责任单位不能复查本单位的问题")
     if problem.status != Problem.Status.RECTIFIED:
         raise InvalidTransition("只有已整改的问题才能复查")
     if not passed and not str(note or "").strip():
@@ -134,7 +178,15 @@ def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note:
     loop = cases()
     case = get_case(problem)
     if loop is not None and case is not None:
-        case = loop.verify_case(acting_user=acting_user, case=case, passed=passed, reason=note)
+        # An inspector without manage_work re-checks by the civility rule: the case is verified by the system,
+        # naming the inspector in the case's timeline (the audit entry below names the user too).
+        verifier = acting_user if acting_user is None or can_in_unit(acting_user, Cap.MANAGE_WORK,
+                                                                     problem.unit) else None
+        reason = str(note or "").strip()
+        if verifier is None and acting_user is not None:
+            who = getattr(acting_user, "display_name", "") or acting_user.get_username()
+            reason = f"{reason}（复查人：{who}）" if reason else f"复查人：{who}"
+        case = loop.verify_case(acting_user=verifier, case=case, passed=passed, reason=reason)
         problem.case_state = str(case.state)
     problem.refresh_from_db(fields=["status", "version", "reopen_count"])
     if passed:

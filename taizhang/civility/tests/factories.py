@@ -51,7 +51,7 @@ def inspect(site_obj: Site, fw: Framework, results: dict[str, bool], day: dateti
                for code, met in results.items()]
     inspection, _created = actions.submit_inspection(
         acting_user=user, uuid=uuid.uuid4(), site=site_obj, answers=answers, framework=fw,
-        submitted_at=when(day), photos=photos or [])
+        submitted_at=when(day), photos=photos or [], confirm_unrated=True)
     return inspection
 
 

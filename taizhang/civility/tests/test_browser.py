@@ -87,3 +87,65 @@ def test_offline_inspection_is_sent_when_the_network_returns(live_server: Any, b
     with photo.image.open("rb") as f:
         assert not Image.open(f).getexif()  # nothing of the camera's metadata is stored
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_tap_targets_confirmation_and_the_saved_inspection(live_server: Any, browser: Any, tmp_path: Any,
+                                                                 settings: Any) -> None:
+    """390 px: site rows and 拍照 are at least 44 px tall; a 不达标 item without note or photo is refused by the
+    server and nothing typed is lost; unrated items ask for the confirmation box; the saved inspection follows, and
+    the site list marks the site as inspected in the round."""
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from taizhang.civility import actions
+    from taizhang.civility.models import Inspection
+    from taizhang.civility.tests.factories import framework, site, std
+    from taizhang.core.testing import make_tree
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    tree = make_tree()
+    fw = framework(tree.district)
+    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
+    site(tree.community_b1, "B1", "back_street", "西一背街")
+    rnd = actions.create_round(acting_user=None, framework=fw, owner=tree.district, name="第4轮实地测评",
+                               week_start=timezone.localdate(), site_types=["market", "back_street"])
+    make_user("reviewer", tree.district, username="inspector")
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    login(page, base, "inspector")
+
+    page.goto(f"{base}/civility/inspect/")
+    heights = page.eval_on_selector_all(".cv-site", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44, heights
+    assert page.locator(".cv-site", has_text="本轮未测").count() == 2
+
+    page.goto(f"{base}/civility/inspect/{market.pk}/?round={rnd.pk}")
+    page.wait_for_selector("#cv-checklist[data-ready='1']", timeout=30000)
+    box = page.locator(".cv-photo").first.bounding_box()
+    assert box is not None and box["height"] >= 44, box
+    s2 = std(fw, "S2")
+    page.check(f"input[name='s{s2.pk}'][value='0']")
+    page.click("#cv-submit")
+    expect(page.locator(f"[data-error='{s2.pk}']")).to_contain_text("请写明问题或拍照", timeout=15000)
+    expect(page.locator("#cv-confirm")).to_be_visible()
+    expect(page.locator("#cv-confirm-text")).to_have_text("还有 1 项未评，确认提交")
+    assert Inspection.objects.count() == 0
+    assert page.is_checked(f"input[name='s{s2.pk}'][value='0']")  # nothing lost
+
+    page.fill(f"input[name='note{s2.pk}']", "门口有占道经营")
+    confirm = page.locator("#cv-confirm").bounding_box()
+    assert confirm is not None and confirm["height"] >= 44
+    page.check("#cv-confirm-box")
+    page.click("#cv-submit")
+    page.wait_for_url("**/civility/inspections/*/?submitted=1", timeout=15000)
+    expect(page.locator(".cv-submitted")).to_contain_text("不达标 1 项")
+    expect(page.locator(".cv-submitted")).to_contain_text("下一个点位：西一背街")
+    inspection = Inspection.objects.get()
+    assert inspection.round == rnd and inspection.failed_count == 1
+
+    page.goto(f"{base}/civility/inspect/")
+    expect(page.locator(".cv-site", has_text="东一农贸市场")).to_contain_text("本轮已测评")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

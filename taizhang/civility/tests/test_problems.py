@@ -118,7 +118,8 @@ def test_submission_is_idempotent_and_checked(world: dict[str, Any]) -> None:
     fw, market = world["fw"], world["market"]
     key = uuid.uuid4()
     answers = [{"standard": std(fw, "S2").pk, "met": False, "note": "占道"}]
-    first, created = actions.submit_inspection(acting_user=world["staff"], uuid=key, site=market, answers=answers)
+    first, created = actions.submit_inspection(acting_user=world["staff"], uuid=key, site=market, answers=answers,
+                                               confirm_unrated=True)
     again, created_again = actions.submit_inspection(acting_user=world["staff"], uuid=key, site=market,
                                                      answers=answers)
     assert created and not created_again and first.pk == again.pk
@@ -141,6 +142,7 @@ def test_api_submission_with_a_data_url_photo(world: dict[str, Any]) -> None:
     photo = jpeg(exif=True).read()
     payload = {"uuid": str(uuid.uuid4()), "site": world["market"].pk,
                "answers": [{"standard": std(world["fw"], "S1").pk, "met": False, "note": "垃圾"}],
+               "confirm_unrated": True,
                "photos": [{"standard": std(world["fw"], "S1").pk, "taken_at": "2024-05-06T09:30:00+08:00",
                            "data_url": "data:image/jpeg;base64," + base64.b64encode(photo).decode()}]}
     r = client.post("/api/civility/inspections/", json.dumps(payload), content_type="application/json")

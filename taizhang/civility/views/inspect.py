@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from taizhang.civility.actions import active_framework, checklist
 from taizhang.civility.models import Inspection, InspectionRound, Site, SiteType
+from taizhang.civility.todo import current_round, round_marks, round_sites, todo_sites
 from taizhang.civility.views.common import ids_param
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
@@ -38,9 +39,19 @@ def inspect_start(request: HttpRequest) -> HttpResponse:
         sites = sites.filter(type=site_type)
     today = timezone.localdate()
     rounds = InspectionRound.objects.visible_to(request.user).filter(week_start__lte=today).order_by("-week_start")[:3]
+    rnd = current_round(request.user)
+    todo = bool(request.GET.get("todo")) and rnd is not None
+    if todo and rnd is not None:
+        sites = sites.filter(pk__in=todo_sites(request.user, rnd).values("pk"))
+    marks = round_marks(request.user, rnd)
+    rows = [(site, marks.status(site)) for site in sites.order_by("type", "code")[:100]]
+    progress = None
+    if rnd is not None:
+        total = round_sites(request.user, rnd).count()
+        progress = {"total": total, "todo": todo_sites(request.user, rnd).count()}
     return render(request, "civility/inspect_start.html", {
-        "sites": sites.order_by("type", "code")[:100], "q": q, "site_type": site_type, "types": SiteType.choices,
-        "rounds": rounds,
+        "rows": rows, "q": q, "site_type": site_type, "types": SiteType.choices,
+        "rounds": rounds, "round": rnd, "todo": todo, "progress": progress,
     })
 
 
@@ -87,10 +98,16 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cap_required(Cap.VIEW)
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_scoped(Inspection.objects.select_related("site", "site__unit", "framework", "inspector"),
+    inspection = get_scoped(Inspection.objects.select_related("site", "site__unit", "framework", "inspector",
+                                                              "round"),
                             request.user, Cap.VIEW, pk=pk)
     answers = inspection.answers.select_related("standard", "standard__project").order_by("standard__sort_order")
+    submitted = bool(request.GET.get("submitted")) and inspection.inspector_id == request.user.pk
+    next_site = None
+    if submitted and inspection.round is not None:
+        next_site = todo_sites(request.user, inspection.round).order_by("type", "code").first()
     return render(request, "civility/inspection_detail.html", {
         "inspection": inspection, "answers": answers, "photos": inspection.photos.all(),
-        "problems": inspection.problems.all(),
+        "problems": inspection.problems.all(), "submitted": submitted, "next_site": next_site,
+        "unrated": len(checklist(inspection.site, inspection.framework)) - len(answers) if submitted else 0,
     })

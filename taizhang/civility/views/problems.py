@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.civility.actions import rectify_problem, reinspect_problem
-from taizhang.civility.actions.problems import get_case
+from taizhang.civility.actions.problems import can_reinspect, get_case, reinspectable
 from taizhang.civility.forms import RectifyForm, ReinspectForm
 from taizhang.civility.models import Inspection, Photo, Problem, SiteType
 from taizhang.civility.views.common import fail, ids_param
@@ -31,6 +31,8 @@ def problem_queryset(request: HttpRequest) -> tuple[QuerySet[Problem], dict[str,
         qs = qs.filter(status=filters["status"])
     if filters["flag"] == "recurring":
         qs = qs.filter(recurring=True)
+    elif filters["flag"] == "recheck":
+        qs = qs.filter(pk__in=reinspectable(request.user).values("pk"))
     elif filters["flag"] == "overdue":
         today = timezone.localdate()
         qs = qs.filter(deadline__lt=today).exclude(status__in=[Problem.Status.CLOSED, Problem.Status.CANCELLED])
@@ -67,8 +69,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     problem = get_scoped(Problem.objects.select_related("site", "unit", "standard", "inspection",
                                                         "recurrence_of"), request.user, Cap.VIEW, pk=pk)
     can_rectify = can_in_unit(request.user, Cap.EDIT_RECORDS, problem.unit) and problem.status == Problem.Status.OPEN
-    can_reinspect = (can_in_unit(request.user, Cap.MANAGE_WORK, problem.unit)
-                     and problem.status == Problem.Status.RECTIFIED)
+    reinspect_now = problem.status == Problem.Status.RECTIFIED and can_reinspect(request.user, problem)
     rectify_form = RectifyForm(prefix="r")
     reinspect_form = ReinspectForm(prefix="v")
     if request.method == "POST":
@@ -82,7 +83,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                                     before=request.FILES.getlist("r-before"), after=request.FILES.getlist("r-after"))
                     messages.success(request, "整改情况已报送，等待复查")
                     return redirect("civility:problem_detail", pk=problem.pk)
-            elif action == "reinspect" and can_reinspect:
+            elif action == "reinspect" and reinspect_now:
                 reinspect_form = ReinspectForm(request.POST, request.FILES, prefix="v")
                 if reinspect_form.is_valid():
                     passed = reinspect_form.cleaned_data["passed"]
@@ -99,7 +100,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     photos["inspection"] = list(Photo.objects.filter(inspection=problem.inspection, standard=problem.standard))
     return render(request, "civility/problem_detail.html", {
         "problem": problem, "case": get_case(problem), "photos": photos, "can_rectify": can_rectify,
-        "can_reinspect": can_reinspect, "rectify_form": rectify_form, "reinspect_form": reinspect_form,
+        "can_reinspect": reinspect_now, "rectify_form": rectify_form, "reinspect_form": reinspect_form,
         "history": Problem.objects.filter(site=problem.site, standard__code=problem.standard.code).exclude(
             pk=problem.pk).order_by("-found_on")[:10],
     })

@@ -18,7 +18,7 @@
   var statusEl = document.getElementById("cv-status");
   var outboxEl = document.getElementById("cv-outbox");
   var form = document.getElementById("cv-form");
-  var CACHE = "tz-civility-v1";
+  var CACHE = "tz-civility-v2";  // the service worker's cache (sw.js)
   var MAX_SIDE = 1600;
   var draftKey = "site-" + siteId;
   var draft = null;
@@ -112,6 +112,7 @@
     });
     var counter = document.getElementById("cv-progress");
     if (counter) { counter.textContent = "已评 " + done + " / " + total + " 项"; }
+    refreshConfirm();
   }
   function answerFor(sid) {
     if (!draft.answers[sid]) { draft.answers[sid] = { met: null, note: "" }; }
@@ -179,26 +180,142 @@
     } catch (err) { /* blocked by policy */ }
   }
 
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
+  // --- checking and submitting ---------------------------------------------------------------------------
+  // The server decides (a 不达标 item needs a note or a photo; unrated items need the confirmation box); the same
+  // rules are checked here only when the network is away, before the inspection waits in the outbox.
+  var confirmEl = document.getElementById("cv-confirm");
+  var confirmBox = document.getElementById("cv-confirm-box");
+  var confirmText = document.getElementById("cv-confirm-text");
+  function clearErrors() {
+    form.querySelectorAll(".cv-item-error").forEach(function (p) { p.textContent = ""; p.hidden = true; });
+    form.querySelectorAll(".cv-item").forEach(function (item) {
+      item.classList.remove("cv-item--error");
+      item.classList.remove("cv-item--unrated");
+    });
+  }
+  function itemError(sid, text) {
+    var p = form.querySelector('[data-error="' + sid + '"]');
+    var item = form.querySelector('.cv-item[data-standard="' + sid + '"]');
+    if (p) { p.textContent = text; p.hidden = false; }
+    if (item) { item.classList.add("cv-item--error"); }
+  }
+  function unratedItems() {
+    return Array.prototype.filter.call(form.querySelectorAll(".cv-item"), function (item) {
+      var a = draft.answers[item.getAttribute("data-standard")];
+      return !(a && (a.met === true || a.met === false));
+    });
+  }
+  function askConfirm(text) {
+    var left = unratedItems();
+    left.forEach(function (item) { item.classList.add("cv-item--unrated"); });
+    confirmText.textContent = text || ("还有 " + left.length + " 项未评，确认提交");
+    confirmBox.checked = false;
+    confirmEl.hidden = false;
+  }
+  function refreshConfirm() {
+    if (!confirmEl || confirmEl.hidden) { return; }
+    var n = unratedItems().length;
+    if (!n) { confirmEl.hidden = true; confirmBox.checked = false; return; }
+    confirmText.textContent = "还有 " + n + " 项未评，确认提交";
+  }
+  function showRejection(body) {
+    clearErrors();
+    var errors = (body && body.errors) || {};
+    var lines = [];
+    var first = null;
+    Object.keys(errors).forEach(function (key) {
+      var m = /^standard_(\d+)$/.exec(key);
+      if (m) {
+        itemError(m[1], errors[key].join("；"));
+        first = first || form.querySelector('.cv-item[data-standard="' + m[1] + '"]');
+        lines.push(errors[key].join("；"));
+      } else if (key === "confirm_unrated") {
+        askConfirm(errors[key][0]);
+        first = first || confirmEl;
+      } else {
+        lines.push(errors[key].join("；"));
+      }
+    });
+    var text = (body && body.detail) || "提交被退回";
+    setStatus(text + (lines.length ? "：" + lines.join("；") : "") + "（已填写的内容都保留着）", "error");
+    if (first && first.scrollIntoView) { first.scrollIntoView({ block: "center" }); }
+  }
+  function localCheck(entry) {
+    var photoFor = {};
+    entry.photos.forEach(function (p) { photoFor[String(p.standard)] = true; });
+    var body = { detail: "测评提交有误", errors: {} };
+    var position = {};
+    form.querySelectorAll(".cv-item").forEach(function (item, n) { position[item.getAttribute("data-standard")] = n + 1; });
+    entry.answers.forEach(function (a) {
+      if (a.met === false && !String(a.note || "").trim() && !photoFor[String(a.standard)]) {
+        var item = form.querySelector('.cv-item[data-standard="' + a.standard + '"] .cv-code');
+        body.errors["standard_" + a.standard] = ["第" + position[String(a.standard)] + "项“" +
+          (item ? item.textContent : "") + "”评为不达标，请写明问题或拍照"];
+      }
+    });
+    var left = unratedItems().length;
+    if (left && !entry.confirm_unrated) { body.errors.confirm_unrated = ["还有 " + left + " 项未评，确认提交"]; }
+    return Object.keys(body.errors).length ? body : null;
+  }
+  function queue(entry) {
+    return put("outbox", entry.uuid, entry).then(function () {
+      draft = freshDraft();
+      form.reset();
+      clearErrors();
+      if (confirmEl) { confirmEl.hidden = true; }
+      restore();
+      return saveDraft();
+    }).then(function () {
+      setStatus("网络不可用：测评已保存在本机，恢复网络后自动提交", "pending");
+      return all("outbox").then(renderOutbox);
+    });
+  }
+  function buildEntry() {
     var answers = [];
     Object.keys(draft.answers).forEach(function (sid) {
       var a = draft.answers[sid];
       if (a.met === true || a.met === false) { answers.push({ standard: Number(sid), met: a.met, note: a.note || "" }); }
     });
-    if (!answers.length) { setStatus("请至少评定一项标准", "error"); return; }
-    var entry = { uuid: draft.uuid, site: draft.site, round: draft.round, started_at: draft.started_at,
-                  submitted_at: new Date().toISOString(), latitude: draft.latitude, longitude: draft.longitude,
-                  notes: draft.notes, answers: answers, photos: draft.photos, label: root.getAttribute("data-site-name") };
-    put("outbox", entry.uuid, entry).then(function () {
-      draft = freshDraft();
-      form.reset();
-      restore();
-      return saveDraft();
-    }).then(function () {
-      setStatus("测评已保存在本机，正在提交……", "pending");
-      return flush();
-    });
+    return { uuid: draft.uuid, site: draft.site, round: draft.round, started_at: draft.started_at,
+             submitted_at: new Date().toISOString(), latitude: draft.latitude, longitude: draft.longitude,
+             notes: draft.notes, answers: answers, photos: draft.photos,
+             confirm_unrated: !!(confirmEl && !confirmEl.hidden && confirmBox.checked),
+             label: root.getAttribute("data-site-name") };
+  }
+  var submitting = false;
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (submitting) { return; }
+    var entry = buildEntry();
+    if (!entry.answers.length) { setStatus("请至少评定一项标准", "error"); return; }
+    if (!navigator.onLine) {
+      var problems = localCheck(entry);
+      if (problems) { showRejection(problems); return; }
+      queue(entry);
+      return;
+    }
+    submitting = true;
+    setStatus("正在提交……", "pending");
+    send(entry).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        if (res.ok) {
+          return del("drafts", draftKey).then(function () {
+            setStatus("已提交：达标 " + body.met + " 项，不达标 " + body.failed + " 项", "ok");
+            window.location.assign(body.url + "?submitted=1");
+          });
+        }
+        if (res.status === 400) { showRejection(body); return undefined; }
+        if (res.status === 401 || res.status === 403) {
+          setStatus("无法提交（" + (body.detail || "登录已失效") + "）：已填写的内容保留在本页，重新登录后再提交", "error");
+          return undefined;
+        }
+        return queue(entry);  // the server is in trouble: keep it in the outbox, sent again later
+      });
+    }, function () {
+      var problems = localCheck(entry);
+      if (problems) { showRejection(problems); return undefined; }
+      return queue(entry);
+    }).then(function () { submitting = false; }, function () { submitting = false; });
   });
 
   // --- sending ----------------------------------------------------------------------------------------------
@@ -220,10 +337,33 @@
     });
     var payload = { uuid: entry.uuid, site: entry.site, round: entry.round, started_at: entry.started_at,
                     submitted_at: entry.submitted_at, latitude: entry.latitude, longitude: entry.longitude,
-                    notes: entry.notes, answers: entry.answers, photos: meta };
+                    notes: entry.notes, answers: entry.answers, photos: meta,
+                    confirm_unrated: !!entry.confirm_unrated };
     fd.append("payload", JSON.stringify(payload));
     return fetch(submitUrl, { method: "POST", body: fd, credentials: "same-origin",
                               headers: { "X-CSRFToken": csrf, "Accept": "application/json" } });
+  }
+  function backToDraft(entry) {
+    // The draft of the entry's site becomes the refused entry again (unless that site has a draft being filled).
+    var key = "site-" + entry.site;
+    var back = { uuid: entry.uuid, site: entry.site, round: entry.round, started_at: entry.started_at,
+                 answers: {}, notes: entry.notes || "", photos: entry.photos || [], latitude: entry.latitude,
+                 longitude: entry.longitude };
+    entry.answers.forEach(function (a) { back.answers[String(a.standard)] = { met: a.met, note: a.note || "" }; });
+    return get("drafts", key).then(function (existing) {
+      var busy = existing && Object.keys(existing.answers || {}).some(function (k) {
+        var a = existing.answers[k];
+        return a && (a.met === true || a.met === false);
+      });
+      if (busy) { return "busy"; }
+      return put("drafts", key, back).then(function () { return del("outbox", entry.uuid); }).then(function () {
+        if (key !== draftKey) { return "other"; }
+        draft = back;
+        form.reset();
+        restore();
+        return "here";
+      });
+    });
   }
   function renderOutbox(entries) {
     outboxEl.textContent = entries.length ? "本机待提交的测评：" + entries.length + " 份" : "";
@@ -250,8 +390,16 @@
               });
             }
             return res.json().catch(function () { return {}; }).then(function (body) {
-              setStatus("提交被退回：" + (body.detail || ("错误 " + res.status)) + "（测评仍保存在本机）", "error");
-              throw new Error("rejected");
+              if (res.status !== 400) {
+                setStatus("提交被退回：" + (body.detail || ("错误 " + res.status)) + "（测评仍保存在本机）", "error");
+                throw new Error("rejected");
+              }
+              return backToDraft(entry).then(function (where) {
+                if (where === "here") { showRejection(body); return; }
+                setStatus("“" + (entry.label || "点位") + "”的测评被退回：" + (body.detail || "") +
+                          (where === "other" ? "。已放回该点位的草稿，请打开该点位修改后再提交"
+                                             : "。仍保存在本机，请先提交该点位正在填写的测评"), "error");
+              });
             });
           });
         });

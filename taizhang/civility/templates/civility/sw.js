@@ -1,13 +1,18 @@
 {% autoescape off %}/* Service worker of the inspection pages: keeps the checklist pages and the static files so an inspection can
    be opened and filled without a signal. Submissions are queued by the page itself (IndexedDB). */
-var CACHE = "tz-civility-v1";
+var CACHE = "tz-civility-v2";  // bump when checklist.js or civility.css change: old caches are dropped
 var ASSETS = {{ assets_json }};
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () {
     return self.skipWaiting();
   }));
 });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("tz-civility-") === 0 && k !== CACHE; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
 self.addEventListener("fetch", function (event) {
   var req = event.request;
   if (req.method !== "GET") { return; }
