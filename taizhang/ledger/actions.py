@@ -174,8 +174,12 @@ def create_record(
     placement: PlacementInput | None = None,
     idempotency_key: str | None = None,
     submit: bool = False,
+    evidence_files: Sequence[Any] = (),
 ) -> Record:
-    """Create a draft (and submit it when `submit`). A repeated idempotency key returns the first record."""
+    """Create a draft (and submit it when `submit`). A repeated idempotency key returns the first record.
+
+    `evidence_files` (uploaded photos/documents) are attached before the submit, with the checks of the evidence
+    upload (`ledger.evidence.add_evidence`): one refused file refuses the whole save, nothing is stored."""
     _require(acting_user, Cap.EDIT_RECORDS, unit, "您不能为该单位填报记录。")
     if idempotency_key:
         existing = Record.objects.filter(idempotency_key=idempotency_key).first()
@@ -214,9 +218,33 @@ def create_record(
     _write_figures(record, clean)
     _event(record, "create", acting_user, "")
     audit.record("create", record, user=acting_user, after={**audit.snapshot(record), "figures": _figure_dict(clean)})
-    if submit:
-        submit_record(acting_user=acting_user, record=record)
+    _attach_and_submit(acting_user, record, evidence_files, submit)
     return record
+
+
+def _attach_and_submit(acting_user: Any, record: Record, files: Sequence[Any], submit: bool) -> None:
+    """Attach the files (all or none), then submit. The caller's transaction rolls back on any error; the files
+    already written to storage are removed then, so a refused save leaves nothing behind."""
+    from taizhang.ledger.evidence import add_evidence
+
+    stored: list[str] = []
+    try:
+        if files:
+            try:
+                created = add_evidence(acting_user=acting_user, record=record, files=files)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"记录没有保存：佐证材料未通过检查（{exc.message}）。您填写的内容已保留，请重新选择文件后再保存。",
+                    {"file": [exc.message]},
+                ) from exc
+            stored = [e.file.name for e in created if e.file]
+        if submit:
+            submit_record(acting_user=acting_user, record=record)
+    except Exception:
+        storage = Evidence._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
 
 
 def _figure_dict(clean: Mapping[MetricDefinition, Decimal]) -> dict[str, str]:
@@ -231,9 +259,14 @@ def update_record(
     expected_version: int,
     figures: Mapping[str, Any] | None = None,
     placement: PlacementInput | None = None,
+    evidence_files: Sequence[Any] = (),
+    submit: bool = False,
     **values: Any,
 ) -> Record:
-    """Edit a draft or returned record. A stale `expected_version` raises StaleObjectError; nothing is lost."""
+    """Edit a draft or returned record. A stale `expected_version` raises StaleObjectError; nothing is lost.
+
+    `evidence_files` are attached as in `create_record` (all or none); `submit` then submits it, all in one
+    transaction: if the submit is refused, the edit and the files are not kept either."""
     _require(acting_user, Cap.EDIT_RECORDS, record.unit, "您不能修改该单位的记录。")
     if not record.is_editable:
         raise InvalidTransition(f"“{record.get_status_display()}”状态的记录不能直接修改；已通过的记录请使用“更正”。")
@@ -262,6 +295,7 @@ def update_record(
     after = {**audit.snapshot(record), "figures": _figure_dict(clean)}
     _event(record, "update", acting_user, record.status, changes=audit.diff(before, after))
     audit.record("update", record, user=acting_user, before=before, after=after)
+    _attach_and_submit(acting_user, record, evidence_files, submit)
     return record
 
 

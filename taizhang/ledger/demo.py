@@ -6,13 +6,18 @@ with recent drafts, submissions and returned records. Deterministic for a given 
 from __future__ import annotations
 
 import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
 
 from taizhang.core.demo import DemoContext
 from taizhang.ledger import actions
 from taizhang.ledger.actions import PlacementInput, RecordInput
 from taizhang.ledger.demo_plan import Planner, PlanUnit
-from taizhang.ledger.models import ActivityType, MetricDefinition, Outlet, Record
-from taizhang.org.models import Unit
+from taizhang.ledger.models import ActivityType, MetricDefinition, Outlet, Record, RecordEvent
+from taizhang.org import actions as org_actions
+from taizhang.org.models import Membership, Unit
+from taizhang.org.roles import Role
 
 
 def build(ctx: DemoContext) -> None:
@@ -87,6 +92,7 @@ def build(ctx: DemoContext) -> None:
             status = "approved"
         by_status[status].append(item)
     total = 0
+    created: list[Record] = []
     for status, group in by_status.items():
         target = "submitted" if status == "returned" else status
         records = actions.create_records_bulk(group, acting_user=None, source=Record.Source.DEMO, status=target)
@@ -96,7 +102,51 @@ def build(ctx: DemoContext) -> None:
                 status=Record.Status.RETURNED, review_comment="佐证材料不全，请补充签到表和现场照片后重新报送。"
             )
         total += len(records)
+        created.extend(records)
+    _attribute(created, root)
     ctx.log(
         f"台账记录 {total} 条（已通过 {len(by_status['approved'])}，待审核 {len(by_status['submitted'])}，"
         f"草稿 {len(by_status['draft'])}，已退回 {len(by_status['returned'])}）"
     )
+
+
+def _attribute(records: list[Record], root: Unit | None) -> None:
+    """Who filled in each demo record (填报人, shown as 报送人 in the review queue): the liaison of the nearest unit
+    at or above the record's unit. A top-level unit (and the district itself) without a demo liaison gets one, named
+    after the unit, that cannot log in (it is not one of the demo logins)."""
+    liaisons: dict[str, Any] = {}  # unit path → user
+    memberships = Membership.objects.filter(role=Role.LIAISON, unit__parent__isnull=False)
+    for m in memberships.select_related("user", "unit").order_by("pk"):
+        liaisons.setdefault(m.unit.path, m.user)
+    units = {u.pk: u for u in Unit.objects.all()}
+    made: dict[int, Any] = {}  # top-level unit pk → its generated liaison
+    by_user: dict[Any, list[int]] = {}
+    for record in records:
+        unit = units[record.unit_id]
+        covering = [path for path in liaisons if unit.path.startswith(path)]
+        if covering:
+            user = liaisons[max(covering, key=len)]
+        else:
+            top = unit
+            while top.parent_id is not None and top.parent_id != getattr(root, "pk", None):
+                top = units[top.parent_id]
+            if top.pk not in made:
+                made[top.pk] = _unit_liaison(top)
+            user = made[top.pk]
+        by_user.setdefault(user, []).append(record.pk)
+    for user, ids in by_user.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            Record.objects.filter(pk__in=chunk).update(created_by=user)
+            RecordEvent.objects.filter(record_id__in=chunk, user__isnull=True).update(user=user)
+
+
+def _unit_liaison(unit: Unit) -> Any:
+    username = f"liaison_{unit.code.lower()}"
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        user = get_user_model().objects.create_user(username=username, password=None)
+        user.display_name = f"{unit.name}联络员"[:64]
+        user.save(update_fields=["display_name"])
+    org_actions.grant_role(acting_user=None, user=user, unit=unit, role=Role.LIAISON)
+    return user

@@ -35,6 +35,33 @@ from taizhang.org.widgets import UnitTreeSelectMultiple
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Evidence files chosen in the record form. The form only carries them: every file is checked by the action
+    (`ledger.evidence.add_evidence`, the same checks as the evidence upload), all or none."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        return list(data) if isinstance(data, (list, tuple)) else [data]
+
+
+def evidence_help() -> str:
+    from django.conf import settings
+
+    return (f"照片（JPG、PNG、GIF、WEBP）或文档（PDF、Word docx、Excel xlsx、txt），每个文件不超过 "
+            f"{settings.TAIZHANG_MAX_UPLOAD_MB} MB；可一次选择多个文件，与记录一并保存。")
+
+
 class RecordDateField(forms.DateField):
     """A date field that says "日期不存在：2025-02-30" for a well-formed day that does not exist."""
 
@@ -214,10 +241,13 @@ class RecordForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 4}))
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    file = EvidenceFilesField(label="佐证材料（可选）")
 
     def __init__(self, *args: Any, user: Any, activity_type: ActivityType | None = None,
                  record: Record | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = accept_attribute(EVIDENCE_TYPES)
+        self.fields["file"].help_text = evidence_help()
         self.user = user
         self.record = record
         self.selected_type = activity_type
@@ -337,6 +367,9 @@ class RecordForm(forms.Form):
             "start_date": d["start_date"], "end_date": d.get("end_date"), "description": d.get("description", ""),
             "location": d.get("location", ""),
         }
+
+    def evidence_files(self) -> list[Any]:
+        return list(self.cleaned_data.get("file") or [])
 
     def figures(self) -> dict[str, str]:
         return {link.metric.key: (self.cleaned_data.get(figure_field_name(link.metric.key)) or "").strip()

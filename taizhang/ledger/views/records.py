@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,7 @@ from taizhang.ledger.forms import (
     record_initial,
     unit_queryset,
 )
-from taizhang.ledger.models import ActivityType, ImportBatch, Placement, Record, RecordFigure
+from taizhang.ledger.models import ActivityType, ImportBatch, Placement, Record, RecordEvent, RecordFigure
 from taizhang.ledger.views.common import export_url, figure_rows, timeline
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, root_paths_for
@@ -135,9 +134,30 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
 def _render_form(request: HttpRequest, form: RecordForm, record: Record | None = None,
                  latest: Record | None = None, status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "record": record, "latest": latest}
+    if record is not None:
+        context["evidence_count"] = record.evidence.count()
     if latest is not None:
         context["latest_figures"] = figure_rows(list(latest.figures.select_related("metric")))
+        context["changed_by"], context["changed_at"] = _changed_by(latest, request.user)
     return render(request, "ledger/record_form.html", context, status=status)
+
+
+def _changed_by(record: Record, user: Any) -> tuple[str, Any]:
+    """Who saved the version the stale form did not see, and when: "您在另一窗口" when it was the same user."""
+    event = (
+        RecordEvent.objects.filter(record=record, action__in=("update", "create"))
+        .select_related("user").order_by("-at", "-id").first()
+    )
+    if event is None:
+        return "未知", record.updated_at
+    if event.user_id is not None and event.user_id == getattr(user, "pk", None):
+        return "您在另一窗口", event.at
+    return (str(event.user) if event.user is not None else "系统"), event.at
+
+
+def _files_note(form: RecordForm) -> str:
+    count = len(form.evidence_files())
+    return f"，并添加了 {count} 份佐证材料" if count else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,14 +166,14 @@ def record_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         atype = _type_from(request.POST.get("activity_type"))
-        form = RecordForm(request.POST, user=user, activity_type=atype)
+        form = RecordForm(request.POST, request.FILES, user=user, activity_type=atype)
         if form.is_valid():
             submit = "submit" in request.POST
             try:
                 record = actions.create_record(
                     acting_user=user, **form.record_values(), figures=form.figures(),
                     placement=form.placement_input(), idempotency_key=form.cleaned_data.get("idempotency_key") or None,
-                    submit=submit,
+                    submit=submit, evidence_files=form.evidence_files(),
                 )
             except InvalidInput as exc:
                 form.add_error(None, exc.message)
@@ -161,10 +181,11 @@ def record_create(request: HttpRequest) -> HttpResponse:
             except InvalidTransition as exc:
                 form.add_error(None, exc.message)
             else:
+                note = _files_note(form)
                 if record.status == S.SUBMITTED:
-                    messages.success(request, f"记录{quoted(record.title)}已报送，等待审核。")
+                    messages.success(request, f"记录{quoted(record.title)}已报送{note}，等待审核。")
                 else:
-                    messages.success(request, f"记录{quoted(record.title)}已保存为草稿。")
+                    messages.success(request, f"记录{quoted(record.title)}已保存为草稿{note}。")
                 return redirect("ledger:record_detail", pk=record.pk)
         return _render_form(request, form, status=200)
 
@@ -194,26 +215,24 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(request, form, record)
 
     atype = _type_from(request.POST.get("activity_type")) or record.activity_type
-    form = RecordForm(request.POST, user=user, activity_type=atype, record=record)
+    form = RecordForm(request.POST, request.FILES, user=user, activity_type=atype, record=record)
     if not form.is_valid():
         return _render_form(request, form, record)
     submit = "submit" in request.POST
     try:
-        with transaction.atomic():
-            actions.update_record(
-                acting_user=user, record=record, expected_version=form.cleaned_data.get("version") or 0,
-                figures=form.figures(), placement=form.placement_input(), **form.record_values(),
-            )
-            if submit:
-                actions.submit_record(acting_user=user, record=record)
-    except StaleObjectError as exc:
+        actions.update_record(
+            acting_user=user, record=record, expected_version=form.cleaned_data.get("version") or 0,
+            figures=form.figures(), placement=form.placement_input(), evidence_files=form.evidence_files(),
+            submit=submit, **form.record_values(),
+        )
+    except StaleObjectError:
         # Keep everything the user typed; carry the current version so a deliberate re-save works after review.
+        # The notice above the form says what happened (once, naming who saved); no second error in the form.
         latest = base.get(pk=pk)
         data = request.POST.copy()
         data["version"] = str(latest.version)
-        form = RecordForm(data, user=user, activity_type=atype, record=latest)
+        form = RecordForm(data, request.FILES, user=user, activity_type=atype, record=latest)
         form.is_valid()
-        form.add_error(None, exc.message)
         return _render_form(request, form, latest, latest=latest, status=409)
     except InvalidInput as exc:
         form.add_error(None, exc.message)
@@ -222,10 +241,11 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidTransition as exc:
         form.add_error(None, exc.message)
         return _render_form(request, form, base.get(pk=pk))
+    note = _files_note(form)
     if submit:
-        messages.success(request, f"记录{quoted(record.title)}已保存并报送，等待审核。")
+        messages.success(request, f"记录{quoted(record.title)}已保存并报送{note}，等待审核。")
     else:
-        messages.success(request, f"记录{quoted(record.title)}已保存。")
+        messages.success(request, f"记录{quoted(record.title)}已保存{note}。")
     return redirect("ledger:record_detail", pk=record.pk)
 
 

@@ -3,10 +3,13 @@ optional comment), return (reason required), bulk approve."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -29,11 +32,9 @@ def _queue_url(request: HttpRequest) -> str:
     return safe_next(request, reverse("ledger:review_queue"))
 
 
-@require_GET
-@cap_required(Cap.REVIEW_RECORDS)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def _queue_context(request: HttpRequest, params: QueryDict, here: str) -> dict[str, Any]:
     user = request.user
-    form = ReviewFilterForm(request.GET or None, user=user)
+    form = ReviewFilterForm(params or None, user=user)
     if form.is_bound:
         form.is_valid()
     qs: QuerySet[Record] = (
@@ -43,10 +44,25 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at", "id")
     )
     qs = form.filter(qs)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "ledger/review_queue.html", {
-        "form": form, "page": page, "here": request.get_full_path(),
-    })
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    return {"form": form, "page": page, "here": here}
+
+
+@require_GET
+@cap_required(Cap.REVIEW_RECORDS)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "ledger/review_queue.html",
+                  _queue_context(request, request.GET, request.get_full_path()))
+
+
+def _item_context(request: HttpRequest, record: Record) -> dict[str, Any]:
+    return {
+        "record": record,
+        "figures": figure_rows(list(record.figures.select_related("metric"))),
+        "placement": Placement.objects.filter(record=record).select_related("outlet").first(),
+        "evidence": list(record.evidence.all()),
+        "here": safe_next(request, reverse("ledger:review_queue")),
+    }
 
 
 @require_GET
@@ -55,13 +71,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the expanded row of the queue — figures, placement and evidence of one record."""
     record = get_scoped(Record.objects.select_related("unit", "activity_type"), request.user, Cap.REVIEW_RECORDS,
                         pk=pk)
-    return render(request, "ledger/_review_item.html", {
-        "record": record,
-        "figures": figure_rows(list(record.figures.select_related("metric"))),
-        "placement": Placement.objects.filter(record=record).select_related("outlet").first(),
-        "evidence": list(record.evidence.all()),
-        "here": safe_next(request, reverse("ledger:review_queue")),
-    })
+    return render(request, "ledger/_review_item.html", _item_context(request, record))
 
 
 @require_POST
@@ -81,15 +91,30 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @cap_required(Cap.REVIEW_RECORDS)
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_scoped(Record.objects.select_related("unit"), request.user, Cap.REVIEW_RECORDS, pk=pk)
-    reason = request.POST.get("reason", "").strip()[:2000]
+    record = get_scoped(Record.objects.select_related("unit", "activity_type"), request.user, Cap.REVIEW_RECORDS,
+                        pk=pk)
+    reason = request.POST.get("reason", "")[:2000]
     try:
         actions.return_record(acting_user=request.user, record=record, reason=reason)
-    except (InvalidTransition, InvalidInput) as exc:
+    except InvalidInput as exc:
+        # Refused (no reason): the queue again with this record's panel open, the error at the field, the text kept.
+        return _queue_with_open_item(request, record, reason, exc)
+    except InvalidTransition as exc:
         messages.error(request, f"{quoted(record.title)}未退回：{exc.message}")
     else:
         messages.success(request, f"已退回{quoted(record.title)}，退回原因已通知填报单位。")
     return redirect(_queue_url(request))
+
+
+def _queue_with_open_item(request: HttpRequest, record: Record, reason: str, exc: InvalidInput) -> HttpResponse:
+    here = _queue_url(request)
+    context = _queue_context(request, QueryDict(urlsplit(here).query), here)
+    item = _item_context(request, record)
+    item["reason"] = reason
+    item["reason_error"] = exc.message
+    context["open_item"] = item
+    context["open_in_page"] = any(r.pk == record.pk for r in context["page"].object_list)
+    return render(request, "ledger/review_queue.html", context, status=400)
 
 
 @require_POST
