@@ -43,4 +43,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bulletins/", bulletins.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", bulletins.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<int:pk>/download/", bulletins.bulletin_download, name="bulletin_download"),
+    path("bulletins/<int:pk>/figures/<str:fig_id>/", bulletins.bulletin_figure, name="bulletin_figure"),
 ]

@@ -49,20 +49,30 @@ def can_manage(request: HttpRequest, summary: Summary) -> bool:
     return can_in_unit(request.user, Cap.MANAGE_WORK, summary.unit)
 
 
-def preview_html(summary: Summary, doc: Document, *, appendix: bool = False) -> str:
-    """write_html with each figure linked to its source page (loaded into the side panel by htmx)."""
-    base = reverse("reports:figure_source", kwargs={"pk": summary.pk, "fig_id": "FIG"})
+def link_figures(fragment: str, url_name: str, pk: int, *, panel: bool = False) -> str:
+    """A `write_html` fragment with each figure linked to its source page `url_name` (kwargs pk, fig_id); with
+    `panel`, htmx loads the page into the side panel instead. Without this, figures were `href="#"`: a tap on a
+    phone (no hover title) jumped to the top of the page."""
+    base = reverse(url_name, kwargs={"pk": pk, "fig_id": "FIG"})
 
     def link(match: re.Match[str]) -> str:
         url = base.replace("FIG", match.group(1))
-        return (f'<a class="tz-figure" data-figure="{match.group(1)}" href="{url}" hx-get="{url}" '
-                'hx-target="#tz-figure-panel" hx-swap="innerHTML" hx-push-url="false"')
+        extra = (f' hx-get="{url}" hx-target="#tz-figure-panel" hx-swap="innerHTML" hx-push-url="false"'
+                 if panel else "")
+        return f'<a class="tz-figure" data-figure="{match.group(1)}" href="{url}"{extra}'
 
-    return _FIGURE_LINK_RE.sub(link, write_html(doc, appendix=appendix))
+    return _FIGURE_LINK_RE.sub(link, fragment)
 
 
-def figure_context(request: HttpRequest, summary: Summary, figure: Figure) -> dict[str, Any]:
-    """Everything the source panel shows: what, where, when, the records (only those the user may see)."""
+def preview_html(summary: Summary, doc: Document, *, appendix: bool = False) -> str:
+    """write_html with each figure linked to its source page (loaded into the side panel by htmx)."""
+    return link_figures(write_html(doc, appendix=appendix), "reports:figure_source", summary.pk, panel=True)
+
+
+def figure_context(request: HttpRequest, summary: Summary | None, figure: Figure, *,
+                   page_url: str = "") -> dict[str, Any]:
+    """Everything the source panel shows: what, where, when, the records (only those the user may see).
+    `page_url` is the panel's own address (for its pages of records): a summary's figure page by default."""
     source = dict(figure.source)
     described = describe_source(figure)
     fresh = sources.recompute(source)
@@ -78,8 +88,10 @@ def figure_context(request: HttpRequest, summary: Summary, figure: Figure) -> di
                   "records": len(r.get("records") or []), "mine": r.get("key") == source.get("unit")}
                  for r in source.get("breakdown") or []]
     trace_ids = ",".join(str(i) for i in ids[:300])
+    if not page_url and summary is not None:
+        page_url = reverse("reports:figure_source", kwargs={"pk": summary.pk, "fig_id": figure.id})
     return {
-        "summary": summary, "figure": figure, "source": source, "described": described,
+        "summary": summary, "figure": figure, "source": source, "described": described, "page_url": page_url,
         "kind_label": KIND_LABELS.get(str(source.get("kind") or "ledger"), str(source.get("kind"))),
         "fresh": fresh, "current_text": current_text,
         "matches": fresh.value is not None and (current_text == figure.text if current_text else

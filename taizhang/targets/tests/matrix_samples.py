@@ -3,6 +3,8 @@ and bulletins are the district's (every unit in view sees published results); ad
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.base import ContentFile
 
 from taizhang.core.periods import parse_period
@@ -51,6 +53,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "targets:adjustment_evidence": Sample(adj, tree.street_a),
         "targets:bulletin_detail": Sample({"pk": bulletin.pk}),
         "targets:bulletin_download": Sample({"pk": bulletin.pk}),
+        "targets:bulletin_figure": Sample({"pk": bulletin.pk, "fig_id": _first_figure(bulletin)}),
         "target-detail": Sample(t),
         "target-progress": Sample(t),
         "scheme-detail": Sample({"key": scheme.key}),
@@ -63,3 +66,9 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "bulletin-document": Sample({"pk": bulletin.pk}),
         "api-assess": Sample({}, query=f"scheme={scheme.key}&period=2024Q1"),
     }
+
+
+def _first_figure(bulletin: Any) -> str:
+    from taizhang.reports.document import Document
+
+    return next(iter(Document.from_dict(bulletin.document).figures())).id

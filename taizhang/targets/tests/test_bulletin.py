@@ -104,3 +104,27 @@ def test_bulletin_passes_the_report_checker(bulletin, world):
     stale = check_docx(bulletin.file.path)
     assert not stale.ok
     assert {i.kind for i in stale.errors} == {"stale"}
+
+
+def test_every_figure_on_the_bulletin_page_opens_its_source(bulletin, world, client):
+    """Figures were href="#" with a hover title: on a phone a tap jumped to the top. Each opens its source page,
+    which states what it counts and shows the records behind it that the reader may see."""
+    import re
+
+    from taizhang.core.testing import make_user
+    from taizhang.reports.document import Document
+
+    reader = make_user("viewer", world["tree"].district)
+    client.force_login(reader)
+    page = client.get(f"/targets/bulletins/{bulletin.pk}/").content.decode()
+    assert 'href="#"' not in page
+    links = re.findall(r'<a class="tz-figure" data-figure="(\w+)" href="([^"]+)"', page)
+    doc = Document.from_dict(bulletin.document)
+    assert {fig_id for fig_id, _ in links} == set(doc.figure_map())
+    ledger_fig = next(f for f in doc.figures() if f.source.get("metric") == "placements" and f.source.get("records"))
+    url = dict(links)[ledger_fig.id]
+    source = client.get(url)
+    body = source.content.decode()
+    assert source.status_code == 200 and ledger_fig.text in body and "与台账一致" in body
+    assert body.count("/ledger/records/") >= len(ledger_fig.source["records"][:20])  # its records, linked
+    assert client.get(f"/targets/bulletins/{bulletin.pk}/figures/nope/").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,7 @@ from taizhang.org.roles import Cap
 from taizhang.org.views import cap_required
 from taizhang.reports.document import Document
 from taizhang.reports.docwriter import write_html
+from taizhang.reports.views.common import figure_context, link_figures
 from taizhang.targets.models import Bulletin
 from taizhang.targets.views.adjustments import content_disposition
 
@@ -39,10 +41,24 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
     doc = Document.from_dict(bulletin.document)
     # write_html escapes every text and emits classes only (no style attributes, no scripts).
-    preview = mark_safe(write_html(doc))  # noqa: S308
+    preview = mark_safe(link_figures(write_html(doc), "targets:bulletin_figure", bulletin.pk))  # noqa: S308
     return render(request, "targets/bulletin_detail.html", {
         "bulletin": bulletin, "preview": preview, "figures": sum(1 for _ in doc.figures()),
     })
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def bulletin_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponse:
+    """One figure of a bulletin: what it counts, for whom, when, whether the ledger still gives it, and the records
+    behind it that the user may see (the page a tap on a figure opens, on a phone as on a desktop)."""
+    bulletin = _get(pk)
+    figure = Document.from_dict(bulletin.document).figure_map().get(fig_id)
+    if figure is None:
+        raise Http404("通报中没有该数据。")
+    page_url = reverse("targets:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
+    context = figure_context(request, None, figure, page_url=page_url)
+    return render(request, "targets/bulletin_figure.html", {**context, "bulletin": bulletin})
 
 
 @require_GET
