@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bulletins/", bulletins.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", bulletins.bulletin_detail, name="bulletin_detail"),
     path("bulletins/<int:pk>/download/", bulletins.bulletin_download, name="bulletin_download"),
+    path("bulletins/<int:pk>/figures/<str:fig_id>/", bulletins.bulletin_figure, name="bulletin_figure"),
     path("bulletin-photos/<int:pk>/", bulletins.bulletin_photo, name="bulletin_photo"),
     path("titles/", titles.title_list, name="title_list"),
     path("titles/applications/<int:pk>/review/", titles.application_review, name="application_review"),

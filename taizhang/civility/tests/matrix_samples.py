@@ -16,6 +16,7 @@ from taizhang.core.testing_matrix import MatrixWorld, Sample
 def samples(world: MatrixWorld) -> dict[str, Sample]:
     from taizhang.civility import actions
     from taizhang.civility.models import Photo, Problem, Standard, Title
+    from taizhang.reports.document import Document
 
     from .factories import jpeg, when
 
@@ -61,6 +62,8 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "civility:document_download": Sample({"pk": doc.pk}, sa),
         "civility:bulletin_detail": Sample({"pk": bulletin.pk}, sa),
         "civility:bulletin_download": Sample({"pk": bulletin.pk}, sa),
+        "civility:bulletin_figure": Sample({"pk": bulletin.pk, "fig_id": next(iter(
+            Document.from_dict(bulletin.document).figures())).id}, sa),
         "civility:bulletin_photo": Sample({"pk": item.pk}, sa),
         "civility:application_review": Sample({"pk": application.pk}, sa),
         "civility:title_action": Sample({"pk": title.pk}, sa),

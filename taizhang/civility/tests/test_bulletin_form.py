@@ -55,3 +55,4 @@ def test_score_and_rounds_use_the_period_picker(tree: Any) -> None:
         assert page.status_code == 200 and 'placeholder="2024-05' not in text and "period_kind" in text
     week = client.get(reverse("civility:score"), {"period": "2024-W19"})  # links with a week still work
     assert week.status_code == 200
+

@@ -103,3 +103,28 @@ def test_bulletin_numbers_are_each_units_own(district: Unit) -> None:
     assert late and all(
         f.value == len(problem_counts(MAY, set(subtree_ids(Unit.objects.get(code=f.source["unit"])))).overdue)
         for f in late)
+
+
+def test_a_bulletins_figures_open_their_source(district: Unit) -> None:
+    """Figures were href="#" (a tap on a phone jumped to the top); each opens its source page."""
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from taizhang.civility import actions
+
+    fw = framework(district)
+    staff = make_user("staff", district, username="wmb_staff")
+    _street(district, fw, 1, staff)
+    bulletin = actions.create_bulletin(acting_user=None, owner=district, kind="monthly", period_spec="2024-05")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(reverse("civility:bulletin_detail", args=[bulletin.pk])).content.decode()
+    links = dict(re.findall(r'<a class="tz-figure" data-figure="(\w+)" href="([^"]+)"', page))
+    figures = Document.from_dict(bulletin.document).figure_map()
+    assert figures and set(links) == set(figures)
+    fig_id, figure = next(iter(figures.items()))
+    opened = client.get(links[fig_id])
+    assert opened.status_code == 200 and figure.text in opened.content.decode()
+    assert "数据来源" in opened.content.decode()

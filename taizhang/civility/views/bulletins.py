@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from taizhang.org.scoping import can_in_unit, home_unit, unit_ids_for
 from taizhang.org.views import cap_required
 from taizhang.reports.document import Document
 from taizhang.reports.docwriter import write_html
+from taizhang.reports.views.common import figure_context, link_figures
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -76,7 +78,8 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         except TaizhangError as exc:
             fail(request, exc)
     doc = Document.from_dict(bulletin.document)
-    preview = mark_safe(write_html(doc))  # noqa: S308 — write_html escapes every text, emits classes only
+    # write_html escapes every text and emits classes only; each figure links to its source page
+    preview = mark_safe(link_figures(write_html(doc), "civility:bulletin_figure", bulletin.pk))  # noqa: S308
     chosen = list(bulletin.photos.select_related("photo"))
     candidates: list[Photo] = []
     if can_manage and bulletin.status == CivilityBulletin.Status.DRAFT:
@@ -89,6 +92,19 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "bulletin": bulletin, "preview": preview, "figures": sum(1 for _ in doc.figures()), "chosen": chosen,
         "candidates": candidates, "can_manage": can_manage, "photo_form": BulletinPhotoForm(),
     })
+
+
+@require_GET
+@cap_required(Cap.VIEW)
+def bulletin_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponseBase:
+    """One figure of a bulletin: what it counts, whether it still holds, the records behind it the user may see."""
+    bulletin = get_scoped(CivilityBulletin.objects.select_related("owner"), request.user, Cap.VIEW, pk=pk)
+    figure = Document.from_dict(bulletin.document).figure_map().get(fig_id)
+    if figure is None:
+        raise Http404("通报中没有该数据。")
+    page_url = reverse("civility:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
+    context = figure_context(request, None, figure, page_url=page_url)
+    return render(request, "civility/bulletin_figure.html", {**context, "bulletin": bulletin})
 
 
 @require_GET
