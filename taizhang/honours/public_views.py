@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Max, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from taizhang.citizen.masking import mask_text
@@ -88,8 +89,9 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
                 errors = [exc.message]
             else:
                 limits.note_objection(request)
-                return _page(request, "honours/public/objection_sent.html", {"objection": objection,
-                                                                             "campaign": campaign})
+                # POST/redirect/GET: refreshing the confirmation must not send the objection again
+                return limits.remember_device(request, redirect(
+                    f"{reverse('honours_public:objection', args=[objection.code])}?sent=1"))
         else:
             errors = [str(e) for es in form.errors.values() for e in es]
     return _page(request, "honours/public/notice.html", {
@@ -104,6 +106,7 @@ def objection(request: HttpRequest, code: str) -> HttpResponse:
                               code=code.strip().upper())
     response = _page(request, "honours/public/objection.html", {
         "o": found, "name": found.nomination.shown_name, "campaign": found.nomination.campaign,
+        "sent": request.GET.get("sent") == "1",
         "answer": mask_text(found.answer) if found.state in (Objection.State.UPHELD, Objection.State.DISMISSED)
         else ""})
     response["Cache-Control"] = "no-store"

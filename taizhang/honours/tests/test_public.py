@@ -88,9 +88,13 @@ def test_objection_flow_from_public_site_to_answer_on_record(on_notice: dict[str
     response = client.post(f"{PUBLIC}/honours/notice/HR-PUB/", {
         "nomination": adult.pk, "text": "该候选人所述救人事迹时间地点与事实不符，请核实。",
         "contact_phone": "13700001111"})
-    assert response.status_code == 200, response.content.decode()[:1500]
+    assert response.status_code == 302, response.content.decode()[:1500]
     objection = Objection.objects.get()
-    assert objection.code in response.content.decode()
+    assert response["Location"].endswith(f"/honours/objection/{objection.code}/?sent=1")
+    sent = client.get(response["Location"]).content.decode()
+    assert "异议已提交" in sent and objection.code in sent
+    client.get(response["Location"])  # a refresh of the confirmation sends nothing again
+    assert Objection.objects.count() == 1
     assert objection.device_hash and objection.address_hash
     page = client.get(f"{PUBLIC}/honours/objection/{objection.code}/").content.decode()
     assert "已收到" in page and "13700001111" not in page
@@ -134,7 +138,7 @@ def test_objections_are_rate_limited_per_device(on_notice: dict[str, Any]) -> No
     client = Client()
     data = {"nomination": on_notice["adult"].pk, "text": "该候选人事迹存在夸大成分，请核实。"}
     for _ in range(2):
-        assert client.post(f"{PUBLIC}/honours/notice/HR-PUB/", data).status_code == 200
+        assert client.post(f"{PUBLIC}/honours/notice/HR-PUB/", data).status_code == 302
     response = client.post(f"{PUBLIC}/honours/notice/HR-PUB/", data)
     assert response.status_code == 400 and "已达上限" in response.content.decode()
     assert Objection.objects.count() == 2
