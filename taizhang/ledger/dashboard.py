@@ -7,18 +7,18 @@ Scope: a unit (with its subtree), a period, and the same period one year earlier
 running (it contains today), 同比 compares like with like: last year from the same start up to the same day.
 
 Drill-down (数字溯源): every figure links to the records behind it. The link carries the figure's query
-(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it computes the exact ids and redirects. Up to
-`DRILL_IDS_MAX` records, the redirect names them exactly:
-/ledger/records/?ids=1,2,3. Beyond that an id list makes URLs too long for proxies and servers
-(gunicorn's request line limit is 4094 bytes), so the link is the record list filtered the way the figure is:
-period, unit (subtree), line of work, the metric's activity type when it has only one, and status=approved. That
-list can hold a few more records than the figure (records of the line carrying other metrics; for MAX metrics the
-records that were not the highest); the exact ids stay available from `taizhang figures --json`.
+(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it computes the exact ids and redirects to
+the list of exactly those: /ledger/records/?ids=1,2,3 whenever the URL stays within `DRILL_URL_MAX` characters
+(gunicorn's request line limit is 4094 bytes; ≈ 470 records with 7-digit ids, always at least `DRILL_IDS_MAX`).
+Beyond that the link is the record list filtered the way the figure is — period, unit (subtree), line of work, the
+activity type when every record behind the figure has the same one, status=approved. That list can still hold
+more records than the figure (records of the line carrying other metrics, e.g. 240 rows behind 239 activities;
+for MAX metrics the records that were not the highest) until the record list can filter by metric; the exact ids
+stay available from `taizhang figures --json`.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,9 +30,23 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period, parse_period
 from taizhang.ledger import providers
+from taizhang.ledger.dashboard_periods import (  # noqa: F401  (re-exported: views and reports use them from here)
+    comparison_period,
+    default_period,
+    period_presets,
+    preset_label,
+    resolve_period,
+)
+from taizhang.ledger.dashboard_values import (  # noqa: F401  (re-exported)
+    SMALL_BASE,
+    Change,
+    _num,
+    averaged,
+    change_between,
+    shown,
+)
 from taizhang.ledger.figures import (
     BreakdownRow,
     By,
@@ -42,11 +56,16 @@ from taizhang.ledger.figures import (
     rows_link,
     scope_unit_ids,
 )
-from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition
+from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition, Record
 from taizhang.org.models import Unit
 
 DRILL_IDS_MAX = 200
-"""Up to this many records a drill-down link lists their ids (≈ 1.6 kB of URL with 7-digit ids)."""
+"""Up to this many records a drill-down link lists their ids whatever their length (≈ 1.6 kB of URL with 7-digit
+ids)."""
+
+DRILL_URL_MAX = 3800
+"""Beyond DRILL_IDS_MAX records, the ids are still listed while the URL stays within this many characters (below
+gunicorn's 4094-byte request line with the method, the protocol and a script prefix)."""
 
 HEADLINE_METRICS: dict[str, str] = {
     "theory": "theory_sessions",
@@ -89,76 +108,6 @@ CURRENT_COLOUR = "#1f4e8c"
 PREVIOUS_COLOUR = "#b8c4d6"
 LEVEL_COLOURS = {"national": "#c8161d", "provincial": "#d4a017", "municipal": "#1f4e8c", "district": "#2a9d8f",
                  "": "#98a2b3"}
-QUARTERS_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Periods: presets of the picker, what the request asks for, the comparison period
-# ---------------------------------------------------------------------------------------------------------------
-def default_period(today: date) -> Period:
-    """The current year (同比 then runs against last year up to the same day)."""
-    return parse_period(str(today.year))
-
-
-def period_presets(today: date, years: int = 2) -> list[tuple[str, list[tuple[str, str]]]]:
-    """<optgroup>s of SPEC presets for the current and previous years: 年度, 上半年, 前三季度, 季度, 月度.
-    Presets of the current year that have not started yet are left out."""
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for year in range(today.year, today.year - years, -1):
-        specs = [str(year), f"{year}H1", f"{year}Q1-Q3", *(f"{year}Q{q}" for q in range(1, 5)),
-                 *(f"{year}-{m:02d}" for m in range(1, 13))]
-        options = []
-        for spec in specs:
-            period = parse_period(spec)
-            if period.start > today:
-                continue
-            options.append((spec, preset_label(period)))
-        groups.append((f"{year}年", options))
-    return groups
-
-
-def preset_label(period: Period) -> str:
-    if period.kind == "year":
-        return f"{period.start.year}年全年"
-    if period.kind == "quarter":
-        return f"{period.start.year}年第{QUARTERS_CN[(period.start.month - 1) // 3 + 1]}季度"
-    return period.label
-
-
-def resolve_period(spec: str | None, date_from: str | None, date_to: str | None, *, custom: bool,
-                   today: date) -> tuple[Period, str]:
-    """The period a request asks for and an error message ("" when fine). `custom` (the 按日期查询 button or the
-    自定义 option) takes the from/to dates; otherwise the SPEC. Bad input falls back to the current year."""
-    if custom or (not spec and (date_from or date_to)):
-        if not date_from or not date_to:
-            return default_period(today), "请同时填写起始日期和截止日期"
-        try:
-            start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-        except ValueError:
-            return default_period(today), "日期格式应为 YYYY-MM-DD"
-        if end < start:
-            return default_period(today), "截止日期不能早于起始日期"
-        spec = f"{start.isoformat()}..{end.isoformat()}"
-    if not spec:
-        return default_period(today), ""
-    try:
-        return parse_period(spec), ""
-    except InvalidInput as exc:
-        return default_period(today), exc.message
-
-
-def _year_earlier(day: date) -> date:
-    year = day.year - 1
-    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
-
-
-def comparison_period(period: Period, today: date) -> Period:
-    """The same period last year; for a period still running, last year from its start up to the same day."""
-    previous = period.previous_year()
-    if period.start <= today < period.end:
-        start, end = previous.start, _year_earlier(today)
-        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
-    return previous
 
 
 @dataclass(frozen=True)
@@ -201,6 +150,38 @@ class LineInfo:
     headline: MetricDefinition
     types: dict[int, list[str]] = field(default_factory=dict)  # metric id → activity type keys
     levelled: frozenset[int] = frozenset()  # metrics with placements behind them (outlet levels)
+
+    @cached_property
+    def mixed_sources(self) -> bool:
+        """Some metrics reported by units, others computed by a system (志愿服务时长 in both): labels name the
+        source."""
+        return len({m.source for m in self.metrics}) > 1
+
+
+REPORTED_LABEL = "单位报送"
+SYSTEM_LABELS = {"volunteers": "志愿服务系统", "honours": "典型管理系统", "press": "新闻宣传系统", "study": "学习平台",
+                 "citizen": "随手拍系统", "civility": "文明创建系统", "cases": "工单系统", "filings": "阵地备案系统",
+                 "monitor": "舆情监测系统"}
+
+
+def source_label(metric: MetricDefinition) -> str:
+    """Where a metric's figures come from: 单位报送 (the units' ledger records) or the system computing it."""
+    if metric.source != MetricDefinition.Source.COMPUTED:
+        return REPORTED_LABEL
+    provider = providers.get(metric.key)
+    app = provider.source.split(".")[0] if provider is not None else ""
+    if app in SYSTEM_LABELS:
+        return SYSTEM_LABELS[app]
+    from django.apps import apps
+
+    config = next((c for c in apps.get_app_configs() if c.label == app), None)
+    return f"{config.verbose_name}系统" if config is not None else "系统统计"
+
+
+def metric_label(info: LineInfo, metric: MetricDefinition) -> str:
+    """A metric's name on the dashboard; with its source (志愿服务时长（单位报送） · 志愿服务时长（志愿服务系统）) in a
+    line whose metrics come from both the units' reports and a system, so the two are told apart."""
+    return f"{metric.name}（{source_label(metric)}）" if info.mixed_sources else metric.name
 
 
 def headline_of(line: LineOfWork, metrics: list[MetricDefinition]) -> MetricDefinition:
@@ -315,30 +296,44 @@ def _records_page() -> str:
     return page
 
 
+def _ids_fit(url: str, count: int) -> bool:
+    return count <= DRILL_IDS_MAX or len(url) <= DRILL_URL_MAX
+
+
 def opened_records_url(records: list[int], *, period: Period, unit: str, info: LineInfo,
                        metric: MetricDefinition, base: str | None = None) -> str | None:
-    """Where the records behind a figure are listed, once their ids are known. See the module docstring."""
+    """Where the records behind a figure are listed, once their ids are known: exactly those records (see the
+    module docstring)."""
     if not records:
         return None
     if metric.source == MetricDefinition.Source.COMPUTED:
-        # A computed metric's figure counts the provider's rows (cases, hours…): drill-down opens its page.
-        # Beyond DRILL_IDS_MAX ids the page gets the figure's query (period, unit) instead, as for records.
+        # A computed metric's figure counts the provider's rows (cases, hours…): drill-down opens its page with
+        # the rows' ids. Only when they make too long a URL does the page get the figure's query (period, unit).
         provider = providers.get(metric.key)
         if provider is None:
             return None
-        if len(records) <= DRILL_IDS_MAX:
-            return rows_link(provider.rows_url, records) or None
+        listed = rows_link(provider.rows_url, records)
+        if not listed or _ids_fit(listed, len(records)):
+            return listed or None
         page = rows_link(provider.rows_url, [])
-        return f"{page}?{urlencode({'period': period.spec, 'unit': unit, 'metric': metric.key})}" if page else None
+        return f"{page}?{urlencode({'period': period.spec, 'unit': unit, 'metric': metric.key})}"
     base = base or records_base_url()
-    if len(records) <= DRILL_IDS_MAX:
-        return f"{base}?ids={','.join(str(r) for r in records)}"
+    by_ids = f"{base}?ids={','.join(str(r) for r in records)}"
+    if _ids_fit(by_ids, len(records)):
+        return by_ids
+    return f"{base}?{urlencode(filtered_list_params(records, period=period, unit=unit, info=info))}"
+
+
+def filtered_list_params(records: list[int], *, period: Period, unit: str, info: LineInfo) -> dict[str, str]:
+    """The record list's filter for a figure's records too many to name: period, unit (subtree), line, the
+    activity type when every record behind the figure has the same one (one query), approved."""
+    type_keys = list(Record.objects.filter(pk__in=records).order_by().values_list(
+        "activity_type__key", flat=True).distinct()[:2])
     params = {"period": period.spec, "unit": unit, "line": info.line.key}
-    type_keys = info.types.get(metric.pk, [])
     if len(type_keys) == 1:
         params["type"] = type_keys[0]
     params["status"] = "approved"
-    return f"{base}?{urlencode(params)}"
+    return params
 
 
 def month_period(key: str, within: Period) -> Period:
@@ -351,50 +346,8 @@ def month_period(key: str, within: Period) -> Period:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Figures with 同比
+# Figures with 同比 (how values and changes are written: ledger/dashboard_values.py)
 # ---------------------------------------------------------------------------------------------------------------
-def _num(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-@dataclass(frozen=True)
-class Change:
-    """同比: a relative change in percent, or for rates a difference in percentage points."""
-
-    value: Decimal | None
-    points: bool = False
-
-    @property
-    def direction(self) -> str:
-        if self.value is None:
-            return "none"
-        return "up" if self.value > 0 else "down" if self.value < 0 else "flat"
-
-    @property
-    def text(self) -> str:
-        if self.value is None:
-            return "—"
-        if self.value == 0:
-            return "持平"
-        arrow = "↑" if self.value > 0 else "↓"
-        magnitude = abs(self.value)
-        return f"{arrow}{magnitude:.1f}个百分点" if self.points else f"{arrow}{magnitude:.1f}%"
-
-    @property
-    def title(self) -> str:
-        if self.value is None:
-            return "去年同期无数据，无法计算同比"
-        return "同比变化（百分点）" if self.points else "同比增减幅度"
-
-
-def change_between(metric: MetricDefinition, current: Decimal, previous: Decimal, has_previous: bool) -> Change:
-    if metric.kind == MetricDefinition.Kind.PERCENT:
-        if not has_previous:
-            return Change(None, points=True)
-        return Change((current - previous).quantize(Decimal("0.1")), points=True)
-    return Change(change_ratio(current, previous))
-
-
 @dataclass
 class Figure:
     """One metric over the scope: this period, the same period last year, 同比, and where the records are."""
@@ -410,13 +363,33 @@ class Figure:
     def value(self) -> Decimal:
         return self.current.value
 
+    @cached_property
+    def label(self) -> str:
+        """The metric's name, with its source in a line mixing reported and computed metrics (`metric_label`)."""
+        return metric_label(self.info, self.metric)
+
     @property
     def previous_value(self) -> Decimal:
         return self.previous.value
 
     @cached_property
     def change(self) -> Change:
-        return change_between(self.metric, self.current.value, self.previous.value, self.previous.count > 0)
+        return change_between(self.metric, self.current.value, self.previous.value, self.previous.count > 0,
+                              current_count=self.current.count, previous_count=self.previous.count)
+
+    @property
+    def shown_value(self) -> Decimal | None:
+        """This period's value as shown (rounded; None — "—" — for a rate or average with no rows behind it)."""
+        if not self.current.count and averaged(self.metric):
+            return None
+        return shown(self.metric, self.current.value)
+
+    @property
+    def shown_previous(self) -> Decimal | None:
+        """Last year's value as shown; None ("—", 无数据) when no rows are behind it (a real 0 stays 0)."""
+        if not self.previous.count:
+            return None
+        return shown(self.metric, self.previous.value)
 
     @property
     def ratio(self) -> Decimal | None:
@@ -483,8 +456,9 @@ def _value_axis(m: MetricDefinition) -> dict[str, Any]:
     return axis
 
 
-def _point(row: BreakdownRow, url: str | None) -> dict[str, Any]:
-    item: dict[str, Any] = {"name": row.label, "value": _num(row.value), "records": row.count}
+def _point(row: BreakdownRow, url: str | None, metric: MetricDefinition | None = None) -> dict[str, Any]:
+    value = shown(metric, row.value) if metric is not None else row.value
+    item: dict[str, Any] = {"name": row.label, "value": _num(value), "records": row.count}
     if url:
         item["url"] = url
     return item
@@ -505,10 +479,10 @@ def unit_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Figu
         unit = row.key  # the child unit's code
         labels.append(row.label)
         cur_data.append(_point(row, records_url(row.count, period=scope.period, unit=unit, info=fig.info,
-                                                metric=m, base=fig.base_url)))
+                                                metric=m, base=fig.base_url), m))
         p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
         prev_data.append(_point(p, records_url(p.count, period=scope.compare, unit=unit, info=fig.info, metric=m,
-                                               base=fig.base_url)))
+                                               base=fig.base_url), m))
     if not labels:
         return Chart(chart_id, title, None, empty="本期和去年同期均无记录")
     many = len(labels) > 8
@@ -546,11 +520,12 @@ def month_chart(chart_id: str, fig: Figure, current: FigureResult, previous: Fig
             cur_data.append({"name": row.label, "value": None})  # not there yet: a gap, not a fall to zero
             continue
         cur_data.append(_point(row, records_url(row.count, period=month_period(row.key, scope.period),
-                                                unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
+                                                unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url), m))
         if i < len(previous.breakdown):
             p = previous.breakdown[i]
             prev_data.append(_point(p, records_url(p.count, period=month_period(p.key, scope.compare),
-                                                   unit=scope.unit.code, info=fig.info, metric=m, base=fig.base_url)))
+                                                   unit=scope.unit.code, info=fig.info, metric=m,
+                                                   base=fig.base_url), m))
     if counts_whole_things(m):
         # whole things by month: bars (a line through 3, 0, 2 events suggests values in between)
         option = {
@@ -594,7 +569,7 @@ def level_chart(chart_id: str, fig: Figure, current: FigureResult) -> Chart:
             continue
         item = _point(row, records_url(row.count, period=scope.period, unit=scope.unit.code, info=fig.info, metric=m,
                                        level=row.key or "none",
-                                       base=fig.base_url))
+                                       base=fig.base_url), m)
         item["itemStyle"] = {"color": LEVEL_COLOURS.get(row.key, "#98a2b3")}
         data.append(item)
     if not any(d["value"] for d in data):
@@ -656,8 +631,8 @@ def line_card(scope: Scope, info: LineInfo) -> LineCard:
 class UnitRow:
     key: str
     label: str
-    cells: list[tuple[Decimal, str | None]]  # per metric: value, records link
-    previous: tuple[Decimal, str | None]  # headline metric, same period last year
+    cells: list[tuple[Decimal, str | None, Decimal | None]]  # per metric: value, records link, value as shown
+    previous: tuple[Decimal, str | None, Decimal | None]  # headline metric, same period last year (shown: None = —)
     change: Change
 
 
@@ -678,6 +653,15 @@ class LevelFigure:
     change: Change
     url: str | None
     count: int
+    previous_count: int = 0
+
+    @property
+    def shown_value(self) -> Decimal | None:
+        return shown(self.metric, self.value)
+
+    @property
+    def shown_previous(self) -> Decimal | None:
+        return shown(self.metric, self.previous_value) if self.previous_count else None
 
 
 @dataclass
@@ -732,7 +716,9 @@ def _level_figures(scope: Scope, info: LineInfo, m: MetricDefinition, current: F
         p = prev.get(row.key) or BreakdownRow(row.key, row.label, Decimal(0), [])
         out.append(LevelFigure(
             metric=m, label=f"{row.label}媒体{m.name}", value=row.value, previous_value=p.value,
-            change=change_between(m, row.value, p.value, p.count > 0), count=row.count,
+            change=change_between(m, row.value, p.value, p.count > 0, current_count=row.count,
+                                  previous_count=p.count),
+            count=row.count, previous_count=p.count,
             url=records_url(row.count, period=scope.period, unit=scope.unit.code, info=info, metric=m, base=base,
                             level=row.key),
         ))
@@ -754,16 +740,22 @@ def _unit_rows(scope: Scope, info: LineInfo, by_unit: dict[int, tuple[FigureResu
     prev_rows = {r.key: r for r in by_unit[head.pk][1].breakdown}
     rows = []
     for key, label in labels.items():
-        cells = []
+        cells: list[tuple[Decimal, str | None, Decimal | None]] = []
         for m in info.metrics:
             r = cur[m.pk].get(key)
+            if r is None or (not r.count and averaged(m)):
+                cells.append((r.value if r else Decimal(0), None, None if averaged(m) else Decimal(0)))
+                continue
             cells.append((r.value, records_url(r.count, period=scope.period, unit=key, info=info, metric=m,
-                                               base=base)) if r else (Decimal(0), None))
+                                               base=base), shown(m, r.value)))
         head_row = cur[head.pk].get(key)
         head_value = head_row.value if head_row else Decimal(0)
         prev = prev_rows.get(key)
         prev_cell = (prev.value, records_url(prev.count, period=scope.compare, unit=key, info=info, metric=head,
-                                             base=base)) if prev else (Decimal(0), None)
+                                             base=base), shown(head, prev.value) if prev.count else None
+                     ) if prev else (Decimal(0), None, None)
         rows.append(UnitRow(key=key, label=label, cells=cells, previous=prev_cell,
-                            change=change_between(head, head_value, prev_cell[0], bool(prev and prev.count))))
+                            change=change_between(head, head_value, prev_cell[0], bool(prev and prev.count),
+                                                  current_count=head_row.count if head_row else 0,
+                                                  previous_count=prev.count if prev else 0)))
     return rows

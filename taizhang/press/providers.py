@@ -4,12 +4,14 @@ formalism): they are figures here and nothing in the assessment schemes uses the
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from taizhang.core.periods import Period
 from taizhang.ledger.dashboard_prefetch import one_row, per_period
@@ -193,19 +195,42 @@ def followers(query: FigureQuery) -> Provided:
     return Provided(Decimal(sum(v[1] for v in latest.values())), _ids(v[2] for v in latest.values()))
 
 
+def dormant_as_of(period: Period, today: datetime.date | None = None) -> datetime.date:
+    """The day the 14-day rule is applied on for a period: its end, or today while it is still running (the
+    account register's flags are today's: a running year's end lies in the future, when every account would
+    have gone two weeks without a post)."""
+    return min(period.end, today or timezone.localdate())
+
+
 def dormant(query: FigureQuery) -> Provided:
-    """Accounts with no post in the 14 days up to the end of the period."""
+    """Running accounts with no post in the 14 days up to the period's end (today for a running period): the
+    register's 长期未更新 (press.rules.dormancy_flag). For a past day, an account whose last post is later than that
+    day is judged by the latest post its statistics reported on or before it (not counted without such statistics:
+    nothing shows it was quiet then)."""
+    on = dormant_as_of(query.period)
     qs = _platform(
-        _units(
-            NewMediaAccount.objects.filter(state=NewMediaAccount.State.ACTIVE, opened_on__lte=query.period.end), query
-        ),
+        _units(NewMediaAccount.objects.filter(state=NewMediaAccount.State.ACTIVE, opened_on__lte=on), query),
         query,
     )
-    ids = [
-        a.pk
-        for a in qs.only("id", "last_post_date", "opened_on")
-        if rules.dormancy_flag(rules.days_since(a.last_post_date, query.period.end, a.opened_on)) == "dormant"
-    ]
+    accounts = list(qs.order_by().values_list("id", "last_post_date", "opened_on"))
+    later = [pk for pk, last, _opened in accounts if last is not None and last > on]
+    known: dict[int, datetime.date] = {}
+    if later:
+        known = dict(
+            AccountStat.objects.filter(account_id__in=later, last_post_date__lte=on)
+            .order_by()
+            .values("account_id")
+            .annotate(last=Max("last_post_date"))
+            .values_list("account_id", "last")
+        )
+    ids = []
+    for pk, last, opened in accounts:
+        if last is not None and last > on:
+            if pk not in known:
+                continue  # it posted since; no statistics tell how quiet it was then: not counted
+            last = known[pk]
+        if rules.dormancy_flag(rules.days_since(last, on, opened)) == "dormant":
+            ids.append(pk)
     return Provided(Decimal(len(ids)), _ids(ids))
 
 
@@ -323,7 +348,7 @@ def register_all() -> None:
             "press.newmediaaccount",
             dormant,
             "press:account_list",
-            "期末前 14 天内无更新的运行中账号（单项否决）",
+            "期末（期间未结束时为今天）前 14 天内无更新的运行中账号（单项否决），与账号列表的“长期未更新”一致",
         ),
         Provider(
             "newmedia_checks",

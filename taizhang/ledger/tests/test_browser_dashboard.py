@@ -78,3 +78,42 @@ def test_tabs_switch_and_count_charts_have_integer_ticks(live_server: Any, brows
     assert page.locator("h1").inner_text().endswith("2024年上半年")
     assert page.locator("#panel-news").is_visible()
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_pages_do_not_scroll_sideways(live_server: Any, browser: Any) -> None:
+    """390 px (the leader's phone): the dashboard (every tab) and a line's page are no wider than the screen. Before,
+    the 单位 select took the width of its longest option (an indented deep unit's name) and ran the page to
+    432 px on the demo."""
+    from taizhang.core.testing import make_tree
+    from taizhang.ledger.taxonomy import load_defaults
+    from taizhang.org import actions as org_actions
+    from taizhang.org.models import Unit
+
+    load_defaults()
+    tree = make_tree()
+    deep = org_actions.create_unit(acting_user=None, code="SA1X", kind=Unit.Kind.COMMUNITY, parent=tree.community_a1,
+                                   name="东一社区新时代文明实践站暨党群服务中心志愿服务队")
+    make_user("viewer", tree.district, username="viewer")
+    for unit, day in ((tree.community_a1, D(2024, 5, 12)), (deep, D(2024, 6, 3)), (tree.bureau, D(2024, 6, 20))):
+        make_record(unit, "lecture_event", {"lecture_audience": 40}, day=day)
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, base, "viewer")
+
+    def width() -> int:
+        page.wait_for_load_state("networkidle")
+        return int(page.evaluate("() => document.documentElement.scrollWidth"))
+
+    page.goto(f"{base}/ledger/dashboard/?period=2024&unit=D")
+    page.locator("#card-slot-lectures .tz-table").first.wait_for(timeout=20000)
+    assert width() <= 391
+    for tab in ("news", "civility", "culture", "team"):
+        page.locator(f"#tab-{tab}").click()
+        page.locator(f"#panel-{tab} .tz-kpi").first.wait_for(timeout=20000)
+        assert width() <= 391, tab
+    page.goto(f"{base}/ledger/dashboard/line/lectures/?period=2024&unit=D")
+    page.locator(".tz-table").first.wait_for(timeout=20000)
+    assert width() <= 391
+    context.close()

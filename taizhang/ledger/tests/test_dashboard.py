@@ -291,6 +291,10 @@ def test_drill_down_for_many_records_links_to_the_filtered_list(
 ) -> None:
     monkeypatch.setattr(dashboard, "DRILL_IDS_MAX", 3)
     login(client, "viewer", tree.district)
+    # within DRILL_URL_MAX characters the ids are listed whatever their number
+    assert ids_in(kpi(client, "lecture_events", period="2024").url)
+    monkeypatch.setattr(dashboard, "DRILL_URL_MAX", 10)
+    # beyond: the filtered list (lecture_event and lecture_folk records: no single type)
     assert opened(kpi(client, "lecture_events", period="2024").url) == (
         "/ledger/records/?period=2024&unit=D&line=lectures&status=approved"
     )

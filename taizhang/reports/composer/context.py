@@ -20,7 +20,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from taizhang.core.periods import Period
-from taizhang.ledger.dashboard import comparison_period
+from taizhang.ledger.dashboard_periods import comparison_period
 from taizhang.ledger.figures import BreakdownRow, FigureResult, compute
 from taizhang.ledger.models import LineOfWork, MetricDefinition
 from taizhang.org.models import Unit
