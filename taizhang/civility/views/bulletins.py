@@ -104,7 +104,8 @@ def bulletin_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponseB
         raise Http404("通报中没有该数据。")
     page_url = reverse("civility:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
     context = figure_context(request, None, figure, page_url=page_url)
-    return render(request, "civility/bulletin_figure.html", {**context, "bulletin": bulletin})
+    context.update(back_url=reverse("civility:bulletin_detail", args=[pk]), back_title=bulletin.title)
+    return render(request, "reports/figure_source.html", context)
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
@@ -87,6 +88,7 @@ def figure_source(request: HttpRequest, pk: int, fig_id: str) -> HttpResponse:
     if figure is None:
         raise Http404("文中没有该数据（可能已被删除）。")
     context = figure_context(request, summary, figure)
+    context.update(back_url=reverse("reports:summary_detail", args=[summary.pk]), back_title=summary.title)
     template = "reports/_figure_source.html" if is_htmx(request) else "reports/figure_source.html"
     return render(request, template, context)
 
