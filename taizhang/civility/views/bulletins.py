@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +23,7 @@ from taizhang.org.scoping import can_in_unit, home_unit, unit_ids_for
 from taizhang.org.views import cap_required
 from taizhang.reports.document import Document
 from taizhang.reports.docwriter import write_html
-from taizhang.reports.views.common import figure_context, link_figures
+from taizhang.reports.views.common import document_figure_page, link_figures
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -99,13 +98,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 def bulletin_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponseBase:
     """One figure of a bulletin: what it counts, whether it still holds, the records behind it the user may see."""
     bulletin = get_scoped(CivilityBulletin.objects.select_related("owner"), request.user, Cap.VIEW, pk=pk)
-    figure = Document.from_dict(bulletin.document).figure_map().get(fig_id)
-    if figure is None:
-        raise Http404("通报中没有该数据。")
-    page_url = reverse("civility:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
-    context = figure_context(request, None, figure, page_url=page_url)
-    context.update(back_url=reverse("civility:bulletin_detail", args=[pk]), back_title=bulletin.title)
-    return render(request, "reports/figure_source.html", context)
+    return document_figure_page(request, bulletin.document, fig_id, app="civility", pk=pk, title=bulletin.title)
 
 
 @require_GET

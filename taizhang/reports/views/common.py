@@ -102,6 +102,21 @@ def figure_context(request: HttpRequest, summary: Summary | None, figure: Figure
     }
 
 
+def document_figure_page(request: HttpRequest, document: dict[str, Any], fig_id: str, *, app: str, pk: int,
+                         title: str) -> HttpResponse:
+    """The source page of one figure of a stored document (a bulletin): `app`'s URLs `bulletin_figure` (this
+    page, for its pages of records) and `bulletin_detail` (the way back)."""
+    from django.shortcuts import render
+
+    figure = Document.from_dict(document).figure_map().get(fig_id)
+    if figure is None:
+        raise Http404("通报中没有该数据。")
+    page_url = reverse(f"{app}:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
+    context = figure_context(request, None, figure, page_url=page_url)
+    context.update(back_url=reverse(f"{app}:bulletin_detail", args=[pk]), back_title=title)
+    return render(request, "reports/figure_source.html", context)
+
+
 def attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "download"

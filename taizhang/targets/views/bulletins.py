@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -14,7 +13,7 @@ from taizhang.org.roles import Cap
 from taizhang.org.views import cap_required
 from taizhang.reports.document import Document
 from taizhang.reports.docwriter import write_html
-from taizhang.reports.views.common import figure_context, link_figures
+from taizhang.reports.views.common import document_figure_page, link_figures
 from taizhang.targets.models import Bulletin
 from taizhang.targets.views.adjustments import content_disposition
 
@@ -53,13 +52,7 @@ def bulletin_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponse:
     """One figure of a bulletin: what it counts, for whom, when, whether the ledger still gives it, and the records
     behind it that the user may see (the page a tap on a figure opens, on a phone as on a desktop)."""
     bulletin = _get(pk)
-    figure = Document.from_dict(bulletin.document).figure_map().get(fig_id)
-    if figure is None:
-        raise Http404("通报中没有该数据。")
-    page_url = reverse("targets:bulletin_figure", kwargs={"pk": pk, "fig_id": fig_id})
-    context = figure_context(request, None, figure, page_url=page_url)
-    context.update(back_url=reverse("targets:bulletin_detail", args=[pk]), back_title=bulletin.title)
-    return render(request, "reports/figure_source.html", context)
+    return document_figure_page(request, bulletin.document, fig_id, app="targets", pk=pk, title=bulletin.title)
 
 
 @require_GET
