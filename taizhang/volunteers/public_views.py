@@ -1,8 +1,11 @@
 """Volunteer pages on the public site (公众端), phone first. No staff session here: a volunteer is known by the
-signed cookie `tzpub_volunteer` (see tokens.py), set after a one-time code sent to their phone."""
+signed cookie `tzpub_volunteer` (see tokens.py), set after a one-time code sent to their phone. Between sending the
+code and typing it, the phone number is kept in the cookie `tzpub_vlogin` (encrypted, ten minutes), never in a URL:
+the code page shows it masked (138****5678) with a link to change it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
@@ -22,7 +25,9 @@ from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
+from taizhang.core.sites import PUBLIC_COOKIE_PREFIX
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.volunteers import actions, certificates, orders, tokens
@@ -40,6 +45,7 @@ from taizhang.volunteers.models import (
 )
 
 COOKIE = "tzpub_volunteer"
+PENDING_COOKIE = PUBLIC_COOKIE_PREFIX + "vlogin"  # the phone a log-in code was sent to (tokens.pending_login_value)
 CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
 # kept out of error reports
 PERSONAL_POST = ("real_name", "id_number", "phone", "code", "guardian_name", "guardian_phone")
@@ -140,7 +146,7 @@ def _typed(data: Any) -> dict[str, Any]:
 @sensitive_post_parameters(*PERSONAL_POST)
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    form = RegisterForm(request.POST or None)  # never a phone from the URL
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         code, unit = d.pop("code"), d.pop("unit")
@@ -155,13 +161,31 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/public/register.html", _ctx(request, form=form))
 
 
+def _pending_phone(request: HttpRequest) -> str:
+    """The phone of a log-in whose code was sent in the last ten minutes (cookie PENDING_COOKIE), or ""."""
+    return tokens.read_pending_login(request.COOKIES.get(PENDING_COOKIE)) or ""
+
+
+def _pending_path() -> str:
+    return reverse("volunteers_public:home")  # the volunteer pages only (the log-in page and 重新获取验证码)
+
+
+def _login_url(nxt: str) -> str:
+    """The log-in page, with where to go afterwards: never a phone number (URLs end up in logs and history)."""
+    return reverse("volunteers_public:login") + (f"?{urlencode({'next': nxt})}" if nxt else "")
+
+
 @sensitive_post_parameters(*PERSONAL_POST)
 @require_POST
 def send_code(request: HttpRequest) -> HttpResponse:
     """Send a one-time code. On the registration page the whole form is posted here and shown again with
-    everything typed (rendered, not redirected: nothing typed goes into a URL, where it would be logged)."""
+    everything typed (rendered, not redirected: nothing typed goes into a URL, where it would be logged). For a
+    log-in the phone goes into the pending cookie and the browser to the code page (POST/redirect/GET); its
+    重新获取验证码 posts no phone and the pending one is used."""
     purpose = "register" if request.POST.get("purpose") == "register" else "login"
-    phone = (request.POST.get("phone") or "").strip()
+    phone = re.sub(r"[\s-]", "", request.POST.get("phone") or "")
+    if purpose == "login" and not phone:
+        phone = _pending_phone(request)
     try:
         actions.request_code(phone=phone, purpose=purpose)
     except InvalidInput as exc:
@@ -172,8 +196,14 @@ def send_code(request: HttpRequest) -> HttpResponse:
         return render(request, "volunteers/public/register.html",
                       _ctx(request, form=RegisterForm(initial=_typed(request.POST))))
     nxt = _safe_next(request, "")
-    query = {"phone": phone[:11], **({"next": nxt} if nxt else {})}
-    return redirect(f"{reverse('volunteers_public:login')}?{urlencode(query)}")
+    if not actions.PHONE_RE.match(phone):  # nothing to remember: the number form again, with what was typed
+        return render(request, "volunteers/public/login.html",
+                      _ctx(request, form=LoginForm(initial={"phone": phone[:11]}), next=nxt, pending=""))
+    response = redirect(_login_url(nxt))
+    response.set_cookie(PENDING_COOKIE, tokens.pending_login_value(phone), max_age=tokens.PENDING_MAX_AGE,
+                        path=_pending_path(), httponly=True, samesite="Lax",
+                        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
+    return response
 
 
 class LoginForm(forms.Form):
@@ -181,18 +211,44 @@ class LoginForm(forms.Form):
     code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
 
 
+class CodeForm(forms.Form):
+    """The code page after 获取验证码: the phone is the pending one (shown masked), only the code is typed."""
+
+    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
+
+
+def _forget_pending(response: HttpResponse) -> HttpResponse:
+    response.delete_cookie(PENDING_COOKIE, path=_pending_path(), samesite="Lax")
+    return response
+
+
+@sensitive_post_parameters(*PERSONAL_POST)
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    """Two steps: the phone number (获取验证码 posts it to send_code), then the code for the pending number.
+    A form with both the number and the code (a code asked for earlier) still logs in. ?change=1 (更换号码)
+    forgets the pending number."""
+    nxt = _safe_next(request, "")
+    if request.method == "GET" and request.GET.get("change"):
+        return _forget_pending(redirect(_login_url(nxt)))
+    pending = _pending_phone(request)
+    form: forms.Form
+    if pending and not request.POST.get("phone"):
+        form = CodeForm(request.POST or None)
+    else:
+        pending = ""
+        form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        phone = str(form.cleaned_data.get("phone") or pending)
         try:
-            volunteer = actions.verify_login_code(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+            volunteer = actions.verify_login_code(phone=phone, code=form.cleaned_data["code"])
         except InvalidInput as exc:
             _add_errors(form, exc)
         else:
-            return _login(redirect(_safe_next(request, reverse("volunteers_public:me"))), volunteer)
+            done = _login(redirect(_safe_next(request, reverse("volunteers_public:me"))), volunteer)
+            return _forget_pending(done)
     return render(request, "volunteers/public/login.html",
-                  _ctx(request, form=form, next=_safe_next(request, "")))
+                  _ctx(request, form=form, next=nxt, pending=mask(pending, "phone") if pending else ""))
 
 
 @require_POST

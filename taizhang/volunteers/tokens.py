@@ -6,6 +6,8 @@
 * The volunteer session: a signed cookie holding the volunteer's id and a fingerprint of their phone index, so a
   phone change ends every session. It is not a Django session, and a staff session is never read here.
 * One-time log-in codes: six digits, stored as a digest, ten minutes, five tries.
+* The pending log-in: between "获取验证码" and "登录" the phone number rides in a cookie, SM4-encrypted inside a
+  signed ten-minute value, so it is in no URL (access logs, history, Referer) and the cookie does not show it.
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 
+from taizhang.core import crypto
+
 WINDOW_SECONDS = 30
 GRACE_WINDOWS = 1
 COOKIE_NAME = "tz_volunteer"
 COOKIE_SALT = "taizhang.volunteers.session"
 COOKIE_MAX_AGE = 7 * 24 * 3600
+PENDING_SALT = "taizhang.volunteers.pending-login"
+PENDING_MAX_AGE = 10 * 60  # as long as a code lives (actions.CODE_TTL)
+_PENDING_AD = b"taizhang.volunteers.pending-login"
 
 log = logging.getLogger("taizhang.volunteers.sms")
 OUTBOX: list[tuple[str, str]] = []  # (phone, text) of messages sent by the console backend (tests read it)
@@ -101,3 +108,22 @@ def send_sms(phone: str, text: str) -> None:
     OUTBOX.append((phone, text))
     del OUTBOX[:-50]
     log.warning("短信（未配置短信网关，仅记录）→ %s：%s", phone[:3] + "****" + phone[-4:], text)
+
+
+# --- the pending log-in -------------------------------------------------------------------------------------------
+def pending_login_value(phone: str) -> str:
+    """The phone a log-in code was just asked for, for the page where the code is typed: encrypted, then signed
+    with a timestamp (read_pending_login refuses it after PENDING_MAX_AGE)."""
+    return signing.dumps({"c": crypto.encrypt(phone, associated_data=_PENDING_AD)}, salt=PENDING_SALT)
+
+
+def read_pending_login(value: str | None) -> str | None:
+    """The phone of a pending log-in, or None when absent, expired, forged or unreadable."""
+    if not value:
+        return None
+    try:
+        data = signing.loads(value, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        phone = crypto.decrypt(str(data.get("c", "")), associated_data=_PENDING_AD) if isinstance(data, dict) else ""
+    except (signing.BadSignature, crypto.DecryptionError):
+        return None
+    return phone if phone.isdigit() and len(phone) == 11 else None

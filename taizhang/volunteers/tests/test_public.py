@@ -24,9 +24,10 @@ def last_code() -> str:
 
 
 def login(client: Client, volunteer: Volunteer) -> None:
+    """The phone's way: 获取验证码 with the number, then only the code (the number is the pending one)."""
     tokens.OUTBOX.clear()
     client.post(f"{P}/code/", {"phone": volunteer.phone, "purpose": "login"})
-    r = client.post(f"{P}/login/", {"phone": volunteer.phone, "code": last_code()})
+    r = client.post(f"{P}/login/", {"code": last_code()})
     assert r.status_code == 302, r.content.decode()[:500]
 
 
