@@ -23,7 +23,7 @@ from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
 
 from .masking import mask_text
-from .models import Category, DispatchRule, Photo, Place, Report, ReportEvent
+from .models import MAX_LOCATION_ACCURACY_M, Category, DispatchRule, Photo, Place, Report, ReportEvent
 from .photos import MAX_PHOTOS, clean_photo
 
 CASE_KIND = "citizen_report"
@@ -149,6 +149,21 @@ def code_groups(code: str) -> str:
     return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
+def location_accuracy(value: Any) -> int | None:
+    """The phone's stated accuracy (the browser's coords.accuracy) in whole metres, rounded up; None when absent or
+    absurd — not a number, negative, infinite, over MAX_LOCATION_ACCURACY_M. A bad value is dropped without a word
+    to the citizen: it says nothing about the report and must never stop it."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip()[:32])
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0 or number > MAX_LOCATION_ACCURACY_M:
+        return None
+    return max(1, math.ceil(number))
+
+
 def normalise_phone(phone: str) -> str:
     text = re.sub(r"[\s\-()（）]", "", phone or "")
     if text and not _PHONE_RE.match(text):
@@ -168,6 +183,7 @@ def submit_report(
     address: str = "",
     lat: float | None = None,
     lng: float | None = None,
+    location_accuracy_m: Any = None,
     phone: str = "",
     contact_name: str = "",
     photos: Sequence[Any] = (),
@@ -213,13 +229,15 @@ def submit_report(
         raise InvalidInput("报告填写有误，请检查后重新提交", errors)
     cleaned = list(clean_photos or []) + [clean_photo(f) for f in photos]  # raises InvalidInput per photo
     located = place is None and lat is not None and lng is not None
+    accuracy = location_accuracy(location_accuracy_m) if lat is not None and lng is not None else None
     place_for_area = nearest_place(lat, lng) if located and lat is not None and lng is not None else place
     area = place_for_area.area if place_for_area is not None else root_unit()
     report = Report.objects.create(
         category=category, answers=clean_answers, description=description, place=place, address=address,
-        lat=lat, lng=lng, area=area, channel=channel, submitted_at=submitted_at or _now(), phone=phone,
-        contact_name=(contact_name or "").strip()[:40], device_hash=device_hash, address_hash=address_hash,
-        external_id=external_id[:60], open311_client=open311_client,
+        lat=lat, lng=lng, location_accuracy_m=accuracy, area=area, channel=channel,
+        submitted_at=submitted_at or _now(), phone=phone, contact_name=(contact_name or "").strip()[:40],
+        device_hash=device_hash, address_hash=address_hash, external_id=external_id[:60],
+        open311_client=open311_client,
     )
     for photo in cleaned:
         _store_photo(report, photo, Photo.Stage.REPORT)
@@ -438,11 +456,19 @@ def case_title(report: Report) -> str:
     return f"随手拍 {report.pk} 号：{report.category.name}（{report.place_text}）"  # never the tracking code
 
 
+def location_note(report: Report) -> str:
+    """"（定位精度约 N 米）", with a caution past IMPRECISE_LOCATION_M; "" when the accuracy is unknown."""
+    if not report.located or report.location_accuracy_m is None:
+        return ""
+    caution = "，位置可能不准确，请结合地点描述核实" if report.location_imprecise else ""
+    return f"（定位精度约 {report.location_accuracy_m} 米{caution}）"
+
+
 def case_description(report: Report) -> str:
     """What the handling unit reads: the problem and the place, never the reporter (masked free text)."""
     lines = [mask_text(report.description), f"地点：{report.place_text}"]
     if report.lat is not None and report.lng is not None:
-        lines.append(f"坐标：{report.lat:.5f}，{report.lng:.5f}")
+        lines.append(f"坐标：{report.lat:.5f}，{report.lng:.5f}" + location_note(report))
     for attr in report.category.attributes or []:
         value = report.answers.get(str(attr.get("code")))
         if value not in (None, "", []):

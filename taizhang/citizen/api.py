@@ -36,9 +36,9 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     class Meta:
         model = Report
-        fields = ["id", "category", "category_name", "description", "answers", "place", "lat", "lng", "area",
-                  "channel", "status", "public_state", "submitted_at", "unit", "deadline", "public_reply",
-                  "closed_at", "rating", "reopen_count"]
+        fields = ["id", "category", "category_name", "description", "answers", "place", "lat", "lng",
+                  "location_accuracy_m", "area", "channel", "status", "public_state", "submitted_at", "unit",
+                  "deadline", "public_reply", "closed_at", "rating", "reopen_count"]
 
     def get_unit(self, obj: Report) -> str | None:
         return obj.unit.code if obj.unit_id and obj.unit else None

@@ -16,6 +16,9 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud ov
 # Kinds of units (org.Unit.kind) that are a place on the ground (片区): streets, towns, communities, villages.
 # Departments, sections and bureaus hold reports as handling units, never as the area where a problem is.
 AREA_KINDS = frozenset({"street", "town", "community", "village"})
+# The phone's stated location accuracy (coords.accuracy, metres): above this the point may be off by a street.
+IMPRECISE_LOCATION_M = 200
+MAX_LOCATION_ACCURACY_M = 100_000  # more than 100 km is no location at all: such a value is not stored
 
 
 def new_tracking_code() -> str:
@@ -131,6 +134,8 @@ class Report(TimestampedModel, VersionedModel):
     address = models.CharField("位置描述", max_length=200, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
+    # what the phone said of its own fix (radius in metres, 68 % confidence); null when unknown or not a phone fix
+    location_accuracy_m = models.PositiveIntegerField("定位精度（米）", null=True, blank=True)
     area = models.ForeignKey("org.Unit", verbose_name="所属片区", on_delete=models.PROTECT, related_name="+")
     channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -198,6 +203,18 @@ class Report(TimestampedModel, VersionedModel):
     @property
     def located(self) -> bool:
         return self.lat is not None and self.lng is not None
+
+    @property
+    def location_imprecise(self) -> bool:
+        """The phone gave its location with an accuracy worse than IMPRECISE_LOCATION_M."""
+        return self.located and (self.location_accuracy_m or 0) > IMPRECISE_LOCATION_M
+
+    @property
+    def location_caution(self) -> str:
+        """The warning staff read beside an imprecise phone location, else ""."""
+        if not self.location_imprecise:
+            return ""
+        return f"定位误差超过 {IMPRECISE_LOCATION_M} 米，位置可能不准确，请结合地点和位置描述核实。"
 
     @property
     def place_text(self) -> str:

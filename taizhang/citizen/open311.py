@@ -3,7 +3,11 @@
 Services are the 随手拍 categories (service_code = category key, their questions as attributes); a service request
 is a report. `service_request_id` is the report's number (public); the tracking code is the request's `token`
 (only the submitting client learns it). Reading requests never returns the reporter's identity (no phone, name,
-email, device, account), and free text is masked. Errors are the spec's list: [{"code": 400, "description": …}].
+email, device, account) nor anything the reporter wrote: masking catches phone and ID numbers but not a name, an
+address, a licence plate or the story of a neighbours' quarrel, and the public site never shows one person's text
+to another. `description` is the category's name; `status_notes` is what staff wrote for the public (the reply, the
+reason for not taking it up). Staff read the reporter's text, masked, in the staff API (/api/citizen/reports/).
+Errors are the spec's list: [{"code": 400, "description": …}].
 """
 
 from __future__ import annotations
@@ -169,14 +173,17 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 # --- requests ---------------------------------------------------------------------------------------------------
+# never "description", "address" or "answers": the reporter's own words are not read here at all
 ROW_FIELDS = ("pk", "status", "reject_reason", "merged_into_id", "public_reply", "category__name", "category__key",
-              "description", "unit__name", "submitted_at", "updated_at", "deadline", "place_id", "place__name",
-              "area__name", "area__kind", "lat", "lng")
+              "unit__name", "submitted_at", "updated_at", "deadline", "place_id", "place__name", "area__name",
+              "area__kind", "lat", "lng")
 STATUS_LABELS = dict(Report.Status.choices)
 OPEN = frozenset(Report.OPEN_STATUSES)
 
 
 def status_notes(row: dict[str, Any]) -> str:
+    """Staff's words for the public (the same as the public list shows): the reason for not taking the report up,
+    the merge, the public reply (masked), else the status's name."""
     if row["status"] == Report.Status.REJECTED:
         return mask_text(row["reject_reason"])
     if row["status"] == Report.Status.MERGED and row["merged_into_id"]:
@@ -203,7 +210,7 @@ def request_rows(qs: Any) -> list[dict[str, Any]]:
         out.append({
             "service_request_id": str(row["pk"]), "status": "open" if row["status"] in OPEN else "closed",
             "status_notes": status_notes(row), "service_name": row["category__name"],
-            "service_code": row["category__key"], "description": mask_text(row["description"]),
+            "service_code": row["category__key"], "description": row["category__name"],
             "agency_responsible": row["unit__name"] or "", "service_notice": "",
             "requested_datetime": _local(row["submitted_at"], tz), "updated_datetime": _local(row["updated_at"], tz),
             "expected_datetime": expected, "address": address,

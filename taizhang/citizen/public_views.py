@@ -96,6 +96,8 @@ class ReportForm(forms.Form):
     address = forms.CharField(label="位置补充说明", max_length=200, required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    # the phone's coords.accuracy: never a form error (a bad value is dropped in actions.location_accuracy)
+    accuracy = forms.CharField(required=False, widget=forms.HiddenInput)
     phone = forms.CharField(label="联系电话（选填，仅受理人员可见）", max_length=20, required=False)
 
     def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
@@ -171,7 +173,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
             with staff_urls():
                 report = actions.submit_report(
                     category=category, description=data["description"], answers=answers, place=data["place"],
-                    address=data["address"], lat=data["lat"], lng=data["lng"], phone=data["phone"], photos=photos,
+                    address=data["address"], lat=data["lat"], lng=data["lng"],
+                    location_accuracy_m=data["accuracy"], phone=data["phone"], photos=photos,
                     device_hash=limits.device_hash(request), address_hash=limits.address_hash(request),
                 )
         except InvalidInput as exc:

@@ -35,7 +35,7 @@ def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, wor
 
     base = live_server.url
     citizen = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN", permissions=["geolocation"],
-                                  geolocation={"latitude": 30.2501, "longitude": 120.1602})
+                                  geolocation={"latitude": 30.2501, "longitude": 120.1602, "accuracy": 24.3})
     page = citizen.new_page()
     page.goto(f"{base}/public/report/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
@@ -55,12 +55,14 @@ def test_citizen_report_full_loop_on_a_phone(live_server: Any, browser: Any, wor
     assert code and shown.replace(" ", "") == code  # shown in groups of four
     report = Report.objects.get(code=code)
     assert report.lat == pytest.approx(30.2501, abs=1e-4) and report.photos.count() == 1
+    assert report.location_accuracy_m == 25  # the phone's coords.accuracy, rounded up to whole metres
     assert report.area == world.tree.street_a  # the nearest place's street
 
     staff = browser.new_context(viewport=PHONE_VIEW, locale="zh-CN").new_page()
     login(staff, base, "intake")
     staff.goto(f"{base}/citizen/")
     staff.click(f"text={code}")
+    assert "定位精度约 25 米" in staff.locator("#location-accuracy").inner_text()
     staff.click("#dispatch-form button[type=submit]")
     staff.wait_for_load_state("networkidle")
     report.refresh_from_db()

@@ -12,11 +12,19 @@
     });
   }
 
-  function setPoint(lat, lng) {
+  // accuracy: the phone's coords.accuracy in metres; a point picked on the map has none (the field is emptied)
+  function setPoint(lat, lng, accuracy) {
     var la = document.getElementById("id_lat"), ln = document.getElementById("id_lng");
     if (la && ln) { la.value = lat.toFixed(6); ln.value = lng.toFixed(6); }
+    var known = typeof accuracy === "number" && isFinite(accuracy) && accuracy >= 0;
+    var metres = known ? Math.max(1, Math.ceil(accuracy)) : 0;
+    var acc = document.getElementById("id_accuracy");
+    if (acc) { acc.value = known ? String(metres) : ""; }
     var st = document.getElementById("locate-status");
-    if (st) { st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) + "）"; }
+    if (st) {
+      st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) +
+        (known ? "，精度约 " + metres + " 米" : "") + "）";
+    }
   }
 
   function locate() {
@@ -24,7 +32,7 @@
     if (!navigator.geolocation) { if (st) { st.textContent = "此浏览器不支持定位，请在列表中选择地点"; } return; }
     if (st) { st.textContent = "正在定位…"; }
     navigator.geolocation.getCurrentPosition(function (pos) {
-      setPoint(pos.coords.latitude, pos.coords.longitude);
+      setPoint(pos.coords.latitude, pos.coords.longitude, pos.coords.accuracy);
       if (window.tzPickMarker) { window.tzPickMarker(pos.coords.latitude, pos.coords.longitude); }
     }, function () {
       if (st) { st.textContent = "未能定位，请在列表中选择地点或填写位置"; }
