@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("places/", views.place_list, name="place_list"),
     path("stats/", views.stats_view, name="stats"),
     path("bulletin/", views.bulletin, name="bulletin"),
+    path("bulletin/<str:period>/figures/<str:fig_id>/", views.bulletin_figure, name="bulletin_figure"),
 ]

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taizhang.core.crypto import mask
@@ -261,4 +262,29 @@ def bulletin(request: HttpRequest) -> HttpResponseBase:
                                                   "wordprocessingml.document")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(doc.title + '.docx')}"
         return response
-    return render(request, "citizen/bulletin.html", {"doc": doc, "html": write_html(doc), "period": period})
+    from taizhang.reports.views.common import link_figures
+
+    # every figure opens its source page (bulletin_figure), on a phone as on a desktop; write_html escapes all text
+    html = link_figures(write_html(doc), "citizen:bulletin_figure", kwargs={"period": period.spec})
+    return render(request, "citizen/bulletin.html", {"doc": doc, "html": html, "period": period})
+
+
+@cap_required(Cap.MANAGE_WORK)
+def bulletin_figure(request: HttpRequest, period: str, fig_id: str) -> HttpResponse:
+    """One figure of the period's bulletin (the page a tap on a figure opens): what it counts, for which streets,
+    whether the providers still give it, and a link to the reports behind it (the report list: the user's own
+    scope, no reporter data). The bulletin is not stored: it is built again for the period, as its page does."""
+    from taizhang.reports.views.common import figure_page
+
+    from .bulletin import build_document
+
+    try:
+        parsed = parse_period(period)
+    except (ValueError, TaizhangError) as exc:
+        raise Http404("期间格式不正确，例如 2024-05") from exc
+    doc = build_document(parsed)
+    return figure_page(
+        request, doc, fig_id,
+        page_url=reverse("citizen:bulletin_figure", kwargs={"period": parsed.spec, "fig_id": fig_id}),
+        back_url=f"{reverse('citizen:bulletin')}?period={parsed.spec}", back_title=doc.title,
+        extra={"rows_note": "随手拍报告列表只显示您有权受理的报告，不显示反映人信息。"})

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("briefs/new/", briefs.brief_create, name="brief_create"),
     path("briefs/<int:pk>/", briefs.brief_detail, name="brief_detail"),
     path("briefs/<int:pk>/docx/", briefs.brief_download, name="brief_download"),
+    path("briefs/<int:pk>/figures/<str:fig_id>/", briefs.brief_figure, name="brief_figure"),
     path("sources/", config.source_list, name="source_list"),
     path("sources/new/", config.source_edit, name="source_create"),
     path("sources/upload/", config.source_upload, name="source_upload"),

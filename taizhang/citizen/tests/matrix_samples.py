@@ -25,6 +25,8 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "citizen-report-detail": Sample(pk, tree.street_a),
     }
     out["citizen:report_action"] = Sample({**pk, "action": "accept"}, tree.street_a)
+    # the bulletin is the period's, built for whoever may open it (manage_work anywhere): c1 is its 受理量
+    out["citizen:bulletin_figure"] = Sample({"period": "2024-05", "fig_id": "c1"})
     for action in ("accept", "reject", "answer", "merge", "dispatch-to"):
         out[f"citizen-report-{action}"] = Sample(pk, tree.street_a)
     return out

@@ -26,6 +26,11 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
     channel = actions.save_channel(acting_user=None, name="矩阵邮箱", kind="email", target="duty@example.cn")
     brief = Brief.objects.create(kind="daily", date=now.date(), title="矩阵每日舆情", html="<p>内容</p>")
     brief.docx.save("matrix.docx", ContentFile(b"PK\x03\x04matrix"), save=True)
+    from taizhang.monitor.brief import build_special  # a brief with figures, for its figures' source pages
+
+    special = build_special(incident)
+    figured = Brief.objects.create(kind="special", date=now.date(), incident=incident, title="矩阵舆情专报",
+                                   html="<p>内容</p>", document=special.to_dict())
     outlet = Outlet.objects.order_by("id").first() or Outlet.objects.create(name="矩阵日报", level="district",
                                                                            kind="newspaper")
     proposal = PlacementProposal.objects.create(item_key="matrix", outlet=outlet, unit=sa, title="矩阵稿件",
@@ -43,6 +48,7 @@ def samples(world: MatrixWorld) -> dict[str, Sample]:
         "monitor:channel_test": Sample({"pk": channel.pk}),
         "monitor:brief_detail": Sample({"pk": brief.pk}),
         "monitor:brief_download": Sample({"pk": brief.pk}),
+        "monitor:brief_figure": Sample({"pk": figured.pk, "fig_id": next(iter(special.figures())).id}),
         "monitor:source_edit": Sample({"pk": source.pk}),
         "monitor:source_poll": Sample({"pk": source.pk}),
         "monitor:source_token": Sample({"pk": source.pk}),
