@@ -133,3 +133,29 @@ def test_an_unknown_figure_or_period_is_a_404(world: Any, reports: dict[str, Any
     assert missing.status_code == 404 and "页面不存在" in missing.content.decode()
     assert client.get("/citizen/bulletin/2024-13/figures/c1/").status_code == 404
     assert client.get("/citizen/bulletin/nonsense/figures/c1/").status_code == 404
+
+
+def test_report_list_pages_keep_the_figures_ids(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure's reports (?ids=) stay that figure's on page 2: the page links carried only status and category,
+    so page 2 listed every report."""
+    from django.core import paginator
+
+    from taizhang.citizen import views
+
+    made = [submit(world) for _ in range(4)]
+    submit(world)  # not behind the figure
+
+    class Two(paginator.Paginator):
+        def __init__(self, object_list: Any, per_page: int, **kwargs: Any) -> None:
+            super().__init__(object_list, 2, **kwargs)
+
+    monkeypatch.setattr(views, "Paginator", Two)
+    ids = ",".join(str(r.pk) for r in made)
+    page = _client(world.intake).get("/citizen/reports/", {"ids": ids, "q": ""})
+    assert page.status_code == 200
+    html = page.content.decode()
+    nxt = re.search(r'<a href="([^"]*)">下一页</a>', html)
+    assert nxt is not None and "ids=" in nxt.group(1) and "page=2" in nxt.group(1)
+    second = _client(world.intake).get("/citizen/reports/" + nxt.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert "第2/2页" in second.content.decode()
