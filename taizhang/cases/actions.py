@@ -353,12 +353,81 @@ def extension_unavailable(case: Case, pending: ExtensionRequest | None = None) -
     if case.state not in (S.DISPATCHED, S.ACCEPTED, S.REOPENED):
         return ""
     if pending is None:
-        pending = ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).first()
+        pending = pending_extension(case)
     if pending is not None:
         return f"已有延期申请待审批（申请延至{_fmt(pending.requested_until)}），审批后才能再次申请。"
     if case.deadline is not None and _today() > case.deadline:
         return f"办理期限（{_fmt(case.deadline)}）已过，不能再申请延期，请尽快办理。"
     return ""
+
+
+def pending_extension(case: Case) -> ExtensionRequest | None:
+    return ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).first()
+
+
+# --- what a user may do now ----------------------------------------------------------------------------------
+
+
+def available_actions(user: Any, case: Case, pending: ExtensionRequest | None = None) -> list[str]:
+    """The actions `user` may take on `case` now (the names of the detail page's forms, in its order): the rule the
+    actions below enforce. The detail page offers these forms; a subject page's case panel offers "打开工单办理"
+    only when there is one. `pending` is the case's pending extension request (looked up when None)."""
+    if pending is None:
+        pending = pending_extension(case)
+    state = case.state
+    allowed: list[str] = []
+    if can_work(user, case):
+        if state == S.DISPATCHED:
+            allowed.append("accept")
+        if state in (S.DISPATCHED, S.ACCEPTED):
+            allowed.append("send_back")
+        if state in (S.DISPATCHED, S.ACCEPTED, S.REOPENED):
+            allowed.append("handle")
+            if not extension_unavailable(case, pending):
+                allowed.append("extension")
+    if can_manage(user, case):
+        if state == S.NEW:
+            allowed.append("redispatch")
+        if state == S.SENT_BACK:
+            allowed.append("arbitrate")
+        if pending is not None:
+            allowed.append("decide")
+        if state == S.HANDLED:
+            allowed.append("verify")
+        if state in (S.HANDLED, S.VERIFIED):
+            allowed.append("close")
+        if state in (S.HANDLED, S.VERIFIED, S.CLOSED):
+            allowed.append("reopen")
+        if state in Case.OPEN_STATES:
+            allowed.append("cancel")
+        kind = get_kind(case.kind)
+        if kind is not None and kind.has_citizen and state in (S.HANDLED, S.VERIFIED, S.CLOSED) and not case.rated_at:
+            allowed.append("rate")
+    return allowed
+
+
+def waiting_on(case: Case) -> str:
+    """Who acts on the case now, in one line, for a viewer who cannot ("待东一社区办理，截止2026年9月28日")."""
+    unit = case.unit.name
+    state = case.state
+    if state in Case.RUNNING_STATES:
+        text = f"待{unit}办理"
+        if case.deadline is not None:
+            text += f"，截止{_fmt(case.deadline)}{'（暂定）' if case.deadline_provisional else ''}"
+            if case.is_overdue(_today()):
+                text += "，已逾期"
+        return text
+    if state == S.NEW:
+        return "待宣传部派发"
+    if state == S.SENT_BACK:
+        return f"{unit}已退单，待宣传部裁定"
+    if state == S.HANDLED:
+        return f"{unit}已办理，待核查"
+    if state == S.VERIFIED:
+        return "已核查，待宣传部办结"
+    if state == S.CLOSED:
+        return f"已于{_fmt(timezone.localdate(case.closed_at))}办结" if case.closed_at else "已办结"
+    return "工单已撤销"
 
 
 @transaction.atomic

@@ -51,7 +51,7 @@ def test_refused_extension_keeps_the_form_open_with_the_text(tree: Any, people: 
     assert response.status_code == 400
     page = response.content.decode()
     section = form_html(page, "extension")
-    assert section.startswith('<details id="case-action-extension" open>')
+    assert section.startswith('<details id="case-action-extension" open data-case-refused>')
     assert reason in section and case.deadline.isoformat() in section
     assert "应晚于当前办理期限" in section  # the error next to the field
     assert snapshot(case) == before
@@ -67,7 +67,7 @@ def test_refused_handling_keeps_the_reply(tree: Any, people: Any, clock: Any, se
         "reply": reply, "public_reply": "路灯已修复", "evidence": bad})
     assert response.status_code == 400
     section = form_html(response.content.decode(), "handle")
-    assert " open>" in section.split("\n", 1)[0]
+    assert " open data-case-refused>" in section.split("\n", 1)[0]
     assert reply in section and "路灯已修复" in section
     assert "不支持的文件类型" in section and "请重新选择文件" in section
     assert snapshot(case) == before  # not signed for, not handled, nothing stored
@@ -80,7 +80,7 @@ def test_invalid_form_opens_its_section(tree: Any, people: Any, clock: Any) -> N
     response = login(people.liaison_a1).post(f"/cases/{case.pk}/act/send_back/", {"reason": "   "})
     assert response.status_code == 400
     section = form_html(response.content.decode(), "send_back")
-    assert section.startswith('<details id="case-action-send_back" open>') and "请说明理由" in section
+    assert section.startswith('<details id="case-action-send_back" open data-case-refused>') and "请说明理由" in section
     assert snapshot(case) == before
 
 
