@@ -13,6 +13,10 @@ or a Document in memory (the web editor):
 4. One concept stated with two different values (the same metric, or two metrics that count the same thing, for
    the same unit, period and filters: ``conflicts``) is a warning: each value has its source, but the document
    contradicts itself.
+5. A part larger than its total (评选表彰好人 within 选树典型人数, the library's ``part_of``; or a figure narrowed by a
+   filter, 国家级用稿 within 用稿篇数) in the same unit and period, and a part added to its total (a ``sum`` figure
+   whose parts hold both, or a number typed by hand that equals the two added up) are warnings
+   (``part_issues``): the part is already counted in the total.
 
 ``CheckReport.ok`` is False when there is any error; ``taizhang check-report`` then exits with status 1.
 The appendix (附件 数据来源) is not read as text: its numbers describe the figures.
@@ -47,7 +51,8 @@ Segment = tuple[str | None, str]
 
 @dataclass
 class Issue:
-    kind: str  # unsourced | edited | stale | unknown | unverifiable | changed | pending | conflict
+    kind: str  # unsourced | edited | stale | unknown | unverifiable | changed | pending | conflict | part_exceeds
+    # | double_count
     severity: str  # error | warning
     text: str
     message: str
@@ -166,6 +171,7 @@ class _Checker:
         names = {str((f.get("source") or {}).get(key) or "") for f in provenance.values()
                  for key in ("quote", "unit_name", "unit_label")}
         self.quotes = sorted(names - {""}, key=len, reverse=True)
+        self.typed: list[tuple[int, str, Decimal]] = []  # numbers without a source: (paragraph, text, value)
 
     def figure(self, report: CheckReport, fig_id: str, text: str, paragraph: int, context: str) -> None:
         report.figures += 1
@@ -217,16 +223,20 @@ class _Checker:
         for match in PENDING_RE.finditer(text):
             report.issues.append(Issue("pending", "warning", match.group(), "尚待核实填写", paragraph))
         masked = _mask(text, self.quotes)
-        found = [(f.span, f.text) for f in extract(masked)]
-        taken = [span for span, _ in found]
-        for (start, end), _ in found:
+        found = [(f.span, f.text, f.value) for f in extract(masked)]
+        taken = [span for span, _, _ in found]
+        for (start, end), _, value in found:
             report.numbers += 1
+            self.typed.append((paragraph, text[start:end], value))
             report.issues.append(Issue("unsourced", "error", text[start:end], "没有数据来源（不是由台账生成的数字）",
                                        paragraph, None, _context(text, start, end)))
         for start, end in bare_numbers(masked):
             if any(s <= start < e for s, e in taken):
                 continue
             report.numbers += 1
+            parsed = _parse_text(text[start:end])
+            if parsed is not None:
+                self.typed.append((paragraph, text[start:end], parsed))
             report.issues.append(Issue("unsourced", "error", text[start:end], "没有数据来源（不是由台账生成的数字）",
                                        paragraph, None, _context(text, start, end)))
 
@@ -244,21 +254,23 @@ class _Checker:
                 else:
                     self.figure(report, fig_id, text, index, whole[:40])
         report.issues.extend(conflicts(paragraphs, self.provenance))
+        report.issues.extend(part_issues(paragraphs, self.provenance, self.typed))
         return report
 
 
-def _concept_keys(provenance: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """metric key → concept key (``reports.concepts``) for the ledger metrics the provenance cites."""
+def _concept_keys(provenance: Mapping[str, Mapping[str, Any]], library: Mapping[str, Any] | None = None,
+                  extra: Iterable[str] = ()) -> dict[str, str]:
+    """metric key → concept key (``reports.concepts``) for the ledger metrics the provenance cites (and `extra`)."""
     from taizhang.ledger.models import MetricDefinition
     from taizhang.reports.composer.phrases import load_library
 
     cited = {str((f.get("source") or {}).get("metric") or "") for f in provenance.values()} - {""}
     if not cited:
         return {}
-    metrics = list(MetricDefinition.objects.filter(key__in=cited))
+    metrics = list(MetricDefinition.objects.filter(key__in=cited | set(extra)))
     lines = {m.line_id for m in metrics}
     taxonomy = list(MetricDefinition.objects.filter(line_id__in=lines).order_by("sort_order", "key"))
-    pairs = concepts.library_pairs(load_library())
+    pairs = concepts.library_pairs(load_library() if library is None else library)
     return {m.key: concepts.concept_of(m, taxonomy, pairs) for m in metrics}
 
 
@@ -294,6 +306,112 @@ def conflicts(paragraphs: list[list[Segment]], provenance: Mapping[str, Mapping[
             out.append(Issue("conflict", "warning", text,
                              f"{what}在同一范围、同一时间段有两个不同数值：{where}“{first[1]}”与此处“{text}”，"
                              "文中应只写一个", index, fig_id, whole[:40]))
+    return out
+
+
+@dataclass(frozen=True)
+class _Cited:
+    """A ledger figure as the part/total rules see it."""
+
+    fig_id: str | None
+    text: str
+    paragraph: int
+    concept: str
+    label: str
+    scope: tuple[Any, ...]  # unit, period start, period end
+    filters: frozenset[tuple[str, str]]
+    value: Decimal
+
+
+def _cited(fig_id: str | None, text: str, paragraph: int, source: Mapping[str, Any], value: Any,
+           keys: Mapping[str, str]) -> _Cited | None:
+    if not source.get("metric") or source.get("kind", "ledger") != "ledger":
+        return None
+    try:
+        number = Decimal(str(value if value is not None else source.get("value")))
+    except InvalidOperation:
+        return None
+    metric = str(source["metric"])
+    period = source.get("period") or {}
+    filters = frozenset((str(k), str(v)) for k, v in (source.get("filters") or {}).items() if v not in (None, ""))
+    return _Cited(fig_id, text, paragraph, keys.get(metric, metric), str(source.get("label") or metric),
+                  (source.get("unit"), period.get("start"), period.get("end")), filters, number)
+
+
+def _within(part: _Cited, total: _Cited, closure: Mapping[str, set[str]]) -> bool:
+    """Whether `part` counts a part of what `total` counts, in the same unit and period: a metric declared within
+    the other's (library ``part_of``), or the same concept narrowed by more filters (国家级 within all outlets)."""
+    if part.scope != total.scope:
+        return False
+    if part.concept == total.concept:
+        return total.filters < part.filters
+    return total.concept in closure.get(part.concept, set()) and total.filters <= part.filters
+
+
+def _where(paragraph: int) -> str:
+    return f"第{paragraph}段" if paragraph else "标题"
+
+
+def part_issues(paragraphs: list[list[Segment]], provenance: Mapping[str, Mapping[str, Any]],
+                typed: Iterable[tuple[int, str, Decimal]] = ()) -> list[Issue]:
+    """Warnings where a part and its total disagree (the library's ``part_of``, ``reports.concepts``): a part
+    larger than its total in the same unit and period (“评选表彰好人8名” with “选树典型5名”), and a part added to
+    its total, by a ``sum`` figure or in a number typed by hand (选树典型12名、评选表彰好人8名，共20名)."""
+    from taizhang.reports.composer.phrases import load_library
+
+    library = load_library()
+    relations = concepts.part_relations(library)
+    keys = _concept_keys(provenance, library, {*relations, *relations.values()})
+    closure: dict[str, set[str]] = {}
+    for key in relations:
+        totals = concepts.totals_of(key, relations)
+        closure.setdefault(keys.get(key, key), set()).update(keys.get(t, t) for t in totals)
+    figures: list[_Cited] = []
+    sums: list[tuple[str, str, int, list[_Cited]]] = []
+    for index, segments in enumerate(paragraphs):
+        for fig_id, text in segments:
+            known = provenance.get(fig_id) if fig_id else None
+            source = dict((known or {}).get("source") or {})
+            cited = _cited(fig_id, text, index, source, (known or {}).get("value"), keys)
+            if cited is not None:
+                figures.append(cited)
+            elif source.get("kind") == "sum":
+                added = [_cited(None, sources.render(Decimal(str(p.get("value") or 0)), p.get("display")), index, p,
+                                p.get("value"), keys) for p in source.get("parts") or [] if isinstance(p, Mapping)]
+                sums.append((str(fig_id), text, index, [c for c in added if c is not None]))
+    out: list[Issue] = []
+    seen: set[tuple[Any, ...]] = set()
+    by_scope: dict[tuple[Any, ...], list[_Cited]] = {}
+    for cited in figures:  # a part and its total share unit and period: compare only within one scope
+        by_scope.setdefault(cited.scope, []).append(cited)
+    for part in figures:
+        for total in by_scope[part.scope]:
+            if part is total or not _within(part, total, closure) or part.value <= total.value:
+                continue
+            pair = (part.concept, part.filters, total.concept, total.filters, part.scope, part.value, total.value)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            out.append(Issue("part_exceeds", "warning", part.text,
+                             f"“{part.label}”是“{total.label}”的一部分，此处“{part.text}”却大于{_where(total.paragraph)}"
+                             f"的“{total.text}”：同一范围、同一时间段内部分不能超过总数，请核实口径", part.paragraph,
+                             part.fig_id))
+    for fig_id, text, index, parts in sums:
+        added_twice = next(((a, b) for a in parts for b in parts if a is not b and _within(a, b, closure)), None)
+        if added_twice is not None:
+            part, total = added_twice
+            out.append(Issue("double_count", "warning", text,
+                             f"合计数“{text}”把“{part.label}”{part.text}与包含它的“{total.label}”{total.text}"
+                             f"相加：{part.label}已计入{total.label}，被重复计算", index, fig_id))
+    for index, text, value in typed:
+        here = [f for f in figures if f.paragraph == index]
+        summed = next(((a, b) for a in here for b in here if a is not b and _within(a, b, closure)
+                       and a.value + b.value == value), None)
+        if summed is not None:
+            part, total = summed
+            out.append(Issue("double_count", "warning", text,
+                             f"“{text}”等于“{part.label}”{part.text}与“{total.label}”{total.text}之和，但前者已包含在"
+                             "后者之中，不能相加", index))
     return out
 
 

@@ -23,6 +23,10 @@ lists them (the taxonomy has no flag for it).
 
 The checker uses :func:`concept_of` to warn when a document states two different values for one concept in the
 same scope and period (for instance after a figure was inserted by hand in the editor).
+
+A metric may count a **part** of what another counts (评选表彰好人 within 选树典型人数): the library's ``part_of``
+declares it (:func:`part_relations`), the composer writes the part after its total as “其中…” (:func:`parts_in`),
+and the checker warns when a part exceeds its total or is added to it.
 """
 
 from __future__ import annotations
@@ -150,3 +154,49 @@ def concept_of(metric: Any, all_metrics: Iterable[Any], pairs: Iterable[Iterable
         if any(m.key == metric.key for m in group):
             return str(group[0].key)
     return str(metric.key)
+
+
+# ---- parts of a total ------------------------------------------------------------------------------------------
+# Some metrics count a part of what another counts: 评选表彰好人 are among the people 选树典型人数 counts. The
+# library declares it (``part_of``: part key → total key; data, edited in 总结句式库 like ``same_concept``). A draft
+# writes a part after its total as “其中…” (选树典型12名，其中评选表彰好人8名), never as a separate figure that reads
+# as if it were added; the checker warns when a part is larger than its total in one scope and period, and when a
+# part and its total are added up.
+
+
+def part_relations(library: Mapping[str, Any]) -> dict[str, str]:
+    """The library's ``part_of``: part metric key → the key of the total it is within."""
+    raw = library.get("part_of") or {}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str) and v and str(k) != v}
+
+
+def totals_of(key: str, relations: Mapping[str, str]) -> list[str]:
+    """The totals `key` is within, nearest first (a part of a part is within both); a cycle stops the chain."""
+    out: list[str] = []
+    seen = {key}
+    current = relations.get(key)
+    while current is not None and current not in seen:
+        out.append(current)
+        seen.add(current)
+        current = relations.get(current)
+    return out
+
+
+def parts_in(data: Mapping[str, Any], relations: Mapping[str, str]) -> dict[str, str]:
+    """Of the metrics a paragraph may write (key → metric, as ``one_per_concept`` returns them), each part whose
+    total is written too: part key → the key of its nearest total among them. A key stands for both the metric
+    it names and the metric written in its place."""
+    owner: dict[str, str] = {}
+    for key, metric in data.items():
+        owner.setdefault(str(key), str(key))
+        owner.setdefault(str(getattr(metric, "key", key)), str(key))
+    out: dict[str, str] = {}
+    for key, metric in data.items():
+        for name in dict.fromkeys((str(key), str(getattr(metric, "key", key)))):
+            total = next((owner[t] for t in totals_of(name, relations) if t in owner and owner[t] != key), None)
+            if total is not None:
+                out[str(key)] = total
+                break
+    return out

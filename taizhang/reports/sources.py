@@ -11,6 +11,9 @@ kinds are built here and recomputed here, so the composer, template fill and the
   ``compute(by="unit")`` on ``parent``; ``breakdown`` keeps each peer's value and record ids.
 - ``record``: one figure of one approved record (the largest event, the most-read post): the record's
   current, effective figure.
+- ``sum``: figures added up (``parts``: each a source of any kind, recomputed and added). No shipped composer
+  writes one yet; it is the shape a computed total must take, so the checker can see what was added (a part and
+  the total it is within must never both be: ``checker.part_issues``).
 - other kinds (``target`` / ``assessment``, ``monitor``, and any an app adds): recomputed by the function
   registered for the kind (``register_recompute(kind, fn)``, a registry keyed by source kind). The shipped kinds
   are pre-registered by dotted path (``RECOMPUTE_PATHS``: resolved on first use, so no app imports another at
@@ -35,7 +38,7 @@ from typing import Any
 
 from taizhang.reports.numbers import chinese_numeral, format_number
 
-LEDGER_KINDS = frozenset({"ledger", "change", "rank", "record"})
+LEDGER_KINDS = frozenset({"ledger", "change", "rank", "record", "sum"})
 
 RecomputeFn = Callable[[dict[str, Any], dict[Any, Any]], Any]
 """fn(source, cache) → Decimal (or a number), a `Recomputed`, or None (cannot recompute); may raise TaizhangError.
@@ -216,6 +219,23 @@ def record_source(record_id: int, metric: Any, value: Decimal, title: str, unit:
     }
 
 
+def sum_source(parts: list[Mapping[str, Any]], label: str, display: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A figure that adds up other figures (their sources, of any kind): value, records and scope from them."""
+    value = sum((Decimal(str(p.get("value") or 0)) for p in parts), Decimal(0))
+    first = parts[0] if parts else {}
+    return {
+        "kind": "sum",
+        "label": label,
+        "parts": [dict(p) for p in parts],
+        "unit": first.get("unit"),
+        "unit_name": first.get("unit_name", ""),
+        "period": dict(first.get("period") or {}),
+        "value": str(value),
+        "records": sorted({int(r) for p in parts for r in (p.get("records") or [])}),
+        "display": dict(display) if display is not None else dict(first.get("display") or number_display("")),
+    }
+
+
 # ---- recomputing -------------------------------------------------------------------------------------------------
 def _period(data: Any) -> Any:
     from taizhang.core.periods import Period
@@ -267,6 +287,8 @@ def compute_keys(source: Mapping[str, Any]) -> list[ComputeKey]:
             return [_key(source), _key(source, "previous_period")]
         if kind == "rank":
             return [_key(source, by="unit", unit_key="parent")]
+        if kind == "sum":
+            return [k for part in source.get("parts") or [] for k in compute_keys(part)]
     except (KeyError, TypeError):
         return []
     return []
@@ -388,7 +410,25 @@ def recompute(source: Mapping[str, Any], cache: dict[Any, Any] | None = None) ->
         return Recomputed(value if isinstance(value, Decimal) else Decimal(str(value)))
     if kind not in LEDGER_KINDS:
         return Recomputed(None, f"无法重新计算：未知的来源类型“{kind or '空'}”")
+    if kind == "sum":
+        return _recompute_sum(source, cache)
     try:
         return _recompute_ledger(source, cache)
     except (TaizhangError, KeyError, ValueError, TypeError) as exc:
         return Recomputed(None, f"无法重新计算：{exc}")
+
+
+def _recompute_sum(source: Mapping[str, Any], cache: dict[Any, Any] | None) -> Recomputed:
+    parts = [p for p in source.get("parts") or [] if isinstance(p, Mapping)]
+    if not parts:
+        return Recomputed(None, "无法重新计算：合计数没有记录相加的各项")
+    total = Decimal(0)
+    records: set[int] = set()
+    for part in parts:
+        fresh = recompute(part, cache)
+        if fresh.value is None:
+            name = part.get("label") or part.get("metric") or "一项"
+            return Recomputed(None, f"无法重新计算合计数中的“{name}”：{fresh.note}")
+        total += fresh.value
+        records.update(fresh.records or ())
+    return Recomputed(total, records=tuple(sorted(records)))

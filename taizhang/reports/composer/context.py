@@ -119,6 +119,7 @@ class Context:
     metrics: dict[str, MetricDefinition] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     targets_available: bool | None = None
+    target_statuses: list[Any] | None = None  # composer.targets.statuses, computed once
 
     def __post_init__(self) -> None:
         # 去年同期 as the dashboard defines it (one definition across the product): the same period last year, or

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from taizhang.core.periods import Period
 from taizhang.org.models import Unit
-from taizhang.reports.composer import phrases, problems
+from taizhang.reports.composer import phrases, problems, targets
 from taizhang.reports.composer.context import ComposeOptions, Context
 from taizhang.reports.composer.problems import Candidate
 from taizhang.reports.composer.sections import LineSection, build_line, comparable, primary_metric
@@ -78,7 +78,8 @@ def _problems_and_plans(ctx: Context, b: _Builder, sections: list[LineSection], 
     """二、存在的问题 (accepted candidates) and 三、工作打算 (plan phrases by group); returns all candidates."""
     library, headings, period = ctx.library, ctx.library.get("headings", {}), ctx.period
     # 存在的问题: data-driven candidates, most severe first; the lines' phrases, weakest growth first.
-    found = [c for s in sections for c in s.problems]
+    # The lines' own candidates, and the unit's targets below schedule (of any line, with data or not).
+    found = [c for s in sections for c in s.problems] + targets.shortfalls(ctx)
     generic_order = sorted(sections, key=lambda s: (s.ratio is None, s.ratio or 0, s.line.sort_order))
     generic = [s.generic[0] for s in generic_order if s.generic] + [c for s in generic_order for c in s.generic[1:]]
     candidates = problems.choose(found, generic, int(library.get("problems", {}).get("default_accepted", 3)))

@@ -128,10 +128,27 @@ def validate_section(key: str, value: Any) -> list[str]:
             errors.append(f"句式中不能直接写数字（数字须来自台账）：{'、'.join(numbers)}（{text[:30]}）")
     if key == "concept_prefer" and value not in ("computed", "reported"):
         errors.append("“concept_prefer”应为 computed（系统计算）或 reported（台账填报）")
+    if key == "part_of" and isinstance(value, dict):
+        errors.extend(_part_of_errors(value))
     if key == "metrics" and isinstance(value, dict):
         for metric_key, text in value.items():
             if isinstance(text, str) and "{" + metric_key + "}" not in text:
                 errors.append(f"指标“{metric_key}”的句式须包含占位符 {{{metric_key}}}")
+    return errors
+
+
+def _part_of_errors(value: dict[str, Any]) -> list[str]:
+    """``part_of`` maps a part's metric key to its total's: strings, never itself, never round in a circle."""
+    errors = [f"“{k}”所属的总数指标应为指标标识（文本）" for k, v in value.items() if not isinstance(v, str) or not v]
+    errors += [f"“{k}”不能是它自己的一部分" for k, v in value.items() if k == v]
+    relations = {str(k): v for k, v in value.items() if isinstance(v, str) and v and k != v}
+    for start in relations:
+        seen, current = {start}, relations.get(start)
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = relations.get(current)
+        if current == start:
+            errors.append(f"“{start}”的部分与总数关系首尾相连（部分不能包含其总数）")
     return errors
 
 

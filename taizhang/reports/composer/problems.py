@@ -108,9 +108,9 @@ def line_phrases(ctx: Context, line: LineOfWork, primary: MetricDefinition | Non
 def choose(candidates: list[Candidate], generic: list[Candidate], default_accepted: int) -> list[Candidate]:
     """Data-driven candidates (most severe first), then the phrases; the first `default_accepted` accepted."""
     ranked = sorted(candidates, key=lambda c: (-c.severity, c.key))
-    # The most severe of each kind first (a fall, a target behind schedule, a low rank, lagging units), then the
-    # rest; one problem per line of work among those.
-    kinds = ["falling", "target", "rank_low", "lagging"]
+    # The most severe of each kind first (a target behind schedule: what the unit is assessed on; a fall, a low
+    # rank, lagging units), then the rest; one problem per line of work among those.
+    kinds = ["target", "falling", "rank_low", "lagging"]
     heads = [next(c for c in ranked if c.kind == k) for k in kinds if any(c.kind == k for c in ranked)]
     seen_lines: set[str] = set()
     first: list[Candidate] = []

@@ -53,13 +53,23 @@ def _metric_clause(ctx: Context, metric: MetricDefinition) -> list[Run] | None:
     return phrases.fill(str(ctx.library.get("metric_default", "{name}{value}")), {"name": metric.name, "value": figure})
 
 
+def _parts(ctx: Context, data: dict[str, MetricDefinition]) -> dict[str, str]:
+    """The line's parts whose total is written too (library ``part_of``, ``concepts.parts_in``): part → total."""
+    return concepts.parts_in(data, concepts.part_relations(ctx.library))
+
+
 def _chosen_phrases(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]) -> list[tuple[str, list[str]]]:
-    """The line's phrases taken, with their metric keys: every metric named has data, none is used twice."""
+    """The line's phrases taken, with their metric keys: every metric named has data, none is used twice, and a
+    part whose total is written is named only in a phrase that names its total too (else it is written after its
+    total as “其中…”, ``_place_parts``)."""
     chosen: list[tuple[str, list[str]]] = []
     used: set[str] = set()
+    parts = _parts(ctx, data)
     for text in line.phrases or []:
         keys = list(dict.fromkeys(k for k in phrases.placeholders(str(text)) if k in ctx.metrics))
         if not keys or any(k not in data for k in keys) or used.intersection(keys):
+            continue
+        if any(k in parts and parts[k] not in keys for k in keys):
             continue
         if phrases.literal_numbers(str(text)):  # an edited phrase with a number typed in: never composed
             continue
@@ -115,7 +125,8 @@ def primary_metric(ctx: Context, line: LineOfWork) -> MetricDefinition | None:
     data = line_data(ctx, line)
     chosen = _chosen_phrases(ctx, line, data)
     used = [k for _text, keys in chosen for k in keys]
-    order = used + [k for k in data if k not in used]
+    parts = _parts(ctx, data)
+    order = used + [k for k in data if k not in used and k not in parts]
     return next((data[k] for k in order if comparable(ctx, data[k])), None)
 
 
@@ -130,10 +141,20 @@ def _sentences(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]
             sentences.append(runs)
             used.update(keys)
     clauses: list[Run] = []
-    # The figures no phrase took: the most telling few (library "more_max"), not every number the line has.
-    rest = sorted((m for k, m in data.items() if k not in used), key=lambda m: _clause_rank(ctx, m))
-    for metric in rest[: int(ctx.library.get("more_max", 4))]:
-        clause = _metric_clause(ctx, metric)
+    # The figures no phrase took: the most telling few (library "more_max"), not every number the line has. A
+    # part whose total is written goes after its total (“其中…”), so it is not one of them; a total with parts
+    # comes first among its kind.
+    parts = {k: t for k, t in _parts(ctx, data).items() if k not in used}
+    totals = set(parts.values())
+    rest = sorted((k for k in data if k not in used and k not in parts),
+                  key=lambda k: (_clause_rank(ctx, data[k]), k not in totals))
+    most = int(ctx.library.get("more_max", 4))
+    written = rest[:most]
+    placed = used | set(written)
+    orphans = [k for k in parts if parts[k] not in placed]  # the total was left out: the part on its own
+    written += orphans[: max(0, most - len(written))]
+    for key in written:
+        clause = _metric_clause(ctx, data[key])
         if clause:
             clauses.extend((["，"] if clauses else []) + clause)
     if clauses:
@@ -143,7 +164,61 @@ def _sentences(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]
                 sentences.append(more)
         else:
             sentences.append(phrases.merge([*clauses, "。"]))
+    _place_parts(ctx, sentences, data, {k: t for k, t in parts.items() if t in placed})
     return sentences
+
+
+def _figure_of(sentences: list[list[Run]], metric: MetricDefinition) -> tuple[int, Figure] | None:
+    for index, sentence in enumerate(sentences):
+        for run in sentence:
+            if isinstance(run, Figure) and run.source.get("kind") == "ledger" \
+                    and run.source.get("metric") == metric.key:
+                return index, run
+    return None
+
+
+def _place_parts(ctx: Context, sentences: list[list[Run]], data: dict[str, MetricDefinition],
+                 parts: dict[str, str]) -> None:
+    """Each part right after its total's figure: “选树典型12名，其中评选表彰好人8名、评选表彰道德模范2名”
+    (library ``parts.clause``); when the total's figure is not followed by a comma or a full stop, as a sentence
+    of its own after the total's (``parts.sentence``). A part larger than its total is told to the writer."""
+    texts = ctx.library.get("parts", {}) or {}
+    by_total: dict[str, list[str]] = {}
+    for part, total in parts.items():
+        by_total.setdefault(total, []).append(part)
+    for total, members in by_total.items():
+        found = _figure_of(sentences, data[total])
+        runs: list[Run] = []
+        for part in members:
+            clause = _metric_clause(ctx, data[part])
+            if clause:
+                joiner = str(texts.get("joiner", "、")) if found else "，"
+                runs.extend(([joiner] if runs else []) + phrases.strip_end(clause))
+            _note_larger_part(ctx, data[part], data[total])
+        if not runs:
+            continue
+        if found is None:  # the total's clause could not be written: the parts on their own, not lost
+            sentences.append(phrases.merge([*runs, "。"]))
+            continue
+        index, figure = found
+        addition = phrases.fill(str(texts.get("clause", "，其中{parts}")), {"parts": runs})
+        if addition and _insert_after(sentences[index], figure, addition):
+            continue
+        sentence = phrases.fill(str(texts.get("sentence", "其中，{parts}。")), {"parts": runs})
+        if sentence:
+            sentences.insert(index + 1, sentence)
+
+
+def _note_larger_part(ctx: Context, part: MetricDefinition, total: MetricDefinition) -> None:
+    part_value, total_value = ctx.current(part).value, ctx.current(total).value
+    if part_value <= total_value:
+        return
+    template = str((ctx.library.get("parts", {}) or {}).get("note", ""))
+    runs = phrases.fill(template, {
+        "part": part.name, "total": total.name, "part_value": format_number(part_value, part.measure_word),
+        "total_value": format_number(total_value, total.measure_word)}) if template else None
+    if runs:
+        ctx.notes.append(phrases.text_of(runs))
 
 
 def comparable(ctx: Context, metric: MetricDefinition) -> bool:
@@ -261,8 +336,6 @@ def build_line(ctx: Context, line: LineOfWork) -> LineSection | None:
     _other_falls(ctx, section, data)
     section.sentences.extend(highlights.line_highlights(ctx, line.key))
     _ranks(ctx, section)
-    target_sentences, target_problems = targets.line_targets(ctx, line)
-    section.sentences.extend(target_sentences)
-    section.problems.extend(target_problems)
+    section.sentences.extend(targets.line_targets(ctx, line))  # shortfalls: composer.targets.shortfalls
     section.generic = problems.line_phrases(ctx, line, section.primary)
     return section

@@ -27,6 +27,8 @@ SECTION_LABELS = {
     "metrics": "各指标的备用句式", "metric_default": "指标缺少句式时的写法", "neutral_metrics": "不比较、不排名的指标",
     "unwritten_metrics": "不写入工作成绩的指标（个人积分、内部自查得分、短板数）",
     "same_concept": "统计同一项数据的指标对（文中只写一个）",
+    "part_of": "部分与总数（部分指标 → 所属总数指标，如好人人数 → 选树典型人数）",
+    "parts": "部分写在总数之后的表述（其中……）",
     "concept_prefer": "同一项数据优先采用（computed：系统计算；reported：台账填报）",
     "concept_note": "同一项数据只写一个时给撰稿人的提示",
     "more": "补充句式", "more_max": "补充句式最多列出的数据个数",
