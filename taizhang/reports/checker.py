@@ -318,7 +318,7 @@ class _Cited:
     paragraph: int
     concept: str
     label: str
-    scope: tuple[Any, ...]  # unit, period start, period end
+    scope: tuple[Any, ...]  # unit, units, period start, period end
     filters: frozenset[tuple[str, str]]
     value: Decimal
 
@@ -334,8 +334,11 @@ def _cited(fig_id: str | None, text: str, paragraph: int, source: Mapping[str, A
     metric = str(source["metric"])
     period = source.get("period") or {}
     filters = frozenset((str(k), str(v)) for k, v in (source.get("filters") or {}).items() if v not in (None, ""))
+    units = source.get("units")  # an app's document names its units by id (the 随手拍 bulletin's streets)
+    scope = (source.get("unit"), tuple(sorted(str(u) for u in units)) if isinstance(units, list) else units,
+             period.get("start"), period.get("end"))
     return _Cited(fig_id, text, paragraph, keys.get(metric, metric), str(source.get("label") or metric),
-                  (source.get("unit"), period.get("start"), period.get("end")), filters, number)
+                  scope, filters, number)
 
 
 def _within(part: _Cited, total: _Cited, closure: Mapping[str, set[str]]) -> bool:
@@ -346,6 +349,22 @@ def _within(part: _Cited, total: _Cited, closure: Mapping[str, set[str]]) -> boo
     if part.concept == total.concept:
         return total.filters < part.filters
     return total.concept in closure.get(part.concept, set()) and total.filters <= part.filters
+
+
+def _not_additive(provenance: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The cited metrics whose part can exceed their total: rates and averages (one street's 按时办结率 100 % in a
+    district's 80 %). Counts, summed or each unit's highest summed, cannot."""
+    from django.db.models import Q
+
+    from taizhang.ledger.models import MetricDefinition
+
+    cited = {str((f.get("source") or {}).get("metric")) for f in provenance.values()
+             if isinstance(f, Mapping) and (f.get("source") or {}).get("metric")}
+    if not cited:
+        return set()
+    return set(MetricDefinition.objects.filter(key__in=cited).filter(
+        Q(kind=MetricDefinition.Kind.PERCENT) | Q(aggregation=MetricDefinition.Aggregation.AVG)).values_list(
+        "key", flat=True))
 
 
 def _where(paragraph: int) -> str:
@@ -368,12 +387,13 @@ def part_issues(paragraphs: list[list[Segment]], provenance: Mapping[str, Mappin
         closure.setdefault(keys.get(key, key), set()).update(keys.get(t, t) for t in totals)
     figures: list[_Cited] = []
     sums: list[tuple[str, str, int, list[_Cited]]] = []
+    not_additive = _not_additive(provenance)
     for index, segments in enumerate(paragraphs):
         for fig_id, text in segments:
             known = provenance.get(fig_id) if fig_id else None
             source = dict((known or {}).get("source") or {})
             cited = _cited(fig_id, text, index, source, (known or {}).get("value"), keys)
-            if cited is not None:
+            if cited is not None and str(source.get("metric")) not in not_additive:
                 figures.append(cited)
             elif source.get("kind") == "sum":
                 added = [_cited(None, sources.render(Decimal(str(p.get("value") or 0)), p.get("display")), index, p,

@@ -412,6 +412,8 @@ def recompute(source: Mapping[str, Any], cache: dict[Any, Any] | None = None) ->
         return Recomputed(None, f"无法重新计算：未知的来源类型“{kind or '空'}”")
     if kind == "sum":
         return _recompute_sum(source, cache)
+    if kind == "ledger" and "units" in source and source.get("provider"):
+        return _recompute_units(source)
     try:
         return _recompute_ledger(source, cache)
     except (TaizhangError, KeyError, ValueError, TypeError) as exc:
@@ -432,3 +434,25 @@ def _recompute_sum(source: Mapping[str, Any], cache: dict[Any, Any] | None) -> R
         total += fresh.value
         records.update(fresh.records or ())
     return Recomputed(total, records=tuple(sorted(records)))
+
+
+def _recompute_units(source: Mapping[str, Any]) -> Recomputed:
+    """A computed metric's figure over a list of unit ids (`units`, as an app's own document writes it: the 随手拍
+    bulletin's streets; None for all units), asked of its provider for those units: `compute` reads one unit code
+    and would answer for the whole district."""
+    from taizhang.core.errors import TaizhangError
+    from taizhang.ledger import providers
+
+    provider = providers.get(str(source.get("metric") or ""))
+    if provider is None:
+        return Recomputed(None, "无法重新计算：提供该数据的模块未启用")
+    try:
+        got = provider.compute(providers.FigureQuery(
+            period=_period(source["period"]),
+            unit_ids=None if source["units"] is None else [int(u) for u in source["units"]],
+            filters=dict(source.get("filters") or {})))
+    except TaizhangError as exc:
+        return Recomputed(None, f"无法重新计算：{exc.message}")
+    except (KeyError, ValueError, TypeError) as exc:
+        return Recomputed(None, f"无法重新计算：来源数据不完整（{exc}）")
+    return Recomputed(Decimal(got.value))

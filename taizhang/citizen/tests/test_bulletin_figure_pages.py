@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 from typing import Any
@@ -159,3 +160,24 @@ def test_report_list_pages_keep_the_figures_ids(world: Any, monkeypatch: pytest.
     second = _client(world.intake).get("/citizen/reports/" + nxt.group(1).replace("&amp;", "&"))
     assert second.status_code == 200
     assert "第2/2页" in second.content.decode()
+
+
+def test_check_report_verifies_the_downloaded_bulletin_street_by_street(world: Any, reports: dict[str, Any]) -> None:
+    """check-report on the bulletin's .docx recomputes each street's figure for that street (`units`), as the source
+    page does: for the whole district every street figure would read as changed."""
+    from taizhang.reports.checker import check_docx_stream
+
+    client = _client(world.intake)
+    docx = client.get("/citizen/bulletin/", {"period": _month().spec, "format": "docx"})
+    assert docx.status_code == 200
+    data = b"".join(docx.streaming_content)  # type: ignore[attr-defined]
+    report = check_docx_stream(io.BytesIO(data), name="bulletin.docx")
+    assert report.ok and report.figures >= 10 and report.verified == report.figures, report.to_dict()
+    # a street's rate above the district's is no part exceeding its total (rates are not added up)
+    assert not [i for i in report.issues if i.kind == "part_exceeds"], report.to_dict()
+
+    submit(world, place=world.place_b)  # street B has one more report than the bulletin says
+    again = check_docx_stream(io.BytesIO(data), name="bulletin.docx")
+    stale = {i.figure for i in again.issues if i.kind in ("stale", "changed")}
+    assert stale, again.to_dict()
+    assert all(i.kind != "unverifiable" for i in again.issues)

@@ -3,9 +3,7 @@ the source panel of one figure, file downloads."""
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -13,8 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from taizhang.core.errors import NotPermitted, TaizhangError
-from taizhang.core.periods import Period
+from taizhang.core.errors import NotPermitted
 from taizhang.core.querysets import get_scoped
 from taizhang.ledger import providers
 from taizhang.ledger.figures import rows_link
@@ -33,7 +30,7 @@ STYLE_LABELS = {
 }
 KIND_LABELS = {
     "ledger": "台账统计", "change": "同比变化", "rank": "排名", "record": "单条记录", "target": "目标完成率",
-    "assessment": "考核结果", "monitor": "舆情监测",
+    "assessment": "考核结果", "monitor": "舆情监测", "sum": "合计",
 }
 _FIGURE_LINK_RE = re.compile(r'<a class="tz-figure" data-figure="([A-Za-z0-9_]+)" href="#"')
 ROWS_PER_LINK = 200  # ids per link to a provider's rows page (a request line stays well within 4 KB)
@@ -91,7 +88,7 @@ def figure_context(request: HttpRequest, summary: Summary | None, figure: Figure
     described = describe_source(figure)
     provided = bool(source.get("provider"))
     provider = providers.get(str(source.get("metric") or "")) if provided else None
-    fresh = _recompute(source, provider)
+    fresh = sources.recompute(source)
     display = source.get("display")
     current_text = sources.render(fresh.value, display) if fresh.value is not None and display else None
     ids = [int(i) for i in (source.get("records") or []) if str(i).isdigit()]
@@ -125,27 +122,6 @@ def figure_context(request: HttpRequest, summary: Summary | None, figure: Figure
                       if ids and len(ids) <= 300 and not provided else ""),
         "rows_links": _rows_links(provider, sorted(ids)[:5000]),
     }
-
-
-def _recompute(source: dict[str, Any], provider: providers.Provider | None) -> sources.Recomputed:
-    """`sources.recompute`, but a provider's figure over a list of unit ids (`units`, as an app's own document
-    writes it: the 随手拍 bulletin's streets) is asked of its provider with those units — `sources.recompute` reads
-    a unit code and would answer for the whole district."""
-    units = source.get("units", False)
-    if provider is None or source.get("kind") or not (units is None or isinstance(units, list)):
-        return sources.recompute(source)
-    try:
-        start = datetime.date.fromisoformat(str(source["period"]["start"]))
-        end = datetime.date.fromisoformat(str(source["period"]["end"]))
-        period = Period(start, end, f"{start.isoformat()}..{end.isoformat()}", "range")
-        got = provider.compute(providers.FigureQuery(
-            period=period, unit_ids=None if units is None else [int(u) for u in units],
-            filters=dict(source.get("filters") or {})))
-    except TaizhangError as exc:
-        return sources.Recomputed(None, f"无法重新计算：{exc.message}")
-    except (KeyError, ValueError, TypeError) as exc:
-        return sources.Recomputed(None, f"无法重新计算：来源数据不完整（{exc}）")
-    return sources.Recomputed(Decimal(got.value))
 
 
 def _units_scope(unit_ids: list[Any]) -> str:
