@@ -7,14 +7,13 @@ Scope: a unit (with its subtree), a period, and the same period one year earlier
 running (it contains today), 同比 compares like with like: last year from the same start up to the same day.
 
 Drill-down (数字溯源): every figure links to the records behind it. The link carries the figure's query
-(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it computes the exact ids and redirects to
-the list of exactly those: /ledger/records/?ids=1,2,3 whenever the URL stays within `DRILL_URL_MAX` characters
-(gunicorn's request line limit is 4094 bytes; ≈ 470 records with 7-digit ids, always at least `DRILL_IDS_MAX`).
-Beyond that the link is the record list filtered the way the figure is — period, unit (subtree), line of work, the
-activity type when every record behind the figure has the same one, status=approved. That list can still hold
-more records than the figure (records of the line carrying other metrics, e.g. 240 rows behind 239 activities;
-for MAX metrics the records that were not the highest) until the record list can filter by metric; the exact ids
-stay available from `taizhang figures --json`.
+(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it redirects to the list of exactly the
+records behind it: /ledger/records/?ids=1,2,3 whenever the URL stays within `DRILL_URL_MAX` characters (gunicorn's
+request line limit is 4094 bytes; ≈ 470 records with 7-digit ids, always at least `DRILL_IDS_MAX`; the ids are not
+fetched when their count alone rules that out).
+Beyond that the link is the record list filtered by the figure itself, /ledger/records/?metric=&period=&unit=
+[&level=] (`ledger.drill`): the list runs the figure's own query as a subquery, so it holds exactly the records the
+figure counts however many they are (for a stock metric each unit's highest), within the viewer's scope.
 """
 
 from __future__ import annotations
@@ -56,7 +55,8 @@ from taizhang.ledger.figures import (
     rows_link,
     scope_unit_ids,
 )
-from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition, Record
+from taizhang.ledger.lazy_ids import LazyIds
+from taizhang.ledger.models import ActivityTypeMetric, LineOfWork, MetricDefinition
 from taizhang.org.models import Unit
 
 DRILL_IDS_MAX = 200
@@ -300,40 +300,44 @@ def _ids_fit(url: str, count: int) -> bool:
     return count <= DRILL_IDS_MAX or len(url) <= DRILL_URL_MAX
 
 
-def opened_records_url(records: list[int], *, period: Period, unit: str, info: LineInfo,
-                       metric: MetricDefinition, base: str | None = None) -> str | None:
-    """Where the records behind a figure are listed, once their ids are known: exactly those records (see the
-    module docstring)."""
-    if not records:
+def _may_fit(page: str, count: int) -> bool:
+    """Whether `count` ids could make a short enough URL (each adds at least a digit and a comma): past that they
+    are not fetched at all."""
+    return count <= DRILL_IDS_MAX or len(page) + len("?ids=") + 2 * count - 1 <= DRILL_URL_MAX
+
+
+def opened_records_url(figure: LazyIds, *, period: Period, unit: str, metric: MetricDefinition,
+                       level: str | None = None, base: str | None = None) -> str | None:
+    """Where the records behind a figure are listed: exactly those records, by their ids (fetched only when they
+    may fit the URL) or, past DRILL_URL_MAX, by the figure's query (see the module docstring)."""
+    if not figure.count:
         return None
     if metric.source == MetricDefinition.Source.COMPUTED:
         # A computed metric's figure counts the provider's rows (cases, hours…): drill-down opens its page with
         # the rows' ids. Only when they make too long a URL does the page get the figure's query (period, unit).
         provider = providers.get(metric.key)
-        if provider is None:
+        page = rows_link(provider.rows_url, []) if provider is not None else ""
+        if provider is None or not page:
             return None
-        listed = rows_link(provider.rows_url, records)
-        if not listed or _ids_fit(listed, len(records)):
-            return listed or None
-        page = rows_link(provider.rows_url, [])
+        if _may_fit(page, figure.count):
+            if not figure.records:
+                return None
+            listed = rows_link(provider.rows_url, figure.records)
+            if _ids_fit(listed, len(figure.records)):
+                return listed
         return f"{page}?{urlencode({'period': period.spec, 'unit': unit, 'metric': metric.key})}"
     base = base or records_base_url()
-    by_ids = f"{base}?ids={','.join(str(r) for r in records)}"
-    if _ids_fit(by_ids, len(records)):
-        return by_ids
-    return f"{base}?{urlencode(filtered_list_params(records, period=period, unit=unit, info=info))}"
-
-
-def filtered_list_params(records: list[int], *, period: Period, unit: str, info: LineInfo) -> dict[str, str]:
-    """The record list's filter for a figure's records too many to name: period, unit (subtree), line, the
-    activity type when every record behind the figure has the same one (one query), approved."""
-    type_keys = list(Record.objects.filter(pk__in=records).order_by().values_list(
-        "activity_type__key", flat=True).distinct()[:2])
-    params = {"period": period.spec, "unit": unit, "line": info.line.key}
-    if len(type_keys) == 1:
-        params["type"] = type_keys[0]
-    params["status"] = "approved"
-    return params
+    if _may_fit(base, figure.count):
+        if not figure.records:
+            return None
+        by_ids = f"{base}?ids={','.join(str(r) for r in figure.records)}"
+        if _ids_fit(by_ids, len(figure.records)):
+            return by_ids
+    # too many to name: the record list filtered by the figure itself (ledger.drill), the same records
+    params = {"metric": metric.key, "period": period.spec, "unit": unit}
+    if level:
+        params["level"] = level
+    return f"{base}?{urlencode(params)}"
 
 
 def month_period(key: str, within: Period) -> Period:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import Period
@@ -68,8 +68,10 @@ class FigureResult(LazyIds):
         *,
         count: int | None = None,
         loader: Callable[[], list[int]] | None = None,
+        query: LedgerQuery | None = None,
     ) -> None:
         self.metric, self.unit, self.period, self.value, self.by = metric, unit, period, value, by
+        self.query = query  # a reported metric's LedgerQuery: the ids as a subquery (`id_query`)
         self.breakdown: list[BreakdownRow] = breakdown if breakdown is not None else []
         self.filters: dict[str, Any] = filters if filters is not None else {}
         # computed metrics: "app_label.model" of the rows `records` points to ("" = ledger records), and the URL
@@ -83,6 +85,12 @@ class FigureResult(LazyIds):
     @property
     def text(self) -> str:
         return f"{_fmt(self.value)}{self.metric.measure_word}"
+
+    def id_query(self) -> QuerySet[Any] | list[int]:
+        """The ledger record ids behind the value for `Record.objects.filter(pk__in=…)`: the figure's own query as
+        a subquery, so the database lists them (the ids as a list only where they are held already: BASELINE)."""
+        assert not self.provider, "a computed metric's ids are its provider's rows, not ledger records"
+        return self.query.id_query() if self.query is not None else list(self.records)
 
     def source(self) -> dict[str, Any]:
         """The provenance of this figure, as summaries and bulletins store it: the query (metric, unit, period,
@@ -209,7 +217,7 @@ def _fetch(
             return []
         qs = qs.filter(unit_id__in=unit_ids)
     if outlet_level:
-        qs = qs.filter(outlet_level=outlet_level)
+        qs = qs.filter(outlet_level="" if outlet_level == _EMPTY_LEVEL else outlet_level)
     if activity_type:
         qs = qs.filter(record__activity_type__key=activity_type)
     columns: list[str] = ["record_id", "unit_id", "value"]
@@ -236,7 +244,9 @@ def compute(
     """The value of `metric` over approved, current records of `unit`'s subtree in `period`.
 
     `user` (optional) restricts to what that user may see. `by` adds a breakdown: "unit" (the scope unit's
-    direct children, each with its subtree), "month", or "level" (outlet level, for placements).
+    direct children, each with its subtree), "month", or "level" (outlet level, for placements). `outlet_level`
+    narrows to one level (NO_LEVEL, "none": placements without one). A reported metric's result carries its query:
+    `id_query()` gives the ids as a subquery (the record list's figure filter, `ledger.drill`).
     A computed metric (MetricDefinition.source == "computed") is answered by its provider (`ledger.providers`);
     `filters` are passed to it (provider-specific), `records` are then the ids of the provider's rows.
     `known_unit_ids`: the scope's unit ids (`scope_unit_ids(unit, user)`) when the caller has them already, so
@@ -244,6 +254,7 @@ def compute(
     """
     m = resolve_metric(metric)
     scope = resolve_unit(unit)
+    level = _EMPTY_LEVEL if outlet_level == NO_LEVEL else outlet_level  # "none": 未分级
     if by not in (None, "unit", "month", "level"):
         raise InvalidInput(f"未知的分组方式“{by}”：可用 unit、month、level")
     if m.source == MetricDefinition.Source.COMPUTED:
@@ -252,20 +263,20 @@ def compute(
         with providers.memo():  # the scope's answer and its breakdown share the provider's queries
             return _compute_provided(m, period, scope, by, user, dict(filters or {}), known_unit_ids)
     if BASELINE:
-        return _compute_rows(m, period, scope, by, user, outlet_level, activity_type)
+        return _compute_rows(m, period, scope, by, user, level, activity_type)
     unit_ids = _unit_ids(scope, user) if known_unit_ids is False else known_unit_ids
-    q = LedgerQuery(m, period, unit_ids, outlet_level or None, activity_type or None)
+    q = LedgerQuery(m, period, unit_ids, level or None, activity_type or None)
     filters = {k: v for k, v in (("outlet_level", outlet_level), ("activity_type", activity_type)) if v}
     if by is None:
         value, count = q.total()
         return FigureResult(
-            metric=m, unit=scope, period=period, value=value, filters=filters, count=count, loader=q.ids
+            metric=m, unit=scope, period=period, value=value, filters=filters, count=count, loader=q.ids, query=q
         )
     # A breakdown: one GROUP BY gives the parts and the whole (the total folds the same rows), not two scans.
     rows = q.grouped(_BY_DIM[by])
     value, count = _fold(m, _fold_rows(rows))
     result = FigureResult(
-        metric=m, unit=scope, period=period, value=value, by=by, filters=filters, count=count, loader=q.ids
+        metric=m, unit=scope, period=period, value=value, by=by, filters=filters, count=count, loader=q.ids, query=q
     )
     if by == "unit":
         result.breakdown = _q_by_unit(q, scope, rows=rows)
@@ -297,6 +308,8 @@ bound an index range, so (metric, effective, date) searched only on metric (all 
 
 _SQLITE_IN_LIMIT = 30_000  # SQLite allows 32,766 parameters in one statement
 _EMPTY_LEVEL = "\x00"  # outlet_level filter meaning "no level" (the 未分级 row), unlike None (no filter)
+NO_LEVEL = "none"
+"""`compute(outlet_level=NO_LEVEL)`: placements without an outlet level (未分级), as drill-down links name them."""
 
 
 @dataclass(frozen=True)
@@ -388,6 +401,20 @@ class LedgerQuery:
                     qs = qs.filter(unit_id__in=every)
                 return list(qs.values(*keys).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")))
         return list(qs.values(*keys).annotate(total=Sum("value"), n=Count("*"), mx=Max("value")))
+
+    def id_query(self) -> QuerySet[RecordFigure, Any]:
+        """The record ids of `ids()` as a subquery (`values("record_id")`): for MAX metrics each unit's highest
+        figure, the lowest record id among equals, as `ids()` chooses it (NOT EXISTS a better row in the unit)."""
+        if self.empty:
+            return RecordFigure.objects.none().values("record_id")
+        qs = self.qs()
+        if self.is_max:
+            peers = LedgerQuery(self.metric, self.period, None, self.outlet_level, self.activity_type).qs()
+            better = peers.filter(unit_id=OuterRef("unit_id")).filter(
+                Q(value__gt=OuterRef("value")) | Q(value=OuterRef("value"), record_id__lt=OuterRef("record_id"))
+            )
+            qs = qs.filter(~Exists(better))
+        return qs.values("record_id")
 
     def ids(self) -> list[int]:
         if self.empty:

@@ -17,6 +17,7 @@ from taizhang.core.forms import PeriodField
 from taizhang.core.periods import Period, parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
 from taizhang.ledger.actions import PlacementInput
+from taizhang.ledger.drill import FigureFilter, figure_filter
 from taizhang.ledger.models import (
     ActivityType,
     ActivityTypeMetric,
@@ -147,6 +148,9 @@ class RecordFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": "标题、内容或地点", "type": "search"}))
     type = forms.SlugField(required=False, widget=forms.HiddenInput)
     ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    # a figure's records (数字溯源, `ledger.drill`): the dashboard's metric and outlet level, over period and unit
+    metric = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    level = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     batch = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # an Excel import's records
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
@@ -159,6 +163,8 @@ class RecordFilterForm(forms.Form):
                                               to_field_name="code")
         self.fields["activity_type"].choices = activity_type_choices(blank="全部类型")  # type: ignore[attr-defined]
         self.parsed_period: Period | None = None
+        self.user = user
+        self.figure: FigureFilter | None = None
 
     def clean_period(self) -> str:
         spec: str = self.cleaned_data.get("period") or ""
@@ -174,7 +180,24 @@ class RecordFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "截止日期不能早于起始日期")
+        if data.get("metric") or data.get("level") or "metric" in self.errors or "level" in self.errors:
+            self._clean_figure(data)
         return data
+
+    def _clean_figure(self, data: dict[str, Any]) -> None:
+        """The figure behind ?metric=&period=&unit=[&level=] (`self.figure`), or a non-field error. A figure whose
+        unit or period is in error is not computed: it would be another figure (a wider scope)."""
+        if "metric" in self.errors or "level" in self.errors:
+            self.add_error(None, "指标或媒体级别参数无效，无法列出该统计数字的记录")
+            return
+        if "unit" in self.errors or "period" in self.errors:
+            self.add_error(None, "时间段或单位有误，无法列出该统计数字的记录")
+            return
+        try:
+            self.figure = figure_filter(data.get("metric") or "", period=self.parsed_period, unit=data.get("unit"),
+                                        level=data.get("level") or "", user=self.user)
+        except InvalidInput as exc:
+            self.add_error(None, exc.message)
 
     def id_list(self) -> list[int]:
         return parse_ids(self.cleaned_data.get("ids") or "") if self.is_bound and hasattr(self, "cleaned_data") else []
@@ -185,6 +208,8 @@ class RecordFilterForm(forms.Form):
         ids = parse_ids(data.get("ids") or "")
         if data.get("ids"):
             qs = qs.filter(pk__in=ids)
+        if self.figure is not None:
+            qs = self.figure.apply(qs)
         if data.get("batch"):
             qs = qs.filter(import_batch_id=data["batch"])
         if self.parsed_period is not None:

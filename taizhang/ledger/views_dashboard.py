@@ -28,6 +28,7 @@ from taizhang.ledger import dashboard as data
 from taizhang.ledger import dashboard_batch as batch
 from taizhang.ledger import providers
 from taizhang.ledger.dashboard import LineInfo, Scope
+from taizhang.ledger.drill import LEVEL_LABELS
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -236,20 +237,18 @@ def dashboard_cards(request: HttpRequest) -> HttpResponse:
 @require_GET
 @view_required
 def dashboard_records(request: HttpRequest) -> HttpResponse:
-    """A figure's drill-down link opened: its exact record (or provider row) ids computed now, then a redirect to
-    the list of them (see dashboard.opened_records_url)."""
+    """A figure's drill-down link opened: a redirect to the list of exactly its records (or provider rows), by
+    their ids or by the figure's query (see dashboard.opened_records_url)."""
     scope, _error = _scope(request)
     found = MetricDefinition.objects.filter(key=request.GET.get("metric") or "").select_related("line").first()
     if found is None:
         raise Http404("未找到该指标。")
-    info = _line(found.line.key)
-    level = request.GET.get("level")
-    if level == "none":  # placements without an outlet level (未分级)
-        result = scope.figure(found, "level")
-        records = next((row.records for row in result.breakdown if row.key == ""), [])
-    else:
-        records = scope.figure(found, outlet_level=level or None).records
-    url = data.opened_records_url(records, period=scope.period, unit=scope.unit.code, info=info, metric=found)
+    _line(found.line.key)  # a line no longer shown: 404
+    level = request.GET.get("level") or None  # an outlet level, or "none": placements without one (未分级)
+    if level is not None and (level not in LEVEL_LABELS or found.source == MetricDefinition.Source.COMPUTED):
+        raise Http404("未找到该媒体级别。")
+    figure = scope.figure(found, outlet_level=level)  # its ids are fetched only if they may fit the URL
+    url = data.opened_records_url(figure, period=scope.period, unit=scope.unit.code, metric=found, level=level)
     if url is None:
         return render(request, "ledger/dashboard/_no_records.html", {"metric": found, "scope": scope}, status=200)
     return redirect(url)

@@ -5,5 +5,5 @@
 - `importer.import_file`: validate every row first, then commit all or nothing; idempotent by file and by row.
 - `exporter.export_records`: any queryset of records to xlsx, with formula-like text escaped.
 - `filters.filter_records`: the record-list GET filters (period, unit subtree, line, type, status, source, q, ids,
-  batch), shared by the export view, the CLI and the record list.
+  batch, and a figure's metric and level), shared by the export view, the CLI and the record list.
 """

@@ -8,6 +8,8 @@ Parameters (all optional, all combinable):
   source  manual | import | api | monitoring | summary | demo (several allowed, as status)
   q       text in the title, description, location or placement article title
   ids     record ids, comma-separated
+  metric  a metric key (with period, optionally unit and level): exactly the records behind that figure, as the
+          dashboard counts them (`ledger.drill`); level  an outlet level (national … district) or none (未分级)
   batch   an ImportBatch id: the records that import created
 
 The queryset passed in must already be scoped (`Record.objects.visible_to(user, "view")`); filters only narrow it.
@@ -23,10 +25,11 @@ from django.db.models import Q, QuerySet
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.periods import parse_period
+from taizhang.ledger.drill import figure_filter
 from taizhang.ledger.models import ActivityType, LineOfWork, Record
 from taizhang.org.models import Unit
 
-FILTER_KEYS = ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch")
+FILTER_KEYS = ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch", "metric", "level")
 MAX_IDS = 5000
 
 
@@ -62,15 +65,20 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 def filter_records(qs: QuerySet[Record], params: Mapping[str, Any]) -> QuerySet[Record]:
     spec = _one(params, "period")
+    period = None
     if spec:
         period = parse_period(spec)
         qs = qs.filter(start_date__gte=period.start, start_date__lte=period.end)
     code = _one(params, "unit")
+    unit = None
     if code:
         unit = Unit.objects.filter(code=code).first()
         if unit is None:
             raise InvalidInput(f"单位代码“{code}”不存在", {"unit": [f"单位代码“{code}”不存在"]})
         qs = qs.filter(unit__path__startswith=unit.path)
+    metric, level = _one(params, "metric"), _one(params, "level")
+    if metric or level:  # the records behind one figure (the scope comes with `qs`)
+        qs = figure_filter(metric, period=period, unit=unit, level=level).apply(qs)
     line = _one(params, "line")
     if line:
         if not LineOfWork.objects.filter(key=line).exists():

@@ -286,7 +286,7 @@ def test_drill_down_links_carry_the_record_ids(client: Any, ledger: Any, tree: A
     assert kpi(client, "lecture_events", period="2022").url is None
 
 
-def test_drill_down_for_many_records_links_to_the_filtered_list(
+def test_drill_down_for_many_records_links_to_the_figures_own_filter(
     client: Any, ledger: Any, tree: Any, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(dashboard, "DRILL_IDS_MAX", 3)
@@ -294,16 +294,16 @@ def test_drill_down_for_many_records_links_to_the_filtered_list(
     # within DRILL_URL_MAX characters the ids are listed whatever their number
     assert ids_in(kpi(client, "lecture_events", period="2024").url)
     monkeypatch.setattr(dashboard, "DRILL_URL_MAX", 10)
-    # beyond: the filtered list (lecture_event and lecture_folk records: no single type)
-    assert opened(kpi(client, "lecture_events", period="2024").url) == (
-        "/ledger/records/?period=2024&unit=D&line=lectures&status=approved"
-    )
+    # beyond: the record list filtered by the figure itself (no longer by line, type and status)
+    lectures = opened(kpi(client, "lecture_events", period="2024").url)
+    assert lectures == "/ledger/records/?metric=lecture_events&period=2024&unit=D"
+    listed = client.get(lectures).context["page"].paginator
+    assert sorted(r.pk for r in listed.object_list) == sorted(ledger[k].pk for k in ("a1", "a2", "sa", "b1", "be"))
     # two records only: still the exact ids
     assert ids_in(kpi(client, "lecture_events", period="2024").previous_url)
-    # a metric recorded by one activity type narrows to it
-    assert opened(kpi(client, "placements", period="2024").url) == (
-        "/ledger/records/?period=2024&unit=D&line=news_external&type=placement&status=approved"
-    )
+    placements = opened(kpi(client, "placements", period="2024").url)
+    assert placements == "/ledger/records/?metric=placements&period=2024&unit=D"
+    assert client.get(placements).context["page"].paginator.count == 6
 
 
 def test_card_chart_json_carries_by_unit_values_and_links(client: Any, ledger: Any, tree: Any) -> None:

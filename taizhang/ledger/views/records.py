@@ -1,5 +1,6 @@
-"""Record pages: the list with filters (and drill-down by ids), the form (create/edit), the detail page and the
-workflow buttons (submit, withdraw, revise, delete). Every change goes through ledger.actions."""
+"""Record pages: the list with filters (and drill-down: by ids, or by a figure's query, `ledger.drill`), the form
+(create/edit), the detail page and the workflow buttons (submit, withdraw, revise, delete). Every change goes
+through ledger.actions."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     qs = form.filter(qs)
     cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
     # a figure's sources or an import batch: the exact count is what the page says; else count at most COUNT_CAP
-    exact = bool(cleaned.get("ids") or cleaned.get("batch"))
+    exact = bool(cleaned.get("ids") or cleaned.get("batch") or form.figure)
     page = (Paginator(qs, PAGE_SIZE) if exact else CappedPaginator(qs, PAGE_SIZE)).get_page(request.GET.get("page"))
     rows = [{"record": r, "figures": figure_rows(list(r.figures.all()))[:4]} for r in page.object_list]
     params = request.GET.copy()
@@ -88,6 +89,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         row["selectable"] = r.status == S.DRAFT and any(r.unit.path.startswith(p) for p in edit_roots)
     return render(request, "ledger/record_list.html", {
         "form": form, "page": page, "rows": rows, "traced": traced, "sort": request.GET.get("sort") or "-date",
+        "figure": form.figure,
         "import_batch": import_batch, "bulk": any(row["selectable"] for row in rows),
         "export_url": export_url(params.urlencode()),
         "can_create": bool(unit_queryset(user, Cap.EDIT_RECORDS).exists()),

@@ -1,5 +1,5 @@
 """`taizhang export [--period SPEC] [--unit CODE] [--line KEY] [--type KEY] [--status S] [--source S] [--q TEXT]
---out FILE.xlsx`."""
+[--metric KEY [--level LEVEL]] --out FILE.xlsx`."""
 
 from __future__ import annotations
 
@@ -30,14 +30,17 @@ class Command(TaizhangCommand):
         parser.add_argument("--q", help="标题、简介、地点或稿件标题中包含的文字")
         parser.add_argument("--ids", help="记录编号，逗号分隔")
         parser.add_argument("--batch", help="导入批次编号：导出该批次导入的记录")
+        parser.add_argument("--metric", help="指标标识（须同时指定 --period）：导出构成该数字的记录，与数据看板一致")
+        parser.add_argument("--level", help="媒体级别（与 --metric 同用）：national、provincial、municipal、"
+                                            "district，或 none（未分级）")
         parser.add_argument("--user", help="按该用户的查看范围导出；默认为全部单位")
         parser.add_argument("--out", required=True, help="输出文件路径（.xlsx）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = user_by_name(options["user"])
         qs: QuerySet[Record] = Record.objects.visible_to(user, Cap.VIEW) if user is not None else Record.objects.all()
-        params = {k: options[k] for k in ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch")
-                  if options.get(k)}
+        params = {k: options[k] for k in ("period", "unit", "line", "type", "status", "source", "q", "ids", "batch",
+                                          "metric", "level") if options.get(k)}
         qs = filter_records(qs, params)
         count = qs.count()
         target = write_atomically(options["out"], export_records(qs))
