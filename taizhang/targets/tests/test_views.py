@@ -262,3 +262,28 @@ def test_progress_drill_down_to_records(world, users):
     assert liaison.get(url + "?unit=SB&as_of=2024-12-31").status_code == 404
     page = liaison.get(reverse("targets:progress") + "?year=2024&as_of=2024-12-31").content.decode()
     assert f"{url}?unit=SA" in page
+
+
+def test_progress_drill_down_beyond_the_url_lists_exactly_the_figures_records(world, users, monkeypatch):
+    """Too many ids for a URL: the record list filtered by the figure's own query (metric, period, unit), whose rows
+    are exactly the target's records; it listed the whole line before (records of other metrics too)."""
+    from taizhang.core.testing import make_record
+    from taizhang.targets import progress
+    from taizhang.targets.tests.factories import D
+    from taizhang.targets.views import progress as progress_views
+
+    tree = world["tree"]
+    t = target(tree.district, value=10)
+    actions.save_allocations(acting_user=None, target=t, expected_version=t.version,
+                             values={tree.street_a: 5, tree.street_b: 5})
+    make_record(tree.community_a2, "lecture_event", {"lecture_audience": 3}, day=D(2024, 7, 1))
+    monkeypatch.setattr(progress_views, "RECORD_IDS_IN_URL", 0)
+    liaison = client_for(users["liaison_sa"])
+    response = liaison.get(reverse("targets:target_records", args=[t.pk]) + "?unit=SA&as_of=2024-12-31")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert f"metric={t.metric.key}" in location and "period=2024" in location and "unit=SA" in location
+    listed = liaison.get(location)
+    assert listed.status_code == 200
+    expected = progress.actual(t, progress.year_period(2024), tree.street_a).records
+    assert expected and sorted(r.pk for r in listed.context["page"].object_list) == sorted(expected)

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
@@ -153,7 +154,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cap_required(Cap.VIEW)
 def target_records(request: HttpRequest, pk: int) -> HttpResponse:
     """The records behind a unit's progress on a target: the ledger's record list of exactly these ids when the
-    URL stays short enough, else the record list filtered the same way (the exact ids are in the API)."""
+    URL stays short enough, else the record list filtered by the figure itself (metric, period, unit: exactly these
+    records); a target limited to an activity type falls back to the line and type (the exact ids are in the API)."""
     target = _get_target(request, pk)
     unit = Unit.objects.filter(code=request.GET.get("unit") or "").first()
     if unit is None or not can_in_unit(request.user, Cap.VIEW, unit):
@@ -162,6 +164,10 @@ def target_records(request: HttpRequest, pk: int) -> HttpResponse:
     act = progress.actual(target, period, unit)
     if len(act.records) <= RECORD_IDS_IN_URL:
         return redirect(records_url(act.records, limit=RECORD_IDS_IN_URL) or records_base())
+    if target.activity_type is None and target.metric.source == MetricDefinition.Source.REPORTED:
+        # exactly the figure's records, however many (the record list filters by the figure's own query)
+        figure = {"metric": target.metric.key, "period": period.spec, "unit": unit.code}
+        return redirect(f"{records_base()}?{urlencode(figure)}")
     params = {"status": "approved", "unit": unit.code, "date_from": period.start.isoformat(),
               "date_to": period.end.isoformat(), "line": target.metric.line.key}
     if target.activity_type is not None:
