@@ -34,3 +34,14 @@ def mask_text(text: str | None) -> str:
     if not text:
         return ""
     return PATTERN.sub(_replace, str(text))
+
+
+PUBLIC_COORD_DECIMALS = 3
+"""Coordinates on public pages and in Open311 are rounded to this many decimals (about 110 m north-south): a phone's
+position is where the reporter stood, and for a quarrel between neighbours it can be a home. Staff see the exact
+point (the report page, the case, the staff API)."""
+
+
+def public_coordinate(value: float | None) -> float | None:
+    """A latitude or longitude as the public may see it (rounded to PUBLIC_COORD_DECIMALS)."""
+    return None if value is None else round(float(value), PUBLIC_COORD_DECIMALS)

@@ -30,7 +30,7 @@ from taizhang.core.errors import InvalidInput
 from taizhang.core.sites import staff_urls
 
 from . import actions
-from .masking import mask_text
+from .masking import mask_text, public_coordinate
 from .models import AREA_KINDS, Category, Open311Key, Place, Report
 
 FORMATS = ("json", "xml")
@@ -215,7 +215,7 @@ def request_rows(qs: Any) -> list[dict[str, Any]]:
             "requested_datetime": _local(row["submitted_at"], tz), "updated_datetime": _local(row["updated_at"], tz),
             "expected_datetime": expected, "address": address,
             "address_id": str(row["place_id"]) if row["place_id"] else "", "zipcode": "",
-            "lat": row["lat"], "long": row["lng"], "media_url": "",
+            "lat": public_coordinate(row["lat"]), "long": public_coordinate(row["lng"]), "media_url": "",
         })
     return out
 

@@ -28,7 +28,7 @@ from taizhang.core.errors import InvalidInput, TaizhangError
 from taizhang.core.sites import staff_urls
 
 from . import actions, limits
-from .masking import mask_text
+from .masking import mask_text, public_coordinate
 from .models import Category, Photo, Place, Report
 from .photos import MAX_PHOTOS
 
@@ -317,7 +317,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     points = []
     if map_tiles():
         for r in qs.filter(lat__isnull=False)[:300]:
-            points.append({"lat": round(float(r.lat or 0), 5), "lng": round(float(r.lng or 0), 5),
+            points.append({"lat": public_coordinate(r.lat), "lng": public_coordinate(r.lng),
                            "t": f"{r.category.name} · {r.public_state_label}"})
     context = {"rows": rows, "page": page, "categories": Category.objects.filter(active=True),
                "category": category, "state": state, "q": q, "points": points, "show_map": bool(points),

@@ -131,7 +131,7 @@ def test_public_requests_never_carry_what_the_reporter_wrote(world: Any) -> None
     story = "隔壁张三家（幸福小区3栋502）的车牌晋A12345天天堵门，电话13912345678"
     r1 = submit(world, category=world.categories["street_vending"], description=story,
                 answers={"kind": "shop", "shop_name": "张三烟酒店"}, address="幸福小区3栋楼下", place=None,
-                lat=30.2502, lng=120.1601)
+                lat=30.250234, lng=120.160117)
     r2 = submit(world, description="李四天天往楼道扔垃圾，电话13800001111")
     actions.answer_report(acting_user=world.intake, report=r2, reply="已通知物业清理楼道。")
     client = Client()
@@ -149,6 +149,9 @@ def test_public_requests_never_carry_what_the_reporter_wrote(world: Any) -> None
     assert rows[str(r2.pk)]["status_notes"] == "已通知物业清理楼道。"  # written by staff for the public
     root = ET.fromstring(client.get(f"{BASE}/requests/{r1.pk}.xml").content)
     assert root.findtext("request/description") == "占道经营"
+    # the point is rounded to about 100 m: where the reporter stood can be a home
+    assert (rows[str(r1.pk)]["lat"], rows[str(r1.pk)]["long"]) == (30.25, 120.16)
+    assert root.findtext("request/lat") == "30.25"
     # staff keep the reporter's text, phone masked, in the staff API
     staff = Client()
     staff.force_login(world.intake)
