@@ -13,24 +13,11 @@ from taizhang.ledger.models import Record
 from taizhang.monitor import actions, brief
 from taizhang.monitor.models import Brief, HourlyStat, Incident, IngestBatch, MonitorItem, PlacementProposal, WatchList
 from taizhang.monitor.store import process_batch
-from taizhang.monitor.tests.helpers import news_items
-from taizhang.monitor.tests.test_store import planted
 from taizhang.reports.docwriter import read_provenance, read_text
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def day_of_data(tree):
-    WatchList.objects.create(key="wbl", name="万柏林", purpose="place", expression="万柏林 OR 万柏林区 OR 东城街道")
-    WatchList.objects.create(key="chai", name="拆迁", expression="(万柏林 OR 万柏林区) AND (拆迁 OR 补偿)")
-    day = timezone.localdate() - datetime.timedelta(days=1)
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
-    rows = news_items(60, start=start, step_minutes=10) + planted(40, "西山路", start + datetime.timedelta(hours=6),
-                                                                  minutes=0.2)
-    batch, _ = actions.ingest_items(acting_user=None, items=rows, origin=IngestBatch.Origin.CLI, limit=None)
-    out = process_batch(batch.pk)
-    return day, out
 
 
 def test_daily_brief_from_aggregates(day_of_data, tmp_path):

@@ -9,14 +9,10 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from taizhang.core.testing import make_user
 from taizhang.monitor import actions
-from taizhang.monitor.models import HourlyStat, Incident, IngestBatch, WatchList
-from taizhang.monitor.store import process_batch
-from taizhang.monitor.tests.helpers import news_items
-from taizhang.monitor.tests.test_store import planted
+from taizhang.monitor.models import HourlyStat, Incident
 from taizhang.reports.document import Document
 
 pytestmark = pytest.mark.django_db
@@ -25,16 +21,9 @@ FIGURE_LINK = re.compile(r'<a class="tz-figure" data-figure="(\w+)" href="([^"]+
 
 
 @pytest.fixture
-def daily(tree: Any) -> tuple[Any, Incident]:
+def daily(day_of_data: tuple[datetime.date, Any]) -> tuple[Any, Incident]:
     """Yesterday's brief over 60 news items and 40 reports of one matter (an incident)."""
-    WatchList.objects.create(key="wbl", name="万柏林", purpose="place", expression="万柏林 OR 万柏林区 OR 东城街道")
-    WatchList.objects.create(key="chai", name="拆迁", expression="(万柏林 OR 万柏林区) AND (拆迁 OR 补偿)")
-    day = timezone.localdate() - datetime.timedelta(days=1)
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
-    rows = news_items(60, start=start, step_minutes=10) + planted(40, "西山路", start + datetime.timedelta(hours=6),
-                                                                  minutes=0.2)
-    batch, _ = actions.ingest_items(acting_user=None, items=rows, origin=IngestBatch.Origin.CLI, limit=None)
-    out = process_batch(batch.pk)
+    day, out = day_of_data
     return actions.generate_daily_brief(acting_user=None, day=day), Incident.objects.get(pk=out.incidents_created[0])
 
 
