@@ -2,16 +2,25 @@
 the credit check), the jury, 公示 (one objection investigated and answered on record), a public vote with a planted
 brushing burst caught (taizhang.votes), the result with the fixed shares, honourees in the library with a promotion
 article, a lecture and a care visit; last years' honourees; and a 美德少年 campaign on public notice now (a minor
-shown by initials), so the portal has something open. A district selects a handful of people a year."""
+shown by initials), so the portal has something open. A district selects a handful of people a year.
+
+The demo ledger (taizhang.ledger.demo, built before this) reports role models by kind — 好人, 道德模范, 美德少年,
+其他先进典型 (rm_good_people …) — on the district's selection records; 选树典型人数 (honours_selected) counts the
+people honoured here, and a summary writes those kinds within it (“选树典型22名，其中评选表彰好人8名…”). So every
+such record's people are entered in the library too, honoured on the record's day within the record's unit
+(`_ledger_honourees`): whatever the period and unit, the library holds at least as many people as the ledger
+reports of any kind."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from taizhang.core.demo import DemoContext
 from taizhang.honours import actions, library
-from taizhang.honours.models import Campaign, Juror, Nomination, QualificationItem, Stage
+from taizhang.honours.models import Campaign, Juror, Level, Nomination, QualificationItem, Stage
 
 DEEDS = {
     "助人为乐": "退休后坚持十二年义务为社区独居老人理发、买菜、陪同就医，组织“银发互助队”结对帮扶老人四十余户。",
@@ -20,6 +29,8 @@ DEEDS = {
     "敬业奉献": "扎根社区卫生服务站十八年，建立慢病随访档案两千余份，常年利用休息日上门为卧床病人换药、测血压。",
     "孝老爱亲": "照顾瘫痪在床的婆婆十五年，同时抚养已故哥哥的两个孩子，两个孩子均考上大学，邻里称赞“好媳妇”。",
     "美德少年": "在校园里拾金不昧，把捡到的钱包交还失主；坚持每周到敬老院陪老人读报，带动同学参加志愿服务。",
+    "志愿服务": "十年如一日参加社区志愿服务，牵头成立邻里互助志愿服务队，累计服务三千余小时，"
+                "带动身边百余人加入志愿者队伍。",
 }
 PEOPLE = [  # (name, gender, birth year, unit code, workplace, category)
     ("赵德顺", "male", 1956, "JF01", "解放街道建设社区居民", "助人为乐"),
@@ -70,6 +81,72 @@ def _past_honourees(ctx: DemoContext, staff: Any) -> None:
             phone=_phone(serial), id_number=_id_number(birth, serial), deeds=DEEDS[category],
             title="万柏林好人" if back == 1 else "太原好人", level="district" if back == 1 else "municipal",
             year=today.year - back, category=category, awarded_on=datetime.date(today.year - back, 12, 20))
+
+
+# The ledger's role-model kinds (the reports library's ``part_of`` within honours_selected): the honour a person of
+# that kind holds, by the level of the selection record, and the category of their deeds.
+LEDGER_KINDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "rm_good_people": ({"district": "万柏林好人", "municipal": "太原好人", "provincial": "山西好人",
+                        "national": "中国好人"}, ("助人为乐", "见义勇为", "诚实守信", "敬业奉献", "孝老爱亲")),
+    "rm_moral_models": ({"district": "万柏林区道德模范", "municipal": "太原市道德模范", "provincial": "山西省道德模范",
+                         "national": "全国道德模范"}, ("敬业奉献", "孝老爱亲", "诚实守信", "见义勇为", "助人为乐")),
+    "rm_youth": ({"district": "万柏林区美德少年", "municipal": "太原市美德少年", "provincial": "山西省美德少年",
+                  "national": "全国美德少年"}, ("美德少年",)),
+    "rm_other_models": ({"district": "万柏林区最美志愿者", "municipal": "太原市最美志愿者",
+                         "provincial": "山西省最美志愿者", "national": "全国最美志愿者"}, ("志愿服务",)),
+}
+SELECTION_LEVELS = {"rm_local_selection": Level.DISTRICT, "rm_municipal_selection": Level.MUNICIPAL,
+                    "rm_provincial_selection": Level.PROVINCIAL, "rm_national_selection": Level.NATIONAL}
+# Name characters with their pinyin initial (a minor is shown by initials only): names made in turn, no draw.
+FAMILY = tuple(zip("王李张刘陈杨黄周吴徐胡朱高林何郭马罗梁宋谢韩唐董", "WLZLCYHZWXHZGLHGMLLSXHTD", strict=True))
+GIVEN = {"male": tuple(zip("建国志明海文华宇浩然轩强", "JGZMHWHYHRXQ", strict=True)),
+         "female": tuple(zip("秀英玉芳燕春梅涵雨欣佳琪", "XYYFYCMHYXJQ", strict=True))}
+
+
+def _made_person(n: int, kind: str, awarded: datetime.date) -> tuple[str, str, datetime.date, int, str]:
+    """The n-th generated person: (name, gender, birth date, ID serial, initials); a 美德少年 is 9 to 14."""
+    male = n % 2 == 1
+    given = GIVEN["male" if male else "female"]
+    parts = (FAMILY[n % len(FAMILY)], given[n // 2 * 5 % len(given)], given[(n // 2 * 7 + 3) % len(given)])
+    name, initials = "".join(c for c, _i in parts), "".join(i for _c, i in parts)
+    age = 9 + n % 6 if kind == "rm_youth" else 28 + n * 13 % 45
+    birth = datetime.date(awarded.year - age - 1, 1 + n % 12, 1 + n * 5 % 28)
+    serial = 100 + (2 * n + (1 if male else 0)) % 780  # clear of the campaigns' (0–52) and past years' (900–903)
+    return name, "male" if male else "female", birth, serial, initials
+
+
+def _ledger_honourees(ctx: DemoContext, staff: Any) -> None:
+    """The people behind the ledger's role-model figures (see the module's docstring): one honour each, on the
+    record's day, at the record's unit's streets and towns in turn (or the unit itself when it has none)."""
+    from taizhang.ledger.models import RecordFigure
+    from taizhang.org.models import Unit
+
+    rows = (RecordFigure.objects.filter(metric__key__in=list(LEDGER_KINDS), value__gt=0,
+                                        date__lte=timezone.localdate())
+            .select_related("record__activity_type", "unit").order_by("date", "record_id", "metric__key"))
+    places: dict[int, list[Any]] = {}
+    made = 0
+    for row in rows:
+        unit, day = row.unit, row.date
+        if unit.pk not in places:
+            places[unit.pk] = list(Unit.objects.filter(parent=unit, kind__in=(Unit.Kind.STREET, Unit.Kind.TOWN))
+                                   .order_by("path")) or [unit]
+        level = SELECTION_LEVELS.get(row.record.activity_type.key, Level.DISTRICT)
+        titles, categories = LEDGER_KINDS[row.metric.key]
+        for _ in range(int(row.value)):
+            name, gender, birth, serial, initials = _made_person(made, row.metric.key, day)
+            place = places[unit.pk][made % len(places[unit.pk])]
+            category = categories[made % len(categories)]
+            minor = row.metric.key == "rm_youth"
+            library.record_honour(
+                acting_user=staff, unit=place, name=name, gender=gender, birth_date=birth,
+                workplace=f"{place.name}辖区中小学学生" if minor else f"{place.name}居民", phone=_phone(serial),
+                id_number=_id_number(birth, serial), deeds=DEEDS[category], title=titles[level], level=level,
+                year=day.year, category=category, awarded_on=day, initials=initials if minor else "")
+            made += 1
+    if made:
+        ctx.log(f"先进典型：台账所报各年度好人、道德模范、美德少年等 {made} 人已登记入典型库"
+                "（选树典型人数不少于台账所报各类典型人数）")
 
 
 def _campaign(ctx: DemoContext, staff: Any, jurors: list[Any]) -> Campaign:
@@ -191,6 +268,7 @@ def build(ctx: DemoContext) -> None:
         return
     jurors = [u for u in (ctx.users.get("leader"), ctx.users.get("reviewer"), staff) if u is not None]
     _past_honourees(ctx, staff)
+    _ledger_honourees(ctx, staff)
     campaign = _campaign(ctx, staff, jurors)
     _promotion(ctx, staff, campaign)
     _youth_notice(ctx, staff, jurors)

@@ -53,9 +53,23 @@ def _metric_clause(ctx: Context, metric: MetricDefinition) -> list[Run] | None:
     return phrases.fill(str(ctx.library.get("metric_default", "{name}{value}")), {"name": metric.name, "value": figure})
 
 
-def _parts(ctx: Context, data: dict[str, MetricDefinition]) -> dict[str, str]:
-    """The line's parts whose total is written too (library ``part_of``, ``concepts.parts_in``): part → total."""
+def _all_parts(ctx: Context, data: dict[str, MetricDefinition]) -> dict[str, str]:
+    """The line's parts whose total has data too (library ``part_of``, ``concepts.parts_in``): part → total."""
     return concepts.parts_in(data, concepts.part_relations(ctx.library))
+
+
+def _larger(ctx: Context, data: dict[str, MetricDefinition], parts: dict[str, str]) -> list[tuple[str, str]]:
+    """(part, total) where the part's figure is larger than its total's: the two sources disagree."""
+    return [(p, t) for p, t in parts.items() if ctx.current(data[p]).value > ctx.current(data[t]).value]
+
+
+def _parts(ctx: Context, data: dict[str, MetricDefinition]) -> dict[str, str]:
+    """The parts written within their total (“其中…”): part → total. A total that one of its parts exceeds has none
+    (“选树典型3名，其中评选表彰好人8名” would state a falsehood): its figures are written as they would be without
+    ``part_of``, each in its own clause or phrase, and the writer is told (``_note_larger_parts``)."""
+    parts = _all_parts(ctx, data)
+    disputed = {t for _p, t in _larger(ctx, data, parts)}
+    return {p: t for p, t in parts.items() if t not in disputed}
 
 
 def _chosen_phrases(ctx: Context, line: LineOfWork, data: dict[str, MetricDefinition]) -> list[tuple[str, list[str]]]:
@@ -181,7 +195,7 @@ def _place_parts(ctx: Context, sentences: list[list[Run]], data: dict[str, Metri
                  parts: dict[str, str]) -> None:
     """Each part right after its total's figure: “选树典型12名，其中评选表彰好人8名、评选表彰道德模范2名”
     (library ``parts.clause``); when the total's figure is not followed by a comma or a full stop, as a sentence
-    of its own after the total's (``parts.sentence``). A part larger than its total is told to the writer."""
+    of its own after the total's (``parts.sentence``). No part here is larger than its total (``_parts``)."""
     texts = ctx.library.get("parts", {}) or {}
     by_total: dict[str, list[str]] = {}
     for part, total in parts.items():
@@ -194,7 +208,6 @@ def _place_parts(ctx: Context, sentences: list[list[Run]], data: dict[str, Metri
             if clause:
                 joiner = str(texts.get("joiner", "、")) if found else "，"
                 runs.extend(([joiner] if runs else []) + phrases.strip_end(clause))
-            _note_larger_part(ctx, data[part], data[total])
         if not runs:
             continue
         if found is None:  # the total's clause could not be written: the parts on their own, not lost
@@ -209,16 +222,19 @@ def _place_parts(ctx: Context, sentences: list[list[Run]], data: dict[str, Metri
             sentences.insert(index + 1, sentence)
 
 
-def _note_larger_part(ctx: Context, part: MetricDefinition, total: MetricDefinition) -> None:
-    part_value, total_value = ctx.current(part).value, ctx.current(total).value
-    if part_value <= total_value:
-        return
+def _note_larger_parts(ctx: Context, data: dict[str, MetricDefinition]) -> None:
+    """Tell the writer of each part larger than its total (library ``parts.note``): the draft wrote them apart."""
     template = str((ctx.library.get("parts", {}) or {}).get("note", ""))
-    runs = phrases.fill(template, {
-        "part": part.name, "total": total.name, "part_value": format_number(part_value, part.measure_word),
-        "total_value": format_number(total_value, total.measure_word)}) if template else None
-    if runs:
-        ctx.notes.append(phrases.text_of(runs))
+    if not template:
+        return
+    for key, total_key in _larger(ctx, data, _all_parts(ctx, data)):
+        part, total = data[key], data[total_key]
+        runs = phrases.fill(template, {
+            "part": part.name, "total": total.name,
+            "part_value": format_number(ctx.current(part).value, part.measure_word),
+            "total_value": format_number(ctx.current(total).value, total.measure_word)})
+        if runs:
+            ctx.notes.append(phrases.text_of(runs))
 
 
 def comparable(ctx: Context, metric: MetricDefinition) -> bool:
@@ -325,6 +341,7 @@ def build_line(ctx: Context, line: LineOfWork) -> LineSection | None:
     if not data:
         return None
     _note_dropped(ctx, dropped)
+    _note_larger_parts(ctx, data)
     lead = str(ctx.library.get("lines", {}).get(line.key) or f"{line.name}工作扎实推进")
     section = LineSection(line, lead, _sentences(ctx, line, data))
     if not section.sentences:

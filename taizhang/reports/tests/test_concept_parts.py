@@ -86,7 +86,9 @@ def test_a_part_larger_than_its_total_is_told_and_warned(ledger: Any, monkeypatc
     _selected(monkeypatch, 5)
     _role_models(ledger, good=8, moral=0, youth=0)
     result = compose(ledger.tree.district, ledger.period, options=PLAIN)
-    assert "选树典型5名，其中评选表彰好人8名" in _line(result.document, "role_models")
+    text = _line(result.document, "role_models")
+    assert "其中" not in text, text  # never “选树典型5名，其中评选表彰好人8名”: both written, apart
+    assert "选树典型5名" in text and "好人8名" in text, text
     assert any("“好人人数”8名大于其总数“选树典型人数”5名" in n for n in result.notes), result.notes
     warnings = [i for i in check_document(result.document).issues if i.kind == "part_exceeds"]
     assert len(warnings) == 1, warnings
@@ -161,3 +163,26 @@ def test_the_relation_is_checked_when_staff_edit_it(db: Any) -> None:
     assert validate_section("part_of", {"a": "a"}) == ["“a”不能是它自己的一部分"]
     assert any("首尾相连" in e for e in validate_section("part_of", {"a": "b", "b": "a"}))
     assert validate_section("part_of", {"a": 3}) == ["“a”所属的总数指标应为指标标识（文本）"]
+
+
+def test_a_total_exceeded_by_one_part_is_written_apart_from_all_its_parts(ledger: Any, monkeypatch: Any) -> None:
+    """The demo's case: 选树典型3名 (the honours app) and 好人8名、道德模范2名、美德少年5名 (the ledger). No “其中”
+    at all, not even for the 2 that fits: the figures read as they did before ``part_of``, and the writer is told
+    of each part that exceeds the total."""
+    _selected(monkeypatch, 3)
+    _role_models(ledger, good=8, moral=2, youth=5)
+    result = compose(ledger.tree.district, ledger.period, options=PLAIN)
+    text = _line(result.document, "role_models")
+    assert "其中" not in text, text
+    assert "选树典型3名" in text, text
+    # the line's own phrase naming the parts, as before (it is not taken while the parts go within their total)
+    assert "评选表彰好人8名、道德模范2名、美德少年5名，营造了崇德向善" in text, text
+    told = [n for n in result.notes if "大于其总数" in n]
+    assert told == ["“好人人数”8名大于其总数“选树典型人数”3名，两项数据口径不一致，请核实后再定稿。",
+                    "“美德少年人数”5名大于其总数“选树典型人数”3名，两项数据口径不一致，请核实后再定稿。"], told
+    warned = sorted(i.text for i in check_document(result.document).issues if i.kind == "part_exceeds")
+    assert warned == ["5名", "8名"], warned  # the checker still warns: the two sources disagree
+    # once the total covers its parts, they are written within it again
+    _selected(monkeypatch, 15)
+    again = _line(compose(ledger.tree.district, ledger.period, options=PLAIN).document, "role_models")
+    assert "选树典型15名，其中评选表彰好人8名、评选表彰道德模范2名、评选美德少年5名" in again, again
