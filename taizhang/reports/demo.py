@@ -22,6 +22,13 @@ DEMO_TEMPLATE = """20xx年上半年宣传思想文化工作总结
 
 
 def build(ctx: DemoContext) -> None:
+    """Nothing yet: the summaries cite the other apps' figures too (cases, 随手拍, volunteers, honours…), which are
+    made after this app's turn; they are composed in `finish`."""
+
+
+def finish(ctx: DemoContext) -> None:
+    """After every app's data: the summaries as `taizhang summary` would compose them, so their figures are the
+    demo's final ones (composed earlier, the finalised half-year summary read as stale in check-report)."""
     root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
     if root is None:
         return
