@@ -422,7 +422,8 @@ def waiting_on(case: Case) -> str:
     if state == S.SENT_BACK:
         return f"{unit}已退单，待宣传部裁定"
     if state == S.HANDLED:
-        return f"{unit}已办理，待核查"
+        kind = get_kind(case.kind)
+        return f"{unit}已办理，待{kind.verified_by if kind else '宣传部'}{kind.verify_word if kind else '核查'}"
     if state == S.VERIFIED:
         return "已核查，待宣传部办结"
     if state == S.CLOSED:

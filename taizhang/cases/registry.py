@@ -25,6 +25,8 @@ class CaseKind:
     on_state_change: Callable[[Any, str, str], None] | None = None
     description: str = ""
     on_escalate: Callable[[Any, int], None] | None = None  # callback(case, level) when the sweep escalates it
+    verified_by: str = "宣传部"  # who checks a handled case, as the case panel names them (“待区文明办测评人员复查”)
+    verify_word: str = "核查"
 
 
 KINDS: dict[str, CaseKind] = {}

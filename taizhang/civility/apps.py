@@ -39,5 +39,5 @@ class CivilityConfig(AppConfig):
         register_kind(CaseKind(
             key="civility_problem", name="测评问题", sla_working_days=5, has_citizen=False,
             subject_url=lambda obj: reverse("civility:problem_detail", args=[obj.pk]),
-            on_state_change=on_case_state_change,
+            on_state_change=on_case_state_change, verified_by="区文明办测评人员", verify_word="复查",
         ))

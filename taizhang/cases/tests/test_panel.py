@@ -57,7 +57,7 @@ def test_who_acts_now_in_each_state(tree: Any, people: Any, clock: Any) -> None:
     expected = {
         S.NEW: "待宣传部派发",
         S.SENT_BACK: "东一社区已退单，待宣传部裁定",
-        S.HANDLED: "东一社区已办理，待核查",
+        S.HANDLED: "东一社区已办理，待宣传部核查",
         S.VERIFIED: "已核查，待宣传部办结",
         S.CLOSED: "已于2026年9月21日办结",
         S.CANCELLED: "工单已撤销",
@@ -127,10 +127,10 @@ def test_on_a_civility_problem_the_inspector_sees_who_acts(tree: Any, clock: Any
     # rectified: the case waits for the re-check, which the inspector does on this page, not on the case
     civility.rectify_problem(acting_user=liaison, problem=problem, reply="已清理", after=[jpeg()])
     page = login(inspector).get(url).content.decode()
-    assert WORK not in page and "东一社区已办理，待核查。" in page and "复查销号" in page
+    assert WORK not in page and "东一社区已办理，待区文明办测评人员复查。" in page and "复查销号" in page
     assert WORK in login(staff).get(url).content.decode()  # staff may verify or close it on the case page
     unit_page = login(liaison).get(url).content.decode()
-    assert WORK not in unit_page and "东一社区已办理，待核查。" in unit_page
+    assert WORK not in unit_page and "东一社区已办理，待区文明办测评人员复查。" in unit_page
 
 
 # --- 2. a refused action is in view ------------------------------------------------------------------------------
