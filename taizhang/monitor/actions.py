@@ -605,15 +605,18 @@ def reject_proposal(*, acting_user: Any, proposal: PlacementProposal) -> Placeme
 
 # --- briefs ---------------------------------------------------------------------------------------------------------
 @transaction.atomic
-def generate_daily_brief(*, acting_user: Any, day: datetime.date) -> Brief:
-    """Write (or rewrite) the 每日舆情 of ``day``: the .docx in official format and its HTML."""
+def generate_daily_brief(*, acting_user: Any, day: datetime.date, now: datetime.datetime | None = None) -> Brief:
+    """Write (or rewrite) the 每日舆情 of ``day`` at ``now`` (default: now): the .docx in official format and its
+    HTML. Of a day still running, the title says up to when ("截至00:38")."""
     from taizhang.monitor import brief
 
     require_manage(acting_user)
-    doc = brief.build_daily(day)
+    doc = brief.build_daily(day, now=now)
     data, html = brief.render(doc)
     Brief.objects.filter(kind=Brief.Kind.DAILY, date=day).delete()
-    row = Brief(kind=Brief.Kind.DAILY, date=day, title=f"每日舆情（{day:%Y-%m-%d}）", html=html,
+    until = doc.meta.get("until") or ""
+    row = Brief(kind=Brief.Kind.DAILY, date=day, html=html,
+                title=f"每日舆情（{day:%Y-%m-%d}{f'，截至{until}' if until else ''}）",
                 document=doc.to_dict(), created_by=_user(acting_user))
     row.docx.save(f"daily-{day:%Y%m%d}-{secrets.token_hex(4)}.docx", ContentFile(data), save=False)
     row.save()

@@ -60,8 +60,9 @@ class _Figures:
     """Numbers of one document, each with its provenance."""
 
     def __init__(self, day_start: datetime.date, day_end: datetime.date, scope: str,
-                 document: str = "daily") -> None:
+                 document: str = "daily", until: str = "") -> None:
         self.period = {"start": day_start.isoformat(), "end": day_end.isoformat()}
+        self.until = until  # a day still running when the document was written: its figures count up to then
         self.scope = scope
         self.document = document
         self.used: set[str] = set()
@@ -78,7 +79,8 @@ class _Figures:
         # "display" says how the text is written from the value.
         display = {"format": "share"} if isinstance(value, float) else {"format": "plain", "measure_word": unit}
         source = {"kind": "monitor", "label": label, "scope": self.scope, "period": self.period, "query": query,
-                  "value": str(value), "figure": fid, "document": self.document, "display": display, **extra}
+                  "value": str(value), "figure": fid, "document": self.document, "display": display,
+                  **({"until": self.until} if self.until else {}), **extra}
         return Figure(fid, text, Decimal(str(round(value, 4) if isinstance(value, float) else value)), source)
 
 
@@ -120,26 +122,41 @@ def top_incidents(day: datetime.date, limit: int = 10) -> list[tuple[Incident, i
     return [(incidents[r["incident_id"]], r["n"], r["neg"]) for r in rows if r["incident_id"] in incidents]
 
 
-def build_daily(day: datetime.date) -> Document:
+def running_until(day: datetime.date, now: datetime.datetime | None = None) -> str:
+    """"HH:MM" when `day` is still running at `now` (default: now): a brief of it counts only part of the day;
+    "" for a day that has ended."""
+    at = timezone.localtime(now or timezone.now())
+    return f"{at:%H:%M}" if day >= at.date() else ""
+
+
+def build_daily(day: datetime.date, *, now: datetime.datetime | None = None) -> Document:
+    """The 每日舆情 of `day`, written at `now` (default: now). Written while `day` is still running (at 00:38 of
+    that day), it says "截至00:38" and leaves out the change on the day before: part of a day against a whole day
+    would read as a fall ("较前一日减少283条"). (HourlyStat is hourly, so "the day before up to the same time"
+    could only be up to the same whole hour: not the same time either.)"""
     start, end = day_bounds(day)
-    fig = _Figures(day, day, "全区")
+    until = running_until(day, now)
+    fig = _Figures(day, day, "全区", until=until)
     totals = day_totals(day)
-    prev = day_totals(day - datetime.timedelta(days=1)).counts
     c = totals.counts
     total = c["items"]
     blocks: list[Paragraph | Table] = []
     blocks.append(Paragraph("heading1", ["一、总体情况"]))
     q = "HourlyStat"
-    diff = total - prev["items"]
+    when = f"{format_date_cn(day)}（截至{until}）" if until else format_date_cn(day)
     runs: list[Any] = [
-        f"{format_date_cn(day)}，共监测到涉及{district_name()}的公开信息",
+        f"{when}，共监测到涉及{district_name()}的公开信息",
         fig("total", total, "条", "监测信息条数", f"{q}.items"),
         "，其中转载、重复",
         fig("dup", c["duplicates"], "条", "转载重复条数", f"{q}.duplicates"),
         "，命中关注词",
         fig("matched", c["matched"], "条", "命中关注词条数", f"{q}.matched"),
-        "；较前一日" + ("增加" if diff >= 0 else "减少"),
-        fig("diff", abs(diff), "条", "较前一日变化", f"{q}.items（前一日对比）"),
+    ]
+    if not until:
+        diff = total - day_totals(day - datetime.timedelta(days=1)).counts["items"]
+        runs += ["；较前一日" + ("增加" if diff >= 0 else "减少"),
+                 fig("diff", abs(diff), "条", "较前一日变化", f"{q}.items（前一日对比）")]
+    runs += [
         "。从倾向看，正面",
         fig("pos", c["positive"], "条", "正面信息条数", f"{q}.positive"),
         "（", fig("pos_share", _share(c["positive"], total), "", "正面占比", f"{q}.positive/items"), "），中性",
@@ -255,8 +272,9 @@ def build_daily(day: datetime.date) -> Document:
             "，已推送至台账用稿记录待确认。",
         ]))
     return Document(
-        title="每日舆情", subtitle=f"（{format_date_cn(day)}）", blocks=blocks, issuer=issuer(), date=day,
-        meta={"kind": "monitor_daily", "date": day.isoformat(),
+        title="每日舆情", subtitle=f"（{format_date_cn(day)}{f'，截至{until}' if until else ''}）", blocks=blocks,
+        issuer=issuer(), date=day,
+        meta={"kind": "monitor_daily", "date": day.isoformat(), "until": until,
               "hourly": [[h.isoformat(), n] for h, n in totals.hourly]},
     )
 

@@ -50,10 +50,11 @@ def test_every_figure_of_the_daily_brief_opens_its_source(daily: Any, staff: Any
         assert "与当前数据一致" in body, fig_id  # reports.sources.recompute (kind monitor): the brief rebuilt
         assert "依据记录" not in body  # a brief keeps aggregates, not rows
     total = client.get(links["total"]).content.decode()
-    assert "HourlyStat" in total and f'href="{reverse("monitor:item_list")}"' in total
+    assert "按小时汇总的全区监测信息条数" in total and "HourlyStat" not in total  # no model name on the page
+    assert f'href="{reverse("monitor:item_list")}?day={brief.date.isoformat()}"' in total  # that day's items
     assert f'href="{reverse("monitor:brief_detail", args=[brief.pk])}"' in total  # the way back
     negative = client.get(links["neg"]).content.decode()
-    assert f'href="{reverse("monitor:item_list")}?label=neg"' in negative
+    assert f'href="{reverse("monitor:item_list")}?label=neg&amp;day={brief.date.isoformat()}"' in negative
     overdue = client.get(links["overdue"]).content.decode()
     assert 'href="/cases/?kind=incident&amp;overdue=on"' in overdue
     # an incident's figure links the incident, which opens for the same user

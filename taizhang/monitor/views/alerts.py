@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from taizhang.core.errors import InvalidInput, StaleObjectError
 from taizhang.monitor import actions
 from taizhang.monitor.alerts import deliver
+from taizhang.monitor.brief import day_bounds
 from taizhang.monitor.forms import ChannelForm
 from taizhang.monitor.models import Alert, AlertChannel, Delivery
-from taizhang.monitor.views.common import form_errors, manager_required
+from taizhang.monitor.views.common import day_filter, form_errors, manager_required
 from taizhang.org.views import safe_next
 
 
@@ -25,10 +26,21 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     qs = Alert.objects.select_related("incident", "acknowledged_by").prefetch_related("deliveries__channel")
     if request.GET.get("open"):
         qs = qs.filter(acknowledged_at__isnull=True)
+    kind = request.GET.get("kind") or ""
+    if kind in Alert.Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    day, day_error = day_filter(request)
+    if day is not None:  # the alerts raised that day, as a daily brief counts them
+        start, end = day_bounds(day)
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
     page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "monitor/alert_list.html", {
         "page": page, "channels": AlertChannel.objects.all(), "only_open": bool(request.GET.get("open")),
         "unacknowledged": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+        "day": day, "day_error": day_error, "kind": kind,
+        "kinds": Alert.Kind.choices, "filtered": bool(day or kind),
     })
 
 

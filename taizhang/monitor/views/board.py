@@ -17,9 +17,16 @@ from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectErr
 from taizhang.core.pagination import CappedPaginator
 from taizhang.monitor import actions, charts
 from taizhang.monitor.actions import manages_monitoring
+from taizhang.monitor.brief import day_bounds
 from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
 from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem
-from taizhang.monitor.views.common import form_errors, get_incident, manager_required, visible_incidents
+from taizhang.monitor.views.common import (
+    day_filter,
+    form_errors,
+    get_incident,
+    manager_required,
+    visible_incidents,
+)
 from taizhang.org.roles import Cap
 from taizhang.org.views import cap_required
 
@@ -161,9 +168,16 @@ def item_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q))
     label = request.GET.get("label")
-    if label in ("pos", "neg", "neu"):
+    if label in ("pos", "neg"):
         qs = qs.filter(label=label)
+    elif label == "neu":  # as the hourly counts (store._bump): an item without a label counts as neutral
+        qs = qs.filter(label__in=["neu", ""])
     if request.GET.get("originals"):
         qs = qs.filter(duplicate_of__isnull=True)
+    day, day_error = day_filter(request)
+    if day is not None:  # the items of one day by their time (`at`), as a daily brief counts them
+        start, end = day_bounds(day)
+        qs = qs.filter(at__gte=start, at__lt=end)
     page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))  # millions of items: count at most the cap
-    return render(request, "monitor/item_list.html", {"page": page, "q": q, "label": label or ""})
+    return render(request, "monitor/item_list.html", {"page": page, "q": q, "label": label or "", "day": day,
+                                                      "day_error": day_error})

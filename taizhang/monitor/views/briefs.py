@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.core import audit
 from taizhang.monitor import actions, charts
-from taizhang.monitor.models import Brief, Incident
+from taizhang.monitor.models import Alert, Brief, Incident
 from taizhang.monitor.views.common import manager_required
-from taizhang.reports.document import Document
+from taizhang.reports.document import Document, Figure, describe_source, format_date_cn
 from taizhang.reports.views.common import figure_page, link_figures
 
 
@@ -59,31 +60,64 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # What a brief's figure counts, by its source's `query` (monitor.brief._Figures): the first matching prefix gives
-# the explanation and the list page of the rows it counts (label, URL name, query string).
-_HOURLY = "全区监测信息的小时汇总（HourlyStat）中{}，按当日各小时相加（原始信息清理后汇总仍保留）"
-_QUERIES: list[tuple[str, str, tuple[str, str, str] | None]] = [
-    ("HourlyStat.positive", _HOURLY.format("正面信息的条数"), ("正面监测信息", "monitor:item_list", "label=pos")),
-    ("HourlyStat.negative", _HOURLY.format("负面信息的条数"), ("负面监测信息", "monitor:item_list", "label=neg")),
-    ("HourlyStat.neutral", _HOURLY.format("中性信息的条数"), ("中性监测信息", "monitor:item_list", "label=neu")),
-    ("HourlyStat", _HOURLY.format("的条数（含转载重复、命中关注词、来源级别）"), ("监测信息", "monitor:item_list", "")),
+# the explanation and the list page of the rows it counts (label, URL name, query string, and whether that list
+# takes the brief's day: `day=YYYY-MM-DD`).
+_HOURLY = ("按小时汇总的全区监测信息{}（每批信息入库时按信息发布时间所在的小时累加，当日各小时相加；"
+           "原始信息按保存期限清理后，汇总数仍保留）")
+_QUERIES: list[tuple[str, str, tuple[str, str, str, bool] | None]] = [
+    ("HourlyStat.positive", _HOURLY.format("中正面信息的条数"),
+     ("正面监测信息", "monitor:item_list", "label=pos", True)),
+    ("HourlyStat.negative", _HOURLY.format("中负面信息的条数"),
+     ("负面监测信息", "monitor:item_list", "label=neg", True)),
+    ("HourlyStat.neutral", _HOURLY.format("中中性信息的条数"),
+     ("中性监测信息", "monitor:item_list", "label=neu", True)),
+    ("HourlyStat", _HOURLY.format("条数（含转载重复、命中关注词、来源级别）"),
+     ("监测信息", "monitor:item_list", "", True)),
     ("IncidentHourly", "舆情事件的小时汇总：事件当日各小时的信息条数之和", None),
-    ("Incident.first_seen", "当日首次出现的舆情事件个数", ("舆情事件（全部）", "monitor:incident_list", "all=1")),
+    ("Incident.first_seen", "当日首次出现的舆情事件个数",
+     ("舆情事件（全部）", "monitor:incident_list", "all=1", False)),
     ("Incident.", "舆情事件的累计统计（截至生成简报时）", None),
-    ("Alert.", "当日新产生的预警条数", ("预警", "monitor:alert_list", "")),
-    ("Response.", "当日各责任单位公开发布的回应件数", ("舆情事件（全部）", "monitor:incident_list", "all=1")),
+    ("Alert.kind=", "当日新产生的该类型预警条数", ("预警", "monitor:alert_list", "", True)),
+    ("Alert.", "当日新产生的预警条数", ("预警", "monitor:alert_list", "", True)),
+    ("Response.", "当日各责任单位公开发布的回应件数",
+     ("舆情事件（全部）", "monitor:incident_list", "all=1", False)),
     ("Case.kind=incident, deadline", "舆情事件工单中截至次日已逾期、仍在办理的件数（回应期限按工作日计算）",
-     ("逾期的舆情工单", "cases:case_list", "kind=incident&overdue=on")),
+     ("逾期的舆情工单", "cases:case_list", "kind=incident&overdue=on", False)),
     ("Case.", "舆情事件工单中截至次日到期、仍在办理的件数（回应期限按工作日计算）",
-     ("在办的舆情工单", "cases:case_list", "kind=incident")),
-    ("PlacementProposal", "当日发现的对外宣传用稿线索篇数", ("用稿线索", "monitor:proposal_list", "")),
+     ("在办的舆情工单", "cases:case_list", "kind=incident", False)),
+    ("PlacementProposal", "当日发现的对外宣传用稿线索篇数", ("用稿线索", "monitor:proposal_list", "", False)),
 ]
 
 
-def _figure_extra(source: dict[str, Any]) -> dict[str, Any]:
-    """The explanation of a monitoring figure and links to the rows it counts: its incident, or the list page of
-    its kind (today's list, not filtered by the brief's day: the note says so)."""
+def _brief_day(source: dict[str, Any]) -> datetime.date | None:
+    """The one day a figure counts over (a daily brief's), or None (a special report's span, a bad period)."""
+    period = source.get("period") or {}
+    try:
+        start = datetime.date.fromisoformat(str(period.get("start")))
+        end = datetime.date.fromisoformat(str(period.get("end")))
+    except ValueError:
+        return None
+    return start if start == end else None
+
+
+def _period_text(source: dict[str, Any], figure: Figure) -> str:
+    """The 期间 line: one date for a one-day period ("2026年12月8日", not "2026年12月8日至12月8日"), with the
+    time the brief was written when its day was still running; otherwise the shared description."""
+    day = _brief_day(source)
+    if day is None:
+        return describe_source(figure)["period"]
+    until = str(source.get("until") or "")
+    return f"{format_date_cn(day)}（截至{until}，简报生成时当日尚未结束）" if until else format_date_cn(day)
+
+
+def _figure_extra(figure: Figure) -> dict[str, Any]:
+    """The explanation of a monitoring figure, its period, and links to the rows it counts: its incident, or the
+    list page of its kind — of the brief's day where that list filters by day (items, alerts), else the current
+    list (the note says so)."""
+    source = dict(figure.source)
     query = str(source.get("query") or "")
-    how, links = "", []
+    how, links, undated = "", [], False
+    day = _brief_day(source)
     incident_id = str(source.get("incident") or "")
     incident = Incident.objects.filter(pk=int(incident_id)).first() if incident_id.isdigit() else None
     if incident is not None:
@@ -93,11 +127,31 @@ def _figure_extra(source: dict[str, Any]) -> dict[str, Any]:
         if query.startswith(prefix):
             how = explained
             if page is not None and incident is None:
-                label, name, params = page
-                links.append({"label": label, "url": reverse(name) + (f"?{params}" if params else "")})
+                label, name, params, dated = page
+                query_args = dict(parse_qsl(params))
+                if prefix == "Alert.kind=":
+                    query_args["kind"] = query.removeprefix(prefix)
+                    label = f"{dict(Alert.Kind.choices).get(query_args['kind'], '')}{label}"
+                if dated and day is not None:
+                    query_args["day"] = day.isoformat()
+                    label = f"{label}（{day.month}月{day.day}日）"
+                else:
+                    undated = True
+                links.append({"label": label,
+                              "url": reverse(name) + (f"?{urlencode(query_args)}" if query_args else "")})
             break
-    return {"how": how, "rows_links": links,
-            "rows_note": "简报只保存汇总数，不保存逐条信息；列表为当前数据，不按简报日期筛选。" if links else ""}
+    later = f"简报生成于当日{source['until']}，此后的{{}}也在列表中。" if source.get("until") else ""
+    if undated or incident is not None:
+        note = "简报只保存汇总数，不保存逐条信息；列表为当前数据，不按简报日期筛选。" if links else ""
+    elif query.startswith("Alert."):
+        note = "列表为简报当日新产生的预警。" + later.format("预警")
+    elif links:
+        note = ("简报只保存汇总数，不保存逐条信息；列表为简报当日现存的信息（按发布时间），"
+                "已按保存期限清理的信息不在其中，简报生成后补采的信息会在其中。") + later.format("信息")
+    else:
+        note = ""
+    described = {**describe_source(figure), "period": _period_text(source, figure)}
+    return {"how": how, "rows_links": links, "rows_note": note, "described": described}
 
 
 @require_GET
@@ -113,7 +167,7 @@ def brief_figure(request: HttpRequest, pk: int, fig_id: str) -> HttpResponse:
                        page_url=reverse("monitor:brief_figure", kwargs={"pk": pk, "fig_id": fig_id}),
                        back_url=reverse("monitor:brief_detail", args=[pk]), back_title=brief.title,
                        missing="简报中没有该数据。",
-                       extra=_figure_extra(dict(figure.source)) if figure is not None else None)
+                       extra=_figure_extra(figure) if figure is not None else None)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -46,6 +47,24 @@ def get_incident(user: Any, pk: int) -> Incident:
     if incident is None:
         raise Http404("未找到该事件，或您无权查看。")
     return incident
+
+
+DAY_MIN, DAY_MAX = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
+def day_filter(request: HttpRequest) -> tuple[datetime.date | None, str]:
+    """The list's `day` filter (YYYY-MM-DD, e.g. from a brief's figure page): (the day, "") or (None, a Chinese
+    error) for a value that is not a date; no `day` gives (None, "")."""
+    raw = (request.GET.get("day") or "").strip()
+    if not raw:
+        return None, ""
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None, f"日期“{raw[:20]}”无效，请按“年-月-日”填写，例如 2026-01-05；已显示全部日期。"
+    if not DAY_MIN <= day <= DAY_MAX:
+        return None, f"日期须在{DAY_MIN.year}年至{DAY_MAX.year}年之间；已显示全部日期。"
+    return day, ""
 
 
 def form_errors(form: forms.BaseForm, exc: InvalidInput) -> None:
