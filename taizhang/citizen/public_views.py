@@ -29,7 +29,7 @@ from taizhang.core.sites import staff_urls
 
 from . import actions, limits
 from .masking import mask_text, public_coordinate
-from .models import Category, Photo, Place, Report
+from .models import IMPRECISE_LOCATION_M, Category, Photo, Place, Report
 from .photos import MAX_PHOTOS
 
 PUBLIC_PERMISSIONS = "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
@@ -187,10 +187,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and blocked:
         errors = {"__all__": [blocked]}
     posted = request.POST if request.method == "POST" else None
+    # the form shown again after an error: a rough phone location is said again beside 已定位 (as public.js says it)
+    accuracy = actions.location_accuracy(posted.get("accuracy")) if posted and posted.get("lat") else None
     context = {"form": form, "errors": errors, "questions": _category_questions(posted), "max_photos": MAX_PHOTOS,
                "place_options": place_options(str(request.POST.get("place", ""))),
                "captcha": captcha, "blocked": blocked, "show_map": bool(map_tiles()),
-               "description_max": DESCRIPTION_MAX,
+               "description_max": DESCRIPTION_MAX, "imprecise_m": IMPRECISE_LOCATION_M,
+               "located_rough": accuracy if accuracy is not None and accuracy > IMPRECISE_LOCATION_M else None,
                # a browser cannot put files back into a file input: say so when the refused post carried photos
                "photos_dropped": len(request.FILES.getlist("photos")) if posted is not None else 0}
     return _page(request, "citizen/public/report.html", context, status=400 if request.method == "POST" else 200,

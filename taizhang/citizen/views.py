@@ -74,9 +74,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def report_list(request: HttpRequest) -> HttpResponse:
     qs = (Report.objects.visible_to(request.user, Cap.MANAGE_WORK)
           .select_related("category", "place", "area", "unit").defer("phone", "contact_name"))
-    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
+    given = (x.strip() for x in (request.GET.get("ids") or "").split(","))
+    ids = list(dict.fromkeys(int(x) for x in given if x.isdigit() and len(x) <= 18))[:5000]  # no id is longer
     if ids:  # drill-down from a figure (ledger.providers rows_url)
-        qs = qs.filter(pk__in=ids[:5000])
+        qs = qs.filter(pk__in=ids)
     status = request.GET.get("status", "")
     if status in S.values:
         qs = qs.filter(status=status)
@@ -90,6 +91,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "citizen/report_list.html", {
         "page": page, "statuses": S.choices, "status": status, "categories": Category.objects.all(),
         "category": category, "q": q,
+        # a figure's reports: the page says so, and how to leave (the list without ids nor any other filter)
+        "traced": len(ids), "traced_ids": ",".join(map(str, ids)),
     })
 
 

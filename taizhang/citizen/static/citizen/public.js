@@ -22,8 +22,17 @@
     if (acc) { acc.value = known ? String(metres) : ""; }
     var st = document.getElementById("locate-status");
     if (st) {
-      st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) +
-        (known ? "，精度约 " + metres + " 米" : "") + "）";
+      // past data-imprecise-m (IMPRECISE_LOCATION_M, 200 m) the point may be a street off: ask for a place too
+      var limit = parseInt(st.getAttribute("data-imprecise-m") || "200", 10);
+      if (known && metres > limit) {
+        st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) + "）。定位精度约 " + metres +
+          " 米，较粗略，请同时在下方选择地点";
+        st.classList.add("pub-locate--rough");
+      } else {
+        st.textContent = "已定位（" + lat.toFixed(4) + "，" + lng.toFixed(4) +
+          (known ? "，精度约 " + metres + " 米" : "") + "）";
+        st.classList.remove("pub-locate--rough");
+      }
     }
   }
 
