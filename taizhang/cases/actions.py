@@ -467,7 +467,7 @@ def decide_extension(
         raise InvalidTransition(f"工单当前状态为“{case.get_state_display()}”，不能审批延期。")
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise InvalidInput("不同意延期必须说明理由", {"reason": ["请说明理由"]})
+        raise InvalidInput("不同意延期必须填写意见", {"reason": ["请填写意见"]})
     before = audit.snapshot(case, AUDIT_FIELDS)
     request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
     request.decided_by = _user(acting_user)
@@ -612,7 +612,7 @@ def verify_case(*, acting_user: Any, case: Case, passed: bool, reason: str = "",
         _finish(case, acting_user, "case_verify", old, before, "核查通过")
         return case
     if not reason:
-        raise InvalidInput("核查未通过必须说明理由", {"reason": ["请说明理由"]})
+        raise InvalidInput("核查未通过必须填写意见", {"reason": ["请填写意见"]})
     case.state = S.ACCEPTED
     _save(case, ["state"])
     _event(case, E.VERIFY, acting_user, f"核查未通过：{reason}", old, case.state)

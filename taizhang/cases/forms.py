@@ -81,7 +81,8 @@ class ArbitrateForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     new_unit = UnitChoiceField(label="改派单位", required=False)
-    reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label="理由（驳回退单时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,13 +101,15 @@ class RedispatchForm(forms.Form):
 class DecideForm(forms.Form):
     request = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.TypedChoiceField(label="审批", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1")
-    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label="意见（不同意时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
 
 
 class VerifyForm(forms.Form):
     passed = forms.TypedChoiceField(label="核查结果", choices=[("1", "通过并办结"), ("0", "未通过，退回重办")],
                                     coerce=lambda v: v == "1")
-    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label="意见（未通过时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
 
 
 class RateForm(forms.Form):

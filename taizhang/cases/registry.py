@@ -28,6 +28,12 @@ class CaseKind:
     verified_by: str = "宣传部"  # who checks a handled case, as the case panel names them (“待区文明办测评人员复查”)
     verify_word: str = "核查"
 
+    @property
+    def verified_on_subject(self) -> bool:
+        """A handled case checked by someone other than 宣传部 is checked on its subject's page (测评问题:
+        区文明办测评人员 复查销号 on the problem page), not on the case page: the case page says so to whoever waits."""
+        return self.verified_by != "宣传部" and self.subject_url is not None
+
 
 KINDS: dict[str, CaseKind] = {}
 

@@ -169,9 +169,13 @@ def detail_context(user: Any, case: Case, bound: tuple[str, Any] | None = None) 
     if bound is not None and bound[0] in forms_ and bound[1] is not None:
         open_action = bound[0]
         forms_[open_action] = bound[1]
+    # a user with nothing to do is told who acts now, and where a check done on the subject's page is made
+    waiting = "" if allowed else actions.waiting_on(case)
+    checked_on_subject = bool(waiting and case.state == Case.State.HANDLED and kind is not None
+                              and kind.verified_on_subject and case.subject_url)
     return {
         "case": case, "kind": kind, "forms": forms_, "pending": pending, "open_action": open_action,
-        "extension_blocked": extension_blocked,
+        "extension_blocked": extension_blocked, "waiting": waiting, "checked_on_subject": checked_on_subject,
         "events": case.events.select_related("user", "unit").order_by("at", "id"),
         "attachments": case.attachments.order_by("id"),
         "extensions": case.extension_requests.select_related("requested_by", "decided_by"),
@@ -252,9 +256,17 @@ def perform(user: Any, case: Case, action: str, form: Any, post: Any, files: Any
 
 
 def _show_errors(form: Any, exc: InvalidInput) -> None:
-    """Put an action's field errors next to the form's fields (the rest above the form)."""
+    """Put an action's field errors next to the form's fields (the rest above the form). When the action refuses
+    one field for one reason ("核查未通过必须填写意见", reason: "请填写意见"), that field carries the action's own,
+    fuller message and it is not repeated above the form: the error summary lists each problem once."""
     if form is None or not exc.errors:
         return
+    if len(exc.errors) == 1:
+        ((field, errors),) = exc.errors.items()
+        name = FIELD_ALIASES.get(field, field)
+        if name in form.fields and len(errors) == 1:
+            form.add_error(name, exc.message)
+            return
     for field, errors in exc.errors.items():
         name = FIELD_ALIASES.get(field, field)
         for error in errors:

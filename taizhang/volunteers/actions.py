@@ -185,8 +185,12 @@ def request_code(*, phone: str, purpose: str = "login") -> None:
         raise InvalidInput("请填写11位手机号码。", {"phone": ["请填写11位手机号码。"]})
     ph = phone_hash(phone)
     now = timezone.now()
-    if LoginCode.objects.filter(phone_hash=ph, created_at__gt=now - CODE_INTERVAL).exists():
-        raise InvalidInput("验证码已发送，请一分钟后再试。", {"phone": ["验证码已发送，请一分钟后再试。"]})
+    last = (LoginCode.objects.filter(phone_hash=ph, created_at__gt=now - CODE_INTERVAL)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last is not None:  # nothing is sent: say when it can be asked for again
+        wait = max(1, math.ceil((last + CODE_INTERVAL - now).total_seconds()))
+        message = f"请于{wait}秒后再获取验证码。"
+        raise InvalidInput(message, {"phone": [message]})
     if LoginCode.objects.filter(phone_hash=ph, created_at__gt=now - datetime.timedelta(days=1)).count() >= 10:
         raise InvalidInput("今天获取验证码的次数过多，请明天再试。", {"phone": ["今天获取验证码的次数过多。"]})
     exists = Volunteer.objects.filter(phone_hash=ph, status=Volunteer.Status.ACTIVE).exists()

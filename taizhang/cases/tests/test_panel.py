@@ -121,8 +121,11 @@ def test_on_a_civility_problem_the_inspector_sees_who_acts(tree: Any, clock: Any
     url = f"/civility/problems/{problem.pk}/"
     unit_page = login(liaison).get(url).content.decode()
     assert WORK in unit_page and "tz-case-waiting" not in unit_page
+    # the unit may also report the rectification right here, and is told so
+    guide = "在本页下方“报送整改”提交即可，工单随之更新"
+    assert guide in unit_page and unit_page.index(guide) < unit_page.index(WORK) and "报送整改</h2>" in unit_page
     page = login(inspector).get(url).content.decode()
-    assert WORK not in page
+    assert WORK not in page and guide not in page
     assert f"待东一社区办理，截止{day(case.deadline)}。<a href=\"/cases/{case.pk}/\">查看工单</a>" in page
     # rectified: the case waits for the re-check, which the inspector does on this page, not on the case
     civility.rectify_problem(acting_user=liaison, problem=problem, reply="已清理", after=[jpeg()])
@@ -131,6 +134,39 @@ def test_on_a_civility_problem_the_inspector_sees_who_acts(tree: Any, clock: Any
     assert WORK in login(staff).get(url).content.decode()  # staff may verify or close it on the case page
     unit_page = login(liaison).get(url).content.decode()
     assert WORK not in unit_page and "东一社区已办理，待区文明办测评人员复查。" in unit_page
+    assert guide not in unit_page  # reported: nothing more to submit
+
+
+def test_the_case_page_tells_a_user_without_an_action_who_acts_now(tree: Any, people: Any, clock: Any) -> None:
+    case = case_in(S.HANDLED, tree.community_a1, kind="general")
+    page = login(people.reviewer_a1).get(f"/cases/{case.pk}/").content.decode()
+    assert '<p class="tz-case-waiting">东一社区已办理，待宣传部核查。</p>' in page
+    assert 'class="tz-card tz-case-actions"' not in page  # no forms
+    staff = login(people.staff).get(f"/cases/{case.pk}/").content.decode()
+    assert "tz-case-waiting" not in staff and 'id="case-action-verify"' in staff  # who acts gets the forms
+
+
+def test_the_case_page_of_a_rectified_problem_says_where_it_is_checked(tree: Any, clock: Any) -> None:
+    from taizhang.civility import actions as civility
+    from taizhang.civility.models import Problem
+    from taizhang.civility.tests.factories import framework, inspect, jpeg, site
+
+    fw = framework(tree.district)
+    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
+    staff = make_user("staff", tree.district, username="wmb_staff")
+    liaison = make_user("liaison", tree.community_a1, username="liaison_a1")
+    inspector = make_user("reviewer", tree.district, username="inspector")
+    problem = Problem.objects.get(inspection=inspect(market, fw, {"S1": True, "S2": False},
+                                                     clock().date(), user=staff))
+    case = Case.objects.get(pk=problem.case_id)
+    detail = f"/cases/{case.pk}/"
+    assert "在测评问题页" not in login(inspector).get(detail).content.decode()  # not handled yet
+    civility.rectify_problem(acting_user=liaison, problem=problem, reply="已清理", after=[jpeg()])
+    line = ('<p class="tz-case-waiting">东一社区已办理，待区文明办测评人员复查。'
+            f'复查在<a href="/civility/problems/{problem.pk}/">测评问题页</a>提交。</p>')
+    for user in (inspector, liaison):
+        assert line in login(user).get(detail).content.decode(), user.username
+    assert "tz-case-waiting" not in login(staff).get(detail).content.decode()  # staff may verify here
 
 
 # --- 2. a refused action is in view ------------------------------------------------------------------------------
@@ -174,9 +210,39 @@ def test_an_error_of_the_action_itself_is_in_the_summary(tree: Any, people: Any,
     assert response.status_code == 400
     refused = section(response.content.decode(), "verify")
     assert 'id="case-action-verify-errors" role="alert"' in refused
-    assert "<li>核查未通过必须说明理由</li>" in refused  # the action's own message
-    assert '<div class="tz-field__error" role="alert">请说明理由</div>' in refused
+    summary = re.search(r'id="case-action-verify-errors"[^>]*>(.*?)</div>', refused, re.S)
+    assert summary, refused
+    # the problem once, linked to its field, in the action's own words; the label says the field is needed
+    assert "未能核查，未保存任何内容" in summary.group(1)
+    assert re.findall(r"<li>(.*?)</li>", summary.group(1)) == [
+        '<a href="#id_reason">意见（未通过时必填）：核查未通过必须填写意见</a>']
+    assert '<div class="tz-field__error" role="alert">核查未通过必须填写意见</div>' in refused
+    assert '<label for="id_reason">意见（未通过时必填）</label>' in refused
+    assert "请说明理由" not in refused and "请填写意见" not in refused
     assert Case.objects.get(pk=case.pk).state == S.HANDLED
+
+
+def test_posting_a_refused_action_again_is_refused_again(tree: Any, people: Any, clock: Any) -> None:
+    """After a refusal the address is …/act/verify/, so a refresh posts the same form again: refused again, the
+    case unchanged, no event recorded."""
+    case = case_in(S.HANDLED, tree.community_a1, kind="general")
+    events = case.events.count()
+    client = login(people.staff)
+    for _ in range(2):
+        response = client.post(f"/cases/{case.pk}/act/verify/", {"passed": "0", "reason": ""})
+        assert response.status_code == 400 and "未保存任何内容" in response.content.decode()
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.state == S.HANDLED and stored.events.count() == events
+
+
+def test_a_single_field_refusal_of_another_action_is_shown_once(tree: Any, people: Any, clock: Any) -> None:
+    case = case_in(S.SENT_BACK, tree.community_a1, kind="general")
+    response = login(people.staff).post(f"/cases/{case.pk}/act/arbitrate/", {"uphold": "0", "reason": ""})
+    assert response.status_code == 400
+    refused = section(response.content.decode(), "arbitrate")
+    assert refused.count("驳回退单必须说明理由") == 2  # in the summary and by the field, nothing else
+    assert '<a href="#id_reason">理由（驳回退单时必填）：驳回退单必须说明理由</a>' in refused
+    assert "请说明理由" not in refused.replace("必须说明理由", "")
 
 
 def test_an_action_no_longer_offered_is_refused_at_the_top(tree: Any, people: Any, clock: Any) -> None:

@@ -63,7 +63,7 @@ def test_the_loop_through_the_pages(tree: Any, people: Any, clock: Any, settings
     assert login(people.liaison_b1).get(f"/cases/attachments/{attachment.pk}/").status_code == 404
     # a missing reason is a clear message, not a 500
     response = staff.post(f"/cases/{case.pk}/act/verify/", {"passed": "0", "reason": ""}, follow=True)
-    assert "必须说明理由" in response.content.decode()
+    assert "核查未通过必须填写意见" in response.content.decode()
     staff.post(f"/cases/{case.pk}/act/verify/", {"passed": "1"})
     case.refresh_from_db()
     assert case.state == Case.State.CLOSED and case.closed_on_time is True

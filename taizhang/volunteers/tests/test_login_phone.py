@@ -103,7 +103,7 @@ def test_resend_uses_the_pending_number(tree: Any) -> None:
     send(c, v.phone)
     again = c.post(f"{P}/code/", {"purpose": "login"})  # 重新获取验证码 within the minute: refused, page kept
     assert again.status_code == 302 and again["Location"] == f"{P}/login/"
-    assert "一分钟后再试" in c.get(f"{P}/login/").content.decode()
+    assert "秒后再获取验证码" in c.get(f"{P}/login/").content.decode()
     LoginCode.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
     tokens.OUTBOX.clear()
     later = c.post(f"{P}/code/", {"purpose": "login"})
@@ -168,3 +168,42 @@ def test_no_page_takes_a_phone_from_the_url(tree: Any) -> None:
     for page in ("login", "register"):
         body = Client().get(f"{P}/{page}/", {"phone": "13912345678"}).content.decode()
         assert "13912345678" not in body, page
+
+
+def test_asking_again_within_the_minute_says_when_instead_of_sent(tree: Any, monkeypatch: Any) -> None:
+    """No SMS within a minute of the last: the page says how long to wait, not that a code was sent."""
+    v = make_volunteer(tree.community_a1)
+    c = Client()
+    send(c, v.phone)
+    assert "验证码已发送" in c.get(f"{P}/login/").content.decode()  # the first one was sent
+    asked = LoginCode.objects.get().created_at
+    now = asked + datetime.timedelta(seconds=18)
+    monkeypatch.setattr(timezone, "now", lambda: now)  # a fixed clock: 18 seconds later
+    tokens.OUTBOX.clear()
+    again = c.post(f"{P}/code/", {"purpose": "login"})
+    assert again.status_code == 302 and not tokens.OUTBOX and LoginCode.objects.count() == 1
+    page = c.get(f"{P}/login/").content.decode()
+    assert "请于42秒后再获取验证码。" in page and "验证码已发送" not in page
+    assert 'name="code"' in page  # still the code page: the code sent before can be typed
+    now = asked + datetime.timedelta(seconds=59, milliseconds=500)
+    c.post(f"{P}/code/", {"purpose": "login"})
+    assert "请于1秒后再获取验证码。" in c.get(f"{P}/login/").content.decode()
+    now = asked + datetime.timedelta(seconds=61)
+    c.post(f"{P}/code/", {"purpose": "login"})
+    assert tokens.OUTBOX and "验证码已发送" in c.get(f"{P}/login/").content.decode()
+
+
+FOOT = "请勿在描述中填写"
+
+
+def test_the_log_in_pages_have_no_footer_about_descriptions(tree: Any) -> None:
+    v = make_volunteer(tree.community_a1)
+    c = Client()
+    first = c.get(f"{P}/login/").content.decode()
+    assert 'name="phone"' in first and FOOT not in first and 'class="pub-foot"' not in first
+    send(c, v.phone)
+    code_page = c.get(f"{P}/login/").content.decode()
+    assert 'name="code"' in code_page and FOOT not in code_page
+    # kept where something is described: the 随手拍 report form, and the other volunteer pages
+    assert FOOT in Client().get("/public/report/").content.decode()
+    assert FOOT in Client().get(f"{P}/register/").content.decode()
