@@ -7,13 +7,13 @@ Scope: a unit (with its subtree), a period, and the same period one year earlier
 running (it contains today), 同比 compares like with like: last year from the same start up to the same day.
 
 Drill-down (数字溯源): every figure links to the records behind it. The link carries the figure's query
-(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it redirects to the list of exactly the
-records behind it: /ledger/records/?ids=1,2,3 whenever the URL stays within `DRILL_URL_MAX` characters (gunicorn's
-request line limit is 4094 bytes; ≈ 470 records with 7-digit ids, always at least `DRILL_IDS_MAX`; the ids are not
-fetched when their count alone rules that out).
-Beyond that the link is the record list filtered by the figure itself, /ledger/records/?metric=&period=&unit=
-[&level=] (`ledger.drill`): the list runs the figure's own query as a subquery, so it holds exactly the records the
-figure counts however many they are (for a stock metric each unit's highest), within the viewer's scope.
+(/ledger/dashboard/records/?metric=&period=&unit=[&level=]); opening it redirects to the record list filtered by
+the figure itself, /ledger/records/?metric=&period=&unit=[&level=] (`ledger.drill`): the list runs the figure's own
+query as a subquery, so it holds exactly the records the figure counts however many they are (for a stock metric
+each unit's highest), within the viewer's scope, and names the figure. A computed metric's figure opens its
+provider's rows page with the rows' ids whenever the URL stays within `DRILL_URL_MAX` characters (gunicorn's
+request line limit is 4094 bytes; ≈ 470 rows with 7-digit ids, always at least `DRILL_IDS_MAX`; the ids are not
+fetched when their count alone rules that out), else with the figure's query (period, unit, metric).
 """
 
 from __future__ import annotations
@@ -327,13 +327,8 @@ def opened_records_url(figure: LazyIds, *, period: Period, unit: str, metric: Me
                 return listed
         return f"{page}?{urlencode({'period': period.spec, 'unit': unit, 'metric': metric.key})}"
     base = base or records_base_url()
-    if _may_fit(base, figure.count):
-        if not figure.records:
-            return None
-        by_ids = f"{base}?ids={','.join(str(r) for r in figure.records)}"
-        if _ids_fit(by_ids, len(figure.records)):
-            return by_ids
-    # too many to name: the record list filtered by the figure itself (ledger.drill), the same records
+    # the record list filtered by the figure itself (ledger.drill): exactly its records however many, and the
+    # list names the figure (「宣讲场次」2025年 万柏林区（含下级） 的 117 条记录，与看板数字一致); ids would say nothing
     params = {"metric": metric.key, "period": period.spec, "unit": unit}
     if level:
         params["level"] = level

@@ -210,6 +210,8 @@ class RecordFilterForm(forms.Form):
             qs = qs.filter(pk__in=ids)
         if self.figure is not None:
             qs = self.figure.apply(qs)
+        elif self.is_bound and (self.data.get("metric") or self.data.get("level")):
+            return qs.none()  # a figure asked for and refused: listing other records would pass them off as its
         if data.get("batch"):
             qs = qs.filter(import_batch_id=data["batch"])
         if self.parsed_period is not None:
