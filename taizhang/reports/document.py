@@ -288,7 +288,9 @@ def describe_source(figure: Figure) -> dict[str, str]:
     src = figure.source
     period = src.get("period") or {}
     start, end = _parse_day(period.get("start")), _parse_day(period.get("end"))
-    if start and end:
+    if start and end and start == end:
+        period_text = format_date_cn(start)  # one day: 2026年12月7日, not 2026年12月7日至12月7日
+    elif start and end:
         tail = format_date_cn(end)
         if end.year == start.year:
             tail = tail[len(f"{end.year}年") :]

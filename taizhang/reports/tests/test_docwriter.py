@@ -452,3 +452,16 @@ def test_signature_keeps_the_closing_paragraph_on_its_page(written: Path) -> Non
         children = [c.tag for c in ppr]
         assert children.index(qn("w:keepNext")) <= 1  # right after pStyle, as the schema orders pPr
     assert word.paragraphs[i + 1]._p.pPr.find(qn("w:keepNext")) is None  # the date ends the chain
+
+
+def test_a_one_day_period_is_written_as_one_date() -> None:
+    from decimal import Decimal
+
+    from taizhang.reports.document import Figure, describe_source
+
+    def period(start: str, end: str) -> str:
+        figure = Figure("f1", "5条", Decimal(5), {"period": {"start": start, "end": end}, "value": "5"})
+        return describe_source(figure)["period"]
+
+    assert period("2026-12-07", "2026-12-07") == "2026年12月7日"
+    assert period("2026-12-01", "2026-12-07") == "2026年12月1日至12月7日"
