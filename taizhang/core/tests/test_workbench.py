@@ -165,4 +165,6 @@ def test_the_leaders_figures_open_the_records_behind_them(client: Any, data: dic
     links = {m.group(1): url for url in found if (m := re.search(r"metric=(\w+)", url))}
     assert "lecture_events" in links, "the leader's figures are links to their records"
     opened = client.get(links["lecture_events"].replace("&amp;", "&"))
-    assert opened.status_code == 302 and str(this_year.pk) in opened["Location"]
+    assert opened.status_code == 302 and "metric=lecture_events" in opened["Location"]
+    listed = client.get(opened["Location"])  # the record list filtered by the figure itself
+    assert this_year.pk in {r.pk for r in listed.context["page"].paginator.object_list}
