@@ -100,7 +100,7 @@ def test_a_refused_action_is_in_view_on_a_phone(live_server: Any, browser: Any) 
     assert page.evaluate("window.scrollY") > 0  # the page is longer than the screen: it was scrolled to the form
 
     summary = page.locator("#case-action-extension-errors[role=alert]")
-    assert summary.is_visible() and "申请延至：应晚于当前办理期限" in summary.inner_text()
+    assert summary.is_visible() and "申请延至：申请延至的日期应晚于当前办理期限" in summary.inner_text()
     topbar = page.locator(".tz-topbar").bounding_box()
     box = summary.bounding_box()
     assert topbar is not None and box is not None
