@@ -19,7 +19,7 @@ from taizhang.monitor import actions, charts
 from taizhang.monitor.actions import manages_monitoring
 from taizhang.monitor.brief import day_bounds
 from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
-from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem
+from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem, Response
 from taizhang.monitor.views.common import (
     day_filter,
     form_errors,
@@ -50,8 +50,19 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("q"):
             qs = qs.filter(label__icontains=form.cleaned_data["q"])
     manage = manages_monitoring(user)
-    if not manage or not request.GET.get("all"):
+    all_incidents = bool(manage and request.GET.get("all"))
+    if not all_incidents:
         qs = qs.filter(items_count__gte=2)
+    # a daily brief's figure page opens the incidents first seen on its day, or those answered on it
+    day, day_error = day_filter(request)
+    if day is not None:
+        start, end = day_bounds(day)
+        qs = qs.filter(first_seen__gte=start, first_seen__lt=end)
+    responded, responded_error = day_filter(request, "responded")
+    if responded is not None:
+        start, end = day_bounds(responded)
+        qs = qs.filter(pk__in=Response.objects.filter(published_at__gte=start, published_at__lt=end)
+                       .values("incident_id"))
     page = Paginator(qs.order_by("-last_seen", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
@@ -66,7 +77,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "alerts_today": Alert.objects.filter(created_at__gte=start).count() if manage else None,
     }
     return render(request, "monitor/incident_list.html", {
-        "form": form, "page": page, "kpi": kpi, "manage": manage,
+        "form": form, "page": page, "kpi": kpi, "manage": manage, "all_incidents": all_incidents, "day": day,
+        "responded": responded,
+        "day_error": day_error or responded_error,
         "volume_chart": charts.district_volume() if manage else None,
     })
 

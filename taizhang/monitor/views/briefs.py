@@ -60,32 +60,32 @@ def brief_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # What a brief's figure counts, by its source's `query` (monitor.brief._Figures): the first matching prefix gives
-# the explanation and the list page of the rows it counts (label, URL name, query string, and whether that list
-# takes the brief's day: `day=YYYY-MM-DD`).
+# the explanation and the list page of the rows it counts (label, URL name, query string, and the name of that list's
+# parameter that takes the brief's day, `…=YYYY-MM-DD`, or "" when the list has none).
 _HOURLY = ("按小时汇总的全区监测信息{}（每批信息入库时按信息发布时间所在的小时累加，当日各小时相加；"
            "原始信息按保存期限清理后，汇总数仍保留）")
-_QUERIES: list[tuple[str, str, tuple[str, str, str, bool] | None]] = [
+_QUERIES: list[tuple[str, str, tuple[str, str, str, str] | None]] = [
     ("HourlyStat.positive", _HOURLY.format("中正面信息的条数"),
-     ("正面监测信息", "monitor:item_list", "label=pos", True)),
+     ("正面监测信息", "monitor:item_list", "label=pos", "day")),
     ("HourlyStat.negative", _HOURLY.format("中负面信息的条数"),
-     ("负面监测信息", "monitor:item_list", "label=neg", True)),
+     ("负面监测信息", "monitor:item_list", "label=neg", "day")),
     ("HourlyStat.neutral", _HOURLY.format("中中性信息的条数"),
-     ("中性监测信息", "monitor:item_list", "label=neu", True)),
+     ("中性监测信息", "monitor:item_list", "label=neu", "day")),
     ("HourlyStat", _HOURLY.format("条数（含转载重复、命中关注词、来源级别）"),
-     ("监测信息", "monitor:item_list", "", True)),
+     ("监测信息", "monitor:item_list", "", "day")),
     ("IncidentHourly", "舆情事件的小时汇总：事件当日各小时的信息条数之和", None),
     ("Incident.first_seen", "当日首次出现的舆情事件个数",
-     ("舆情事件（全部）", "monitor:incident_list", "all=1", False)),
+     ("首次出现的舆情事件", "monitor:incident_list", "all=1", "day")),
     ("Incident.", "舆情事件的累计统计（截至生成简报时）", None),
-    ("Alert.kind=", "当日新产生的该类型预警条数", ("预警", "monitor:alert_list", "", True)),
-    ("Alert.", "当日新产生的预警条数", ("预警", "monitor:alert_list", "", True)),
+    ("Alert.kind=", "当日新产生的该类型预警条数", ("预警", "monitor:alert_list", "", "day")),
+    ("Alert.", "当日新产生的预警条数", ("预警", "monitor:alert_list", "", "day")),
     ("Response.", "当日各责任单位公开发布的回应件数",
-     ("舆情事件（全部）", "monitor:incident_list", "all=1", False)),
+     ("当日有回应的舆情事件", "monitor:incident_list", "all=1", "responded")),
     ("Case.kind=incident, deadline", "舆情事件工单中截至次日已逾期、仍在办理的件数（回应期限按工作日计算）",
-     ("逾期的舆情工单", "cases:case_list", "kind=incident&overdue=on", False)),
+     ("逾期的舆情工单", "cases:case_list", "kind=incident&overdue=on", "")),
     ("Case.", "舆情事件工单中截至次日到期、仍在办理的件数（回应期限按工作日计算）",
-     ("在办的舆情工单", "cases:case_list", "kind=incident", False)),
-    ("PlacementProposal", "当日发现的对外宣传用稿线索篇数", ("用稿线索", "monitor:proposal_list", "", False)),
+     ("在办的舆情工单", "cases:case_list", "kind=incident", "")),
+    ("PlacementProposal", "当日发现的对外宣传用稿线索篇数", ("用稿线索", "monitor:proposal_list", "", "day")),
 ]
 
 
@@ -127,13 +127,13 @@ def _figure_extra(figure: Figure) -> dict[str, Any]:
         if query.startswith(prefix):
             how = explained
             if page is not None and incident is None:
-                label, name, params, dated = page
+                label, name, params, day_param = page
                 query_args = dict(parse_qsl(params))
                 if prefix == "Alert.kind=":
                     query_args["kind"] = query.removeprefix(prefix)
                     label = f"{dict(Alert.Kind.choices).get(query_args['kind'], '')}{label}"
-                if dated and day is not None:
-                    query_args["day"] = day.isoformat()
+                if day_param and day is not None:
+                    query_args[day_param] = day.isoformat()
                     label = f"{label}（{day.month}月{day.day}日）"
                 else:
                     undated = True
@@ -145,6 +145,13 @@ def _figure_extra(figure: Figure) -> dict[str, Any]:
         note = "简报只保存汇总数，不保存逐条信息；列表为当前数据，不按简报日期筛选。" if links else ""
     elif query.startswith("Alert."):
         note = "列表为简报当日新产生的预警。" + later.format("预警")
+    elif query.startswith("Incident.first_seen"):
+        note = ("列表为首次出现在简报当日的事件（按现有信息计算；简报生成后补采到更早的信息时，"
+                "事件的首次出现时间会提前，不再列在当日）。") + later.format("事件")
+    elif query.startswith("Response."):
+        note = "列表为简报当日发布过回应的事件；一个事件当日可有多件回应，详见事件页的回应记录。" + later.format("回应")
+    elif query.startswith("PlacementProposal"):
+        note = "列表为刊发于简报当日的全部线索（含已确认和已忽略的）。" + later.format("线索")
     elif links:
         note = ("简报只保存汇总数，不保存逐条信息；列表为简报当日现存的信息（按发布时间），"
                 "已按保存期限清理的信息不在其中，简报生成后补采的信息会在其中。") + later.format("信息")

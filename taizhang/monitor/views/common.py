@@ -52,10 +52,10 @@ def get_incident(user: Any, pk: int) -> Incident:
 DAY_MIN, DAY_MAX = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 
 
-def day_filter(request: HttpRequest) -> tuple[datetime.date | None, str]:
-    """The list's `day` filter (YYYY-MM-DD, e.g. from a brief's figure page): (the day, "") or (None, a Chinese
-    error) for a value that is not a date; no `day` gives (None, "")."""
-    raw = (request.GET.get("day") or "").strip()
+def day_filter(request: HttpRequest, name: str = "day") -> tuple[datetime.date | None, str]:
+    """The list's `day` filter (YYYY-MM-DD, e.g. from a brief's figure page; another parameter by `name`): (the
+    day, "") or (None, a Chinese error) for a value that is not a date; no such parameter gives (None, "")."""
+    raw = (request.GET.get(name) or "").strip()
     if not raw:
         return None, ""
     try:

@@ -11,18 +11,26 @@ from django.views.decorators.http import require_GET, require_POST
 from taizhang.core.errors import InvalidInput, InvalidTransition
 from taizhang.monitor import actions
 from taizhang.monitor.models import PlacementProposal
-from taizhang.monitor.views.common import manager_required
+from taizhang.monitor.views.common import day_filter, manager_required
 from taizhang.org.models import Unit
 
 
 @require_GET
 @manager_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status") or PlacementProposal.Status.PROPOSED
-    qs = PlacementProposal.objects.select_related("outlet", "unit", "record").filter(status=status)
+    """The proposals of one status (pending by default); with `day` (from a daily brief's figure) those published
+    on that day, of every status unless one is chosen — as the brief counted them."""
+    day, day_error = day_filter(request)
+    status = request.GET.get("status") or ("" if day is not None else PlacementProposal.Status.PROPOSED)
+    qs = PlacementProposal.objects.select_related("outlet", "unit", "record")
+    if status:
+        qs = qs.filter(status=status)
+    if day is not None:
+        qs = qs.filter(published_on=day)
     page = Paginator(qs.order_by("-published_on", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "monitor/proposal_list.html", {
-        "page": page, "status": status, "statuses": PlacementProposal.Status.choices,
+        "page": page, "status": status, "statuses": PlacementProposal.Status.choices, "day": day,
+        "day_error": day_error,
         "units": Unit.objects.filter(is_active=True).order_by("path"),
     })
 
