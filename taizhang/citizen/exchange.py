@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,10 @@ from taizhang.org.scoping import can_in_unit
 
 from . import actions
 from .masking import mask_text
-from .models import Category, Place, Report
+from .models import MAX_LOCATION_ACCURACY_M, Category, Place, Report
 
-COLUMNS = ["外部编号", "提交时间", "类别", "问题描述", "地点", "位置描述", "纬度", "经度", "联系电话"]
+ACCURACY = "定位精度（米）"
+COLUMNS = ["外部编号", "提交时间", "类别", "问题描述", "地点", "位置描述", "纬度", "经度", ACCURACY, "联系电话"]
 REQUIRED = {"类别", "问题描述"}
 
 
@@ -75,8 +77,9 @@ def _rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     return out
 
 
-def _row_problems(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    """The checks the report action makes on a row, without writing: (column, message) pairs."""
+def _row_problems(plan: dict[str, Any], *, bad_coordinates: bool = False) -> list[tuple[str, str]]:
+    """The checks the report action makes on a row, without writing: (column, message) pairs. A row whose
+    coordinates were refused already is not also told it has no location."""
     problems = []
     try:
         actions.normalise_phone(plan["phone"])
@@ -84,9 +87,42 @@ def _row_problems(plan: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("联系电话", exc.message))
     if not plan["description"]:
         problems.append(("问题描述", "请描述问题"))
-    if plan["place"] is None and plan["lat"] is None and not plan["address"]:
+    if plan["place"] is None and plan["lat"] is None and not plan["address"] and not bad_coordinates:
         problems.append(("位置描述", "请填写地点、位置描述或经纬度"))
     return problems
+
+
+def _number(row: dict[str, Any], column: str, low: float, high: float, what: str) -> tuple[float | None, str]:
+    """A cell's number within [low, high] (None when empty), or a Chinese problem with it."""
+    text = str(row.get(column, "") or "").strip()
+    if not text:
+        return None, ""
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"“{text[:20]}”不是数字"
+    if not (math.isfinite(value) and low <= value <= high):
+        return None, f"{what}应在 {low:g} 至 {high:g} 之间"
+    return value, ""
+
+
+def _location(row: dict[str, Any]) -> tuple[tuple[float | None, float | None, int | None], list[tuple[str, str]]]:
+    """(lat, lng, accuracy in whole metres) of a row and its problems as (column, message): each coordinate in
+    range, both or neither, and the accuracy (optional) only beside coordinates. Unlike the public form, where a
+    phone's odd accuracy is dropped without a word, an import says what is wrong with the cell."""
+    problems = []
+    lat, lat_problem = _number(row, "纬度", -90, 90, "纬度")
+    lng, lng_problem = _number(row, "经度", -180, 180, "经度")
+    metres, accuracy_problem = _number(row, ACCURACY, 0, MAX_LOCATION_ACCURACY_M, "定位精度")
+    for column, problem in (("纬度", lat_problem), ("经度", lng_problem), (ACCURACY, accuracy_problem)):
+        if problem:
+            problems.append((column, problem))
+    if not (lat_problem or lng_problem) and (lat is None) != (lng is None):
+        problems.append(("经度" if lng is None else "纬度", "纬度和经度须同时填写"))
+    if metres is not None and lat is None and lng is None and not (lat_problem or lng_problem):
+        problems.append((ACCURACY, "没有经纬度时不能填写定位精度"))
+    accuracy = actions.location_accuracy(metres) if metres is not None else None
+    return (lat, lng, accuracy), problems
 
 
 def _when(value: Any) -> datetime.datetime | None:
@@ -130,18 +166,16 @@ def import_reports(data: bytes, *, filename: str, acting_user: Any = None) -> tu
         place = places.get(place_name) if place_name else None
         if place_name and place is None:
             errors.append(RowError(n, "地点", f"地点“{place_name}”不在地点列表中"))
-        lat = lng = None
-        try:
-            lat = float(row["纬度"]) if str(row.get("纬度", "")).strip() else None
-            lng = float(row["经度"]) if str(row.get("经度", "")).strip() else None
-        except ValueError:
-            errors.append(RowError(n, "纬度", "经纬度应为数字"))
+        (lat, lng, accuracy), location_errors = _location(row)
+        errors += [RowError(n, column, message) for column, message in location_errors]
         plan: dict[str, Any] = {
                 "category": category, "description": str(row.get("问题描述", "")).strip(), "place": place,
                 "address": str(row.get("位置描述", "")).strip(), "lat": lat, "lng": lng,
+                "location_accuracy_m": accuracy,
                 "phone": str(row.get("联系电话", "")).strip(), "submitted_at": when, "external_id": ext,
                 "channel": Report.Channel.IMPORT, "row": n}
-        errors += [RowError(n, column, message) for column, message in _row_problems(plan)]
+        errors += [RowError(n, column, message)
+                   for column, message in _row_problems(plan, bad_coordinates=bool(location_errors))]
         plans.append(plan)
     if errors:
         return 0, errors
