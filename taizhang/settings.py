@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from taizhang.core.sms import check_settings as check_sms_settings
 from taizhang.env import (
     ConfigError,
     env_bool,
@@ -473,6 +474,21 @@ EMAIL_HOST_USER = env_str("TAIZHANG_SMTP_USER")
 EMAIL_HOST_PASSWORD = env_str("TAIZHANG_SMTP_PASSWORD")
 EMAIL_USE_TLS = env_bool("TAIZHANG_SMTP_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("TAIZHANG_MAIL_FROM", "taizhang@localhost")
+
+# Text messages (taizhang.core.sms): the one-time codes of volunteers and voters, waiting-list and reminder notices.
+# console: the log only (the default); http: the department's SMS platform (JSON, signed with the secret when set);
+# aliyun: Alibaba Cloud SMS, a template code for every message type. Checked here, at start-up.
+TAIZHANG_SMS_BACKEND = env_choice("TAIZHANG_SMS_BACKEND", "console", {"console", "http", "aliyun"})
+TAIZHANG_SMS_URL = env_url("TAIZHANG_SMS_URL", ("http", "https"), example="https://sms.example.gov.cn/send")
+TAIZHANG_SMS_SECRET = env_str("TAIZHANG_SMS_SECRET")
+TAIZHANG_SMS_ACCESS_KEY_ID = env_str("TAIZHANG_SMS_ACCESS_KEY_ID").strip()
+TAIZHANG_SMS_ACCESS_KEY_SECRET = env_str("TAIZHANG_SMS_ACCESS_KEY_SECRET").strip()
+TAIZHANG_SMS_SIGN_NAME = env_str("TAIZHANG_SMS_SIGN_NAME").strip()
+TAIZHANG_SMS_TEMPLATES = check_sms_settings(
+    backend=TAIZHANG_SMS_BACKEND, url=TAIZHANG_SMS_URL, access_key_id=TAIZHANG_SMS_ACCESS_KEY_ID,
+    access_key_secret=TAIZHANG_SMS_ACCESS_KEY_SECRET, sign_name=TAIZHANG_SMS_SIGN_NAME,
+    templates=env_str("TAIZHANG_SMS_TEMPLATES"),
+)
 
 # Name of the department shown on documents and pages.
 TAIZHANG_DEPARTMENT_NAME = env_str("TAIZHANG_DEPARTMENT_NAME", "")

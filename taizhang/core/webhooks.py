@@ -6,6 +6,8 @@ the address guard (core.netguard). Monitoring's alert channels and the notices' 
   is set);
 * Feishu ``{"msg_type": "text", "content": {"text"}}`` (``timestamp`` and ``sign`` in the body when a secret is set);
 * generic: ``extra`` fields plus ``title`` and ``text``.
+
+``post_bytes`` is the plain guarded POST underneath, also used by the SMS gateways (core.sms).
 """
 
 from __future__ import annotations
@@ -52,11 +54,16 @@ def signed(fmt: str, secret: str, url: str, body: dict[str, Any]) -> tuple[str, 
     return url, body
 
 
-def post_json(url: str, body: dict[str, Any], *, allow_private: bool, timeout: float = WEBHOOK_TIMEOUT) -> int:
-    """POST JSON to a checked address (no redirects followed); returns the status, raises FetchError."""
+def post_bytes(
+    url: str, data: bytes, *, content_type: str, allow_private: bool, timeout: float = WEBHOOK_TIMEOUT,
+    headers: Mapping[str, str] | None = None, what: str = "Webhook",
+) -> tuple[int, bytes]:
+    """POST a body as it is to a checked address (no redirects followed): the status and up to 64 KiB of the answer,
+    whatever the status. Raises FetchError for a bad URL, a refused address or a network failure; ``what`` names
+    the target in those messages (the URL is named only when it is invalid)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Webhook 地址无效：{url}", "invalid")
+        raise FetchError(f"{what} 地址无效：{url}", "invalid")
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
     address = checked_addresses(host, port, allow_private=allow_private)[0]
@@ -66,17 +73,24 @@ def post_json(url: str, body: dict[str, Any], *, allow_private: bool, timeout: f
     else:
         conn = PinnedHTTP(host, port, address, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    data = json.dumps(body, ensure_ascii=False).encode()
     try:
-        conn.request("POST", path, body=data, headers={"Content-Type": "application/json; charset=utf-8"})
+        conn.request("POST", path, body=data, headers={**(headers or {}), "Content-Type": content_type})
         resp = conn.getresponse()
         text = resp.read(65536)
     except (TimeoutError, OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"Webhook 发送失败：{exc.__class__.__name__}", "network") from exc
+        raise FetchError(f"{what} 发送失败：{exc.__class__.__name__}", "network") from exc
     finally:
         conn.close()
-    if resp.status >= 300:
-        raise FetchError(f"Webhook 返回 HTTP {resp.status}", "http", resp.status)
+    return resp.status, text
+
+
+def post_json(url: str, body: dict[str, Any], *, allow_private: bool, timeout: float = WEBHOOK_TIMEOUT) -> int:
+    """POST JSON to a checked address (no redirects followed); returns the status, raises FetchError."""
+    data = json.dumps(body, ensure_ascii=False).encode()
+    status, text = post_bytes(url, data, content_type="application/json; charset=utf-8",
+                              allow_private=allow_private, timeout=timeout)
+    if status >= 300:
+        raise FetchError(f"Webhook 返回 HTTP {status}", "http", status)
     try:  # the robots answer 200 with an error code in the body
         answer = json.loads(text or b"{}")
     except ValueError:
@@ -84,7 +98,7 @@ def post_json(url: str, body: dict[str, Any], *, allow_private: bool, timeout: f
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
     if code not in (0, None, "0"):
         raise FetchError(f"Webhook 返回错误：{answer.get('errmsg') or answer.get('msg') or code}", "http")
-    return resp.status
+    return status
 
 
 def send(

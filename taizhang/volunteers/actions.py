@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -20,10 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from taizhang.core import audit
+from taizhang.core import audit, sms
 from taizhang.core.crypto import blind_index
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
-from taizhang.core.text import quoted
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit
@@ -50,6 +50,7 @@ SHORT_SERVICE = datetime.timedelta(minutes=10)  # a check-out sooner than this a
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+log = logging.getLogger("taizhang.volunteers")
 
 
 def _who(volunteer: Volunteer) -> str:
@@ -174,13 +175,24 @@ def register_volunteer(*, acting_user: Any, unit: Unit, source: str = "register"
 CODE_TTL = datetime.timedelta(minutes=10)
 CODE_INTERVAL = datetime.timedelta(seconds=60)
 CODE_TRIES = 5
+SMS_FAILED = "短信发送失败，请稍后再试。"
+
+
+def request_code(*, phone: str, purpose: str = "login") -> None:
+    """Send a one-time code: for log-in when the phone belongs to a volunteer, for registration when it does not.
+    The answer is the same either way (no enumeration); limits: one a minute, ten a day per phone. The code is
+    stored, then sent outside the transaction (no lock held while the gateway answers)."""
+    phone = re.sub(r"[\s-]", "", phone or "")
+    issued = _issue_code(phone, purpose)
+    if issued is not None:
+        deliver_code(phone=phone, entry_id=issued[0], code=issued[1],
+                     sms_purpose="login_code" if purpose == "login" else "register_code",
+                     audit_action="volunteer_code_request")
 
 
 @transaction.atomic
-def request_code(*, phone: str, purpose: str = "login") -> None:
-    """Send a one-time code: for log-in when the phone belongs to a volunteer, for registration when it does not.
-    The answer is the same either way (no enumeration); limits: one a minute, ten a day per phone."""
-    phone = re.sub(r"[\s-]", "", phone or "")
+def _issue_code(phone: str, purpose: str) -> tuple[int, str] | None:
+    """Check the limits, store a code: (its row, the code) to send, or None when nothing is to be sent."""
     if not PHONE_RE.match(phone):
         raise InvalidInput("请填写11位手机号码。", {"phone": ["请填写11位手机号码。"]})
     ph = phone_hash(phone)
@@ -199,12 +211,23 @@ def request_code(*, phone: str, purpose: str = "login") -> None:
                  message=f"{'登录' if purpose == 'login' else '注册'}验证码，号码摘要 {ph[:12]}")
     if exists != (purpose == "login"):
         LoginCode.objects.create(phone_hash=ph, purpose=purpose, code_hash="-", expires_at=now, used=True)
-        return
+        return None
     code = tokens.new_code()
-    LoginCode.objects.create(phone_hash=ph, purpose=purpose, code_hash=tokens.code_digest(ph, code),
-                             expires_at=now + CODE_TTL)
-    what = "登录" if purpose == "login" else "注册"
-    tokens.send_sms(phone, f"您的志愿服务平台{what}验证码为 {code}，10分钟内有效。")
+    entry = LoginCode.objects.create(phone_hash=ph, purpose=purpose, code_hash=tokens.code_digest(ph, code),
+                                     expires_at=now + CODE_TTL)
+    return entry.pk, code
+
+
+def deliver_code(*, phone: str, entry_id: int, code: str, sms_purpose: str, audit_action: str) -> None:
+    """Text a code just stored (volunteers' and voters' codes). When the gateway does not take it the code is
+    withdrawn, so it counts against no limit, the failure is audited, and the person is told (InvalidInput)."""
+    try:
+        sms.send(phone, sms_purpose, {"code": code})
+    except sms.SmsError as exc:  # core.sms has logged the reason (number masked)
+        LoginCode.objects.filter(pk=entry_id).delete()
+        audit.record(audit_action, None, user=None, object_type="volunteers.logincode", success=False,
+                     message=f"验证码短信未发出，号码摘要 {phone_hash(phone)[:12]}：{exc.message}")
+        raise InvalidInput(SMS_FAILED, {"phone": [SMS_FAILED]}) from None
 
 
 def consume_code(*, phone: str, code: str, purpose: str) -> None:
@@ -366,10 +389,18 @@ def _promote(shift: Shift) -> SignUp | None:
     first.state = S.APPROVED if shift.activity.auto_approve else S.APPLIED
     first.save(update_fields=["state", "updated_at"])
     audit.record("update", first, user=None, message="候补递补", object_repr=f"{first.volunteer.number}")
-    volunteer = first.volunteer
-    transaction.on_commit(lambda: tokens.send_sms(
-        volunteer.phone, f"您候补的志愿服务活动{quoted(shift.activity.title)}已有空位，您已递补，请按时参加。"))
+    volunteer, title = first.volunteer, shift.activity.title
+    transaction.on_commit(lambda: notify_promoted(volunteer, title))
     return first
+
+
+def notify_promoted(volunteer: Volunteer, title: str) -> None:
+    """The SMS to a volunteer promoted off the waiting list (after commit): a failure is logged, never raised into
+    the request that freed the place."""
+    try:
+        sms.send(volunteer.phone, "waitlist_promoted", {"title": title})
+    except sms.SmsError as exc:
+        log.warning("候补递补短信未发出：%s，%s", _who(volunteer), exc.message)
 
 
 CANCELLABLE_STATES = (S.APPLIED, S.APPROVED, S.WAITLISTED)

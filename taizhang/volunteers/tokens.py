@@ -5,7 +5,7 @@
   next one (grace for a slow scan), refused before, after, or for another activity or shift.
 * The volunteer session: a signed cookie holding the volunteer's id and a fingerprint of their phone index, so a
   phone change ends every session. It is not a Django session, and a staff session is never read here.
-* One-time log-in codes: six digits, stored as a digest, ten minutes, five tries.
+* One-time log-in codes: six digits, stored as a digest, ten minutes, five tries (sent by core.sms).
 * The pending log-in: between "获取验证码" and "登录" the phone number rides in a cookie, SM4-encrypted inside a
   signed ten-minute value, so it is in no URL (access logs, history, Referer) and the cookie does not show it.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 import time
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 
-from taizhang.core import crypto
+from taizhang.core import crypto, sms
 
 WINDOW_SECONDS = 30
 GRACE_WINDOWS = 1
@@ -33,8 +32,7 @@ PENDING_SALT = "taizhang.volunteers.pending-login"
 PENDING_MAX_AGE = 10 * 60  # as long as a code lives (actions.CODE_TTL)
 _PENDING_AD = b"taizhang.volunteers.pending-login"
 
-log = logging.getLogger("taizhang.volunteers.sms")
-OUTBOX: list[tuple[str, str]] = []  # (phone, text) of messages sent by the console backend (tests read it)
+OUTBOX = sms.OUTBOX  # (phone, text) of messages the console SMS backend sent: the same list (tests, the demo)
 
 
 def _key(purpose: str) -> bytes:
@@ -101,13 +99,6 @@ def new_code() -> str:
 
 def code_digest(phone_hash: str, code: str) -> str:
     return hmac.new(_key("otp"), f"{phone_hash}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def send_sms(phone: str, text: str) -> None:
-    """Without an SMS gateway the message goes to the log (console) and to OUTBOX for tests and the demo."""
-    OUTBOX.append((phone, text))
-    del OUTBOX[:-50]
-    log.warning("短信（未配置短信网关，仅记录）→ %s：%s", phone[:3] + "****" + phone[-4:], text)
 
 
 # --- the pending log-in -------------------------------------------------------------------------------------------

@@ -160,18 +160,26 @@ CODE_INTERVAL = datetime.timedelta(seconds=60)
 CODES_PER_DAY = 10
 
 
-@transaction.atomic
 def request_vote_code(*, phone: str, now: datetime.datetime | None = None) -> None:
     """Send a one-time code to prove the voter holds this phone (the volunteers' code mechanism, purpose "vote").
-    One a minute and ten a day per phone, counted with the volunteers' codes (one SMS budget per phone)."""
+    One a minute and ten a day per phone, counted with the volunteers' codes (one SMS budget per phone). The code is
+    sent after the transaction; when the gateway does not take it, it is withdrawn and InvalidInput says so."""
+    from taizhang.volunteers import actions as volunteer_actions
+
+    phone = identity.normalise_phone(phone)
+    entry_id, code = _issue_vote_code(phone, now or timezone.now())
+    volunteer_actions.deliver_code(phone=phone, entry_id=entry_id, code=code, sms_purpose="vote_code",
+                                   audit_action="votes.code_request")
+
+
+@transaction.atomic
+def _issue_vote_code(phone: str, now: datetime.datetime) -> tuple[int, str]:
     from taizhang.volunteers import actions as volunteer_actions
     from taizhang.volunteers import tokens
     from taizhang.volunteers.models import LoginCode
 
-    phone = identity.normalise_phone(phone)
     if not identity.PHONE_RE.match(phone):
         raise _refuse("请填写11位手机号码。", "phone")
-    now = now or timezone.now()
     ph = volunteer_actions.phone_hash(phone)
     if LoginCode.objects.filter(phone_hash=ph, created_at__gt=now - CODE_INTERVAL).exists():
         raise _refuse("验证码已发送，请一分钟后再试。", "phone")
@@ -179,11 +187,11 @@ def request_vote_code(*, phone: str, now: datetime.datetime | None = None) -> No
             >= CODES_PER_DAY:
         raise _refuse("今天获取验证码的次数过多，请明天再试。", "phone")
     code = tokens.new_code()
-    LoginCode.objects.create(phone_hash=ph, purpose="vote", code_hash=tokens.code_digest(ph, code),
-                             expires_at=now + CODE_TTL, created_at=now)
+    entry = LoginCode.objects.create(phone_hash=ph, purpose="vote", code_hash=tokens.code_digest(ph, code),
+                                     expires_at=now + CODE_TTL, created_at=now)
     audit.record("votes.code_request", None, user=None, object_type="volunteers.logincode",
                  message=f"投票验证码，号码摘要 {ph[:12]}")
-    tokens.send_sms(phone, f"您的投票验证码为 {code}，10分钟内有效。请勿告诉他人。")
+    return entry.pk, code
 
 
 def verify_vote_code(*, phone: str, code: str) -> str:
