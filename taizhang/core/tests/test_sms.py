@@ -288,6 +288,13 @@ def test_aliyun_backend_sends_a_signed_send_sms(aliyun_backend: Gateway) -> None
     assert KEY_SECRET not in (first + second).decode()
 
 
+def test_aliyun_cuts_a_long_title_to_the_variable_limit(aliyun_backend: Gateway) -> None:
+    title = "二〇二六年万柏林区新时代文明实践志愿服务邻里守望关爱空巢老人走访慰问暨健康义诊活动第三场"
+    sms.send(PHONE, "waitlist_promoted", {"title": title})
+    sent = json.loads(_check_aliyun_request(aliyun_backend.received[0][2])["TemplateParam"])["title"]
+    assert len(title) > sms.ALIYUN_PARAM_MAX and sent == title[: sms.ALIYUN_PARAM_MAX]
+
+
 def test_aliyun_error_code_is_a_failure_with_their_message(aliyun_backend: Gateway) -> None:
     aliyun_backend.reply = lambda body: (200, json.dumps(
         {"Message": "触发小时级流控Permits:5", "RequestId": "R2", "Code": "isv.BUSINESS_LIMIT_CONTROL"}).encode())
