@@ -125,7 +125,20 @@ def test_phone_tap_targets_confirmation_and_the_saved_inspection(live_server: An
     page.wait_for_selector("#cv-checklist[data-ready='1']", timeout=30000)
     box = page.locator(".cv-photo").first.bounding_box()
     assert box is not None and box["height"] >= 44, box
+    back = page.locator(".cv-head > a").bounding_box()
+    assert back is not None and back["height"] >= 44, back
+    # each item's title lies wholly inside its card, even when it wraps (a legend on the border drew its first
+    # line above the card)
     s2 = std(fw, "S2")
+    s2.text = "门前三包责任制落实到位，无占道经营、无乱堆乱放、无乱贴乱画，门店招牌规范整洁"
+    s2.save(update_fields=["text"])
+    page.reload()
+    page.wait_for_selector("#cv-checklist[data-ready='1']", timeout=30000)
+    inside = page.eval_on_selector_all(".cv-item", """els => els.map(e => {
+        const card = e.getBoundingClientRect(), title = e.querySelector('legend').getBoundingClientRect();
+        return [title.top >= card.top + 8, title.bottom <= card.bottom, title.height]; })""")  # inside the padding
+    assert inside and all(top and bottom for top, bottom, _h in inside), inside
+    assert max(h for _t, _b, h in inside) > 30, inside  # the long title wraps, and still fits
     page.check(f"input[name='s{s2.pk}'][value='0']")
     page.click("#cv-submit")
     expect(page.locator(f"[data-error='{s2.pk}']")).to_contain_text("请写明问题或拍照", timeout=15000)
