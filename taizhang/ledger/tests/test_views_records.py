@@ -230,6 +230,20 @@ def test_submit_without_required_figure_shows_the_error_next_to_the_field(setup:
     assert 'value="理论宣讲进社区"' in content  # input kept
 
 
+def test_a_form_sent_back_names_the_files_to_choose_again(setup: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("现场照片.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                               content_type="application/pdf")
+    data = {**form_data(setup, fig_lecture_audience=""), "submit": "1", "file": photo}
+    response = client_for(setup.liaison).post(reverse("ledger:record_create"), data)
+    content = response.content.decode()
+    assert response.status_code == 200 and not Record.objects.exists()
+    assert 'id="files-dropped"' in content and "1 个文件（现场照片.pdf）没有保存" in content
+    # a first visit has no such notice
+    assert 'id="files-dropped"' not in client_for(setup.liaison).get(reverse("ledger:record_create")).content.decode()
+
+
 def test_invalid_figure_is_reported_per_field(setup: Any) -> None:
     response = client_for(setup.liaison).post(reverse("ledger:record_create"),
                                                form_data(setup, fig_lecture_audience="很多"))

@@ -136,6 +136,8 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
 def _render_form(request: HttpRequest, form: RecordForm, record: Record | None = None,
                  latest: Record | None = None, status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "record": record, "latest": latest}
+    # a form sent back keeps what was typed, but no browser keeps the files chosen: name them, to be chosen again
+    context["files_dropped"] = [f.name for f in request.FILES.getlist("file")] if request.method == "POST" else []
     if record is not None:
         context["evidence_count"] = record.evidence.count()
     if latest is not None:
