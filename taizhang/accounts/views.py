@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -31,6 +30,7 @@ from taizhang.accounts.forms import (
 )
 from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.middleware import client_address
+from taizhang.core.redirects import is_local_path
 
 PENDING = "tz_pending_login"  # user id, backend, time and next URL between the password and the second factor
 PENDING_SECONDS = 300
@@ -39,9 +39,8 @@ MFA_DONE = "tz_mfa"  # session flag: this session passed the second factor
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
+    if is_local_path(request, candidate):
+        return str(candidate)
     return reverse("core:home")
 
 

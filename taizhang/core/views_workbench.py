@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from taizhang.core import notifications
 from taizhang.core.models import Notification, NotificationDelivery, NotificationPreference
+from taizhang.core.redirects import is_local_path
 from taizhang.core.workbench import panels_for
 
 
@@ -53,7 +53,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_target(request: HttpRequest, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+    if is_local_path(request, url):
         return url
     return reverse("core:notice_list")
 

@@ -21,10 +21,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import InvalidInput, NotPermitted, StaleObjectError
+from taizhang.core.redirects import is_local_path
 from taizhang.org import actions
 from taizhang.org.forms import GrantRoleForm, UnitForm, UnitMoveForm, UserCreateForm
 from taizhang.org.models import Membership, Unit
@@ -65,7 +65,7 @@ def cap_required(cap: str) -> Callable[[V], V]:
 def safe_next(request: HttpRequest, fallback: str) -> str:
     """The `next` parameter if it points to this site, else the fallback."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if is_local_path(request, target):
         return target
     return fallback
 

@@ -167,3 +167,18 @@ def test_next_must_stay_on_site(reviewer_sa: Any, tree: Any) -> None:
     response = client_for(reviewer_sa).post(reverse("ledger:review_approve", args=[record.pk]),
                                             {"next": "https://evil.example/"})
     assert response["Location"] == reverse("ledger:review_queue")
+
+
+@pytest.mark.parametrize("bad_next", ["abc", "//evil.example/x", "https://evil.example/", "javascript:alert(1)"])
+def test_a_next_that_is_not_a_path_here_falls_back_after_the_approval(reviewer_sa: Any, tree: Any,
+                                                                      bad_next: str) -> None:
+    """A bare word used to reach redirect() as a URL name: a 500 after the record was already approved."""
+    record = submitted(tree.street_a, "待审")
+    response = client_for(reviewer_sa).post(reverse("ledger:review_approve", args=[record.pk]),
+                                            {"comment": "", "next": bad_next})
+    record.refresh_from_db()
+    assert record.status == Record.Status.APPROVED
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:review_queue")
+    kept = client_for(reviewer_sa).post(reverse("ledger:review_approve", args=[submitted(tree.street_a, "二").pk]),
+                                        {"next": "/ledger/review/?page=2"})
+    assert kept["Location"] == "/ledger/review/?page=2"
