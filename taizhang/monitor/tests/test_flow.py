@@ -71,6 +71,13 @@ def test_assign_respond_close(tree, staff, client):
                                 published_at=timezone.now() + datetime.timedelta(days=1))
     assert set(err.value.errors) == {"published_text", "where", "published_at"}
     client.force_login(liaison)
+    # a refused response comes back in its form with what was typed, the error beside its field
+    refused = client.post(reverse("monitor:incident_respond", args=[inc.pk]), {
+        "published_text": "东城街道情况说明（草）", "where": "", "url": "",
+        "published_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "东城街道情况说明（草）" in body and 'id="id_where_error"' in body
+    assert not inc.responses.exists()
     resp = client.post(reverse("monitor:incident_respond", args=[inc.pk]), {
         "published_text": "东城街道发布情况说明：补偿款已发放九成，其余本月底前发放。", "where": "“东城发布”微信公众号",
         "url": "https://www.example.gov.cn/dc/1.html", "published_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),

@@ -87,8 +87,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cap_required(Cap.VIEW)
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_incident(request, get_incident(request.user, pk))
+
+
+def _render_incident(request: HttpRequest, incident: Incident, *, assign_form: AssignForm | None = None,
+                     response_form: ResponseForm | None = None, status: int = 200) -> HttpResponse:
+    """The incident page; a refused assignment or response comes back in its form, with what was typed and the
+    errors beside the fields (status 400), instead of a redirect that lost them."""
     user = request.user
-    incident = get_incident(user, pk)
     manage = manages_monitoring(user)
     items = MonitorItem.objects.filter(incident=incident).select_related("outlet").order_by("-at")[:20]
     return render(request, "monitor/incident_detail.html", {
@@ -100,11 +106,11 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alerts": incident.alerts.order_by("-created_at")[:10],
         "briefs": incident.briefs.order_by("-created_at")[:5] if manage else [],
         "items": items,
-        "assign_form": AssignForm(incident=incident) if manage else None,
-        "response_form": ResponseForm(),
+        "assign_form": (assign_form or AssignForm(incident=incident)) if manage else None,
+        "response_form": response_form or ResponseForm(),
         "curves": charts.incident_curves(incident), "sources_chart": charts.incident_sources(incident),
         "terms_chart": charts.incident_terms(incident),
-    })
+    }, status=status)
 
 
 @require_POST
@@ -118,13 +124,14 @@ def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user, incident=incident, expected_version=form.cleaned_data["version"],
                 unit=form.cleaned_data["unit"], deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"],
             )
-        except (InvalidInput, InvalidTransition, StaleObjectError) as exc:
-            messages.error(request, exc.message)
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        except (InvalidTransition, StaleObjectError) as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, f"已交办{form.cleaned_data['unit'].name}。")
-    else:
-        messages.error(request, "交办信息有误：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("monitor:incident_detail", pk=pk)
+            return redirect("monitor:incident_detail", pk=pk)
+    return _render_incident(request, incident, assign_form=form, status=400)
 
 
 @require_POST
@@ -142,8 +149,7 @@ def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "回应已登记。")
             return redirect("monitor:incident_detail", pk=pk)
-    messages.error(request, "回应未登记：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("monitor:incident_detail", pk=pk)
+    return _render_incident(request, incident, response_form=form, status=400)
 
 
 @require_POST
