@@ -625,17 +625,27 @@
       if (!isFinite(value)) {
         value = 0;
       }
+      const stated = value;
       value = Math.max(0, Math.min(100, value));
       bar.style.width = value + '%'; // CSSOM writes are allowed under CSP
       const track = bar.parentElement;
-      if (track && track.classList.contains('tz-progress') && !track.hasAttribute('role')) {
-        track.setAttribute('role', 'progressbar');
-        track.setAttribute('aria-valuemin', '0');
-        track.setAttribute('aria-valuemax', '100');
+      if (!track || !track.classList.contains('tz-progress')) {
+        return;
       }
-      if (track && track.getAttribute('role') === 'progressbar') {
-        track.setAttribute('aria-valuenow', String(Math.round(value)));
+      // Every bar in the product prints its percentage beside it, so the bar itself is decoration and is hidden
+      // from screen readers; a bar given a name (data-label) is announced as a progress bar instead, with its
+      // stated value (a target at 121.3 % is not read as 100).
+      const name = track.getAttribute('data-label');
+      if (!name) {
+        track.setAttribute('aria-hidden', 'true');
+        return;
       }
+      track.setAttribute('role', 'progressbar');
+      track.setAttribute('aria-label', name);
+      track.setAttribute('aria-valuemin', '0');
+      track.setAttribute('aria-valuemax', '100');
+      track.setAttribute('aria-valuenow', String(Math.round(value)));
+      track.setAttribute('aria-valuetext', String(stated) + '%');
     });
   }
 
@@ -687,6 +697,45 @@
   });
 
   /* ------------------------------------------------------------------ *
+   * Scrolling tables: a .tz-table-wrap that scrolls (a long or wide table)
+   * can be reached and scrolled with the keyboard (WCAG 2.1.1): it becomes
+   * a focusable region named by the table's caption or the heading above.
+   * ------------------------------------------------------------------ */
+
+  function regionName(wrap) {
+    const caption = wrap.querySelector('caption');
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    let el = wrap.previousElementSibling;
+    while (el && !/^H[1-6]$/.test(el.tagName) && !el.classList.contains('tz-card__title')) {
+      el = el.previousElementSibling;
+    }
+    if (!el && wrap.parentElement) {
+      el = wrap.parentElement.querySelector('h1, h2, h3, .tz-card__title');
+    }
+    return el && el.textContent.trim() ? el.textContent.trim() + '（表格）' : '表格';
+  }
+
+  function initScrollRegions(root) {
+    findAll(root || document, '.tz-table-wrap').forEach(function (wrap) {
+      const scrolls = wrap.scrollHeight > wrap.clientHeight + 1 || wrap.scrollWidth > wrap.clientWidth + 1;
+      if (!scrolls || wrap.hasAttribute('tabindex')) {
+        return;
+      }
+      wrap.setAttribute('tabindex', '0');
+      wrap.setAttribute('role', 'region');
+      if (!wrap.hasAttribute('aria-label') && !wrap.hasAttribute('aria-labelledby')) {
+        wrap.setAttribute('aria-label', regionName(wrap));
+      }
+    });
+  }
+
+  document.addEventListener('htmx:load', function (evt) {
+    initScrollRegions(evt.target);
+  });
+
+  /* ------------------------------------------------------------------ *
    * Start-up
    * ------------------------------------------------------------------ */
 
@@ -695,6 +744,7 @@
   onReady(function () {
     initCharts(document);
     initProgress(document);
+    initScrollRegions(document);
   });
 
   window.taizhang = Object.freeze({

@@ -44,14 +44,21 @@
     toggle.setAttribute("aria-haspopup", "listbox");
     toggle.setAttribute("aria-expanded", "false");
     toggle.setAttribute("aria-controls", id + "-panel");
+    toggle.id = id + "-toggle";
     if (select.id) {
       var label = document.querySelector('label[for="' + select.id + '"]');
       if (label) {
-        label.htmlFor = id + "-toggle";
-        toggle.setAttribute("aria-label", text(label));
+        // the name is the label and then the visible value ("单位 全部单位"), so what is seen is what is said
+        // (WCAG 2.5.3): aria-labelledby, not an aria-label that would hide the value
+        label.htmlFor = toggle.id;
+        if (!label.id) label.id = id + "-label";
+        toggle.setAttribute("aria-labelledby", label.id + " " + toggle.id);
       }
     }
-    toggle.id = id + "-toggle";
+    // the hidden native select's state belongs to the button people reach: its error and its help
+    ["aria-invalid", "aria-describedby"].forEach(function (name) {
+      if (select.hasAttribute(name)) toggle.setAttribute(name, select.getAttribute(name));
+    });
     var panel = document.createElement("div");
     panel.className = "tz-tree__panel";
     panel.id = id + "-panel";
