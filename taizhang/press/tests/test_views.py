@@ -140,3 +140,20 @@ def test_newmedia_import_command_is_all_or_nothing(world: World, data: dict[str,
     with pytest.raises(CommandError, match="第 2 行“发文数”"):
         call_command("newmedia", "import", str(bad))
     assert Submission.objects.count() == 1 and Conference.objects.count() == 1
+
+
+def test_a_refused_filing_keeps_what_was_typed_and_names_the_field(world: World, data: dict[str, Any]) -> None:
+    """Used to redirect with "备案信息有误，请检查后重新提交。": which field, nobody knew, and the typed names were gone."""
+    account = data["a"]
+    response = _client(world.liaison_a).post(reverse("press:account_file", args=[account.pk]),
+                                             {"kind": "suspend", "operator": "王运维", "reason": ""})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="王运维"' in body and "请说明理由" in body and 'id="id_reason_error"' in body
+    assert not AccountFiling.objects.filter(account=account, kind="suspend").exists()
+    bad_url = _client(world.liaison_a).post(reverse("press:account_file", args=[account.pk]),
+                                            {"kind": "change", "operator": "王运维", "url": "http://"})
+    assert bad_url.status_code == 400 and 'id="id_url_error"' in bad_url.content.decode()
+    ok = _client(world.liaison_a).post(reverse("press:account_file", args=[account.pk]),
+                                       {"kind": "change", "operator": "王运维"})
+    assert ok.status_code == 302 and AccountFiling.objects.filter(account=account, kind="change").exists()

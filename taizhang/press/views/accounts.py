@@ -94,7 +94,13 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.VIEW)
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_scoped(NewMediaAccount.objects.select_related("unit"), request.user, pk=pk)
+    return _render_account(request, get_scoped(NewMediaAccount.objects.select_related("unit"), request.user, pk=pk))
+
+
+def _render_account(request: HttpRequest, account: NewMediaAccount, filing_form: FilingForm | None = None,
+                    status: int = 200) -> HttpResponse:
+    """The account page; a refused filing comes back in its form with what was typed (operator, reviewer, reason)
+    and each error by its field."""
     days = rules.days_since(account.last_post_date, timezone.localdate(), account.opened_on)
     return render(
         request,
@@ -106,10 +112,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "filings": account.filings.select_related("submitted_by", "decided_by")[:20],
             "stats": account.stats.all()[:12],
             "checks": account.checks.all()[:12],
-            "filing_form": FilingForm(),
+            "filing_form": filing_form or FilingForm(),
             "can_act": can_act(request.user, account.unit),
             "is_staff": is_staff(request.user, account.unit),
         },
+        status=status,
     )
 
 
@@ -156,12 +163,20 @@ def account_file(request: HttpRequest, pk: int) -> HttpResponseBase:
                 reason=form.cleaned_data["reason"],
                 changes=form.changes(),
             )
+        except InvalidInput as exc:
+            placed = False
+            for field, problems in (exc.errors or {}).items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+                    placed = True
+            if not placed:
+                form.add_error(None, exc.message)
+        except InvalidTransition as exc:
+            form.add_error(None, exc.message)
+        else:
             messages.success(request, "备案已提交，待宣传部审核。")
-        except (InvalidInput, InvalidTransition) as exc:
-            error(request, exc)
-    else:
-        messages.error(request, "备案信息有误，请检查后重新提交。")
-    return redirect("press:account_detail", account.pk)
+            return redirect("press:account_detail", account.pk)
+    return _render_account(request, account, form, status=400)
 
 
 @cap_required(Cap.VIEW)
