@@ -40,6 +40,7 @@ from taizhang.volunteers.models import (
     TeamMembership,
     Volunteer,
     age_on,
+    round_hours,
 )
 
 S = SignUp.State
@@ -463,8 +464,21 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def _location(activity: Activity, lat: float | None, lng: float | None) -> str:
+def no_location_message(activity: Activity, what: str = "签到") -> str:
+    """Why a scan without the phone's position is refused where the activity has a check-in radius, and what to do:
+    allow the location and scan again, or have the organiser record the hours on the staff side (手工补录时长 on
+    the activity's page, volunteers.views.activity_manual; a second staff member approves them)."""
+    return (f"本活动须在活动地点{activity.geofence_m}米范围内{what}，但没有获取到您的位置。请打开手机定位，"
+            f"在浏览器询问时选择“允许”，然后重新扫码{what}；如仍无法定位，请联系活动组织者在管理端为您手工补录"
+            "服务时长。")
+
+
+def _location(activity: Activity, lat: float | None, lng: float | None, what: str = "签到") -> str:
+    """The position kept with a scan ("lat,lng", or "" without one). Where the activity has a check-in radius
+    (`Activity.checks_location`) a scan without a position, or outside the radius, is refused."""
     if lat is None or lng is None:
+        if activity.checks_location:
+            raise InvalidTransition(no_location_message(activity, what))
         return ""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise InvalidInput("定位信息无效。", {"location": ["定位信息无效。"]})
@@ -549,7 +563,7 @@ def check_out(*, volunteer: Volunteer, activity: Activity, token: str, lat: floa
         raise InvalidTransition("您尚未签到或已签退。")
     if not confirm_short and now - signup.checked_in_at < SHORT_SERVICE:
         raise InvalidTransition("距签到不足10分钟。如确实要现在签退，请勾选下方的确认后再提交。")
-    signup.check_out_location = _location(activity, lat, lng)
+    signup.check_out_location = _location(activity, lat, lng, "签退")
     signup.state, signup.checked_out_at = S.CHECKED_OUT, now
     signup.save(update_fields=["state", "checked_out_at", "check_out_location", "updated_at"])
     shift = signup.shift
@@ -619,7 +633,7 @@ def scan_state(*, volunteer: Volunteer, activity: Activity, token: str,
 def recompute_total(volunteer: Volunteer) -> Decimal:
     total = (HourRecord.objects.filter(volunteer=volunteer, status=HourRecord.Status.CONFIRMED)
              .aggregate(t=Sum("hours"))["t"] or Decimal(0))
-    total = total.quantize(Decimal("0.1"))
+    total = round_hours(total)
     Volunteer.objects.filter(pk=volunteer.pk).update(total_hours=total)
     volunteer.total_hours = total
     return total

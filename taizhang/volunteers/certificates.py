@@ -17,16 +17,17 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.crypto import mask
+from taizhang.core.crypto import blind_index, mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from taizhang.org.roles import Cap
 from taizhang.volunteers.actions import require
-from taizhang.volunteers.models import Certificate, HourRecord, Team, Volunteer
+from taizhang.volunteers.models import Certificate, HourRecord, Team, Volunteer, format_hours, round_hours
 
 
 def verify_url(cert: Certificate, page: str = "") -> str:
@@ -66,7 +67,7 @@ def issue_certificate(*, acting_user: Any, volunteer: Volunteer, issuer: Team, h
     rows = list(records.order_by("day").values_list("id", "day", "hours", "content"))
     if not rows:
         raise InvalidTransition("在该组织没有已确认的志愿服务时长，不能出具证明。")
-    total = sum((r[2] for r in rows), Decimal(0)).quantize(Decimal("0.1"))
+    total = round_hours(sum((r[2] for r in rows), Decimal(0)))
     contents = sorted({r[3] for r in rows if r[3]})
     content = "参加" + "、".join(contents[:8]) + (f"等{len(contents)}项" if len(contents) > 8 else "") + "志愿服务"
     today = timezone.localdate()
@@ -94,17 +95,51 @@ def revoke_certificate(*, acting_user: Any, cert: Certificate, reason: str) -> C
     return cert
 
 
+VERIFY_MISSING = "请输入证明上的编号和核验码。"
+VERIFY_WRONG = "编号或核验码不正确，请核对证明上印的编号和核验码。"
+VERIFY_TOO_MANY = "核验过于频繁，请一分钟后再试。"
+VERIFY_PER_MINUTE = 10  # look-ups from one address a minute
+
+
 def verify(number: str, code: str = "") -> tuple[str, Certificate | None]:
-    """("valid" | "revoked" | "forged" | "", certificate). A wrong verification code counts as forged."""
-    number = (number or "").strip().upper()
-    if not number:
+    """("valid" | "revoked" | "missing" | "wrong" | "", certificate).
+
+    A certificate is shown only for its number together with its 核验码: numbers are the date and a counter, so
+    they can be walked. A number without a code is "missing" (VERIFY_MISSING), a wrong pair "wrong"
+    (VERIFY_WRONG) whether or not the number exists: neither answer tells that a number was issued. "" is the
+    empty form."""
+    number, code = (number or "").strip().upper(), (code or "").strip().lower()
+    if not number and not code:
         return "", None
+    if not number or not code:
+        return "missing", None
     cert = Certificate.objects.select_related("volunteer").filter(number=number).first()
-    if cert is None:
-        return "forged", None
-    if code and not secrets.compare_digest(code.strip().lower(), cert.verify_code):
-        return "forged", None
+    # compared as bytes (compare_digest refuses non-ASCII text), and compared even without a certificate
+    matches = secrets.compare_digest(code.encode("utf-8"), (cert.verify_code if cert else "-").encode("utf-8"))
+    if cert is None or not matches:
+        return "wrong", None
     return ("revoked" if cert.revoked else "valid"), cert
+
+
+def current_minute() -> int:
+    """The fixed one-minute window verification look-ups are counted in (tests pin it)."""
+    return int(time.time() // 60)
+
+
+def verify_over_rate(address: str) -> str:
+    """Count a look-up from this client address in the current minute (cache, like votes.identity.over_rate); past
+    VERIFY_PER_MINUTE a Chinese message, else "". The address is kept only as a keyed digest."""
+    if not address:
+        return ""
+    key = f"volunteers:verify:{blind_index(address, 'volunteer-verify')[:32]}:{current_minute()}"
+    if cache.add(key, 1, 120):
+        return ""
+    try:
+        n = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 120)
+        n = 1
+    return VERIFY_TOO_MANY if n > VERIFY_PER_MINUTE else ""
 
 
 def public_view(cert: Certificate) -> dict[str, Any]:
@@ -132,7 +167,7 @@ def write_docx(cert: Certificate, verify_page: str = "") -> bytes:
 
     started = time.perf_counter()
     v = cert.volunteer
-    total = f"{cert.hours.normalize():f}"
+    total = format_hours(cert.hours)
     span = ""
     if cert.period_start and cert.period_end:
         span = f"{cert.period_start.year}年{cert.period_start.month}月{cert.period_start.day}日至" \

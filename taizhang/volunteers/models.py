@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
 from django.conf import settings
@@ -50,6 +50,29 @@ def star_for(hours: Decimal, thresholds: list[tuple[int, Decimal]] | None = None
         if hours >= need:
             level = max(level, lv)
     return level
+
+
+HOURS_STEP = Decimal("0.1")  # the precision of the totals, star thresholds and certificates (decimal_places=1)
+
+
+def round_hours(value: Decimal) -> Decimal:
+    """Hours to HOURS_STEP, rounded half up (四舍五入): totals, certificates and what a volunteer sees."""
+    return value.quantize(HOURS_STEP, rounding=ROUND_HALF_UP)
+
+
+def format_hours(value: Decimal | int | float | str | None) -> str:
+    """Hours as a volunteer sees them, on every page, message and certificate: one decimal, the precision of the
+    total (Volunteer.total_hours), the star thresholds and the certificate (Certificate.hours); a single record
+    (HourRecord.hours, kept to 0.01) is rounded half up to it. 4 → "4.0", 3.8 → "3.8", 2.88 → "2.9"."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return ""
+    if not number.is_finite():
+        return ""
+    return f"{round_hours(number):f}"
 
 
 class Volunteer(TimestampedModel, VersionedModel):
@@ -218,6 +241,11 @@ class Activity(TimestampedModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def checks_location(self) -> bool:
+        """A check-in radius (签到范围) around a known place: a scan counts only with the phone's position inside it."""
+        return bool(self.geofence_m) and self.latitude is not None and self.longitude is not None
 
 
 class Shift(models.Model):

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
+from taizhang.core.middleware import client_address
+from taizhang.core.security_middleware import PERMISSIONS_POLICY
 from taizhang.core.sites import PUBLIC_COOKIE_PREFIX
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
@@ -42,6 +44,7 @@ from taizhang.volunteers.models import (
     Team,
     TeamMembership,
     Volunteer,
+    format_hours,
 )
 
 COOKIE = "tzpub_volunteer"
@@ -52,6 +55,8 @@ PERSONAL_POST = ("real_name", "id_number", "phone", "code", "guardian_name", "gu
 AREA_PLACEHOLDER = "输入街道或社区名称搜索"
 AGREE = "我已阅读并同意个人信息保护说明：证件号码和手机号码加密保存，仅用于身份核验和志愿服务记录"
 V = Callable[..., HttpResponseBase]
+# the scan page: the site's default policy, with geolocation allowed for the page itself
+SCAN_PERMISSIONS = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 
 
 def current_volunteer(request: HttpRequest) -> Volunteer | None:
@@ -370,7 +375,7 @@ def scan(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
             if request.POST.get("what") == "out":
                 record = actions.check_out(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng,
                                            confirm_short=request.POST.get("confirm_short") == "1")
-                messages.success(request, f"签退成功，本次服务{record.hours.normalize():f}小时，"
+                messages.success(request, f"签退成功，本次服务{format_hours(record.hours)}小时，"
                                           "活动结束后由组织者确认。")
             else:
                 actions.check_in(volunteer=volunteer, activity=activity, token=token, lat=lat, lng=lng)
@@ -381,8 +386,12 @@ def scan(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
             return redirect("volunteers_public:me")
     state = actions.scan_state(volunteer=volunteer, activity=activity, token=token)
     # the page explains every state itself; a refusal is added only where the page still offers a button
-    return render(request, "volunteers/public/scan.html", _ctx(
+    response = render(request, "volunteers/public/scan.html", _ctx(
         request, activity=activity, token=token, s=state, error=error if state.offers_action else ""))
+    # its script reads the phone's position (kept with the scan, checked against the activity's 签到范围):
+    # the page allows geolocation for itself, as the citizen report and inspection pages do
+    response["Permissions-Policy"] = SCAN_PERMISSIONS
+    return response
 
 
 # --- my page --------------------------------------------------------------------------------------------------------
@@ -458,11 +467,16 @@ def certificate_download(request: HttpRequest, volunteer: Volunteer, pk: int) ->
 # --- certificate verification and order rating (no log-in) ------------------------------------------------------------
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
+    """A certificate's details for its number and 核验码 together (certificates.verify); look-ups are limited per
+    client address (certificates.verify_over_rate)."""
     number = (request.GET.get("number") or "").strip()[:32]
     code = (request.GET.get("code") or "").strip()[:16]
-    result, cert = certificates.verify(number, code)
+    refused = certificates.verify_over_rate(client_address(request)) if number or code else ""
+    result, cert = ("", None) if refused else certificates.verify(number, code)
+    note = refused or {"missing": certificates.VERIFY_MISSING, "wrong": certificates.VERIFY_WRONG}.get(result, "")
     return render(request, "volunteers/public/verify.html", _ctx(
-        request, number=number, code=code, result=result, info=certificates.public_view(cert) if cert else None))
+        request, number=number, code=code, result="limited" if refused else result, note=note,
+        info=certificates.public_view(cert) if cert else None), status=429 if refused else 200)
 
 
 class RateForm(forms.Form):

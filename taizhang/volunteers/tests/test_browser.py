@@ -166,3 +166,74 @@ def test_register_on_a_phone_keeps_the_form_when_the_code_is_sent(live_server: A
     phone.wait_for_load_state("networkidle")
     assert phone.url.endswith("/register/") and len(tokens.OUTBOX) == 1
     assert phone.locator(".tz-field__error").count() >= 1
+
+
+def _volunteer_phone(browser: Any, live_server: Any, volunteer: Any, **context: Any) -> Any:
+    """A phone at 390 px with the volunteer signed in (their session cookie, as the log-in sets it)."""
+    from taizhang.volunteers import tokens
+
+    ctx = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True, **context)
+    ctx.add_cookies([{"name": "tzpub_volunteer", "value": tokens.session_value(volunteer.pk, volunteer.phone_hash),
+                      "url": live_server.url}])
+    return ctx.new_page()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scan_page_reads_the_position_and_phone_targets_are_finger_sized(live_server: Any, browser: Any) -> None:
+    """The phone walk: the scan page reads the position (the site's policy blocked it) and an activity with a
+    check-in radius refuses a phone without one; filter fields, menus, 申诉 and the portal's boxes at 390 px."""
+    from django.utils import timezone
+
+    from taizhang.core.testing import make_tree
+    from taizhang.volunteers import actions, tokens
+    from taizhang.volunteers.models import HourRecord, SignUp
+    from taizhang.volunteers.tests.factories import make_activity, make_team, make_volunteer
+
+    tree = make_tree()
+    team = make_team(tree.street_a)
+    activity = make_activity(team, start=timezone.now() + datetime.timedelta(minutes=30), hours=2, capacity=5,
+                             latitude=Decimal("30.274084"), longitude=Decimal("120.155070"), geofence_m=200)
+    shift = activity.shifts.get()
+    near, blocked = make_volunteer(tree.community_a1), make_volunteer(tree.community_a1)
+    for v in (near, blocked):
+        actions.sign_up(volunteer=v, shift=shift)
+    HourRecord.objects.create(volunteer=near, unit=tree.street_a, team=team, day=datetime.date(2026, 3, 5),
+                              hours=Decimal("2.88"), content="服务", source="manual", status="confirmed")
+    pub = f"{live_server.url}/public/volunteers"
+    scan = f"{pub}/scan/{activity.pk}/?t={tokens.make_checkin_token(activity.pk, shift.pk)}"
+
+    # allowed: the position is read and kept with the check-in
+    phone = _volunteer_phone(browser, live_server, near, permissions=["geolocation"],
+                             geolocation={"latitude": 30.2741, "longitude": 120.1551})
+    phone.goto(scan)
+    # (a selector, not wait_for_function: the page's CSP forbids the eval that polling a JS string needs)
+    phone.locator("[data-geo-note]:has-text('已获取您的位置')").wait_for(timeout=5000)
+    assert phone.input_value("input[name=lat]") == "30.274100"
+    phone.click("button:has-text('签到')")
+    phone.wait_for_load_state("networkidle")
+    signup = SignUp.objects.get(volunteer=near)
+    assert signup.state == "checked_in" and signup.check_in_location.startswith("30.27410,")
+
+    # not allowed: the page says so, and the check-in is refused with what to do
+    other = _volunteer_phone(browser, live_server, blocked)
+    other.goto(scan)
+    other.locator("[data-geo-note]:has-text('未能获取您的位置')").wait_for(timeout=5000)
+    assert other.input_value("input[name=lat]") == ""
+    other.click("button:has-text('签到')")
+    other.wait_for_load_state("networkidle")
+    assert "手工补录服务时长" in other.locator(".tz-alert--error").inner_text()
+    assert SignUp.objects.get(volunteer=blocked).state == "approved"
+
+    def heights(selector: str) -> list[float]:
+        return [b["height"] for b in (e.bounding_box() for e in phone.locator(selector).all()) if b]
+
+    for path in ("/", "/teams/"):
+        phone.goto(f"{pub}{path}")
+        fields = heights(".tz-filters .tz-field")
+        assert fields and max(fields) < 100, (path, fields)  # label and box, not 200 px each
+        assert min(heights(".vp-nav a")) >= 44, path
+    phone.goto(f"{pub}/me/")
+    assert heights("a:has-text('申诉')") and min(heights("a:has-text('申诉')")) >= 44
+    phone.goto(f"{live_server.url}/public/")
+    boxes = heights("#portal-cert-number") + heights("#portal-cert-code")
+    assert len(boxes) == 2 and min(boxes) >= 36, boxes  # the public site's text box, not a bare 17 px input

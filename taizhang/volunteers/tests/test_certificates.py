@@ -31,11 +31,14 @@ def test_issue_verify_revoke(tree):
                                           contact="0571-88886666")
     assert cert.hours == Decimal("10.0") and cert.issuer_head == "李队长"
     assert certificates.verify(cert.number, cert.verify_code)[0] == "valid"
-    assert certificates.verify(cert.number)[0] == "valid"
-    assert certificates.verify(cert.number, "000000000000")[0] == "forged"
-    assert certificates.verify("ZYZM2099010100001")[0] == "forged"
+    assert certificates.verify(cert.number.lower(), cert.verify_code.upper())[0] == "valid"
+    assert certificates.verify(cert.number) == ("missing", None)  # the number alone shows nothing
+    assert certificates.verify(cert.number, "000000000000") == ("wrong", None)
+    assert certificates.verify("ZYZM2099010100001", "000000000000") == ("wrong", None)  # the same answer
+    assert certificates.verify("ZYZM2099010100001") == ("missing", None)
     certificates.revoke_certificate(acting_user=organiser, cert=cert, reason="时长记录有误")
     assert certificates.verify(cert.number, cert.verify_code)[0] == "revoked"
+    assert certificates.verify(cert.number) == ("missing", None)  # nor whether it was revoked
 
 
 def test_no_certificate_without_confirmed_hours(tree):

@@ -58,3 +58,5 @@ def test_citizen_votes_on_a_phone(live_server: Any, browser: Any) -> None:
     assert "13912340000" not in body and "票数每天公布一次" in body
     page.goto(f"{base}/votes/PHONE-2026/results/")
     assert "首次公布在投票开始的次日" in page.content()
+    menu = [b["height"] for b in (a.bounding_box() for a in page.locator(".vt-nav a").all()) if b]
+    assert len(menu) == 3 and min(menu) >= 44, menu  # 正在投票 / 投票 / 公布的票数: finger-sized
