@@ -128,6 +128,8 @@ def test_bad_objections_are_refused_in_chinese_and_nothing_is_lost(on_notice: di
                                                               "contact_phone": "abc"})
     html = response.content.decode()
     assert response.status_code == 400 and "不少于10字" in html
+    # the answer opens at the objection form, where its errors are, not at the candidate list above it
+    assert 'action="#objection"' in html and '<div class="pub-alert" role="alert">' in html
     response = client.post(f"{PUBLIC}/honours/notice/HR-PUB/", {"nomination": "99999999", "text": "x" * 20})
     assert response.status_code == 400 and "请选择候选人" in response.content.decode()
     assert not Objection.objects.exists()
