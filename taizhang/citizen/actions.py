@@ -135,6 +135,42 @@ def validate_answers(category: Category, raw: dict[str, Any], *, require: bool =
     return out
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _plain(value: Any) -> str:
+    """One answer as typed: a whole number without ".0" (numbers are stored as floats), text as it is."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answer_lines(report: Report, *, masked: bool = False) -> list[tuple[str, str]]:
+    """The report's answers to its category's questions as (question, text) for people to read, in the category's
+    order: a choice shown by its name (several joined with 、), numbers and free text as given, a choice the
+    catalogue no longer has as its key; answers to questions the category no longer asks follow, under their code.
+    `masked`: phone and ID numbers in the text masked (everyone but intake staff)."""
+    answers = report.answers if isinstance(report.answers, dict) else {}
+    lines: list[tuple[str, str]] = []
+    asked: set[str] = set()
+    for attr in report.category.attributes or []:
+        code = str(attr.get("code"))
+        asked.add(code)
+        names = {str(v.get("key")): str(v.get("name") or v.get("key")) for v in attr.get("values") or []
+                 if isinstance(v, dict)}
+        lines.append((str(attr.get("label") or code), _answer_text(answers.get(code), names)))
+    lines += [(str(code), _answer_text(value, {})) for code, value in answers.items() if str(code) not in asked]
+    return [(label, mask_text(text) if masked else text) for label, text in lines if text]
+
+
+def _answer_text(value: Any, names: dict[str, str]) -> str:
+    if _empty(value):
+        return ""
+    items = value if isinstance(value, list) else [value]
+    return "、".join(names.get(str(v), _plain(v)) for v in items if not _empty(v))
+
+
 _CODE_SEPARATORS = re.compile(r"[\s\-‐‑–—－_·.]+")
 
 
@@ -315,20 +351,21 @@ def reopen_report(*, acting_user: Any = None, report: Report, reason: str) -> Re
     report.reopen_reason = reason[:300]
     report.closed_at, report.closed_on_time = None, None
     report.rating, report.rating_comment, report.rated_at = "", "", None  # the next outcome is rated afresh
+    fields = ["reopen_count", "reopen_reason", "closed_at", "closed_on_time", "status", "rating", "rating_comment",
+              "rated_at"]
+    withdraw_reply(report, fields)  # the answer the citizen was unhappy with is not the answer any more
     case = case_for(report)
     if case is not None:
         from taizhang.cases.actions import reopen_case
 
         report.status = S.DISPATCHED
-        _save(report, ["reopen_count", "reopen_reason", "closed_at", "closed_on_time", "status", "rating",
-                       "rating_comment", "rated_at"])
+        _save(report, fields)
         case = reopen_case(acting_user=acting_user, case=case, reason=f"群众不满意，申请重新办理：{reason}")
         report.deadline = case.deadline
         _save(report, ["deadline"])
     else:
         report.status = S.ACCEPTED
-        _save(report, ["reopen_count", "reopen_reason", "closed_at", "closed_on_time", "status", "rating",
-                       "rating_comment", "rated_at"])
+        _save(report, fields)
     _event(report, "reopened", f"群众申请重新办理：{reason}")
     audit.record("citizen.report_reopen", report, user=acting_user, message=reason)
     return report
@@ -425,7 +462,7 @@ def answer_report(*, acting_user: Any, report: Report, reply: str, expected_vers
     report.status, report.public_reply, report.replied_at, report.closed_at = S.ANSWERED, reply, now, now
     report.closed_on_time = True
     _save(report, ["status", "public_reply", "replied_at", "closed_at", "closed_on_time"])
-    _event(report, "answered", f"答复：{reply}", user=acting_user)
+    _event(report, "answered", "已答复。", user=acting_user)  # the answer is shown apart, while it stands
     audit.record("citizen.report_answer", report, user=acting_user)
     return report
 
@@ -469,10 +506,7 @@ def case_description(report: Report) -> str:
     lines = [mask_text(report.description), f"地点：{report.place_text}"]
     if report.lat is not None and report.lng is not None:
         lines.append(f"坐标：{report.lat:.5f}，{report.lng:.5f}" + location_note(report))
-    for attr in report.category.attributes or []:
-        value = report.answers.get(str(attr.get("code")))
-        if value not in (None, "", []):
-            lines.append(f"{attr.get('label')}：{mask_text(str(value))}")
+    lines += [f"{label}：{text}" for label, text in answer_lines(report, masked=True)]
     return "\n".join(lines)
 
 
@@ -498,44 +532,66 @@ def dispatch_report(*, acting_user: Any, report: Report, unit: Unit | None = Non
     return report
 
 
+# The case states in which 宣传部 has checked and accepted the unit's handling (the citizen_report kind is checked
+# by 宣传部: verify passes to closed, or to verified when the case waits for something else before closing). Only
+# then is the unit's public reply the report's answer; before that it is the unit's proposal, on the case alone.
+REPLY_PUBLISHED_STATES = ("verified", "closed")
+
+
+def withdraw_reply(report: Report, fields: list[str]) -> None:
+    """The report is being handled again (sent back, verification failed, reopened, the case cancelled): its
+    earlier answer is no longer the answer and is not shown. Staff keep it in the report's history (not public)
+    and in the case's timeline. Adds the changed fields to `fields` (the caller saves)."""
+    if not report.public_reply and report.replied_at is None:
+        return
+    if report.public_reply:
+        _event(report, "reply_withdrawn", f"原答复撤回，重新办理后再答复。原答复：{report.public_reply}", public=False)
+    report.public_reply, report.replied_at = "", None
+    fields += [f for f in ("public_reply", "replied_at") if f not in fields]
+
+
 def on_case_state_change(case: Any, old_state: str, new_state: str) -> None:
-    """Keep the report in step with its case (registered as the case kind's on_state_change)."""
+    """Keep the report in step with its case (registered as the case kind's on_state_change). The unit's public
+    reply becomes the report's answer only when 宣传部 has accepted the handling (REPLY_PUBLISHED_STATES) and is
+    withdrawn whenever the case goes back to be handled again."""
     report = Report.objects.filter(pk=int(getattr(case, "object_id", 0) or 0)).first()
     if report is None or report.status in (S.MERGED, S.REJECTED):
         return
     now = _now()
     fields = ["status"]
-    reply = str(getattr(case, "public_reply", "") or "")
-    if new_state in ("handled", "verified", "closed") and reply:
-        report.public_reply, report.replied_at = reply, now
-        fields += ["public_reply", "replied_at"]
+    was = report.status
     if new_state == "handled":
         report.status = S.HANDLED
+        withdraw_reply(report, fields)  # nothing to withdraw unless published before this rule
         text = "责任单位已办理，等待核查。"
-    elif new_state in ("verified", "closed"):
+    elif new_state in REPLY_PUBLISHED_STATES:
         if report.status == S.CLOSED:
             return
         report.status, report.closed_at = S.CLOSED, now
+        report.public_reply = str(getattr(case, "public_reply", "") or "").strip()
+        report.replied_at = now if report.public_reply else None
         deadline = getattr(case, "deadline", None) or report.deadline
         report.closed_on_time = bool(deadline is None or timezone.localdate(now) <= deadline)
-        fields += ["closed_at", "closed_on_time"]
-        text = "已办结。" + (f"答复：{report.public_reply}" if report.public_reply else "")
+        fields += ["closed_at", "closed_on_time", "public_reply", "replied_at"]
+        text = "已办结。"  # the answer itself is shown apart, while it stands (never kept in the public history)
     elif new_state == "cancelled":
         report.status = S.ACCEPTED
+        withdraw_reply(report, fields)
         text = "转办已撤回，重新受理中。"
     elif new_state in ("dispatched", "accepted", "sent_back", "reopened", "new"):
-        was = report.status
         report.status = S.DISPATCHED
         report.closed_at, report.closed_on_time = None, None
         fields += ["closed_at", "closed_on_time"]
+        withdraw_reply(report, fields)
         if getattr(case, "unit_id", None):
             report.unit_id = case.unit_id
             fields.append("unit")
         if getattr(case, "deadline", None):
             report.deadline = case.deadline
             fields.append("deadline")
-        text = {"accepted": "责任单位已签收，正在办理。", "reopened": "已交责任单位重新办理。" if was != S.DISPATCHED
-                else ""}.get(new_state, "")
+        again = "已交责任单位重新办理。" if was != S.DISPATCHED else ""  # reopen_report says it itself
+        text = again if old_state in ("handled", "verified", "closed") else {
+            "accepted": "责任单位已签收，正在办理。", "reopened": again}.get(new_state, "")
     else:
         return
     _save(report, fields)

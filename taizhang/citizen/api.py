@@ -32,12 +32,15 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
     area = serializers.CharField(source="area.code")
     unit = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+    answer_lines = serializers.SerializerMethodField()
+    public_reply = serializers.CharField(source="shown_reply")
     public_state = serializers.CharField()
 
     class Meta:
         model = Report
-        fields = ["id", "category", "category_name", "description", "answers", "place", "lat", "lng",
-                  "location_accuracy_m", "area", "channel", "status", "public_state", "submitted_at", "unit",
+        fields = ["id", "category", "category_name", "description", "answers", "answer_lines", "place", "lat",
+                  "lng", "location_accuracy_m", "area", "channel", "status", "public_state", "submitted_at", "unit",
                   "deadline", "public_reply", "closed_at", "rating", "reopen_count"]
 
     def get_unit(self, obj: Report) -> str | None:
@@ -45,6 +48,16 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     def get_description(self, obj: Report) -> str:
         return str(mask_text(obj.description))
+
+    def get_answers(self, obj: Report) -> dict[str, Any]:
+        """The stored answers (choice keys as stored), free text with phone and ID numbers masked."""
+        answers = obj.answers if isinstance(obj.answers, dict) else {}
+        return {k: [mask_text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list)
+                else mask_text(v) if isinstance(v, str) else v for k, v in answers.items()}
+
+    def get_answer_lines(self, obj: Report) -> list[dict[str, str]]:
+        """The answers as people read them (`answers` keeps the stored keys): question and text, numbers masked."""
+        return [{"question": q, "answer": a} for q, a in actions.answer_lines(obj, masked=True)]
 
 
 class IntakeReportSerializer(ReportSerializer):

@@ -207,16 +207,17 @@ def export_reports(period: Period, *, acting_user: Any = None, with_contact: boo
     sheet = book.active
     assert sheet is not None
     sheet.title = "随手拍"
-    header = ["编号", "提交时间", "类别", "问题描述", "地点", "片区", "渠道", "状态", "责任单位", "办理期限",
-              "办结时间", "按时办结", "评价", "答复"]
+    header = ["编号", "提交时间", "类别", "问题描述", "补充问题", "地点", "片区", "渠道", "状态", "责任单位",
+              "办理期限", "办结时间", "按时办结", "评价", "答复"]
     if with_contact:
         header.append("联系电话")
     sheet.append(header)
     count = 0
     for r in qs.iterator(chunk_size=2000):
-        row = [r.pk, r.submitted_at, r.category.name, mask_text(r.description), r.place_text, r.area.name,
+        answers = "；".join(f"{label}：{text}" for label, text in actions.answer_lines(r, masked=True))
+        row = [r.pk, r.submitted_at, r.category.name, mask_text(r.description), answers, r.place_text, r.area.name,
                r.get_channel_display(), r.get_status_display(), r.unit.name if r.unit else "", r.deadline,
-               r.closed_at, r.closed_on_time, r.get_rating_display() if r.rating else "", mask_text(r.public_reply)]
+               r.closed_at, r.closed_on_time, r.get_rating_display() if r.rating else "", mask_text(r.shown_reply)]
         if with_contact:
             row.append(r.phone)
         sheet.append([cell_value(v) for v in row])

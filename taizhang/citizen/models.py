@@ -195,6 +195,13 @@ class Report(TimestampedModel, VersionedModel):
         return "处理中" if self.is_open else "已办结"
 
     @property
+    def shown_reply(self) -> str:
+        """The answer as it may be shown (tracking page, public list, Open311, exports): only once the report is
+        answered or closed — its case checked by 宣传部 (verified or closed) — never while it is being handled or
+        handled again, whatever an older row still holds."""
+        return self.public_reply if self.status in (self.Status.ANSWERED, self.Status.CLOSED) else ""
+
+    @property
     def area_label(self) -> str:
         """The area's name when the area is a place on the ground (a street or community), else ""."""
         area = self.area if self.area_id else None

@@ -183,12 +183,13 @@ OPEN = frozenset(Report.OPEN_STATUSES)
 
 def status_notes(row: dict[str, Any]) -> str:
     """Staff's words for the public (the same as the public list shows): the reason for not taking the report up,
-    the merge, the public reply (masked), else the status's name."""
+    the merge, the public reply (masked) once the report is closed (`Report.shown_reply`: never while it is
+    handled or handled again), else the status's name."""
     if row["status"] == Report.Status.REJECTED:
         return mask_text(row["reject_reason"])
     if row["status"] == Report.Status.MERGED and row["merged_into_id"]:
         return f"duplicate: merged into {row['merged_into_id']}"
-    if row["public_reply"]:
+    if row["public_reply"] and row["status"] in (Report.Status.ANSWERED, Report.Status.CLOSED):
         return mask_text(row["public_reply"])
     return str(STATUS_LABELS.get(row["status"], ""))
 

@@ -30,7 +30,7 @@ from taizhang.core.sites import staff_urls
 from . import actions, limits
 from .masking import mask_text, public_coordinate
 from .models import IMPRECISE_LOCATION_M, Category, Photo, Place, Report
-from .photos import MAX_PHOTOS
+from .photos import MAX_PHOTOS, image_response
 
 PUBLIC_PERMISSIONS = "camera=(self), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()"
 
@@ -64,7 +64,7 @@ def public_rows(qs: Any = None) -> list[dict[str, Any]]:
         rows.append({
             "category": r.category.name, "place": r.public_place,
             "state": r.public_state, "state_label": r.public_state_label, "submitted": r.submitted_at,
-            "closed": r.closed_at, "reply": mask_text(r.public_reply or r.reject_reason),
+            "closed": r.closed_at, "reply": mask_text(r.shown_reply or r.reject_reason),
         })
     return rows
 
@@ -239,7 +239,8 @@ def track_detail(request: HttpRequest, code: str, *, error: str = "", status: in
     photos = list(report.photos.filter(stage__in=[Photo.Stage.REPORT, Photo.Stage.ADDED, Photo.Stage.AFTER]))
     context = {
         "report": report, "events": events, "photos": photos, "error": error,
-        "description": mask_text(report.description), "reply": mask_text(report.public_reply),
+        "description": mask_text(report.description), "answers": actions.answer_lines(report, masked=True),
+        "reply": mask_text(report.shown_reply),
         "reject_reason": mask_text(report.reject_reason), "ratings": Report.Rating.choices,
         "survivor": _survivor(report),
     }
@@ -258,7 +259,7 @@ def _survivor(report: Report) -> dict[str, Any] | None:
     if target is None:
         return None
     return {"state": target.public_state, "state_label": target.get_status_display(),
-            "reply": mask_text(target.public_reply or target.reject_reason), "closed": target.closed_at}
+            "reply": mask_text(target.shown_reply or target.reject_reason), "closed": target.closed_at}
 
 
 def _track_action(request: HttpRequest, code: str, fn: Any, **kwargs: Any) -> HttpResponse:
@@ -296,7 +297,7 @@ def photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileR
         handle = field.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404("照片不存在") from exc
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = image_response(handle)  # its own narrow policy: the browser's image viewer styles it inline
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

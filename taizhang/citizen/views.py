@@ -33,6 +33,7 @@ from taizhang.org.scoping import can_in_unit, has_cap, unit_ids_for
 from . import actions, stats
 from .masking import mask_text
 from .models import Category, DispatchRule, Photo, Place, Report
+from .photos import image_response
 
 S = Report.Status
 
@@ -118,9 +119,7 @@ def _render_detail(request: HttpRequest, report: Report, role: str, contact: dic
     context: dict[str, Any] = {
         "report": report, "role": role, "case": case, "case_panel": case_panel,
         "photos": list(report.photos.all()),
-        "answers": [(a.get("label"), report.answers.get(str(a.get("code"))))
-                    for a in report.category.attributes or [] if report.answers.get(str(a.get("code"))) not in
-                    (None, "", [])],
+        "answers": actions.answer_lines(report, masked=role == "unit"),
         "description": mask_text(report.description) if role == "unit" else report.description,
         "events": list(report.events.all()) if role == "intake" else list(report.events.filter(public=True)),
     }
@@ -183,7 +182,7 @@ def staff_photo(request: HttpRequest, pk: int, size: str = "full") -> FileRespon
     _report_or_404(request.user, obj.report_id)
     field = obj.thumb if size == "thumb" else obj.image
     try:
-        return FileResponse(field.open("rb"), content_type="image/jpeg")
+        return image_response(field.open("rb"))  # its own narrow policy: the browser's image viewer styles it
     except (FileNotFoundError, ValueError) as exc:
         raise Http404("照片不存在") from exc
 

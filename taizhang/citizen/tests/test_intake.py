@@ -45,10 +45,11 @@ def test_full_loop_with_unhappy_rating_and_reopen(world: Any) -> None:
     cases.accept_case(acting_user=world.unit_user, case=case)
     cases.handle_case(acting_user=world.unit_user, case=case, reply="已清运", public_reply="垃圾已清运完毕")
     report.refresh_from_db()
-    assert report.status == Report.Status.HANDLED and report.public_reply == "垃圾已清运完毕"
+    assert report.status == Report.Status.HANDLED and report.public_reply == ""  # not before 宣传部's check
     cases.verify_case(acting_user=world.intake, case=case, passed=True)
     report.refresh_from_db()
     assert report.status == Report.Status.CLOSED and report.closed_at is not None and report.closed_on_time
+    assert report.public_reply == "垃圾已清运完毕"
     actions.rate_report(report=report, rating="unsatisfied", comment="没清干净")
     case.refresh_from_db()
     assert case.satisfaction == "unsatisfied"
