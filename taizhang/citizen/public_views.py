@@ -83,6 +83,10 @@ class PublicCaptchaInput(CaptchaTextInput):
     template_name = "citizen/public/_captcha_widget.html"
 
 
+_LOCATION_ERRORS = dict.fromkeys(("invalid", "min_value", "max_value"),
+                                 "定位数据无效：请重新点“使用手机定位”，或在下方选择地点")
+
+
 class ReportForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label="问题类别", empty_label=None,
                                       widget=forms.RadioSelect, error_messages={"required": "请选择问题类别",
@@ -92,13 +96,18 @@ class ReportForm(forms.Form):
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}),
                                   error_messages={"required": "请描述问题"})
     place = forms.ModelChoiceField(queryset=Place.objects.none(), label="地点（道路、社区、地标）", required=False,
-                                   empty_label="— 请选择 —")
-    address = forms.CharField(label="位置补充说明", max_length=200, required=False)
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+                                   empty_label="— 请选择 —", error_messages={"invalid_choice": "请从列表中选择地点"})
+    address = forms.CharField(label="位置补充说明", max_length=200, required=False,
+                              error_messages={"max_length": "最多填写 200 个字"})
+    # the page fills these from the phone; a citizen never types them, so the message names what to do, not a field
+    lat = forms.FloatField(label="手机定位", required=False, widget=forms.HiddenInput, min_value=-90, max_value=90,
+                           error_messages=_LOCATION_ERRORS)
+    lng = forms.FloatField(label="手机定位", required=False, widget=forms.HiddenInput, min_value=-180, max_value=180,
+                           error_messages=_LOCATION_ERRORS)
     # the phone's coords.accuracy: never a form error (a bad value is dropped in actions.location_accuracy)
     accuracy = forms.CharField(required=False, widget=forms.HiddenInput)
-    phone = forms.CharField(label="联系电话（选填，仅受理人员可见）", max_length=20, required=False)
+    phone = forms.CharField(label="联系电话（选填，仅受理人员可见）", max_length=20, required=False,
+                            error_messages={"max_length": "最多填写 20 位"})
 
     def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

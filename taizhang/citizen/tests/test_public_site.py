@@ -173,3 +173,15 @@ def test_public_list_shows_no_personal_data(world: Any) -> None:
     html = client.get(f"{PUBLIC}/reports/").content.decode()
     assert "乱停车" in html and "人民路" in html
     assert PHONE not in html and "13800001111" not in html and report.code not in html
+
+
+def test_a_bad_phone_location_is_explained_without_field_names(world: Any) -> None:
+    """The hidden coordinates were refused as "Lat：输入一个数字。": an English field name a citizen never saw."""
+    from django.test import Client
+
+    category = next(iter(world.categories.values()))
+    data = {"category": str(category.pk), "description": "路口垃圾没人清理", "lat": "abc", "lng": "112.5",
+            "address": "西门"}
+    response = Client().post("/public/report/", data)
+    body = response.content.decode()
+    assert response.status_code == 400 and "定位数据无效" in body and "Lat" not in body and "Lng" not in body
