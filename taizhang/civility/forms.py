@@ -7,9 +7,34 @@ from typing import Any
 from django import forms
 
 from taizhang.civility.models import InspectionRound, Method, SiteType, TitleKind, TitleLevel
+from taizhang.core.errors import InvalidInput
 from taizhang.org.fields import UnitChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
+TOO_LONG = "最多填写 %(limit_value)d 个字（现有 %(show_value)d 个）"
+CHOOSE = "请从列表中选择"
+YEAR = "年度应为 2000 至 2100 之间的整数"
+STALE_PAGE = "页面已过期，请刷新后重新填写"
+
+
+def place_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """An action's refusal beside the fields it names; other names, or a message alone, above the form."""
+    for field, problems in exc.errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def decision(label: str, choices: list[tuple[str, str]], message: str) -> forms.TypedChoiceField:
+    """通过/不通过 as radio buttons, True for "1"."""
+    return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                  error_messages={"required": message, "invalid_choice": CHOOSE})
+
+
+def opinion(label: str, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(label=label, max_length=500, required=required,
+                           error_messages={"required": f"请填写{label}", "max_length": TOO_LONG})
 
 
 def unit_field(units: Any, label: str = "单位") -> UnitChoiceField:
@@ -91,11 +116,21 @@ class DocumentForm(forms.Form):
         self.order_fields(["standard", "unit", "file", "note"])
 
 
+class FrameworkForm(forms.Form):
+    """新建测评体系 on the frameworks page."""
+
+    key = forms.CharField(label="体系标识（字母、数字）", max_length=40,
+                          error_messages={"required": "请填写体系标识", "max_length": TOO_LONG})
+    name = forms.CharField(label="名称", max_length=120,
+                           error_messages={"required": "请填写名称", "max_length": TOO_LONG})
+
+
 class ReviewForm(forms.Form):
-    accept = forms.TypedChoiceField(label="审核结果", choices=[("1", "通过"), ("0", "退回")],
-                                    coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    reason = forms.CharField(label="退回理由", max_length=500, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    accept = decision("审核结果", [("1", "通过"), ("0", "退回")], "请选择审核结果")
+    reason = opinion("退回理由")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2_147_483_647,
+                                 error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"),
+                                                              STALE_PAGE))
 
 
 class SurveyForm(forms.Form):
@@ -150,20 +185,20 @@ class TitleApplicationForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(label="审核结果", choices=[("1", "通过"), ("0", "不通过")],
-                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    reason = forms.CharField(label="意见", max_length=500, required=False)
+    approve = decision("审核结果", [("1", "通过"), ("0", "不通过")], "请选择审核结果")
+    reason = opinion("意见")
 
 
 class TitleCheckForm(forms.Form):
-    year = forms.IntegerField(label="复查年度", min_value=2000, max_value=2100)
-    passed = forms.TypedChoiceField(label="结果", choices=[("1", "通过"), ("0", "不通过（撤销称号）")],
-                                    coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    note = forms.CharField(label="说明", max_length=500, required=False)
+    year = forms.IntegerField(label="复查年度", min_value=2000, max_value=2100, error_messages={
+        "required": "请填写复查年度", "invalid": YEAR, "min_value": YEAR, "max_value": YEAR})
+    passed = decision("结果", [("1", "通过"), ("0", "不通过（撤销称号）")], "请选择复查结果")
+    note = opinion("说明")
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="撤销原因（严重事件）", max_length=500)
+    reason = forms.CharField(label="撤销原因（严重事件）", max_length=500,
+                             error_messages={"required": "请填写撤销原因", "max_length": TOO_LONG})
 
 
 class PairingForm(forms.Form):

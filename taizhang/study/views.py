@@ -32,14 +32,20 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="平台导出文件（xlsx 或 csv）")
 
 
+HEADCOUNT = "应注册人数应为 1 至 1000000 之间的整数"
+
+
 class MapForm(forms.Form):
-    name = forms.CharField(label="平台组织名称", max_length=200)
-    headcount = forms.IntegerField(label="应注册人数", min_value=1, max_value=1_000_000)
+    name = forms.CharField(label="平台组织名称", max_length=200, error_messages={
+        "required": "请填写平台组织名称", "max_length": "最多填写 %(limit_value)d 个字（现有 %(show_value)d 个）"})
+    headcount = forms.IntegerField(label="应注册人数", min_value=1, max_value=1_000_000, error_messages={
+        "required": "请填写应注册人数", "invalid": HEADCOUNT, "min_value": HEADCOUNT, "max_value": HEADCOUNT})
 
     def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         units = Unit.objects.filter(pk__in=unit_ids_for(user, Cap.MANAGE_WORK), is_active=True).order_by("path")
-        self.fields["unit"] = UnitChoiceField(units, label="对应单位", empty_label="请选择单位")
+        self.fields["unit"] = UnitChoiceField(units, label="对应单位", empty_label="请选择单位", error_messages={
+            "required": "请选择对应单位", "invalid_choice": "请从列表中选择"})
 
 
 @cap_required(Cap.VIEW)
@@ -94,26 +100,41 @@ def week_import(request: HttpRequest) -> HttpResponseBase:
             messages.error(request, exc.message)
             if isinstance(exc, InvalidInput):
                 unknown = [e for e in exc.errors.get("file", []) if "尚未对应单位" in e]
-    return render(request, "study/import.html", {"form": form, "unknown": unknown,
-                                                 "map_form": MapForm(user=request.user),
-                                                 "groups": StudyGroup.objects.visible_to(request.user)
-                                                 .select_related("unit")})
+    return _render_import(request, form=form, unknown=unknown)
+
+
+def _render_import(request: HttpRequest, *, form: ImportForm | None = None, map_form: MapForm | None = None,
+                   unknown: list[str] | None = None, status: int = 200) -> HttpResponse:
+    """The import page, which holds the groups form (组织对应, #group-map) too: a refused mapping comes back in its
+    form with what was typed and each error beside its field (status 400), not a redirect that lost them."""
+    return render(request, "study/import.html", {
+        "form": form or ImportForm(initial={"week": timezone.localdate()}), "unknown": unknown or [],
+        "map_form": map_form or MapForm(user=request.user),
+        "groups": StudyGroup.objects.visible_to(request.user).select_related("unit")}, status=status)
 
 
 @require_POST
 @cap_required(Cap.MANAGE_WORK)
 def group_map(request: HttpRequest) -> HttpResponseBase:
     form = MapForm(request.POST, user=request.user)
+    status = 400
     if form.is_valid():
         try:
             actions.map_group(acting_user=request.user, name=form.cleaned_data["name"],
                               unit=form.cleaned_data["unit"], headcount=form.cleaned_data["headcount"])
+        except InvalidInput as exc:
+            for field, problems in exc.errors.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            if not exc.errors:
+                form.add_error(None, exc.message)
+        except NotPermitted as exc:
+            form.add_error("unit", exc.message)
+            status = 403
+        else:
             messages.success(request, "已设置组织对应。")
-        except (InvalidInput, NotPermitted) as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写组织名称、对应单位和应注册人数。")
-    return redirect("study:week_import")
+            return redirect("study:week_import")
+    return _render_import(request, map_form=form, status=status)
 
 
 @require_POST

@@ -40,6 +40,7 @@ from taizhang.volunteers.models import (
     TeamMembership,
     Volunteer,
     age_on,
+    hours_problem,
     round_hours,
 )
 
@@ -673,8 +674,8 @@ def add_manual_hours(*, acting_user: Any, volunteer: Volunteer, team: Team, day:
     """A record for a volunteer without a phone: it stays pending until a second, different person approves it."""
     require(acting_user, Cap.EDIT_RECORDS, team.unit)
     errors: dict[str, list[str]] = {}
-    if not (Decimal("0.1") <= hours <= DAY_LIMIT_HOURS):
-        errors["hours"] = ["时长应在0.1至12小时之间。"]
+    if problem := hours_problem(hours, low=Decimal("0.1"), high=DAY_LIMIT_HOURS):
+        errors["hours"] = [f"{problem}。"]
     if day > timezone.localdate():
         errors["day"] = ["服务日期不能晚于今天。"]
     if not content.strip():
@@ -731,8 +732,9 @@ def open_dispute(*, volunteer: Volunteer, record: HourRecord, reason: str,
         raise NotPermitted("只能对自己的时长记录提出申诉。")
     if not reason.strip():
         raise InvalidInput("请填写申诉理由。", {"reason": ["请填写申诉理由。"]})
-    if claimed_hours is not None and not (Decimal(0) <= claimed_hours <= DAY_LIMIT_HOURS):
-        raise InvalidInput("申诉时长应在0至12小时之间。", {"claimed_hours": ["申诉时长应在0至12小时之间。"]})
+    problem = None if claimed_hours is None else hours_problem(claimed_hours, low=Decimal(0), high=DAY_LIMIT_HOURS)
+    if problem:
+        raise InvalidInput(f"申诉{problem}。", {"claimed_hours": [f"申诉{problem}。"]})
     if record.disputes.filter(state=Dispute.State.OPEN).exists():
         raise InvalidTransition("该记录已有待处理的申诉。")
     dispute = Dispute.objects.create(hour_record=record, reason=reason.strip()[:2000], claimed_hours=claimed_hours)
@@ -754,8 +756,8 @@ def resolve_dispute(*, acting_user: Any, dispute: Dispute, uphold: bool, resolut
     if uphold:
         new_hours = hours if hours is not None else dispute.claimed_hours
         if new_hours is not None:
-            if not (Decimal(0) <= new_hours <= DAY_LIMIT_HOURS):
-                raise InvalidInput("时长应在0至12小时之间。", {"hours": ["时长应在0至12小时之间。"]})
+            if problem := hours_problem(new_hours, low=Decimal(0), high=DAY_LIMIT_HOURS):
+                raise InvalidInput(f"{problem}。", {"hours": [f"{problem}。"]})
             before = {"hours": str(record.hours)}
             record.hours = new_hours
             record.save(update_fields=["hours", "updated_at"])

@@ -158,7 +158,8 @@ def import_xlsx(stream: IO[bytes], *, acting_user: Any = None, today: datetime.d
                 errors.append(f"{where}“服务日期”：日期无效或晚于今天")
             try:
                 hours = Decimal(_cell(row["时长"]))
-                if not (Decimal("0.1") <= hours <= actions.DAY_LIMIT_HOURS):
+                # NaN parses and then cannot be compared; Infinity is out of range anyway: both are no number here
+                if not hours.is_finite() or not (Decimal("0.1") <= hours <= actions.DAY_LIMIT_HOURS):
                     raise InvalidOperation
             except InvalidOperation:
                 errors.append(f"{where}“时长”：应为0.1至12之间的数字")

@@ -75,6 +75,18 @@ def format_hours(value: Decimal | int | float | str | None) -> str:
     return f"{round_hours(number):f}"
 
 
+def hours_problem(value: object, *, low: Decimal, high: Decimal) -> str | None:
+    """What is wrong with hours given for a record (HourRecord.hours keeps 0.01), in Chinese; None when they fit.
+    NaN and Infinity, which Decimal("nan") accepts and no comparison can take, are not numbers here."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return "时长应填写数字"
+    if not low <= value <= high:
+        return f"时长应在{low}至{high}小时之间"
+    if value != value.quantize(Decimal("0.01")):
+        return "时长最多保留 2 位小数"
+    return None
+
+
 class Volunteer(TimestampedModel, VersionedModel):
     class IdType(models.TextChoices):
         RESIDENT = "resident", "居民身份证"

@@ -33,6 +33,7 @@ from taizhang.core.sites import PUBLIC_COOKIE_PREFIX
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.volunteers import actions, certificates, orders, tokens
+from taizhang.volunteers.forms import DISPUTE_RANGE, PlainForm
 from taizhang.volunteers.models import (
     Activity,
     Certificate,
@@ -112,7 +113,7 @@ def _add_errors(form: forms.Form, exc: InvalidInput) -> None:
 
 
 # --- registration and log-in -----------------------------------------------------------------------------------------
-class RegisterForm(forms.Form):
+class RegisterForm(PlainForm):
     real_name = forms.CharField(label="真实姓名", max_length=30)
     id_type = forms.ChoiceField(label="证件类型", choices=Volunteer.IdType.choices)
     id_number = forms.CharField(label="证件号码", max_length=20)
@@ -211,12 +212,12 @@ def send_code(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class LoginForm(forms.Form):
+class LoginForm(PlainForm):
     phone = forms.CharField(label="手机号码", max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
 
 
-class CodeForm(forms.Form):
+class CodeForm(PlainForm):
     """The code page after 获取验证码: the phone is the pending one (shown masked), only the code is typed."""
 
     code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
@@ -413,10 +414,11 @@ def me(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     ))
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(PlainForm):
     reason = forms.CharField(label="申诉理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     claimed_hours = forms.DecimalField(label="您认为应计时长（小时，可不填）", required=False, min_value=Decimal(0),
-                                       max_value=Decimal(12), decimal_places=2)
+                                       max_value=Decimal(12), max_digits=4, decimal_places=2,
+                                       error_messages={"min_value": DISPUTE_RANGE, "max_value": DISPUTE_RANGE})
 
 
 @require_http_methods(["GET", "POST"])
@@ -479,7 +481,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         info=certificates.public_view(cert) if cert else None), status=429 if refused else 200)
 
 
-class RateForm(forms.Form):
+class RateForm(PlainForm):
     rating = forms.TypedChoiceField(label="评价", coerce=int, widget=forms.RadioSelect,
                                     choices=[(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")])
     comment = forms.CharField(label="意见建议", max_length=200, required=False)

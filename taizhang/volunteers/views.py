@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-from decimal import Decimal
 from typing import Any
 
 import segno
@@ -17,18 +16,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError, TaizhangError
 from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, unit_ids_for
 from taizhang.org.views import cap_required
 from taizhang.volunteers import actions, tokens
-from taizhang.volunteers.forms import ActivityForm, ManualHoursForm
+from taizhang.volunteers.forms import ActivityForm, DisputeResolveForm, ManualHoursForm
 from taizhang.volunteers.models import Activity, Dispute, HourRecord, SignUp, Team, Volunteer
 
 
 def add_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """An action's refusal beside the fields it names (other names and a bare message above the form)."""
     for field, msgs in exc.errors.items():
         for m in msgs:
             form.add_error(field if field in form.fields else None, m)
@@ -81,6 +81,13 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.VIEW)
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_scoped(Activity.objects.select_related("team__unit"), request.user, Cap.VIEW, pk=pk)
+    return _render_activity(request, activity)
+
+
+def _render_activity(request: HttpRequest, activity: Activity, *, manual_form: ManualHoursForm | None = None,
+                     status: int = 200) -> HttpResponse:
+    """The activity page; refused manual hours come back in their form (#manual-hours) with what was typed and
+    each error beside its field (status 400), instead of a redirect that lost them."""
     shifts = list(activity.shifts.all())
     signups = (SignUp.objects.filter(shift__activity=activity).select_related("volunteer", "shift")
                .order_by("shift__starts_at", "created_at", "id"))
@@ -88,8 +95,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity, "shifts": shifts, "signups": signups,
         "records": HourRecord.objects.filter(activity=activity).select_related("volunteer"),
         "can_edit": can_in_unit(request.user, Cap.EDIT_RECORDS, activity.team.unit),
-        "manual_form": ManualHoursForm(),
-    })
+        "manual_form": manual_form or ManualHoursForm(),
+    }, status=status)
 
 
 def _signup_action(request: HttpRequest, pk: int, fn: Any, done: str) -> HttpResponse:
@@ -171,19 +178,21 @@ def activity_manual(request: HttpRequest, pk: int) -> HttpResponse:
     form = ManualHoursForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        volunteer = Volunteer.objects.filter(number=d["number"].strip().upper()).first()
+        volunteer = Volunteer.objects.filter(number=d["number"]).first()
         if volunteer is None:
-            messages.error(request, "未找到该志愿者编号。")
+            form.add_error("number", "未找到该志愿者编号，请核对")
         else:
             try:
                 actions.add_manual_hours(acting_user=request.user, volunteer=volunteer, team=activity.team,
                                          day=d["day"], hours=d["hours"], content=d["content"], activity=activity)
+            except InvalidInput as exc:
+                add_errors(form, exc)
+            except (InvalidTransition, StaleObjectError) as exc:
+                form.add_error(None, exc.message)
+            else:
                 messages.success(request, "已补录，须由另一名工作人员复核后生效。")
-            except TaizhangError as exc:
-                messages.error(request, exc.message)
-    else:
-        messages.error(request, "补录信息不完整：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("volunteers:activity_detail", pk=pk)
+                return redirect("volunteers:activity_detail", pk=pk)
+    return _render_activity(request, activity, manual_form=form, status=400)
 
 
 @require_GET
@@ -234,30 +243,48 @@ def hours_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @cap_required(Cap.VIEW)
 def dispute_list(request: HttpRequest) -> HttpResponse:
+    return _render_disputes(request, request.GET.get("state") or "open", request.GET.get("page"))
+
+
+def _render_disputes(request: HttpRequest, state: str, page_number: str | None, *,
+                     refused: tuple[Dispute, DisputeResolveForm] | None = None, status: int = 200) -> HttpResponse:
+    """The disputes page. Each open dispute has its own 处理 form (ids id_dispute<pk>_<field>: many on a page); a
+    refused one (`refused`) comes back in its form with the opinion and hours typed and the errors beside the
+    fields, first on the page when it is not on the page shown (status 400, 409 when it changed meanwhile)."""
     qs = Dispute.objects.visible_to(request.user).select_related("hour_record__volunteer", "hour_record__team")
-    state = request.GET.get("state") or "open"
     if state in Dispute.State.values:
         qs = qs.filter(state=state)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(page_number)
+    rows = [(d, DisputeResolveForm(auto_id=f"id_dispute{d.pk}_%s")) for d in page.object_list]
+    if refused is not None:
+        failed, form = refused
+        rows = [(d, form if d.pk == failed.pk else f) for d, f in rows]
+        if all(d.pk != failed.pk for d, _f in rows):
+            rows.insert(0, (failed, form))
     return render(request, "volunteers/dispute_list.html", {
-        "page": page, "state": state, "states": Dispute.State.choices,
-        "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)})
+        "page": page, "rows": rows, "state": state, "states": Dispute.State.choices,
+        "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)}, status=status)
 
 
 @require_POST
 @cap_required(Cap.EDIT_RECORDS)
 def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = get_scoped(Dispute.objects.all(), request.user, Cap.EDIT_RECORDS, pk=pk)
-    hours_text = (request.POST.get("hours") or "").strip()
-    try:
-        hours = Decimal(hours_text) if hours_text else None
-    except ArithmeticError:
-        messages.error(request, "时长应为数字。")
-        return redirect("volunteers:disputes")
-    try:
-        actions.resolve_dispute(acting_user=request.user, dispute=dispute, uphold=request.POST.get("uphold") == "1",
-                                resolution=request.POST.get("resolution") or "", hours=hours)
-        messages.success(request, "申诉已处理。")
-    except TaizhangError as exc:
-        messages.error(request, exc.message)
-    return redirect("volunteers:disputes")
+    dispute = get_scoped(Dispute.objects.select_related("hour_record__volunteer", "hour_record__team"),
+                         request.user, Cap.EDIT_RECORDS, pk=pk)
+    # the same ids as on the page, so the errors land beside the fields the organiser typed in
+    form = DisputeResolveForm(request.POST, auto_id=f"id_dispute{dispute.pk}_%s")
+    status = 400
+    if form.is_valid():
+        try:
+            actions.resolve_dispute(acting_user=request.user, dispute=dispute,
+                                    uphold=request.POST.get("uphold") == "1",
+                                    resolution=form.cleaned_data["resolution"], hours=form.cleaned_data["hours"])
+        except InvalidInput as exc:
+            add_errors(form, exc)
+        except (InvalidTransition, StaleObjectError) as exc:
+            form.add_error(None, exc.message)
+            status = 409 if isinstance(exc, StaleObjectError) else 400
+        else:
+            messages.success(request, "申诉已处理。")
+            return redirect("volunteers:disputes")
+    return _render_disputes(request, "open", None, refused=(dispute, form), status=status)

@@ -4,9 +4,6 @@ day), never live; nothing about another voter is ever shown."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,9 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, TaizhangError
 from taizhang.votes import actions, identity
+from taizhang.votes.forms import BallotForm, VerifyForm
 from taizhang.votes.models import Poll
-
-CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
 
 
 def _poll(code: str) -> Poll:
@@ -38,28 +34,6 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     ended = Poll.objects.filter(opens_at__lte=now).exclude(pk__in=actions.open_polls(now).values("pk"))
     return render(request, "votes/public/list.html", {
         "polls": list(actions.open_polls(now)[:50]), "ended": list(ended.order_by("-closes_at")[:10])})
-
-
-class BallotForm(forms.Form):
-    """Radio buttons when one choice is allowed, check boxes otherwise; `chosen()` is the list of option ids."""
-
-    def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [(str(o.pk), o.label) for o in poll.options.all()]
-        messages_ = {"required": "请至少选择一位候选对象。", "invalid_choice": "选项无效，请重新选择。",
-                     "invalid_list": "选项无效，请重新选择。"}
-        field: forms.Field
-        if poll.max_choices == 1:
-            field = forms.ChoiceField(label="请选择一位", choices=choices, widget=forms.RadioSelect,
-                                      error_messages=messages_)
-        else:
-            field = forms.MultipleChoiceField(label=f"请选择（最多{poll.max_choices}位）", choices=choices,
-                                              widget=forms.CheckboxSelectMultiple, error_messages=messages_)
-        self.fields["options"] = field
-
-    def chosen(self) -> list[int]:
-        value = self.cleaned_data["options"]
-        return [int(v) for v in (value if isinstance(value, list) else [value])]
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,11 +65,6 @@ def poll_page(request: HttpRequest, code: str) -> HttpResponse:
     return _done(request, render(request, "votes/public/poll.html", {
         "poll": poll, "form": form, "voter": bool(voter), "open": poll.is_open(), "publication": pub,
         "rows": rows, "left": actions.ballots_left(poll, voter) if voter else poll.votes_per_day}, status=status))
-
-
-class VerifyForm(forms.Form):
-    phone = forms.CharField(label="手机号码", max_length=13, widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=forms.TextInput(attrs=CODE_ATTRS))
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.civility import actions
-from taizhang.civility.forms import ContentForm, ProjectForm, RoundForm, SiteForm, StandardForm, UploadForm
+from taizhang.civility.forms import (
+    ContentForm,
+    FrameworkForm,
+    ProjectForm,
+    RoundForm,
+    SiteForm,
+    StandardForm,
+    UploadForm,
+    place_errors,
+)
 from taizhang.civility.models import Content, Framework, InspectionRound, Project, Site, SiteType, Standard
 from taizhang.civility.plans import coverage
 from taizhang.civility.views.common import current_period, fail, ids_param, visible_units
@@ -150,10 +159,17 @@ def round_create(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @cap_required(Cap.VIEW)
 def framework_list(request: HttpRequest) -> HttpResponse:
+    return _render_frameworks(request)
+
+
+def _render_frameworks(request: HttpRequest, form: FrameworkForm | None = None, status: int = 200) -> HttpResponse:
+    """The frameworks page; a refused 新建 comes back in its form (#framework-new) with the key and name typed and
+    each error beside its field (status 400)."""
     return render(request, "civility/framework_list.html", {
         "frameworks": Framework.objects.all().order_by("key", "-edition"),
         "can_manage": bool(unit_ids_for(request.user, Cap.MANAGE_WORK)),
-    })
+        "framework_form": form or FrameworkForm(),
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -221,13 +237,16 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 @cap_required(Cap.MANAGE_WORK)
 def framework_create(request: HttpRequest) -> HttpResponseBase:
     owner = home_unit(request.user)
-    try:
-        if owner is None:
-            raise InvalidInput("您没有所属单位")
-        fw = actions.create_framework(acting_user=request.user, key=request.POST.get("key", ""),
-                                      name=request.POST.get("name", ""), owner=owner)
-        return redirect("civility:framework_detail", pk=fw.pk)
-    except TaizhangError as exc:
-        fail(request, exc)
-    return redirect("civility:framework_list")
+    form = FrameworkForm(request.POST)
+    if owner is None:
+        form.add_error(None, "您没有所属单位，不能新建测评体系")
+    elif form.is_valid():
+        try:
+            fw = actions.create_framework(acting_user=request.user, key=form.cleaned_data["key"],
+                                          name=form.cleaned_data["name"], owner=owner)
+        except InvalidInput as exc:
+            place_errors(form, exc)
+        else:
+            return redirect("civility:framework_detail", pk=fw.pk)
+    return _render_frameworks(request, form, status=400)
 

@@ -101,7 +101,7 @@ def test_the_refusal_names_a_staff_path_that_exists(tree):
     staff = Client()
     staff.force_login(organiser)
     page = staff.get(f"/volunteers/activities/{activity.pk}/").content.decode()
-    assert "手工补录时长" in page and f'action="/volunteers/activities/{activity.pk}/manual/"' in page
+    assert "手工补录时长" in page and f'action="/volunteers/activities/{activity.pk}/manual/#manual-hours"' in page
     record = actions.add_manual_hours(
         acting_user=organiser,
         volunteer=v,
