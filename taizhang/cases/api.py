@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from taizhang.cases import actions
 from taizhang.cases.models import Case, CaseEvent, ExtensionRequest
-from taizhang.core.api_base import HasCap
+from taizhang.core.api_base import HasCap, int_field
 from taizhang.core.errors import InvalidInput
 from taizhang.core.querysets import get_scoped, parse_ids
 from taizhang.org.models import Unit
@@ -167,10 +167,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             actions.request_extension(acting_user=user, case=case, until=_date(data, "until"),  # type: ignore[arg-type]
                                       reason=_text(data, "reason"))
         elif verb == "decide-extension":
-            try:
-                request_id = int(str(data.get("request", "")))
-            except ValueError:
-                raise InvalidInput("request 应为延期申请编号", {"request": ["应为正整数"]}) from None
+            request_id = int_field(data, "request", label="延期申请编号")
             ext = get_object_or_404(ExtensionRequest, pk=request_id, case=case)
             actions.decide_extension(acting_user=user, request=ext, approve=_bool(data, "approve"),
                                      reason=_text(data, "reason"))

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from taizhang.core.api_base import HasCap
+from taizhang.core.api_base import HasCap, int_field
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput
 from taizhang.org.models import Unit
@@ -128,7 +128,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: Any = None) -> Response:
         report = self._intake(pk)
-        into = Report.objects.filter(pk=request.data.get("into") or 0).first()
+        into_id = int_field(request.data, "into", required=False, label="要合并到的报告编号")
+        into = Report.objects.filter(pk=into_id).first() if into_id else None
         if into is None or not actions.can_intake(request.user, into):
             raise InvalidInput("未找到要合并到的报告", {"into": ["未找到该报告"]})
         return Response(self._data(actions.merge_report(acting_user=request.user, report=report, into=into)))

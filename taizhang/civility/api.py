@@ -17,7 +17,7 @@ from taizhang.civility import actions
 from taizhang.civility.models import InspectionRound, Site, SiteType
 from taizhang.civility.photos import from_data_url
 from taizhang.civility.report import score_report
-from taizhang.core.api_base import HasCap
+from taizhang.core.api_base import HasCap, int_field
 from taizhang.core.errors import InvalidInput
 from taizhang.core.querysets import get_scoped
 from taizhang.org.models import Unit
@@ -89,7 +89,10 @@ def _parse_payload(request: Request) -> tuple[dict[str, Any], list[dict[str, Any
     if not isinstance(payload, dict):
         raise InvalidInput("提交内容格式不正确")
     photos: list[dict[str, Any]] = []
-    for n, item in enumerate(payload.get("photos") or []):
+    listed = payload.get("photos") or []
+    if not isinstance(listed, list):
+        raise InvalidInput("照片信息格式不正确", {"photos": ["应为列表"]})
+    for n, item in enumerate(listed):
         if not isinstance(item, dict):
             raise InvalidInput("照片信息格式不正确")
         if item.get("field"):
@@ -109,14 +112,12 @@ class InspectionSubmitView(APIView):
 
     def post(self, request: Request) -> Response:
         payload, photos = _parse_payload(request)
-        try:
-            site_id = int(payload.get("site"))  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("请指定点位", {"site": ["请指定点位"]}) from exc
+        site_id = int_field(payload, "site", required=False, label="点位编号")
+        if site_id is None:
+            raise InvalidInput("请指定点位", {"site": ["请指定点位"]})
         site = get_scoped(Site.objects.select_related("unit"), request.user, Cap.VIEW, pk=site_id)
-        rnd = None
-        if str(payload.get("round") or "").isdigit():
-            rnd = InspectionRound.objects.filter(pk=int(payload["round"])).first()
+        round_id = int_field(payload, "round", required=False, label="测评轮次编号")
+        rnd = InspectionRound.objects.filter(pk=round_id).first() if round_id else None
         answers = payload.get("answers") or []
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
             raise InvalidInput("测评结果格式不正确", {"answers": ["测评结果格式不正确"]})

@@ -11,8 +11,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from taizhang.core.errors import InvalidInput
 from taizhang.core.pagination import COUNT_CAP, capped_count
 from taizhang.core.permissions import has_cap
+from taizhang.core.querysets import MAX_ID
 
 
 class HasCap(permissions.BasePermission):
@@ -52,9 +54,16 @@ def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+NOT_AN_OBJECT_MESSAGE = '请求体应为 JSON 对象，例如 {"reason": "…"}'
+
+
 class SafeJSONParser(JSONParser):
     """DRF's JSON parser with a nesting limit: a body nested thousands of levels deep is a 400 in Chinese, never a
-    RecursionError (500), and no valid request of this API nests deeper than a few levels."""
+    RecursionError (500), and no valid request of this API nests deeper than a few levels.
+
+    The body must be a JSON object: every endpoint reads named fields (``request.data.get(…)``, serializers), and
+    ``null``, ``[]``, ``"s"`` or ``123`` crashed them (AttributeError, TypeError). No endpoint takes a top-level
+    array; one that ever does should say so on the view rather than lose this check for every other."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
@@ -65,7 +74,30 @@ class SafeJSONParser(JSONParser):
             raise ParseError("请求体不是有效的 JSON。") from None
         if json_depth_exceeds(data):
             raise ParseError(f"JSON 嵌套过深（最多 {MAX_JSON_DEPTH} 层）。")
+        if not isinstance(data, dict):
+            raise ParseError(NOT_AN_OBJECT_MESSAGE)
         return data
+
+
+def int_field(data: Any, name: str, *, required: bool = True, label: str = "") -> int | None:
+    """A positive integer id from a request body field (a JSON number or a string of digits, as a form sends it),
+    for an ORM lookup: a list, an object, ``true``, ``1.5``, ``"abc"`` or a number beyond 64 bits is an
+    InvalidInput (400) naming the field, never a TypeError or an OverflowError in the query. Missing (absent,
+    ``null`` or ``""``) is None, or an InvalidInput when ``required``. ``label`` says in Chinese what the id is."""
+    raw = data.get(name) if hasattr(data, "get") else None
+    what = f"（{label}）" if label else ""
+    if raw is None or raw == "":
+        if required:
+            raise InvalidInput(f"请填写 {name}{what}", {name: ["必填，应为正整数"]})
+        return None
+    value: int | None = None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 19:
+        value = int(raw.strip())
+    if value is None or not 0 < value <= MAX_ID:
+        raise InvalidInput(f"{name} 应为正整数{what}", {name: ["应为正整数"]})
+    return value
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):

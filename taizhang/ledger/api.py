@@ -19,7 +19,7 @@ from taizhang.core.errors import InvalidInput, NotPermitted
 from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped, parse_ids
 from taizhang.ledger import actions
-from taizhang.ledger.figures import compute
+from taizhang.ledger.figures import compute, resolve_metric
 from taizhang.ledger.models import ActivityType, LineOfWork, MetricDefinition, Outlet, Placement, Record
 from taizhang.ledger.taxonomy import outlet_for_name
 from taizhang.ledger.validation import impossible_date
@@ -418,5 +418,13 @@ class FigureView(APIView):
             if not can_in_unit(request.user, Cap.VIEW, scoped):
                 raise NotPermitted("您无权查看该单位的数据。")
         by = params.get("by") or None
-        result = compute(params["metric"], period=period, unit=unit, by=by, user=request.user)  # type: ignore[arg-type]
+        try:
+            metric = resolve_metric(params["metric"])
+        except InvalidInput:  # its message names the CLI (`taizhang metrics`); an API user lists them by the API
+            key = params["metric"][:64]
+            raise InvalidInput(
+                f"未知指标“{key}”。可用指标见 GET /api/taxonomy/metrics/（metric 填其中的 key）。",
+                {"metric": ["未知指标"]},
+            ) from None
+        result = compute(metric, period=period, unit=unit, by=by, user=request.user)  # type: ignore[arg-type]
         return Response(result.to_dict())

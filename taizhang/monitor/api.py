@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taizhang.accounts.tokens import TokenAuthentication
-from taizhang.core.api_base import HasCap
+from taizhang.core.api_base import HasCap, int_field
 from taizhang.core.errors import InvalidInput
 from taizhang.monitor import actions
 from taizhang.monitor.models import Alert, Incident, IngestBatch, Source
@@ -89,7 +89,8 @@ class IngestView(APIView):
             user = None
         else:
             user = request.user
-            source = Source.objects.filter(pk=data.get("source") or 0, kind=Source.Kind.API).first()
+            source_id = int_field(data, "source", required=False, label="接口推送类型的来源编号")
+            source = Source.objects.filter(pk=source_id, kind=Source.Kind.API).first() if source_id else None
             if source is None:
                 raise InvalidInput("请指定接口来源（source）", {"source": ["请指定接口推送类型的来源编号"]})
         items: Any = data.get("items")

@@ -66,7 +66,10 @@ def _unit(code: str) -> Unit:
 
 
 def _text(data: Any) -> str:
-    text = str(data.get("text") or "")
+    text = data.get("text")
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput("text 应为文本（字符串）", {"text": ["应为字符串"]})
+    text = text or ""
     if not text.strip():
         raise InvalidInput("缺少参数 text", {"text": ["必填"]})
     if len(text) > MAX_TEXT:
