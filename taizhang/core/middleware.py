@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 
 from taizhang.core import context
@@ -115,7 +116,9 @@ class RejectNulMiddleware:
 
 
 BAD_INPUT_MESSAGE = "请求中的参数格式有误或数值超出范围，已拒绝。"
-BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, OverflowError, RecursionError, UnicodeError)
+# DataError: PostgreSQL refusing a value for its column ("integer out of range", "numeric field overflow") — what
+# SQLite lets through or answers with an OverflowError. The transaction it broke has been rolled back by then.
+BAD_INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, OverflowError, RecursionError, UnicodeError, DataError)
 
 
 def bad_input_response(request: HttpRequest, exception: BaseException) -> HttpResponse:
@@ -133,10 +136,11 @@ def bad_input_response(request: HttpRequest, exception: BaseException) -> HttpRe
 
 
 class BadInputMiddleware:
-    """Safety net below every view: ValueError, OverflowError, RecursionError and UnicodeError escaping a view are
-    answered with a Chinese 400 instead of a 500 (ids beyond 64 bits, malformed numbers or dates in query strings,
-    absurdly nested input). Root causes are fixed where they are found (see docs/security.md); this only keeps a
-    missed one from becoming a server error. The API's exception handler (core.api) does the same for DRF views."""
+    """Safety net below every view: ValueError, OverflowError, RecursionError, UnicodeError and the database's
+    DataError escaping a view are answered with a Chinese 400 instead of a 500 (ids beyond 64 bits, malformed
+    numbers or dates in query strings, absurdly nested input, a number past its column on PostgreSQL). Root causes
+    are fixed where they are found (see docs/security.md); this only keeps a missed one from becoming a server
+    error. The API's exception handler (core.api) does the same for DRF views."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from taizhang.core.errors import InvalidInput
 from taizhang.core.forms import PeriodField
+from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.core.periods import Period, parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
 from taizhang.ledger.actions import PlacementInput
@@ -27,6 +28,7 @@ from taizhang.ledger.models import (
     Placement,
     Record,
 )
+from taizhang.ledger.taxonomy import SORT_ORDER_MAX
 from taizhang.ledger.validation import future_date_problem, impossible_date, title_problem, type_metrics
 from taizhang.org.fields import UnitChoiceField, UnitMultipleChoiceField
 from taizhang.org.models import Unit
@@ -72,6 +74,7 @@ class RecordDateField(forms.DateField):
             raise forms.ValidationError(problem, code="invalid")
         return super().to_python(value)
 ID_LIMIT = 5000
+SORT_ORDER_MESSAGE = f"排序应为 0 至 {SORT_ORDER_MAX} 之间的整数"
 
 
 def fmt_decimal(value: Decimal | None) -> str:
@@ -113,14 +116,16 @@ def outlet_choices(query: str = "", selected: int | None = None, limit: int = 30
 
 
 def parse_ids(raw: str) -> list[int]:
-    out: list[int] = []
-    for part in raw.replace("，", ",").split(","):
-        part = part.strip()
-        if part.isdigit():
-            out.append(int(part))
-        if len(out) >= ID_LIMIT:
-            break
-    return out
+    """Ids from "1,2,3" (?ids= of a list, or typed): those within 1..2147483647, at most ID_LIMIT; other parts
+    (words, 0, numbers past the range, which no row has and the database refuses) are dropped. The lists say so
+    with `ids_notice`."""
+    return split_ids(raw, limit=ID_LIMIT)[0]
+
+
+def ids_notice(raw: str, *, what: str = "编号") -> str:
+    """The Chinese notice for the parts of `raw` that parse_ids drops ("" when none)."""
+    refused = split_ids(raw, limit=ID_LIMIT)[1]
+    return refused_ids_notice(refused, what=what) if refused else ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -180,6 +185,9 @@ class RecordFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "截止日期不能早于起始日期")
+        notice = ids_notice(data.get("ids") or "", what="记录编号")
+        if notice:  # the ids kept still filter (none left: an empty list), never all records
+            self.add_error(None, notice)
         if data.get("metric") or data.get("level") or "metric" in self.errors or "level" in self.errors:
             self._clean_figure(data)
         return data
@@ -524,7 +532,9 @@ class MetricForm(forms.Form):
     aggregation = forms.ChoiceField(label="汇总方式", choices=MetricDefinition.Aggregation.choices)
     aliases = AliasesField(label="别称", required=False, max_length=1000,
                            help_text="用逗号分隔；总结提取时按别称识别该指标")
-    sort_order = forms.IntegerField(label="排序", initial=0)
+    sort_order = forms.IntegerField(label="排序", initial=0, min_value=0, max_value=SORT_ORDER_MAX,
+                                    error_messages={"min_value": SORT_ORDER_MESSAGE, "max_value": SORT_ORDER_MESSAGE,
+                                                    "invalid": SORT_ORDER_MESSAGE})
     is_active = forms.BooleanField(label="启用", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, NotPermitted
+from taizhang.core.numbers import NOT_A_NUMBER, column_bounds, digits_problem, to_decimal
 from taizhang.ledger.models import (
     ActivityType,
     ActivityTypeMetric,
@@ -216,6 +217,7 @@ def sync_computed_metrics(keys: list[str] | None = None) -> int:
     return created
 
 
+SORT_ORDER_MAX = 99999  # 排序 on the taxonomy pages: 0..99999 (an integer column)
 METRIC_FIELDS = [
     "name",
     "measure_word",
@@ -240,6 +242,20 @@ def update_metric(
     unknown = set(values) - set(METRIC_FIELDS)
     if unknown:
         raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}")
+    sort_order = values.get("sort_order")
+    if sort_order is not None and not (isinstance(sort_order, int) and 0 <= sort_order <= SORT_ORDER_MAX):
+        message = f"排序应为 0 至 {SORT_ORDER_MAX} 之间的整数"
+        raise InvalidInput(message, {"sort_order": [message]})
+    for name, label in (("min_value", "最小值"), ("max_value", "最大值")):
+        if values.get(name) is not None:
+            try:
+                number = to_decimal(values[name])
+            except ValueError as exc:
+                raise InvalidInput(f"{label}应填写数字", {name: [NOT_A_NUMBER]}) from exc
+            max_digits, places = column_bounds(MetricDefinition._meta.get_field(name))
+            problem = digits_problem(number or Decimal(0), max_digits=max_digits, decimal_places=places)
+            if problem:
+                raise InvalidInput(f"{label}{problem}", {name: [problem]})
     if (
         values.get("min_value") is not None
         and values.get("max_value") is not None
@@ -286,12 +302,19 @@ def update_figure_check(*, acting_user: Any, check: Any, expected_version: int, 
     fields = ["is_active"]
     check.is_active = bool(is_active)
     if isinstance(check, FigureBound) and max_value not in (None, ""):
+        label = FigureBound._meta.get_field("max_value").verbose_name
+        typed = str(max_value).strip()[:30]
         try:
-            value = Decimal(str(max_value).strip())
-        except Exception as exc:
-            raise InvalidInput("上限应填写数字", {"max_value": ["请填写数字"]}) from exc
-        if not value.is_finite() or value < 0:
-            raise InvalidInput("上限应为不小于 0 的数字", {"max_value": ["请填写不小于 0 的数字"]})
+            value = to_decimal(max_value)
+        except ValueError as exc:
+            raise InvalidInput(f"{label}应填写数字（填写的是“{typed}”）", {"max_value": [NOT_A_NUMBER]}) from exc
+        if value is None or value < 0:
+            raise InvalidInput(f"{label}应为不小于 0 的数字（填写的是“{typed}”）",
+                               {"max_value": ["请填写不小于 0 的数字"]})
+        max_digits, places = column_bounds(FigureBound._meta.get_field("max_value"))
+        problem = digits_problem(value, max_digits=max_digits, decimal_places=places)
+        if problem:
+            raise InvalidInput(f"{label}{problem}（填写的是“{typed}”）", {"max_value": [problem]})
         check.max_value = value
         fields.append("max_value")
     save_versioned(check, expected_version, fields)

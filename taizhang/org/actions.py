@@ -17,6 +17,23 @@ from taizhang.org.roles import ADMIN_ROLES, Cap, Role
 from taizhang.org.scoping import forget, has_cap
 
 UNIT_FIELDS = ["code", "name", "short_name", "kind", "sort_order", "population", "is_active"]
+SORT_ORDER_MAX = 99999
+SORT_ORDER_MESSAGE = f"排序应为 0 至 {SORT_ORDER_MAX} 之间的整数"
+POPULATION_MAX = 100_000_000
+POPULATION_MESSAGE = f"人口应为 0 至 {POPULATION_MAX} 之间的整数"
+
+
+def _check_numbers(values: dict[str, Any]) -> None:
+    """排序 and 人口 within what a unit can have (and an integer column holds on PostgreSQL)."""
+    errors: dict[str, list[str]] = {}
+    sort_order = values.get("sort_order", 0)
+    if not isinstance(sort_order, int) or not 0 <= sort_order <= SORT_ORDER_MAX:
+        errors["sort_order"] = [SORT_ORDER_MESSAGE]
+    population = values.get("population")
+    if population is not None and (not isinstance(population, int) or not 0 <= population <= POPULATION_MAX):
+        errors["population"] = [POPULATION_MESSAGE]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors)
 
 
 def _check(user: Any, cap: str) -> None:
@@ -45,6 +62,7 @@ def create_unit(
         raise InvalidInput(f"单位代码“{code}”已存在", {"code": ["该代码已被使用"]})
     if parent is None and Unit.objects.filter(parent__isnull=True).exists():
         raise InvalidInput("只能有一个根单位，请选择上级单位", {"parent": ["请选择上级单位"]})
+    _check_numbers({"sort_order": sort_order, "population": population})
     unit = Unit.objects.create(
         code=code,
         name=name.strip(),
@@ -70,6 +88,7 @@ def update_unit(*, acting_user: Any, unit: Unit, expected_version: int, **values
         raise InvalidInput(f"不能修改的字段：{', '.join(sorted(unknown))}")
     if "code" in values and Unit.objects.filter(code=values["code"]).exclude(pk=unit.pk).exists():
         raise InvalidInput(f"单位代码“{values['code']}”已存在", {"code": ["该代码已被使用"]})
+    _check_numbers({k: v for k, v in values.items() if k in ("sort_order", "population")})
     for key, value in values.items():
         setattr(unit, key, value)
     save_versioned(unit, expected_version, list(values))

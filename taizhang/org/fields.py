@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 
+from taizhang.core.numbers import ID_MAX
 from taizhang.core.widgets import tree_label
 from taizhang.org.models import Unit
 from taizhang.org.widgets import UnitTreeSelect, UnitTreeSelectMultiple
@@ -102,3 +103,14 @@ class UnitMultipleChoiceField(_UnitFieldMixin, forms.ModelMultipleChoiceField):
         kwargs.setdefault("label", "单位")
         super().__init__(queryset if queryset is not None else Unit.objects.none(), **kwargs)
         self.widget.attrs.setdefault("data-placeholder", EMPTY_LABEL)
+
+    def clean(self, value: Any) -> Any:
+        # An id past 2147483647 is no unit: refused here as any unknown unit is. Django would put it into
+        # `pk IN (…)`, which SQLite cannot bind (OverflowError: a bare 400 that lost the whole form).
+        if self.to_field_name is None and isinstance(value, (list, tuple)):
+            for part in value:
+                text = str(part).strip()
+                if text and (not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > ID_MAX):
+                    raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                                params={"value": text[:24]})
+        return super().clean(value)

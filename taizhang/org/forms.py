@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from taizhang.core.widgets import tree_label
+from taizhang.org.actions import POPULATION_MAX, POPULATION_MESSAGE, SORT_ORDER_MAX, SORT_ORDER_MESSAGE
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.org.roles import Role
@@ -27,8 +28,14 @@ class UnitForm(forms.Form):
     short_name = forms.CharField(label="简称", max_length=32, required=False)
     kind = forms.ChoiceField(label="类型", choices=Unit.Kind.choices)
     parent = TreeUnitChoiceField(label="上级单位", required=False)
-    sort_order = forms.IntegerField(label="排序", initial=0, help_text="同级单位按此数字从小到大排列")
-    population = forms.IntegerField(label="人口", required=False, min_value=0, help_text="用于按人口分解目标，可不填")
+    sort_order = forms.IntegerField(label="排序", initial=0, min_value=0, max_value=SORT_ORDER_MAX,
+                                    help_text="同级单位按此数字从小到大排列",
+                                    error_messages={"min_value": SORT_ORDER_MESSAGE, "max_value": SORT_ORDER_MESSAGE,
+                                                    "invalid": SORT_ORDER_MESSAGE})
+    population = forms.IntegerField(label="人口", required=False, min_value=0, max_value=POPULATION_MAX,
+                                    help_text="用于按人口分解目标，可不填",
+                                    error_messages={"min_value": POPULATION_MESSAGE, "max_value": POPULATION_MESSAGE,
+                                                    "invalid": POPULATION_MESSAGE})
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

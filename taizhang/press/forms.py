@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.ledger.forms import UnitChoiceField
 from taizhang.ledger.models import Outlet
 from taizhang.org.models import Unit
@@ -134,6 +135,15 @@ class MaterialForm(forms.Form):
 
 class CoverageForm(forms.Form):
     placements = forms.CharField(label="用稿记录编号", max_length=500, help_text="台账中用稿记录的编号，多个用逗号分隔")
+
+    def clean_placements(self) -> list[int]:
+        """The record ids typed (1..2147483647 each); anything else is named back at the field."""
+        ids, refused = split_ids(self.cleaned_data["placements"], limit=200)
+        if refused:
+            raise forms.ValidationError(refused_ids_notice(refused, what="用稿记录编号", ignored=False))
+        if not ids:
+            raise forms.ValidationError("请填写用稿记录编号，多个用逗号分隔")
+        return ids
 
 
 class SpokespersonForm(UnitForm):

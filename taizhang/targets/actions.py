@@ -28,6 +28,7 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
+from taizhang.core.numbers import column_bounds, digits_problem
 from taizhang.core.periods import Period
 from taizhang.ledger.models import LEVEL_ORDER, ActivityType, LineOfWork, MetricDefinition, Record
 from taizhang.org.models import Unit
@@ -51,6 +52,7 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 TARGET_FIELDS = ["key", "name", "metric", "outlet_levels", "activity_type", "value", "plan_kind", "monthly_plan",
                  "allow_over_allocation", "note", "sort_order"]
 R = AssessmentRun.Status
+SORT_ORDER_MAX = 99999
 
 
 def _require(user: Any, cap: str, unit: Unit, message: str) -> None:
@@ -62,14 +64,34 @@ def _who(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _decimal(raw: Any, field: str, label: str, errors: dict[str, list[str]]) -> Decimal | None:
+def _decimal(raw: Any, field: str, label: str, errors: dict[str, list[str]], *, column: Any) -> Decimal | None:
+    """`raw` as a Decimal that fits the DecimalField `column` (its max_digits and decimal_places), or None with a
+    Chinese message in `errors`: a number past the column would save on SQLite and break every page reading it."""
     try:
         value = rules.dec(raw)
     except ValueError:
-        errors.setdefault(field, []).append(f"{label}应为数字")
+        errors.setdefault(field, []).append(f"{label}应填写数字")
         return None
     if value is None:
         errors.setdefault(field, []).append(f"请填写{label}")
+        return None
+    max_digits, places = column_bounds(column)
+    problem = digits_problem(value, max_digits=max_digits, decimal_places=places)
+    if problem:
+        errors.setdefault(field, []).append(f"{label}{problem}")
+        return None
+    return value
+
+
+def _sort_order(raw: Any, errors: dict[str, list[str]]) -> int:
+    """排序 within 0..99999 (an integer column; the forms offer the same range)."""
+    try:
+        value = int(raw or 0)
+    except (TypeError, ValueError, OverflowError):
+        value = -1
+    if not 0 <= value <= SORT_ORDER_MAX:
+        errors["sort_order"] = [f"排序应为 0 至 {SORT_ORDER_MAX} 之间的整数"]
+        return 0
     return value
 
 
@@ -91,12 +113,14 @@ def _clean_target(values: dict[str, Any], *, year: int, exclude_pk: int | None) 
     metric = values.get("metric")
     if not isinstance(metric, MetricDefinition):
         errors["metric"] = ["请选择统计指标"]
-    value = _decimal(values.get("value"), "value", "年度目标值", errors)
+    value = _decimal(values.get("value"), "value", "年度目标值", errors, column=Target._meta.get_field("value"))
     if value is not None:
         if value <= 0:
             errors["value"] = ["年度目标值应大于0"]
         elif isinstance(metric, MetricDefinition) and metric.value_type == "integer" and value != int(value):
             errors["value"] = [f"“{metric.name}”以整数计，目标值应为整数"]
+    if "sort_order" in values:
+        _sort_order(values.get("sort_order"), errors)
     bad = [x for x in values.get("outlet_levels") or [] if x not in LEVEL_ORDER]
     if bad:
         errors["outlet_levels"] = ["未知的媒体级别"]
@@ -129,7 +153,8 @@ def create_target(
     if not 2000 <= int(year) <= 2100:
         raise InvalidInput("年度无效", {"year": ["请填写 2000 至 2100 之间的年度"]})
     values = {"key": key, "name": name, "metric": metric, "value": value, "outlet_levels": list(outlet_levels),
-              "activity_type": activity_type, "plan_kind": plan_kind, "monthly_plan": list(monthly_plan)}
+              "activity_type": activity_type, "plan_kind": plan_kind, "monthly_plan": list(monthly_plan),
+              "sort_order": sort_order}
     errors = _clean_target(values, year=int(year), exclude_pk=None)
     amount = rules.dec(value)
     if errors or amount is None:
@@ -221,7 +246,7 @@ def save_allocations(
         field = f"unit_{unit.code}"
         if raw in (None, ""):
             continue
-        value = _decimal(raw, field, f"{unit.name}的分解目标", errors)
+        value = _decimal(raw, field, f"{unit.name}的分解目标", errors, column=Allocation._meta.get_field("value"))
         if value is None:
             continue
         if value < 0:
@@ -278,10 +303,10 @@ def _clean_item(version: SchemeVersion, data: Mapping[str, Any], *, original_key
     line = data.get("line")
     if line is not None and not isinstance(line, LineOfWork):
         errors["line"] = ["未知的工作线"]
+    sort_order = _sort_order(data.get("sort_order"), errors)
     if errors:
         raise InvalidInput("评分项填写有误，请按提示修改。", errors)
-    return {"key": key, "name": name[:100], "kind": kind, "rule": rule, "line": line,
-            "sort_order": int(data.get("sort_order") or 0)}
+    return {"key": key, "name": name[:100], "kind": kind, "rule": rule, "line": line, "sort_order": sort_order}
 
 
 def _clean_ranking(data: Mapping[str, Any], item_keys: set[str]) -> dict[str, Any]:
@@ -516,7 +541,7 @@ def propose_adjustment(
     parent, _peers = scoring.peers(scheme.current)
     if unit.pk == parent.pk or not unit.path.startswith(parent.path):
         errors["unit"] = [f"{unit.name}不是该方案的参评单位"]
-    value = _decimal(points, "points", "分值", errors)
+    value = _decimal(points, "points", "分值", errors, column=Adjustment._meta.get_field("points"))
     if value is not None:
         if value <= 0:
             errors["points"] = ["分值应大于0（减分项也填写正数）"]

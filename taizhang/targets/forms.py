@@ -11,12 +11,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from taizhang.core.forms import PeriodField
+from taizhang.core.numbers import NOT_A_NUMBER, column_bounds, digits_problem, to_decimal
 from taizhang.core.periods import parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
 from taizhang.ledger.models import LEVEL_ORDER, ActivityType, LineOfWork, MetricDefinition, Outlet
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
-from taizhang.targets.models import Scheme, SchemeItem, SchemeVersion, Target
+from taizhang.targets.actions import SORT_ORDER_MAX
+from taizhang.targets.models import Adjustment, Scheme, SchemeItem, SchemeVersion, Target
 from taizhang.targets.rules import DEFAULT_PLACEMENT, LEVELS, MULTIPLIER_MODES, dec
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -55,16 +57,39 @@ def activity_type_choices(blank: str = "不限") -> list[Any]:
 
 
 class DecimalText(forms.CharField):
-    """A number typed as text (kept exact); empty allowed unless required."""
+    """A number typed as text (kept exact); empty allowed unless required. It must fit a DecimalField: the column
+    it is saved to (`model_field=Target._meta.get_field("value")`) or explicit `max_digits`/`decimal_places`
+    (18 and 4 when neither is given: the size of the targets' value columns). NaN and Infinity are refused."""
+
+    def __init__(self, *, model_field: Any = None, max_digits: int | None = None, decimal_places: int | None = None,
+                 **kwargs: Any) -> None:
+        column = column_bounds(model_field) if model_field is not None else (18, 4)
+        self.max_digits = max_digits if max_digits is not None else column[0]
+        self.decimal_places = decimal_places if decimal_places is not None else column[1]
+        super().__init__(**kwargs)
 
     def clean(self, value: Any) -> Any:
         value = super().clean(value)
-        if value in (None, ""):
-            return None
         try:
-            return dec(value)
+            number = to_decimal(value)
         except ValueError as exc:
-            raise forms.ValidationError("请填写数字") from exc
+            raise forms.ValidationError(NOT_A_NUMBER, code="invalid") from exc
+        if number is None:
+            return None
+        problem = digits_problem(number, max_digits=self.max_digits, decimal_places=self.decimal_places)
+        if problem:
+            raise forms.ValidationError(problem, code="max_digits")
+        return number
+
+
+SORT_ORDER_MESSAGE = f"排序应为 0 至 {SORT_ORDER_MAX} 之间的整数"
+
+
+def sort_order_field(**kwargs: Any) -> forms.IntegerField:
+    """排序: 0..99999 (an integer column: a longer number would not fit it on PostgreSQL)."""
+    return forms.IntegerField(label="排序", required=False, min_value=0, max_value=SORT_ORDER_MAX,
+                              error_messages={"min_value": SORT_ORDER_MESSAGE, "max_value": SORT_ORDER_MESSAGE,
+                                              "invalid": SORT_ORDER_MESSAGE}, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -80,14 +105,14 @@ class TargetForm(forms.Form):
                                               widget=forms.CheckboxSelectMultiple,
                                               help_text="仅对用稿类指标有效；不选表示不限")
     activity_type = forms.ChoiceField(label="限定活动类型", required=False)
-    value = DecimalText(label="年度目标值")
+    value = DecimalText(label="年度目标值", model_field=Target._meta.get_field("value"))
     plan_kind = forms.ChoiceField(label="进度计划", choices=Target.PlanKind.choices)
     monthly_plan = forms.CharField(label="月度计划（%）", required=False,
                                    help_text="按月度计划时填写 12 个百分数，用逗号分隔，合计 100，"
                                              "如 5,5,8,8,9,9,9,9,9,9,10,10")
     allow_over_allocation = forms.BooleanField(label="允许超额分解（分解合计可大于年度目标）", required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    sort_order = forms.IntegerField(label="排序", required=False, initial=0)
+    sort_order = sort_order_field(initial=0)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -165,7 +190,7 @@ class ItemForm(forms.Form):
     key = forms.SlugField(label="标识", max_length=60)
     name = forms.CharField(label="评分项名称", max_length=100)
     line = forms.ChoiceField(label="工作线", required=False, help_text="权重按工作线设置；加减分项可不选")
-    sort_order = forms.IntegerField(label="排序", required=False)
+    sort_order = sort_order_field()
     # metric
     metric = forms.ChoiceField(label="指标", required=False)
     points_per = DecimalText(label="每单位分值", required=False, help_text="如每场宣讲 0.5 分")
@@ -369,7 +394,8 @@ class AdjustmentForm(forms.Form):
     item_key = forms.ChoiceField(label="加减分项")
     unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
     date = forms.DateField(label="发生日期", widget=DATE_INPUT)
-    points = DecimalText(label="分值", help_text="填写正数；减分项按减分计")
+    points = DecimalText(label="分值", help_text="填写正数；减分项按减分计",
+                         model_field=Adjustment._meta.get_field("points"))
     reason = forms.CharField(label="事由", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
     evidence = forms.FileField(label="佐证材料", required=False,
                                widget=forms.ClearableFileInput(attrs={"accept": accept_attribute(EVIDENCE_TYPES)}))

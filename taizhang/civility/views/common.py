@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from taizhang.civility.periods import parse_spec
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.core.periods import Period
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -61,8 +62,12 @@ def scope_unit(request: HttpRequest) -> Unit | None:
 
 
 def ids_param(request: HttpRequest) -> list[int] | None:
+    """?ids=1,2,3 (a figure's rows): the ids within 1..2147483647, at most 2000. Other parts match no row and are
+    dropped with a notice (a list of only those is empty, never everything, never a database error)."""
     raw = (request.GET.get("ids") or "").strip()
     if not raw:
         return None
-    out = [int(x) for x in raw.split(",")[:2000] if x.strip().isdigit()]
-    return out
+    ids, refused = split_ids(raw, limit=2000)
+    if refused:
+        messages.warning(request, refused_ids_notice(refused))
+    return ids

@@ -143,7 +143,7 @@ def test_newmedia_import_command_is_all_or_nothing(world: World, data: dict[str,
 
 
 def test_a_refused_filing_keeps_what_was_typed_and_names_the_field(world: World, data: dict[str, Any]) -> None:
-    """Used to redirect with "备案信息有误，请检查后重新提交。": which field, nobody knew, and the typed names were gone."""
+    """Used to redirect with "备案信息有误，请检查后重新提交。": no field named, the typed names gone."""
     account = data["a"]
     response = _client(world.liaison_a).post(reverse("press:account_file", args=[account.pk]),
                                              {"kind": "suspend", "operator": "王运维", "reason": ""})

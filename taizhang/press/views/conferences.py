@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
 from taizhang.core.querysets import get_scoped
-from taizhang.ledger.forms import parse_ids
 from taizhang.ledger.models import Placement
 from taizhang.org.roles import Cap
 from taizhang.org.views import cap_required
@@ -132,25 +131,34 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             elif op == "coverage":
                 cover = CoverageForm(request.POST)
                 if cover.is_valid():
-                    ids = parse_ids(cover.cleaned_data["placements"])
+                    ids = cover.cleaned_data["placements"]
                     found = list(Placement.objects.visible_to(request.user).filter(record_id__in=ids))
-                    if len(found) != len(set(ids)):
-                        raise InvalidInput("部分用稿记录编号不存在或无权查看")
-                    actions.link_coverage(acting_user=request.user, conference=conference, placements=found)
-                    messages.success(request, f"已关联 {len(found)} 篇报道。")
+                    missing = sorted(set(ids) - {p.record_id for p in found})
+                    if missing:
+                        shown = "、".join(str(i) for i in missing[:10]) + ("等" if len(missing) > 10 else "")
+                        cover.add_error("placements", f"用稿记录编号 {shown} 不存在或无权查看")
+                    else:
+                        actions.link_coverage(acting_user=request.user, conference=conference, placements=found)
+                        messages.success(request, f"已关联 {len(found)} 篇报道。")
+                if cover.errors:  # shown at the field, with what was typed
+                    return _detail(request, conference, coverage_form=cover)
             elif op == "archive":
                 actions.archive_conference(acting_user=request.user, conference=conference)
                 messages.success(request, "已归档。")
         except (InvalidInput, InvalidTransition, StaleObjectError) as exc:
             error(request, exc)
         return redirect("press:conference_detail", conference.pk)
+    return _detail(request, conference)
+
+
+def _detail(request: HttpRequest, conference: Conference, *, coverage_form: CoverageForm | None = None) -> HttpResponse:
     last_day, provisional = actions.filing_deadline(conference.date)
     return render(request, "press/conference_detail.html", {
         "c": conference, "materials": conference.materials.all(),
         "coverage": conference.coverage.select_related("record", "outlet"),
         "decide_form": DecideForm(), "held_form": HeldForm(initial={"version": conference.version,
                                                                      "speakers": conference.speakers}),
-        "material_form": MaterialForm(), "coverage_form": CoverageForm(),
+        "material_form": MaterialForm(), "coverage_form": coverage_form or CoverageForm(),
         "is_staff": is_staff(request.user, conference.unit), "can_act": can_act(request.user, conference.unit),
         "last_day": last_day, "provisional": provisional, "today": timezone.localdate(),
     })
