@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError, TaizhangError
+from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
@@ -41,19 +42,30 @@ def editable_teams(user: Any) -> Any:
         "unit__path", "name")
 
 
+def traced_ids(request: HttpRequest) -> list[int] | None:
+    """The rows a figure's source link names (`?ids=1,2,3`), or None without one. Ids that are not 1..2**31-1 are
+    dropped with a notice; when none is left the list is empty, not the whole table."""
+    if "ids" not in request.GET:
+        return None
+    ids, refused = split_ids(request.GET.get("ids"), limit=20000)
+    if refused:
+        messages.warning(request, refused_ids_notice(refused))
+    return ids
+
+
 @require_GET
 @cap_required(Cap.VIEW)
 def activity_list(request: HttpRequest) -> HttpResponse:
     qs = Activity.objects.visible_to(request.user).select_related("team", "team__unit")
-    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     status = request.GET.get("status") or ""
     if status in Activity.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-starts_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "volunteers/activity_list.html", {
-        "page": page, "status": status, "statuses": Activity.Status.choices, "traced": bool(ids),
+        "page": page, "status": status, "statuses": Activity.Status.choices, "traced": ids is not None,
         "can_publish": editable_teams(request.user).exists()})
 
 
@@ -200,8 +212,8 @@ def activity_manual(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_list(request: HttpRequest) -> HttpResponse:
     qs = HourRecord.objects.visible_to(request.user).select_related("volunteer", "team", "activity", "approver",
                                                                      "second_approver")
-    ids = [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()]
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     show = request.GET.get("show") or ""
     if show == "pending_manual":
@@ -209,10 +221,10 @@ def hours_list(request: HttpRequest) -> HttpResponse:
     elif show == "flagged":
         qs = qs.exclude(flags=[])
     # a figure's sources (ids) are counted exactly; the whole district's hours at most up to the cap
-    paginator = Paginator if ids else CappedPaginator
+    paginator = Paginator if ids is not None else CappedPaginator
     page = paginator(qs.order_by("-day", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "volunteers/hours_list.html", {
-        "page": page, "show": show, "traced": bool(ids),
+        "page": page, "show": show, "traced": ids is not None,
         "edit_ids": unit_ids_for(request.user, Cap.EDIT_RECORDS)})
 
 

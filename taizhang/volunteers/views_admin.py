@@ -40,11 +40,7 @@ from taizhang.volunteers.models import (
     star_for,
 )
 from taizhang.volunteers.providers import hour_ids_by_unit, hours_grouped
-from taizhang.volunteers.views import add_errors, editable_teams, public_path
-
-
-def _ids(request: HttpRequest) -> list[int]:
-    return [int(x) for x in (request.GET.get("ids") or "").split(",") if x.strip().isdigit()][:20000]
+from taizhang.volunteers.views import add_errors, editable_teams, public_path, traced_ids
 
 
 def _num(value: Decimal) -> float | int:
@@ -165,8 +161,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.VIEW)
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     qs = Volunteer.objects.visible_to(request.user).select_related("unit")
-    ids = _ids(request)
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     q = (request.GET.get("q") or "").strip()
     if q:  # exact search on the blind indexes; the number by prefix
@@ -221,8 +217,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 add_errors(form, exc)
     qs = Team.objects.visible_to(request.user).select_related("unit")
-    ids = _ids(request)
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     kind = request.GET.get("kind") or ""
     if kind in Team.Kind.values:
@@ -255,8 +251,8 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
             except TaizhangError as exc:
                 form.add_error(None, exc.message)
     qs = Certificate.objects.visible_to(request.user).select_related("volunteer")
-    ids = _ids(request)
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [{"c": c, "name": c.volunteer.masked()["real_name"]} for c in page.object_list]
@@ -313,8 +309,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             add_errors(form, exc)
     qs = ServiceOrder.objects.visible_to(request.user).select_related("station", "team")
-    ids = _ids(request)
-    if ids:
+    ids = traced_ids(request)
+    if ids is not None:
         qs = qs.filter(pk__in=ids)
     state = request.GET.get("state") or ""
     if state in ServiceOrder.State.values:

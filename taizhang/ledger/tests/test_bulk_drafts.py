@@ -87,6 +87,9 @@ def test_bulk_without_selection_or_right_is_refused(taxonomy: Any, tree: Any) ->
     liaison = make_user("liaison", tree.street_a)
     body = client_for(liaison).post(reverse("ledger:record_bulk"), {"operation": "submit"}, follow=True)
     assert "请先勾选" in body.content.decode()
+    huge = client_for(liaison).post(reverse("ledger:record_bulk"),
+                                    {"operation": "submit", "selected": ["99999999999999999999"]}, follow=True)
+    assert huge.status_code == 200 and "请先勾选" in huge.content.decode()  # no such record: not a 400 or a 500
     viewer = make_user("viewer", tree.street_a)
     draft = make_record(tree.community_a1, "lecture_event", {"lecture_audience": 1}, status="draft")
     response = client_for(viewer).post(reverse("ledger:record_bulk"), {"operation": "delete", "selected": [draft.pk]})

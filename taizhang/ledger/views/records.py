@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.numbers import split_ids
 from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
 from taizhang.core.text import quoted
@@ -108,7 +109,7 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
     verb = BULK_VERBS.get(operation)
     back = request.POST.get("next") or ""
     back = back if back.startswith(reverse("ledger:record_list")) else reverse("ledger:record_list")
-    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()][:500]
+    ids = split_ids(",".join(request.POST.getlist("selected")), limit=500)[0]  # ids past 32 bits are no record
     if verb is None or not ids:
         messages.error(request, "请先勾选要处理的草稿，再点“批量报送”或“批量删除”。")
         return redirect(back)
