@@ -100,7 +100,8 @@ MIDDLEWARE = [
     # the second factor for authenticated sessions (see docs/security.md).
     "taizhang.core.security_middleware.SecurityHeadersMiddleware",
     "taizhang.core.security_middleware.SessionPolicyMiddleware",
-    # last safety net: a ValueError/OverflowError/RecursionError that bad input provoked is a Chinese 400
+    # last safety net: a ValueError/OverflowError/RecursionError/UnicodeError/DataError that bad input provoked is a
+    # Chinese 400
     "taizhang.core.middleware.BadInputMiddleware",
 ]
 
