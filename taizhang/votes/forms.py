@@ -4,46 +4,14 @@ form derives from PlainForm: what to do, in plain Chinese, beside the field — 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
+from taizhang.core.plain_forms import PlainForm
 from taizhang.votes.models import Poll
 
 CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code"}
-CHOICE_MESSAGE = "请从列表中选择"
-
-
-def plain_messages(field: forms.Field) -> dict[str, str]:
-    """Clear messages for a field by Django's error codes (params as Django's validators give them)."""
-    name = re.sub(r"（[^（）]*）$", "", str(field.label or "")).strip() or "此项"
-    choosing = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField))
-    return {
-        "required": f"请选择{name}" if choosing else f"请填写{name}",
-        "max_length": "最多填写 %(limit_value)d 个字（现有 %(show_value)d 个）",
-        "min_length": "至少填写 %(limit_value)d 个字（现有 %(show_value)d 个）",
-        "invalid_choice": CHOICE_MESSAGE,
-        "invalid_list": CHOICE_MESSAGE,
-        "invalid_pk_value": CHOICE_MESSAGE,
-        "invalid": "应填写整数" if type(field) is forms.IntegerField else "格式不对，请检查",
-    }
-
-
-class PlainForm(forms.Form):
-    """A form whose fields say plain_messages wherever they still have Django's (a field's own error_messages
-    are kept); applied when the form is checked, so fields added in a subclass's __init__ get them too."""
-
-    def full_clean(self) -> None:
-        for field in self.fields.values():
-            defaults: dict[str, Any] = {}
-            for cls in reversed(type(field).__mro__):
-                defaults.update(getattr(cls, "default_error_messages", {}))
-            for code, message in plain_messages(field).items():
-                current = field.error_messages.get(code)
-                if current is None or current is defaults.get(code):
-                    field.error_messages[code] = message
-        super().full_clean()
 
 
 class BallotForm(PlainForm):
