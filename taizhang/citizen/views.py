@@ -217,17 +217,27 @@ def catalogue(request: HttpRequest) -> HttpResponseBase:
 def place_list(request: HttpRequest) -> HttpResponseBase:
     from . import catalogue as cat
 
+    # a refused place comes back in the form with what was typed and each problem by its field (400)
+    posted: Any = None
+    field_errors: dict[str, list[str]] = {}
+    problem = ""
     if request.method == "POST":
         try:
             place = cat.save_place(acting_user=request.user, data=request.POST)
-            messages.success(request, f"已保存地点“{place.name}”。")
+        except InvalidInput as exc:
+            posted, field_errors, problem = request.POST, dict(exc.errors or {}), exc.message
         except TaizhangError as exc:
-            messages.error(request, _error_text(exc))
-        return redirect("citizen:place_list")
+            posted, problem = request.POST, exc.message
+        else:
+            messages.success(request, f"已保存地点“{place.name}”。")
+            return redirect("citizen:place_list")
     places = Place.objects.select_related("area").order_by("area__path", "kind", "sort_order", "name")
     areas = Unit.objects.filter(pk__in=unit_ids_for(request.user, Cap.MANAGE_WORK)).order_by("path")
-    return render(request, "citizen/place_list.html", {"places": places, "kinds": Place.Kind.choices,
-                                                        "areas": areas})
+    return render(request, "citizen/place_list.html", {
+        "places": places, "kinds": Place.Kind.choices, "areas": areas, "posted": posted or {},
+        "errors": field_errors, "problem": problem,
+        "area_selected": int(posted["area"]) if posted and str(posted.get("area", "")).isdigit() else None,
+    }, status=400 if posted is not None else 200)
 
 
 # --- figures and bulletin -----------------------------------------------------------------------------------------

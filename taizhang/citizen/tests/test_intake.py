@@ -204,6 +204,13 @@ def test_intake_pages_render(world: Any) -> None:
                                                 "area": world.tree.street_a.pk, "lat": "30.1", "lng": "120.1"})
     assert response.status_code == 302
     assert json.dumps("东门菜场", ensure_ascii=False).strip('"') in client.get("/citizen/places/").content.decode()
+    # a refused place keeps what was typed and names the field ("地点填写有误：应为数字；应为数字" said neither)
+    refused = client.post("/citizen/places/", {"name": "西门菜场", "kind": "market", "area": world.tree.street_a.pk,
+                                               "lat": "北纬30", "lng": "120.1"})
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert 'value="西门菜场"' in body and 'value="北纬30"' in body and 'value="120.1"' in body
+    assert '<div class="tz-field__error" id="p-lat-error">纬度应为数字' in body and "p-lng-error" not in body
 
 
 def test_workbench_panel_for_intake_only(world: Any) -> None:
