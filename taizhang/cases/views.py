@@ -33,6 +33,7 @@ from taizhang.cases.models import Case, CaseAttachment, EscalationRule, Extensio
 from taizhang.cases.registry import get_kind
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.permissions import cap_required
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
@@ -125,11 +126,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"], deadline=data["deadline"],
             )
         except InvalidInput as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            place_action_errors(form, exc)
         else:
             messages.success(request, f"已派发至{case.unit.name}，办理期限{actions._fmt(case.deadline)}。")
             return redirect("cases:case_detail", pk=case.pk)
@@ -271,10 +268,7 @@ def _show_errors(form: Any, exc: InvalidInput) -> None:
         if name in form.fields and len(errors) == 1:
             form.add_error(name, exc.message)
             return
-    for field, errors in exc.errors.items():
-        name = FIELD_ALIASES.get(field, field)
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
+    place_action_errors(form, exc, aliases=FIELD_ALIASES)
 
 
 @require_POST

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 
 from taizhang.civility.models import InspectionRound, Method, SiteType, TitleKind, TitleLevel
-from taizhang.core.errors import InvalidInput
 from taizhang.org.fields import UnitChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -15,15 +14,6 @@ TOO_LONG = "最多填写 %(limit_value)d 个字（现有 %(show_value)d 个）"
 CHOOSE = "请从列表中选择"
 YEAR = "年度应为 2000 至 2100 之间的整数"
 STALE_PAGE = "页面已过期，请刷新后重新填写"
-
-
-def place_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """An action's refusal beside the fields it names; other names, or a message alone, above the form."""
-    for field, problems in exc.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def decision(label: str, choices: list[tuple[str, str]], message: str) -> forms.TypedChoiceField:

@@ -65,3 +65,18 @@ class ChineseBlankChoices:
                 choices = list(field.choices)  # type: ignore[arg-type]
                 if any(label == DASHES for _, label in choices):
                     field.choices = [(value, "请选择" if label == DASHES else label) for value, label in choices]
+
+
+def place_action_errors(form: forms.BaseForm, exc: InvalidInput, *, aliases: dict[str, str] | None = None,
+                        with_message: bool = False) -> None:
+    """An action's refusal shown in the form that was submitted: each problem beside the field it names (a name the
+    form does not have, after `aliases` maps action names to form names, goes above the form), and the action's
+    message above the form when no field was named (or always, `with_message=True`)."""
+    placed = False
+    for field, problems in exc.errors.items():
+        name = (aliases or {}).get(field, field)
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+            placed = True
+    if (not placed or with_message) and exc.message:
+        form.add_error(None, exc.message)

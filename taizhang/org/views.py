@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import InvalidInput, NotPermitted, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.redirects import is_local_path
 from taizhang.org import actions
 from taizhang.org.forms import GrantRoleForm, UnitForm, UnitMoveForm, UserCreateForm
@@ -85,13 +86,6 @@ def indent(depth: int) -> str:
     return "　" * depth + ("└ " if depth else "")
 
 
-def _form_errors(form: Any, exc: InvalidInput) -> None:
-    form.add_error(None, exc.message)
-    for field, errs in exc.errors.items():
-        for err in errs:
-            form.add_error(field if field in form.fields else None, err)
-
-
 def _scope_units(user: Any) -> Any:
     return Unit.objects.filter(pk__in=unit_ids_for(user, Cap.MANAGE_ORG)).order_by("path")
 
@@ -121,7 +115,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                     population=d.get("population"),
                 )
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                place_action_errors(form, exc, with_message=True)
             else:
                 messages.success(request, f"已新增单位“{unit.name}”。")
                 return redirect("org:unit_list")
@@ -157,7 +151,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409
             except InvalidInput as exc:
                 unit = Unit.objects.get(pk=pk)
-                _form_errors(form, exc)
+                place_action_errors(form, exc, with_message=True)
             else:
                 messages.success(request, f"单位“{unit.name}”已保存。")
                 return redirect("org:unit_list")
@@ -180,7 +174,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.move_unit(acting_user=request.user, unit=unit, new_parent=form.cleaned_data["new_parent"])
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                place_action_errors(form, exc, with_message=True)
             else:
                 new_parent = form.cleaned_data["new_parent"]
                 messages.success(request, f"已将“{unit.name}”（含下级单位）移动到“{new_parent.name}”之下。")
@@ -241,7 +235,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                         if d.get("unit") and d.get("role"):
                             actions.grant_role(acting_user=request.user, user=new_user, unit=d["unit"], role=d["role"])
                 except InvalidInput as exc:
-                    _form_errors(form, exc)
+                    place_action_errors(form, exc, with_message=True)
                 except NotPermitted as exc:
                     form.add_error("role", exc.message)
                 else:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core import webhooks
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.org import channels
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit, UnitChannel
@@ -68,9 +69,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 channels.update_channel(acting_user=request.user, channel=channel,
                                         expected_version=form.cleaned_data.get("version") or 0, **data)
         except InvalidInput as exc:
-            for field, errs in exc.errors.items():
-                for err in errs:
-                    form.add_error(field if field in form.fields else None, err)
+            place_action_errors(form, exc)
             status = 400
         except StaleObjectError as exc:
             form.add_error(None, exc.message)

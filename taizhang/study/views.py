@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, NotPermitted
+from taizhang.core.forms import place_action_errors
 from taizhang.ledger.forms import UnitChoiceField, parse_ids
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -123,11 +124,7 @@ def group_map(request: HttpRequest) -> HttpResponseBase:
             actions.map_group(acting_user=request.user, name=form.cleaned_data["name"],
                               unit=form.cleaned_data["unit"], headcount=form.cleaned_data["headcount"])
         except InvalidInput as exc:
-            for field, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            place_action_errors(form, exc)
         except NotPermitted as exc:
             form.add_error("unit", exc.message)
             status = 403

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 import segno
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.core.pagination import CappedPaginator
 from taizhang.core.querysets import get_scoped
@@ -26,15 +26,6 @@ from taizhang.org.views import cap_required
 from taizhang.volunteers import actions, tokens
 from taizhang.volunteers.forms import ActivityForm, DisputeResolveForm, ManualHoursForm
 from taizhang.volunteers.models import Activity, Dispute, HourRecord, SignUp, Team, Volunteer
-
-
-def add_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """An action's refusal beside the fields it names (other names and a bare message above the form)."""
-    for field, msgs in exc.errors.items():
-        for m in msgs:
-            form.add_error(field if field in form.fields else None, m)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def editable_teams(user: Any) -> Any:
@@ -82,7 +73,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 description=d["description"], skills=d["skills"], latitude=d["latitude"], longitude=d["longitude"],
                 geofence_m=d["geofence_m"], auto_approve=d["auto_approve"])
         except InvalidInput as exc:
-            add_errors(form, exc)
+            place_action_errors(form, exc)
         else:
             messages.success(request, "活动已发布，志愿者可在公众端报名。")
             return redirect("volunteers:activity_detail", pk=activity.pk)
@@ -198,7 +189,7 @@ def activity_manual(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.add_manual_hours(acting_user=request.user, volunteer=volunteer, team=activity.team,
                                          day=d["day"], hours=d["hours"], content=d["content"], activity=activity)
             except InvalidInput as exc:
-                add_errors(form, exc)
+                place_action_errors(form, exc)
             except (InvalidTransition, StaleObjectError) as exc:
                 form.add_error(None, exc.message)
             else:
@@ -292,7 +283,7 @@ def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                                     uphold=request.POST.get("uphold") == "1",
                                     resolution=form.cleaned_data["resolution"], hours=form.cleaned_data["hours"])
         except InvalidInput as exc:
-            add_errors(form, exc)
+            place_action_errors(form, exc)
         except (InvalidTransition, StaleObjectError) as exc:
             form.add_error(None, exc.message)
             status = 409 if isinstance(exc, StaleObjectError) else 400

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.periods import parse_period
 from taizhang.core.querysets import get_scoped
 from taizhang.core.widgets import period_value
@@ -40,7 +41,7 @@ from taizhang.volunteers.models import (
     star_for,
 )
 from taizhang.volunteers.providers import hour_ids_by_unit, hours_grouped
-from taizhang.volunteers.views import add_errors, editable_teams, public_path, traced_ids
+from taizhang.volunteers.views import editable_teams, public_path, traced_ids
 
 
 def _num(value: Decimal) -> float | int:
@@ -215,7 +216,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已新增。")
                 return redirect("volunteers:teams")
             except InvalidInput as exc:
-                add_errors(form, exc)
+                place_action_errors(form, exc)
     qs = Team.objects.visible_to(request.user).select_related("unit")
     ids = traced_ids(request)
     if ids is not None:
@@ -247,7 +248,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已出具证明 {cert.number}。")
                 return redirect("volunteers:certificates")
             except InvalidInput as exc:
-                add_errors(form, exc)
+                place_action_errors(form, exc)
             except TaizhangError as exc:
                 form.add_error(None, exc.message)
     qs = Certificate.objects.visible_to(request.user).select_related("volunteer")
@@ -307,7 +308,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已点单。")
             return redirect("volunteers:orders")
         except InvalidInput as exc:
-            add_errors(form, exc)
+            place_action_errors(form, exc)
     qs = ServiceOrder.objects.visible_to(request.user).select_related("station", "team")
     ids = traced_ids(request)
     if ids is not None:

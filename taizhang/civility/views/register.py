@@ -21,13 +21,13 @@ from taizhang.civility.forms import (
     SiteForm,
     StandardForm,
     UploadForm,
-    place_errors,
 )
 from taizhang.civility.models import Content, Framework, InspectionRound, Project, Site, SiteType, Standard
 from taizhang.civility.plans import coverage
 from taizhang.civility.views.common import current_period, fail, ids_param, visible_units
 from taizhang.core.crypto import masked_value
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, home_unit, unit_ids_for
@@ -245,7 +245,7 @@ def framework_create(request: HttpRequest) -> HttpResponseBase:
             fw = actions.create_framework(acting_user=request.user, key=form.cleaned_data["key"],
                                           name=form.cleaned_data["name"], owner=owner)
         except InvalidInput as exc:
-            place_errors(form, exc)
+            place_action_errors(form, exc)
         else:
             return redirect("civility:framework_detail", pk=fw.pk)
     return _render_frameworks(request, form, status=400)

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.civility import actions
-from taizhang.civility.forms import DocumentForm, ReviewForm, SurveyForm, UploadForm, place_errors
+from taizhang.civility.forms import DocumentForm, ReviewForm, SurveyForm, UploadForm
 from taizhang.civility.models import DocumentSubmission, Method, Standard, SurveyResult
 from taizhang.civility.views.common import fail, ids_param, visible_units
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -43,7 +44,7 @@ def document_list(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, "材料已报送，等待审核")
             return redirect("civility:document_list")
         except InvalidInput as exc:
-            place_errors(form, exc)
+            place_action_errors(form, exc)
         except TaizhangError as exc:
             fail(request, exc)
     return _render_documents(request, form, status=400 if request.method == "POST" and can_upload else 200)
@@ -93,7 +94,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponseBase:
                                     reason=form.cleaned_data["reason"],
                                     expected_version=form.cleaned_data["version"])
         except InvalidInput as exc:
-            place_errors(form, exc)
+            place_action_errors(form, exc)
         except InvalidTransition as exc:
             form.add_error(None, exc.message)
         except StaleObjectError as exc:

@@ -20,11 +20,11 @@ from taizhang.civility.forms import (
     RevokeForm,
     TitleApplicationForm,
     TitleCheckForm,
-    place_errors,
 )
 from taizhang.civility.models import Pairing, Title, TitleApplication, TitleKind, TitleLevel
 from taizhang.civility.views.common import ids_param, visible_units
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -49,7 +49,7 @@ def _revoke_form(title: Title, data: Any = None) -> RevokeForm:
 def _refuse(form: Any, exc: Exception) -> None:
     """An action's refusal into the form: InvalidInput by its fields, a state change above the form."""
     if isinstance(exc, InvalidInput):
-        place_errors(form, exc)
+        place_action_errors(form, exc)
     else:
         form.add_error(None, getattr(exc, "message", str(exc)))
 

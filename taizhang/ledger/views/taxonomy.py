@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from taizhang.core import audit
 from taizhang.core.concurrency import save_versioned
 from taizhang.core.errors import InvalidInput, NotPermitted, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.ledger.forms import MetricForm, OutletForm, fmt_decimal
 from taizhang.ledger.models import (
     ActivityType,
@@ -140,10 +141,7 @@ def metric_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409
             except InvalidInput as exc:
                 metric = MetricDefinition.objects.select_related("line").get(pk=pk)
-                form.add_error(None, exc.message)
-                for field, errs in exc.errors.items():
-                    for err in errs:
-                        form.add_error(field if field in form.fields else None, err)
+                place_action_errors(form, exc, with_message=True)
             else:
                 messages.success(
                     request, f"指标“{metric.name}”已更新为第 {metric.version} 版；已填报的数据保持原版本。"
@@ -231,10 +229,7 @@ def outlet_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except InvalidInput as exc:
                 if pk is not None:
                     outlet = Outlet.objects.get(pk=pk)
-                form.add_error(None, exc.message)
-                for field, errs in exc.errors.items():
-                    for err in errs:
-                        form.add_error(field if field in form.fields else None, err)
+                place_action_errors(form, exc, with_message=True)
     elif outlet is not None:
         form = OutletForm(initial={**{f: getattr(outlet, f) for f in OutletForm.FIELDS}, "version": outlet.version})
     else:

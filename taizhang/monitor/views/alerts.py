@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.monitor import actions
 from taizhang.monitor.alerts import deliver
 from taizhang.monitor.brief import day_bounds
 from taizhang.monitor.forms import ChannelForm
 from taizhang.monitor.models import Alert, AlertChannel, Delivery
-from taizhang.monitor.views.common import day_filter, form_errors, manager_required
+from taizhang.monitor.views.common import day_filter, manager_required
 from taizhang.org.views import safe_next
 
 
@@ -63,7 +64,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                  expected_version=form.cleaned_data.get("version"), **form.values())
         except (InvalidInput, StaleObjectError) as exc:
             if isinstance(exc, InvalidInput):
-                form_errors(form, exc)
+                place_action_errors(form, exc, with_message=True)
             else:
                 form.add_error(None, exc.message)
         else:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.cases.models import Case
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.pagination import CappedPaginator
 from taizhang.monitor import actions, charts
 from taizhang.monitor.actions import manages_monitoring
@@ -22,7 +23,6 @@ from taizhang.monitor.forms import AssignForm, IncidentFilterForm, ResponseForm
 from taizhang.monitor.models import Alert, HourlyStat, Incident, MonitorItem, Response
 from taizhang.monitor.views.common import (
     day_filter,
-    form_errors,
     get_incident,
     manager_required,
     visible_incidents,
@@ -125,7 +125,7 @@ def incident_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 unit=form.cleaned_data["unit"], deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"],
             )
         except InvalidInput as exc:
-            form_errors(form, exc)
+            place_action_errors(form, exc, with_message=True)
         except (InvalidTransition, StaleObjectError) as exc:
             form.add_error(None, exc.message)
         else:
@@ -143,7 +143,7 @@ def incident_respond(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.record_response(acting_user=request.user, incident=incident, **form.cleaned_data)
         except InvalidInput as exc:
-            form_errors(form, exc)
+            place_action_errors(form, exc, with_message=True)
         except InvalidTransition as exc:
             form.add_error(None, exc.message)
         else:

@@ -7,12 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from django import forms
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from taizhang.core.errors import InvalidInput
 from taizhang.core.permissions import cap_required, forbidden
 from taizhang.monitor.actions import manages_monitoring
 from taizhang.monitor.models import Incident
@@ -65,14 +63,3 @@ def day_filter(request: HttpRequest, name: str = "day") -> tuple[datetime.date |
     if not DAY_MIN <= day <= DAY_MAX:
         return None, f"日期须在{DAY_MIN.year}年至{DAY_MAX.year}年之间；已显示全部日期。"
     return day, ""
-
-
-def form_errors(form: forms.BaseForm, exc: InvalidInput) -> None:
-    placed = False
-    for field, messages_ in exc.errors.items():
-        name = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(name, message)
-            placed = True
-    if not placed or exc.message:
-        form.add_error(None, exc.message)

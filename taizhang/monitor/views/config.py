@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.permissions import MANAGE_SECURITY
 from taizhang.core.permissions import cap_required as core_cap_required
 from taizhang.core.uploads import check_upload, max_upload_bytes
@@ -16,7 +17,7 @@ from taizhang.monitor.forms import ExpressionTestForm, InternalAddressForm, Sour
 from taizhang.monitor.models import AlertChannel, IngestBatch, Source, WatchList
 from taizhang.monitor.pipeline.normalize import normalize_text
 from taizhang.monitor.pipeline.watchlist import WatchListMatcher
-from taizhang.monitor.views.common import form_errors, manager_required
+from taizhang.monitor.views.common import manager_required
 
 
 @require_GET
@@ -46,7 +47,7 @@ def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actions.update_source(acting_user=request.user, source=source,
                                       expected_version=form.cleaned_data.get("version") or source.version, **values)
         except InvalidInput as exc:
-            form_errors(form, exc)
+            place_action_errors(form, exc, with_message=True)
         except StaleObjectError as exc:
             form.add_error(None, exc.message)
         else:
@@ -136,7 +137,7 @@ def watchlist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                          expected_version=form.cleaned_data.get("version") or watchlist.version,
                                          **form.values())
         except InvalidInput as exc:
-            form_errors(form, exc)
+            place_action_errors(form, exc, with_message=True)
         except StaleObjectError as exc:
             form.add_error(None, exc.message)
         else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import home_unit
@@ -164,13 +165,7 @@ def account_file(request: HttpRequest, pk: int) -> HttpResponseBase:
                 changes=form.changes(),
             )
         except InvalidInput as exc:
-            placed = False
-            for field, problems in (exc.errors or {}).items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-                    placed = True
-            if not placed:
-                form.add_error(None, exc.message)
+            place_action_errors(form, exc)
         except InvalidTransition as exc:
             form.add_error(None, exc.message)
         else:

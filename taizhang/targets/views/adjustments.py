@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core import audit
 from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped, parse_ids
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -78,11 +79,7 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
                 evidence_url=d.get("evidence_url") or "", approve=bool(d.get("approve")),
             )
         except InvalidInput as exc:
-            for field, msgs in exc.errors.items():
-                for m in msgs:
-                    form.add_error(field if field in form.fields else None, m)
-            if not exc.errors:
-                form.add_error(None, exc.message)
+            place_action_errors(form, exc)
         else:
             messages.success(request, f"已申报{adj.unit.name}“{adj.item_name}”{adj.points}分"
                                       + ("，已审核通过。" if adj.status == A.APPROVED else "，等待部门审核。"))

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.ledger.models import MetricDefinition
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -211,24 +212,13 @@ def target_create(request: HttpRequest) -> HttpResponse:
                 target = actions.create_target(acting_user=request.user, year=form.cleaned_data["year"],
                                                owner=owner, **form.values())
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                place_action_errors(form, exc)
             else:
                 messages.success(request, f"已新增目标任务“{target}”，请继续分解到各单位。")
                 return redirect("targets:target_allocate", pk=target.pk)
     else:
         form = TargetForm(initial={"year": timezone.localdate().year, "plan_kind": Target.PlanKind.LINEAR})
     return render(request, "targets/target_form.html", {"form": form, "owner": owner})
-
-
-def _form_errors(form: Any, exc: InvalidInput) -> None:
-    added = False
-    for field, msgs in exc.errors.items():
-        name = field if field in form.fields else None
-        for m in msgs:
-            form.add_error(name, m)
-            added = True
-    if not added:
-        form.add_error(None, exc.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,7 +232,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.update_target(acting_user=request.user, target=target,
                                       expected_version=form.cleaned_data.get("version") or 0, **form.values())
             except InvalidInput as exc:
-                _form_errors(form, exc)
+                place_action_errors(form, exc)
             except StaleObjectError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -301,9 +291,7 @@ def target_allocate(request: HttpRequest, pk: int) -> HttpResponse:
                                              expected_version=form.cleaned_data["version"], values=form.amounts(),
                                              method=form.cleaned_data.get("method") or Target.Method.MANUAL)
                 except InvalidInput as exc:
-                    for field, msgs in exc.errors.items():
-                        for m in msgs:
-                            form.add_error(field if field in form.fields else None, m)
+                    place_action_errors(form, exc)
                 except StaleObjectError as exc:
                     form.add_error(None, exc.message)
                 else:
