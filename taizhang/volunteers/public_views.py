@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.middleware import client_address
 from taizhang.core.security_middleware import PERMISSIONS_POLICY
 from taizhang.core.sites import PUBLIC_COOKIE_PREFIX
@@ -100,16 +101,14 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
+def _refused(request: HttpRequest) -> int:
+    """The status of a form page: a POST that comes back to its own page was refused (the form's checks or the
+    action's), and says so with 400; what was typed is in the form again."""
+    return 400 if request.method == "POST" else 200
+
+
 def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"volunteer": current_volunteer(request), **extra}
-
-
-def _add_errors(form: forms.Form, exc: InvalidInput) -> None:
-    for field, msgs in exc.errors.items():
-        for m in msgs:
-            form.add_error(field if field in form.fields else None, m)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 # --- registration and log-in -----------------------------------------------------------------------------------------
@@ -160,11 +159,11 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             volunteer = actions.register_with_code(unit=unit, code=code, **d)
         except InvalidInput as exc:
-            _add_errors(form, exc)
+            place_action_errors(form, exc)
         else:
             messages.success(request, f"注册成功，您的志愿者编号是 {volunteer.number}。")
             return _login(redirect("volunteers_public:me"), volunteer)
-    return render(request, "volunteers/public/register.html", _ctx(request, form=form))
+    return render(request, "volunteers/public/register.html", _ctx(request, form=form), status=_refused(request))
 
 
 def _pending_phone(request: HttpRequest) -> str:
@@ -249,12 +248,13 @@ def login(request: HttpRequest) -> HttpResponse:
         try:
             volunteer = actions.verify_login_code(phone=phone, code=form.cleaned_data["code"])
         except InvalidInput as exc:
-            _add_errors(form, exc)
+            place_action_errors(form, exc)
         else:
             done = _login(redirect(_safe_next(request, reverse("volunteers_public:me"))), volunteer)
             return _forget_pending(done)
     return render(request, "volunteers/public/login.html",
-                  _ctx(request, form=form, next=nxt, pending=mask(pending, "phone") if pending else ""))
+                  _ctx(request, form=form, next=nxt, pending=mask(pending, "phone") if pending else ""),
+                  status=_refused(request))
 
 
 @require_POST
@@ -431,13 +431,14 @@ def dispute(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse
             actions.open_dispute(volunteer=volunteer, record=record, reason=form.cleaned_data["reason"],
                                  claimed_hours=form.cleaned_data["claimed_hours"])
         except InvalidInput as exc:
-            _add_errors(form, exc)
+            place_action_errors(form, exc)
         except TaizhangError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "申诉已提交，组织者处理后会更新记录。")
             return redirect("volunteers_public:me")
-    return render(request, "volunteers/public/dispute.html", _ctx(request, form=form, record=record))
+    return render(request, "volunteers/public/dispute.html", _ctx(request, form=form, record=record),
+                  status=_refused(request))
 
 
 @require_POST
@@ -504,4 +505,4 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("volunteers_public:rate", token=token)
     order.refresh_from_db()
     return render(request, "volunteers/public/rate.html", _ctx(
-        request, order=order, form=form, done=order.state == ServiceOrder.State.RATED))
+        request, order=order, form=form, done=order.state == ServiceOrder.State.RATED), status=_refused(request))

@@ -155,12 +155,13 @@ def test_administrator_switches_off_a_rule_and_change_a_bound_on_the_page(client
     # a stale version is refused and changes nothing
     response = client.post(url, {"kind": "bound", "pk": bound.pk, "version": bound.version - 1, "is_active": "1",
                                  "max_value": "99"}, follow=True)
+    assert response.status_code == 409
     assert "已被他人修改" in response.content.decode()
     bound.refresh_from_db()
     assert bound.max_value == 8
     response = client.post(url, {"kind": "bound", "pk": bound.pk, "version": bound.version, "is_active": "1",
                                  "max_value": "很多"}, follow=True)
-    assert response.status_code == 200 and "数字" in response.content.decode()
+    assert response.status_code == 400 and "数字" in response.content.decode()
 
 
 def test_a_liaison_cannot_change_the_rules(client, taxonomy, tree):

@@ -53,12 +53,15 @@ def test_a_figure_bound_past_its_column_is_refused(admin: Any, typed: str, messa
     response = c.post(
         url,
         {"kind": "bound", "pk": bound.pk, "version": bound.version, "is_active": "1", "max_value": typed},
-        follow=True,
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page again, not a redirect that loses what was typed
     html = response.content.decode()
     assert message in html
     assert f"填写的是“{typed}”" in html  # what was typed is named back
+    # ...and kept in its row's box, marked invalid, with the problem beside it
+    assert f'id="tz-max-{bound.pk}" name="max_value" value="{typed}"' in html
+    assert f'aria-describedby="tz-max-{bound.pk}-error"' in html
+    assert f'id="tz-max-{bound.pk}-error" role="alert"' in html
     bound.refresh_from_db()
     assert (bound.max_value, bound.version) == before
     assert c.get(url).status_code == 200

@@ -187,7 +187,7 @@ def test_public_dispute_with_nan_hours_keeps_the_reason(world: dict[str, Any]) -
     login(c, world["v"])
     r = c.post(f"{P}/hours/{record.pk}/dispute/", {"reason": "实际服务了三个小时", "claimed_hours": "nan"})
     html = r.content.decode()
-    assert r.status_code == 200 and "实际服务了三个小时" in html  # the page as before, with the error by the field
+    assert r.status_code == 400 and "实际服务了三个小时" in html  # the page again (400), with the error by the field
     assert "应填写数字" in field_error(html, "id_claimed_hours")
     assert_plain(html)
     assert not Dispute.objects.exists()

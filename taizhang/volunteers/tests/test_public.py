@@ -40,7 +40,7 @@ def test_register_with_code_then_logged_in(tree):
     form = {"real_name": "陈志愿", "id_type": "resident", "id_number": idn, "phone": "13912345678",
             "unit": tree.community_a1.pk, "agree": "on"}
     r = c.post(f"{P}/register/", {**form, "code": "000000" if last_code() != "000000" else "111111"})
-    assert r.status_code == 200 and "验证码错误" in r.content.decode()
+    assert r.status_code == 400 and "验证码错误" in r.content.decode()
     r = c.post(f"{P}/register/", {**form, "code": last_code()})
     assert r.status_code == 302
     v = Volunteer.objects.get()
