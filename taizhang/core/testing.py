@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Unit
@@ -51,6 +52,13 @@ def make_user(role: str | None = None, unit: Unit | None = None, *, username: st
     if role is not None and unit is not None:
         org_actions.grant_role(acting_user=None, user=user, unit=unit, role=role)
     return user
+
+
+def client_for(user: Any) -> Client:
+    """A test client logged in as `user` (no password round trip)."""
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 def make_record(

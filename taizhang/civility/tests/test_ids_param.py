@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
+
+from taizhang.core.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,6 @@ LISTS = [
     "civility:site_list",
     "civility:title_list",
 ]
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.mark.parametrize("name", LISTS)

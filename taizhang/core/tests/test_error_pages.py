@@ -10,15 +10,9 @@ from django.template.loader import get_template
 from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
-from taizhang.core.testing import make_user
+from taizhang.core.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _assert_chinese_404(body: str) -> None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from taizhang.core.errors import InvalidInput
-from taizhang.core.testing import make_user
+from taizhang.core.testing import client_for, make_user
 from taizhang.org import actions
 from taizhang.org.models import Unit
 
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"
 SORT = "排序应为 0 至 99999 之间的整数"
 POPULATION = "人口应为 0 至 100000000 之间的整数"
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def edit_data(unit: Unit, **changes: Any) -> dict[str, Any]:

@@ -10,17 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from taizhang.core.concurrency import STALE_MESSAGE
-from taizhang.core.testing import make_user
+from taizhang.core.testing import client_for, make_user
 from taizhang.org import actions
 from taizhang.org.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

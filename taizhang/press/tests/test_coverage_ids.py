@@ -4,13 +4,11 @@ what was typed kept, where it once reached `record_id IN (…)` (SQLite: Overflo
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from taizhang.core.testing import make_record
+from taizhang.core.testing import client_for, make_record
 from taizhang.ledger.actions import PlacementInput
 from taizhang.ledger.models import Outlet
 from taizhang.press.models import Conference
@@ -19,12 +17,6 @@ from taizhang.press.tests.conftest import World
 pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.test import Client
 
 from taizhang.core.periods import parse_period
+from taizhang.core.testing import client_for
 from taizhang.targets import actions
 from taizhang.targets.tests.factories import target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("taizhang.targets.tests.urls")]
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_targets_and_progress(world, users):

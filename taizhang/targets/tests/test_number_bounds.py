@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from taizhang.core.testing import client_for
 from taizhang.ledger.models import MetricDefinition
 from taizhang.targets.forms import DecimalText
 from taizhang.targets.models import Adjustment, Allocation, Target
@@ -19,12 +19,6 @@ from taizhang.targets.tests.factories import target
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("taizhang.targets.tests.urls")]
 
 HUGE = "99999999999999999999"
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def edit_form(t: Target, **changes: str) -> dict[str, Any]:

@@ -11,18 +11,13 @@ from django.urls import reverse
 
 from taizhang.core.models import AuditEntry
 from taizhang.core.periods import parse_period
+from taizhang.core.testing import client_for
 from taizhang.targets import actions
 from taizhang.targets.models import Adjustment, AssessmentRun, Target
 from taizhang.targets.tests.factories import target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("taizhang.targets.tests.urls")]
 MAY = parse_period("2024-05")
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -6,23 +6,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from taizhang.core.models import AuditEntry
 from taizhang.core.periods import parse_period
-from taizhang.core.testing import make_user
+from taizhang.core.testing import client_for, make_user
 from taizhang.volunteers import actions, orders, tokens
 from taizhang.volunteers.models import Team
 from taizhang.volunteers.tests.factories import make_activity, make_team, make_volunteer
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
