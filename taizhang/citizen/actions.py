@@ -208,6 +208,14 @@ def normalise_phone(phone: str) -> str:
 
 
 # --- citizens ---------------------------------------------------------------------------------------------------
+NO_LOCATION = "请提供位置：使用手机定位、在列表中选择地点，或填写位置描述"
+
+
+def has_location(*, place: Any, lat: Any, address: str) -> bool:
+    """A report is located by a place, a position or a description of where (one of them is enough)."""
+    return place not in (None, "") or lat not in (None, "") or bool((address or "").strip())
+
+
 @transaction.atomic
 def submit_report(
     *,
@@ -246,8 +254,8 @@ def submit_report(
         errors["location"] = ["经纬度须同时提供"]
     elif lat is not None and lng is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
         errors["location"] = ["经纬度超出范围"]
-    if place is None and lat is None and not address:
-        errors["location"] = ["请提供位置：使用手机定位、在列表中选择地点，或填写位置描述"]
+    if not has_location(place=place, lat=lat, address=address):
+        errors["location"] = [NO_LOCATION]
     if place is not None and not place.active:
         errors["place"] = ["该地点已停用"]
     if len(photos) + len(clean_photos or ()) > MAX_PHOTOS:

@@ -142,10 +142,11 @@ def place_options(chosen: str = "") -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every part built by format_html
 
 
-def _category_questions(posted: Any = None) -> list[dict[str, Any]]:
+def _category_questions(posted: Any = None, errors: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
     """Every active category with its questions; the chosen category's questions carry what was posted, so a
-    page shown again after an error keeps every answer."""
+    page shown again after an error keeps every answer, and the problem with an answer beside its question."""
     chosen = str(posted.get("category", "")) if posted else ""
+    errors = errors or {}
     out = []
     for c in Category.objects.filter(active=True):
         is_chosen = bool(chosen) and str(c.pk) == chosen
@@ -157,6 +158,7 @@ def _category_questions(posted: Any = None) -> list[dict[str, Any]]:
                 "code": a.get("code"), "name": name, "label": a.get("label") or a.get("code"),
                 "datatype": a.get("datatype", "string"), "required": bool(a.get("required")),
                 "help": a.get("help", ""), "value": current[0] if current else "",
+                "errors": errors.get(name, []) if is_chosen else [],
                 "options": [{"key": str(v.get("key")), "name": v.get("name"), "chosen": str(v.get("key")) in current}
                             for v in a.get("values") or []],
             })
@@ -164,11 +166,63 @@ def _category_questions(posted: Any = None) -> list[dict[str, Any]]:
     return out
 
 
+# the report form's fields as the citizen sees them: the label a problem is named by in the list above the form,
+# and the id of the element it links to (the field itself, or the box around a group of choices)
+_REPORT_FIELDS = {"category": ("问题类别", "f-category"), "description": ("问题描述", "description"),
+                  "photos": ("照片", "photos"), "location": ("位置", "location"), "place": ("地点", "id_place"),
+                  "address": ("位置补充说明", "id_address"), "phone": ("联系电话", "id_phone"),
+                  "captcha": ("验证码", "id_captcha_1")}
+
+
+def _report_errors(form: ReportForm, refused: dict[str, list[str]], posted: Any) -> dict[str, list[str]]:
+    """Every problem of a refused report by field name (the form's and the action's), so each is shown beside its
+    field. While the form itself is refused, the chosen category's questions and the phone number are checked too
+    (actions.validate_answers / normalise_phone): all problems come back at once, not one more after each fix."""
+    out: dict[str, list[str]] = {}
+    for name, msgs in list(form.errors.items()) + list(refused.items()):
+        key = "location" if name in ("lat", "lng") else name
+        for m in msgs:
+            if m not in out.setdefault(key, []):
+                out[key].append(str(m))
+    category = form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None
+    if form.errors and posted is not None:
+        if not actions.has_location(place=posted.get("place"), lat=posted.get("lat"),
+                                    address=posted.get("address", "")):
+            out.setdefault("location", [actions.NO_LOCATION])
+        checks: list[Any] = [lambda: actions.normalise_phone(str(posted.get("phone", "")))]
+        if category is not None:
+            answers = {str(a.get("code")): posted.getlist(f"attr_{a.get('code')}")
+                       for a in category.attributes or []}
+            checks.append(lambda: actions.validate_answers(category, answers, require=True))
+        for check in checks:
+            try:
+                check()
+            except InvalidInput as exc:
+                for name, msgs in exc.errors.items():
+                    out.setdefault(name, list(msgs))
+    return out
+
+
+def _error_summary(errors: dict[str, list[str]], questions: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The list above the form: each problem named by its field, linking to the field."""
+    names = dict(_REPORT_FIELDS)
+    for c in questions:
+        for a in c["attributes"]:
+            names[a["name"]] = (a["label"], f"id_{a['name']}")
+    out = []
+    for key, msgs in errors.items():
+        label, anchor = names.get(key, ("", ""))
+        for m in msgs:
+            out.append({"label": label, "anchor": anchor, "text": m})
+    return out
+
+
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     captcha = limits.needs_captcha(request)
     blocked = limits.over_limit(request)
-    form = ReportForm(request.POST or None, request.FILES or None, captcha=captcha)
+    # bound on every POST, even an empty one: an unbound form would come back with no error at all
+    form = ReportForm(request.POST if request.method == "POST" else None, request.FILES or None, captcha=captcha)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and not blocked and form.is_valid():
         data = form.cleaned_data
@@ -193,12 +247,14 @@ def report_new(request: HttpRequest) -> HttpResponse:
             # POST/redirect/GET: reloading the page that shows the code does not send the report again
             done = redirect("citizen_public:submitted", code=report.code)
             return limits.remember_device(request, done)
-    elif request.method == "POST" and blocked:
-        errors = {"__all__": [blocked]}
     posted = request.POST if request.method == "POST" else None
+    # a blocked device is told so above the form (`blocked`), not about its fields
+    field_errors = _report_errors(form, errors, posted) if posted is not None and not blocked else {}
+    questions = _category_questions(posted, field_errors)
     # the form shown again after an error: a rough phone location is said again beside 已定位 (as public.js says it)
     accuracy = actions.location_accuracy(posted.get("accuracy")) if posted and posted.get("lat") else None
-    context = {"form": form, "errors": errors, "questions": _category_questions(posted), "max_photos": MAX_PHOTOS,
+    context = {"form": form, "errors": field_errors, "summary": _error_summary(field_errors, questions),
+               "questions": questions, "max_photos": MAX_PHOTOS,
                "place_options": place_options(str(request.POST.get("place", ""))),
                "captcha": captcha, "blocked": blocked, "show_map": bool(map_tiles()),
                "description_max": DESCRIPTION_MAX, "imprecise_m": IMPRECISE_LOCATION_M,
@@ -240,7 +296,10 @@ def _report_by_code(code: str) -> Report:
                              .defer("phone", "contact_name"), code=actions.normalise_code(code))
 
 
-def track_detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200) -> HttpResponse:
+def track_detail(request: HttpRequest, code: str, *, error: str = "", status: int = 200, refused: str = "",
+                 field_errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    """The reporter's page. After a refused 补充 / 评价 / 重新办理 (`refused` names that form) the problem is shown
+    beside its field in that form, and what was typed there is kept."""
     report = _report_by_code(code)
     if report.code != code and not error:  # typed with spaces, hyphens or in lower case: the canonical address
         return redirect("citizen_public:track_detail", code=report.code)
@@ -251,7 +310,9 @@ def track_detail(request: HttpRequest, code: str, *, error: str = "", status: in
         "description": mask_text(report.description), "answers": actions.answer_lines(report, masked=True),
         "reply": mask_text(report.shown_reply),
         "reject_reason": mask_text(report.reject_reason), "ratings": Report.Rating.choices,
-        "survivor": _survivor(report),
+        "survivor": _survivor(report), "refused": refused, "field_errors": field_errors or {},
+        "typed": request.POST if refused else {},
+        "photos_dropped": len(request.FILES.getlist("photos")) if refused else 0,
     }
     response = _page(request, "citizen/public/track_detail.html", context, status=status)
     response["Cache-Control"] = "no-store"  # a reporter's own page: not for shared caches
@@ -271,31 +332,32 @@ def _survivor(report: Report) -> dict[str, Any] | None:
             "reply": mask_text(target.shown_reply or target.reject_reason), "closed": target.closed_at}
 
 
-def _track_action(request: HttpRequest, code: str, fn: Any, **kwargs: Any) -> HttpResponse:
+def _track_action(request: HttpRequest, code: str, fn: Any, form: str, **kwargs: Any) -> HttpResponse:
     report = _report_by_code(code)
     try:
         with staff_urls():  # notices to staff link to the workbench
             fn(acting_user=None, report=report, **kwargs)
     except TaizhangError as exc:
-        return track_detail(request, code, error=exc.message, status=400)
+        return track_detail(request, code, error=exc.message, status=400, refused=form,
+                            field_errors=dict(getattr(exc, "errors", None) or {}))
     return redirect("citizen_public:track_detail", code=report.code)
 
 
 @require_POST
 def track_info(request: HttpRequest, code: str) -> HttpResponse:
-    return _track_action(request, code, actions.add_information, text=request.POST.get("text", ""),
+    return _track_action(request, code, actions.add_information, "info", text=request.POST.get("text", ""),
                          photos=request.FILES.getlist("photos")[:MAX_PHOTOS + 1])
 
 
 @require_POST
 def track_rate(request: HttpRequest, code: str) -> HttpResponse:
-    return _track_action(request, code, actions.rate_report, rating=request.POST.get("rating", ""),
+    return _track_action(request, code, actions.rate_report, "rate", rating=request.POST.get("rating", ""),
                          comment=request.POST.get("comment", ""))
 
 
 @require_POST
 def track_reopen(request: HttpRequest, code: str) -> HttpResponse:
-    return _track_action(request, code, actions.reopen_report, reason=request.POST.get("reason", ""))
+    return _track_action(request, code, actions.reopen_report, "reopen", reason=request.POST.get("reason", ""))
 
 
 def photo(request: HttpRequest, code: str, pk: int, size: str = "full") -> FileResponse:
