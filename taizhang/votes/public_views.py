@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.votes import actions, identity
 from taizhang.votes.forms import BallotForm, VerifyForm
 from taizhang.votes.models import Poll
@@ -82,19 +83,18 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             if request.POST.get("send"):
                 actions.request_vote_code(phone=phone)
                 messages.success(request, "验证码已发送，10分钟内有效。")
+                form.fields["code"].widget.attrs["autofocus"] = True  # the next thing to type is the code
             else:
                 if not form.cleaned_data["code"]:
                     raise InvalidInput("请填写短信验证码。", {"code": ["请填写短信验证码。"]})
                 key = actions.verify_vote_code(phone=phone, code=form.cleaned_data["code"])
                 messages.success(request, "手机号码已验证，可以投票了。")
                 return _done(request, identity.remember_voter(redirect("votes_public:poll", code=poll.code), key))
+        except InvalidInput as exc:
+            place_action_errors(form, exc)
+            status = status if status != 200 else 400
         except TaizhangError as exc:
-            errors = getattr(exc, "errors", {}) or {}
-            for field, msgs in errors.items():
-                for m in msgs:
-                    form.add_error(field if field in form.fields else None, m)
-            if not errors:
-                form.add_error(None, exc.message)
+            form.add_error(None, exc.message)
             status = status if status != 200 else 400
     elif request.method == "POST":
         status = 400

@@ -144,7 +144,7 @@ def test_a_refused_report_on_a_phone(live_server: Any, browser: Any, world: Any)
     select_box, error_box = page.locator("#id_attr_vehicle").bounding_box(), error.bounding_box()
     assert select_box and error_box and 0 <= error_box["y"] - (select_box["y"] + select_box["height"]) < 40
     assert page.is_checked("input[name=attr_blocking][value=blind]")
-    for selector in (".pub-nav a", ".pub-check", ".pub-cat", "#locate", "button[type=submit]"):
+    for selector in (".pub-brand", ".pub-nav a", ".pub-check", ".pub-cat", "#locate", "button[type=submit]"):
         box = page.locator(selector).first.bounding_box()
         assert box is not None and box["height"] >= 44, (selector, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -33,6 +33,8 @@ def verified(poll: Poll, phone: str = PHONE) -> Client:
     tokens.OUTBOX.clear()
     r = c.post(f"{P}/{poll.code}/verify/", {"phone": phone, "send": "1"})
     assert r.status_code == 200 and tokens.OUTBOX and tokens.OUTBOX[-1][0] == phone
+    # the code box is where the cursor goes once the code is on its way
+    assert re.search(r'<input[^>]*name="code"[^>]*autofocus', r.content.decode())
     r = c.post(f"{P}/{poll.code}/verify/", {"phone": phone, "code": last_code(), "verify": "1"})
     assert r.status_code == 302 and r["Location"].endswith(f"/votes/{poll.code}/")
     return c
