@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError
+from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.filings import actions
 from taizhang.filings.forms import DecideForm, FilingForm, HeldForm, UnfiledForm, month_start, speakers_text
@@ -48,22 +52,42 @@ def filing_list(request: HttpRequest) -> HttpResponse:
                                                                                           Cap.MANAGE_WORK)})
 
 
+STALE = "该备案已被他人修改，请核对下面的内容（您填写的仍在）后重新保存；如需看到他人的修改，请刷新页面。"
+ERRORS = (InvalidInput, InvalidTransition, StaleObjectError, NotPermitted)
+
+
+def _refused(form: forms.BaseForm, exc: TaizhangError) -> int:
+    """An action's refusal put into the form that was sent: the status to answer with (409 when someone else changed
+    the filing first, else 400)."""
+    if isinstance(exc, StaleObjectError):
+        form.add_error(None, STALE)
+        return 409
+    if isinstance(exc, InvalidInput):
+        place_action_errors(form, exc)
+    else:
+        form.add_error(None, exc.message)
+    return 400
+
+
 @require_http_methods(["GET", "POST"])
 @cap_required(Cap.VIEW)
 def filing_new(request: HttpRequest) -> HttpResponseBase:
     form = FilingForm(request.POST or None, user=request.user)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            filing = actions.create_filing(acting_user=request.user, unit=form.cleaned_data["unit"], **form.values())
-            if request.POST.get("submit_now"):
-                actions.submit_filing(acting_user=request.user, filing=filing)
-                messages.success(request, "备案已提交，待主办单位审核。")
-            else:
-                messages.success(request, "备案草稿已保存。")
+            with transaction.atomic():  # a refused submit keeps no half-made draft
+                filing = actions.create_filing(acting_user=request.user, unit=form.cleaned_data["unit"],
+                                               **form.values())
+                if request.POST.get("submit_now"):
+                    actions.submit_filing(acting_user=request.user, filing=filing)
+        except ERRORS as exc:
+            status = _refused(form, exc)
+        else:
+            messages.success(request, "备案已提交，待主办单位审核。" if request.POST.get("submit_now")
+                             else "备案草稿已保存。")
             return redirect("filings:filing_detail", filing.pk)
-        except (InvalidInput, InvalidTransition) as exc:
-            messages.error(request, exc.message)
-    return render(request, "filings/filing_form.html", {"form": form, "title": "活动备案"})
+    return render(request, "filings/filing_form.html", {"form": form, "title": "活动备案"}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,50 +99,88 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     initial["starts_at"] = timezone.localtime(filing.starts_at)
     initial["ends_at"] = timezone.localtime(filing.ends_at)
     form = FilingForm(request.POST or None, initial=initial, with_unit=False)
+    status = 400 if request.method == "POST" else 200
+    version = filing.version
+    if request.method == "POST":
+        raw = str(request.POST.get("version") or "").strip()
+        version = int(raw) if raw.isdigit() and len(raw) <= 9 else 0
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_filing(acting_user=request.user, filing=filing,
-                                  expected_version=int(request.POST.get("version") or 0), **form.values())
+            actions.update_filing(acting_user=request.user, filing=filing, expected_version=version,
+                                  **form.values())
+        except ERRORS as exc:
+            status = _refused(form, exc)
+        else:
             messages.success(request, "备案已修改。" + ("批准后的变更已转宣传部重新审核。"
                                                      if filing.state == EventFiling.State.DEPARTMENT else ""))
             return redirect("filings:filing_detail", filing.pk)
-        except (InvalidInput, InvalidTransition, StaleObjectError, NotPermitted) as exc:
-            messages.error(request, exc.message)
+    # the version the form was read at stays, so a stale save is refused again until the user has looked
     return render(request, "filings/filing_form.html", {"form": form, "title": f"修改备案：{filing.topic}",
-                                                        "version": filing.version})
+                                                        "version": version or filing.version}, status=status)
+
+
+def _post_filing(request: HttpRequest, filing: EventFiling, sent: dict[str, Any]) -> int | None:
+    """One button of the detail page. None when done (the caller redirects); else the status of the page sent back
+    with what was typed (`sent` holds the bound form of the refused part)."""
+    op = request.POST.get("op", "")
+    if op == "submit":
+        actions.submit_filing(acting_user=request.user, filing=filing)
+        messages.success(request, "已提交。")
+    elif op == "decide":
+        decide = DecideForm(request.POST)
+        sent["decide_form"] = decide
+        if not decide.is_valid():
+            return 400
+        try:
+            actions.decide_filing(acting_user=request.user, filing=filing,
+                                  approve=decide.cleaned_data["approve"], reason=decide.cleaned_data["reason"])
+        except ERRORS as exc:
+            return _refused(decide, exc)
+        messages.success(request, "已审核。")
+    elif op == "held":
+        held = HeldForm(request.POST)
+        sent["held_form"] = held
+        if not held.is_valid():
+            return 400
+        try:
+            actions.record_held(acting_user=request.user, filing=filing, summary=held.cleaned_data["summary"],
+                                attendance=held.cleaned_data["attendance"], photos=request.FILES.getlist("photos"))
+        except ERRORS as exc:
+            return _refused(held, exc)
+        messages.success(request, "已登记举办情况。")
+    elif op == "cancel":
+        reason = request.POST.get("reason", "")
+        try:
+            actions.cancel_filing(acting_user=request.user, filing=filing, reason=reason)
+        except ERRORS as exc:
+            problems = getattr(exc, "errors", {}).get("reason") or [exc.message]
+            sent["cancel"] = {"reason": reason[:200], "error": problems[0]}
+            return 400
+        messages.success(request, "已取消。")
+    else:
+        raise InvalidInput("未知操作，请刷新页面后重试。")
+    return None
 
 
 @require_http_methods(["GET", "POST"])
 @cap_required(Cap.VIEW)
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The filing and its buttons. A refused 审核/登记/取消 comes back on this page (400) with what was typed and the
+    problem beside it; a refused bare button (提交) goes back with the reason in a message."""
     filing = get_scoped(EventFiling.objects.select_related("unit", "supervisor"), request.user, pk=pk)
+    sent: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
-        op = request.POST.get("op", "")
         try:
-            if op == "submit":
-                actions.submit_filing(acting_user=request.user, filing=filing)
-                messages.success(request, "已提交。")
-            elif op == "decide":
-                form = DecideForm(request.POST)
-                if form.is_valid():
-                    actions.decide_filing(acting_user=request.user, filing=filing,
-                                          approve=form.cleaned_data["approve"], reason=form.cleaned_data["reason"])
-                    messages.success(request, "已审核。")
-            elif op == "held":
-                held = HeldForm(request.POST)
-                if held.is_valid():
-                    actions.record_held(acting_user=request.user, filing=filing, summary=held.cleaned_data["summary"],
-                                        attendance=held.cleaned_data["attendance"],
-                                        photos=request.FILES.getlist("photos"))
-                    messages.success(request, "已登记举办情况。")
-                else:
-                    messages.error(request, "请填写举办情况。")
-            elif op == "cancel":
-                actions.cancel_filing(acting_user=request.user, filing=filing, reason=request.POST.get("reason", ""))
-                messages.success(request, "已取消。")
-        except (InvalidInput, InvalidTransition, StaleObjectError, NotPermitted) as exc:
+            refused = _post_filing(request, filing, sent)
+        except ERRORS as exc:
             messages.error(request, exc.message)
-        return redirect("filings:filing_detail", filing.pk)
+            refused = None
+        if refused is None:
+            return redirect("filings:filing_detail", filing.pk)
+        status = refused
+        messages.error(request, "未保存：请按下面的提示修改后再提交，您填写的内容仍在。")
+        filing = get_scoped(EventFiling.objects.select_related("unit", "supervisor"), request.user, pk=pk)
     due, provisional = actions.due_date(filing.kind, timezone.localtime(filing.starts_at).date())
     editable = can_in_unit(request.user, Cap.EDIT_RECORDS, filing.unit) or \
         can_in_unit(request.user, Cap.MANAGE_WORK, filing.unit)
@@ -127,7 +189,8 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "due": due, "provisional": provisional, "lead": actions.lead_days(filing.kind),
         "can_decide": filing.state in actions.NEXT and actions._may_decide(request.user, filing),
         "stage": actions.STAGE_NAMES.get(filing.state, ""), "editable": editable,
-        "decide_form": DecideForm(), "held_form": HeldForm(), "now": timezone.now()})
+        "decide_form": sent.get("decide_form") or DecideForm(), "held_form": sent.get("held_form") or HeldForm(),
+        "cancel": sent.get("cancel"), "now": timezone.now()}, status=status)
 
 
 @cap_required(Cap.VIEW)
@@ -158,10 +221,11 @@ def unfiled_list(request: HttpRequest) -> HttpResponseBase:
         try:
             actions.report_unfiled(acting_user=request.user, unit=d["unit"], kind=d["kind"], topic=d["topic"],
                                    held_on=d["held_on"], source=d["source"], reference=d["reference"])
+        except ERRORS as exc:
+            _refused(form, exc)
+        else:
             messages.success(request, "已登记，并向举办单位派发整改工单。")
             return redirect("filings:unfiled_list")
-        except (InvalidInput, NotPermitted) as exc:
-            messages.error(request, exc.message)
     qs = UnfiledEvent.objects.visible_to(request.user).select_related("unit")
     ids = _ids(request)
     if ids is not None:
@@ -172,4 +236,5 @@ def unfiled_list(request: HttpRequest) -> HttpResponseBase:
     cases = {c.object_id: c for c in Case.objects.filter(kind="filing_followup",
                                                          object_id__in=[e.pk for e in events])}
     rows = [{"event": e, "case": cases.get(e.pk)} for e in events]
-    return render(request, "filings/unfiled_list.html", {"rows": rows, "form": form, "by_ids": ids is not None})
+    return render(request, "filings/unfiled_list.html", {"rows": rows, "form": form, "by_ids": ids is not None},
+                  status=400 if request.method == "POST" else 200)

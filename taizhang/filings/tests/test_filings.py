@@ -201,10 +201,83 @@ def test_pages_and_scoping(people: dict[str, Any], clock: Any) -> None:
         "unit": people["tree"].community_a1.pk, "kind": "forum", "topic": "社区治理论坛",
         "starts_at": "2030-11-01T09:00", "ends_at": "2030-11-01T11:00", "place": "会议室",
         "speakers": "李四，主任，街道办\nJohn，学者，某机构，境外", "outline": "提纲", "audience": "居民",
-        "audience_size": "40", "submit_now": "1"}, follow=True)
-    assert "境外" in response.content.decode()  # refused: the overseas speaker needs an approval number
+        "audience_size": "40", "submit_now": "1"})
+    # refused: the overseas speaker needs an approval number. The form comes back (400) with what was typed and the
+    # problem beside the approval field; no half-made draft is left behind to be filed twice.
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="社区治理论坛"' in page and "John，学者，某机构，境外" in page
+    assert "有境外主讲人的活动须先取得审批" in page or "请填写" in page
+    assert not EventFiling.objects.filter(topic="社区治理论坛").exists()
+    response = mine.post(reverse("filings:filing_new"), {
+        "unit": people["tree"].community_a1.pk, "kind": "forum", "topic": "社区治理论坛",
+        "starts_at": "2030-11-01T09:00", "ends_at": "2030-11-01T11:00", "place": "会议室",
+        "speakers": "李四，主任，街道办\nJohn，学者，某机构，境外", "outline": "提纲", "audience": "居民",
+        "audience_size": "40"})
+    assert response.status_code == 302
     created = EventFiling.objects.get(topic="社区治理论坛")
     assert created.state == S.DRAFT and created.has_overseas_speaker
+
+
+def test_refused_detail_forms_come_back_with_what_was_typed(people: dict[str, Any], clock: Any) -> None:
+    clock.now = _at(D(2026, 9, 28))
+    filing = actions.submit_filing(acting_user=people["liaison"], filing=_filing(people, _at(D(2026, 10, 9))))
+    host = Client()
+    host.force_login(people["host_reviewer"])
+    url = reverse("filings:filing_detail", args=[filing.pk])
+    # 退回 needs a reason: refused with 400, the choice kept, the problem beside the reason
+    response = host.post(url, {"op": "decide", "approve": "0", "reason": "   "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请说明理由" in page
+    assert '<option value="0" selected>' in page
+    filing.refresh_from_db()
+    assert filing.state == S.HOST
+    # 取消 without a reason: the cancel part comes back open, the problem beside its field
+    mine = Client()
+    mine.force_login(people["liaison"])
+    response = mine.post(url, {"op": "cancel", "reason": "  "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请说明理由" in page and "<details open>" in page
+    filing.refresh_from_db()
+    assert filing.state == S.HOST
+    # 登记举办情况 refused (not yet held): the summary typed is in the form again
+    for who in ("host_reviewer", "street_reviewer", "staff"):
+        filing = actions.decide_filing(acting_user=people[who], filing=filing, approve=True)
+    clock.now = _at(D(2026, 10, 9), 18)
+    response = mine.post(url, {"op": "held", "summary": "宣讲一场，反响良好", "attendance": "-3"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "宣讲一场，反响良好</textarea>" in page and "tz-field__error" in page
+    filing.refresh_from_db()
+    assert filing.state == S.APPROVED
+
+
+def test_a_stale_filing_edit_answers_409_and_keeps_what_was_typed(people: dict[str, Any], clock: Any) -> None:
+    clock.now = _at(D(2026, 9, 28))
+    filing = _filing(people, _at(D(2030, 10, 9)))
+    mine = Client()
+    mine.force_login(people["liaison"])
+    response = mine.post(reverse("filings:filing_edit", args=[filing.pk]), {
+        "kind": "lecture", "topic": "我改过的题目", "starts_at": "2030-10-09T09:00", "ends_at": "2030-10-09T11:00",
+        "place": "社区活动室", "speakers": "王教授，教授，市委党校", "outline": "提纲", "audience": "党员",
+        "audience_size": "60", "version": str(filing.version + 3)})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert 'value="我改过的题目"' in page and "已被他人修改" in page
+    filing.refresh_from_db()
+    assert filing.topic == "学习二十届四中全会精神宣讲"
+    bad = mine.post(reverse("filings:filing_edit", args=[filing.pk]), {"topic": "x", "version": "abc"})
+    assert bad.status_code == 400
+
+
+def test_a_refused_unfiled_report_keeps_what_was_typed(people: dict[str, Any], clock: Any) -> None:
+    staff = Client()
+    staff.force_login(people["staff"])
+    response = staff.post(reverse("filings:unfiled_list"), {
+        "unit": people["tree"].community_a2.pk, "kind": "salon", "topic": "读书沙龙未备案", "held_on": "不是日期",
+        "source": "placement", "reference": "网上看到的线索"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="读书沙龙未备案"' in page and 'value="网上看到的线索"' in page and "tz-field__error" in page
 
 
 def test_filings_command(people: dict[str, Any], clock: Any) -> None:

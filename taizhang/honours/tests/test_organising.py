@@ -67,6 +67,51 @@ def test_the_campaign_form_sets_the_limit(tree: Any) -> None:
     assert "每个单位最多推荐 3 人" in _client(staff).get(f"/honours/{campaign.pk}/").content.decode()
 
 
+def test_a_refused_campaign_form_keeps_what_was_typed(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    form = {"unit": tree.district.pk, "code": "FORM-2", "title": "第六届评选", "honour_title": "好人",
+            "level": "district", "year": 2026, "categories": "助人为乐 2", "public_share": "40", "votes_per_day": 1,
+            **{k: v.isoformat() for k, v in dates().items()}}
+    make_campaign(tree.district, code="FORM-2")  # the code is taken
+    response = _client(staff).post("/honours/new/", form)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="第六届评选"' in page and 'value="FORM-2"' in page
+    assert "活动代码“FORM-2”已被使用。" in page
+    assert not actions.Campaign.objects.filter(title="第六届评选").exists()
+
+
+def test_a_stale_campaign_correction_answers_409_and_keeps_what_was_typed(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    campaign = make_campaign(tree.district)
+    data = {"version": campaign.version + 7, "title": "改过的标题", "description": "", "per_unit_limit": "",
+            "reason": "标题有误", **{k: v.isoformat() for k, v in dates().items()}}
+    response = _client(staff).post(f"/honours/{campaign.pk}/edit/", data)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert 'value="改过的标题"' in page and "已被他人修改" in page
+    campaign.refresh_from_db()
+    assert campaign.title != "改过的标题"
+
+
+def test_a_refused_objection_answer_keeps_what_was_typed(tree: Any) -> None:
+    staff = make_user("staff", tree.district)
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    to_notice(campaign, [n])
+    objection = actions.submit_objection(nomination=n, text="此人事迹与事实不符。")
+    client = _client(staff)
+    response = client.post(f"/honours/objections/{objection.pk}/", {"op": "investigate", "findings": "  "})
+    assert response.status_code == 400 and "请填写核查情况" in response.content.decode()
+    actions.investigate(acting_user=staff, objection=objection, findings="已走访核实")
+    response = client.post(f"/honours/objections/{objection.pk}/", {"op": "answer", "upheld": "1", "answer": " "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请填写答复内容" in page
+    assert '<option value="1" selected>' in page
+    objection.refresh_from_db()
+    assert objection.answer == ""
+
+
 def test_an_objection_notifies_the_organisers_without_copying_its_text(tree: Any) -> None:
     staff = make_user("staff", tree.district)
     liaison = make_user("liaison", tree.street_a)
@@ -100,8 +145,11 @@ def test_the_juror_scores_from_their_own_list(tree: Any) -> None:
     assert "评审待评分候选人 2 名" in client.get("/").content.decode()
     assert client.post("/honours/jury/", {"nomination": a.pk, "score": "88.5"}).status_code == 302
     assert JuryScore.objects.get(nomination=a, juror=Juror.objects.get(user=juror_user)).score == Decimal("88.50")
-    response = client.post("/honours/jury/", {"nomination": b.pk, "score": "120"}, follow=True)
-    assert "0 至 100" in response.content.decode()
+    response = client.post("/honours/jury/", {"nomination": b.pk, "score": "120", "comment": "事迹感人但分数写错"})
+    page = response.content.decode()
+    assert response.status_code == 400  # the list again, the score and comment typed kept in b's row
+    assert "0 至 100" in page and f'id="score_error_{b.pk}"' in page
+    assert 'value="120"' in page and 'value="事迹感人但分数写错"' in page
     assert not JuryScore.objects.filter(nomination=b).exists()
     assert "尚有 1 名未评分" in client.get("/honours/jury/").content.decode()
 
@@ -113,8 +161,8 @@ def test_someone_who_is_not_a_juror_cannot_score_from_the_list(tree: Any) -> Non
     qualify(n)
     actions.advance(acting_user=None, campaign=campaign, to=Stage.JURY)
     outsider = make_user("staff", tree.district)
-    response = _client(outsider).post("/honours/jury/", {"nomination": n.pk, "score": "90"}, follow=True)
-    assert "不是本活动的评委" in response.content.decode()
+    response = _client(outsider).post("/honours/jury/", {"nomination": n.pk, "score": "90"})
+    assert response.status_code == 400 and "不是本活动的评委" in response.content.decode()
     assert not JuryScore.objects.exists()
     assert "目前没有" in _client(outsider).get("/honours/jury/").content.decode()
 

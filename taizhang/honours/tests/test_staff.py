@@ -162,17 +162,61 @@ def test_command_lists_campaigns_and_one_campaigns_scores(tree: Any) -> None:
 
 
 def test_nonsense_posted_to_staff_pages_is_a_message_not_a_500(tree: Any) -> None:
+    """Bare buttons and unknown ops go back with a message (302); a refused form that had something typed in it
+    comes back on its page (400) with what was typed — never a 500."""
     campaign = make_campaign(tree.district)
     n = nominate(campaign, tree.street_a)
     client = _client(make_user("staff", tree.district))
-    for data in ({"op": "advance", "to": "qualification", "version": "abc"}, {"op": "confirm", "honoured": "x"},
-                 {"op": "nope"}, {"op": "juror", "username": "nobody-here"}):
+    for data in ({"op": "advance", "to": "qualification", "version": "abc"}, {"op": "nope"}):
         assert client.post(f"/honours/{campaign.pk}/", data).status_code == 302
+    for data in ({"op": "confirm", "honoured": "x"}, {"op": "juror", "username": "nobody-here"}):
+        assert client.post(f"/honours/{campaign.pk}/", data).status_code == 400
     for data in ({"op": "sign", "item": "abc"}, {"op": "score", "score": "abc"}, {"op": "withdraw", "reason": ""}):
-        assert client.post(f"/honours/nominations/{n.pk}/", data).status_code == 302
-    assert client.post("/honours/signoffs/", {"nomination": "1" * 30, "item": "-1"}).status_code == 302
+        assert client.post(f"/honours/nominations/{n.pk}/", data).status_code == 400
+    assert client.post(f"/honours/nominations/{n.pk}/", {"op": "nope"}).status_code == 302
+    assert client.post("/honours/signoffs/", {"nomination": "1" * 30, "item": "-1"}).status_code == 400
     campaign.refresh_from_db()
     assert campaign.stage == "nomination"
+
+
+def test_a_refused_juror_or_withdrawal_comes_back_with_what_was_typed(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    client = _client(make_user("staff", tree.district))
+    response = client.post(f"/honours/{campaign.pk}/", {"op": "juror", "username": "no-such-user-zz"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="no-such-user-zz"' in page and "未找到" in page
+    assert not campaign.jurors.exists()
+    response = client.post(f"/honours/nominations/{n.pk}/", {"op": "withdraw", "reason": "   "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请填写撤回原因" in page and 'id="withdraw_error"' in page
+    n.refresh_from_db()
+    assert n.state == Nomination.State.SUBMITTED
+
+
+def test_a_refused_sign_off_keeps_the_conclusion_and_opinion(tree: Any) -> None:
+    campaign = make_campaign(tree.district)
+    n = nominate(campaign, tree.street_a)
+    actions.advance(acting_user=None, campaign=campaign, to="qualification")
+    item = campaign.qualification_items.first()
+    assert item is not None
+    client = _client(make_user("staff", tree.district))
+    # signed elsewhere first: this one is refused, but the opinion typed is not lost
+    actions.sign_off(acting_user=None, nomination=n, item=item, positive=True, opinion="经核查无问题")
+    response = client.post("/honours/signoffs/", {"nomination": n.pk, "item": item.pk, "positive": "0",
+                                                  "opinion": "发现有失信记录，不予通过"})
+    assert response.status_code == 400
+    assert "发现有失信记录，不予通过" in response.content.decode()
+    assert n.signoffs.get(item=item).opinion == "经核查无问题"
+    other = campaign.qualification_items.exclude(pk=item.pk).first()
+    if other is not None:
+        response = client.post(f"/honours/nominations/{n.pk}/", {"op": "sign", "item": other.pk, "positive": "0",
+                                                                 "opinion": "  "})
+        page = response.content.decode()
+        assert response.status_code == 400 and "请填写审查意见" in page
+        assert f'id="sign_error_{other.pk}"' in page and '<option value="0" selected>' in page
+        assert not n.signoffs.filter(item=other).exists()
 
 
 def test_results_link_only_the_candidates_the_viewer_may_open(tree: Any) -> None:

@@ -153,7 +153,7 @@ def test_a_credited_unit_id_past_the_range_is_refused_at_the_field(taxonomy: Any
         "version": record.version,
     }
     response = client_for(liaison).post(reverse("ledger:record_edit", args=[record.pk]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_credited_units_error"' in html
     assert HUGE in html  # named in the message

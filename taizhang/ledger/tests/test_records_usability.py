@@ -92,7 +92,7 @@ def test_create_with_a_bad_file_saves_nothing_and_keeps_the_input(s: Any) -> Non
     data = form_data(s, submit="1", title="带坏文件的记录",
                      file=[SimpleUploadedFile("ok.png", PNG), SimpleUploadedFile("bad.png", b"text")])
     response = client_for(s.liaison).post(reverse("ledger:record_create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "记录没有保存：佐证材料未通过检查" in content
     assert "bad.png" in content
@@ -119,7 +119,7 @@ def test_edit_with_evidence_then_a_bad_file_refuses_the_whole_save(s: Any) -> No
     data = form_data(s, title="不该保存", version=version, submit="1",
                      file=[SimpleUploadedFile("ok.png", PNG), SimpleUploadedFile("假图片.png", b"not a png")])
     response = c.post(url, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "记录没有保存：佐证材料未通过检查" in content
     assert 'value="不该保存"' in content
@@ -135,7 +135,7 @@ def test_a_refused_submit_keeps_no_edit_and_no_file(s: Any) -> None:
     data = form_data(s, title="缺人次", version=record.version, submit="1", fig_lecture_audience="",
                      file=SimpleUploadedFile("照片.png", PNG))
     response = client_for(s.liaison).post(reverse("ledger:record_edit", args=[record.pk]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     record.refresh_from_db()
     assert record.title == "原标题"
     assert not record.evidence.exists()

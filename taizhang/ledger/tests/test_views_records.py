@@ -221,7 +221,7 @@ def test_create_and_submit(setup: Any) -> None:
 def test_submit_without_required_figure_shows_the_error_next_to_the_field(setup: Any) -> None:
     data = {**form_data(setup, fig_lecture_audience=""), "submit": "1"}
     response = client_for(setup.liaison).post(reverse("ledger:record_create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Record.objects.exists()
     form = response.context["form"]
     assert form.errors["fig_lecture_audience"] == ["“受众人数”为必填项"]
@@ -238,7 +238,7 @@ def test_a_form_sent_back_names_the_files_to_choose_again(setup: Any) -> None:
     data = {**form_data(setup, fig_lecture_audience=""), "submit": "1", "file": photo}
     response = client_for(setup.liaison).post(reverse("ledger:record_create"), data)
     content = response.content.decode()
-    assert response.status_code == 200 and not Record.objects.exists()
+    assert response.status_code == 400 and not Record.objects.exists()
     assert 'id="files-dropped"' in content and "1 个文件（现场照片.pdf）没有保存" in content
     # a first visit has no such notice
     assert 'id="files-dropped"' not in client_for(setup.liaison).get(reverse("ledger:record_create")).content.decode()
@@ -247,7 +247,7 @@ def test_a_form_sent_back_names_the_files_to_choose_again(setup: Any) -> None:
 def test_invalid_figure_is_reported_per_field(setup: Any) -> None:
     response = client_for(setup.liaison).post(reverse("ledger:record_create"),
                                                form_data(setup, fig_lecture_audience="很多"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "应填写数字" in " ".join(response.context["form"].errors["fig_lecture_audience"])
     assert not Record.objects.exists()
 
@@ -264,7 +264,7 @@ def test_double_submit_with_the_same_key_creates_one_record(setup: Any) -> None:
 def test_create_for_a_unit_outside_scope_is_refused(setup: Any) -> None:
     response = client_for(setup.liaison).post(reverse("ledger:record_create"),
                                                form_data(setup, unit=setup.tree.street_b.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "unit" in response.context["form"].errors
     assert not Record.objects.exists()
 
@@ -378,6 +378,17 @@ def test_stale_edit_is_refused_and_input_is_kept(setup: Any) -> None:
     assert client_for(setup.liaison).post(reverse("ledger:record_edit", args=[record.pk]), data).status_code == 302
     record.refresh_from_db()
     assert record.title == "我的修改"
+
+
+def test_an_invalid_edit_answers_400_and_keeps_the_input(setup: Any) -> None:
+    record = make_record(setup.tree.street_a, TYPE, {"lecture_audience": 5}, status="draft", title="原来的标题")
+    data = form_data(setup, title="改过的标题", fig_lecture_audience="很多", version=record.version)
+    response = client_for(setup.liaison).post(reverse("ledger:record_edit", args=[record.pk]), data)
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="改过的标题"' in content and 'value="很多"' in content and "应填写数字" in content
+    record.refresh_from_db()
+    assert record.title == "原来的标题"
 
 
 def test_edit_of_a_submitted_record_redirects_with_a_message(setup: Any) -> None:

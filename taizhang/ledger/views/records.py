@@ -192,7 +192,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, f"记录{quoted(record.title)}已保存为草稿{note}。")
                 return redirect("ledger:record_detail", pk=record.pk)
-        return _render_form(request, form, status=200)
+        # refused (the form's checks or the action's): 400 and the form again with what was typed
+        return _render_form(request, form, status=400)
 
     atype = _type_from(request.GET.get("type"))
     initial: dict[str, Any] = {"start_date": None}
@@ -222,7 +223,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     atype = _type_from(request.POST.get("activity_type")) or record.activity_type
     form = RecordForm(request.POST, request.FILES, user=user, activity_type=atype, record=record)
     if not form.is_valid():
-        return _render_form(request, form, record)
+        return _render_form(request, form, record, status=400)
     submit = "submit" in request.POST
     try:
         actions.update_record(
@@ -242,10 +243,10 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidInput as exc:
         form.add_error(None, exc.message)
         form.add_action_errors(exc.errors)
-        return _render_form(request, form, base.get(pk=pk))
+        return _render_form(request, form, base.get(pk=pk), status=400)
     except InvalidTransition as exc:
         form.add_error(None, exc.message)
-        return _render_form(request, form, base.get(pk=pk))
+        return _render_form(request, form, base.get(pk=pk), status=400)
     note = _files_note(form)
     if submit:
         messages.success(request, f"记录{quoted(record.title)}已保存并报送{note}，等待审核。")

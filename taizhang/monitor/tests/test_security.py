@@ -97,6 +97,13 @@ def test_private_addresses_are_the_security_administrators_decision(tree, staff,
     assert client.get(reverse("monitor:internal_addresses")).status_code == 403
     client.force_login(secadmin)
     assert client.get(reverse("monitor:internal_addresses")).status_code == 200
+    # a refusal comes back on the page (400) with what was typed kept in its row and the problem beside it
+    refused = client.post(reverse("monitor:internal_addresses"),
+                          {"target": f"source:{source.pk}", "internal": "on", "reason": "理" * 501})
+    assert refused.status_code == 400
+    assert f'value="{"理" * 501}"' in refused.content.decode() and "500" in refused.content.decode()
+    source.refresh_from_db()
+    assert not source.is_internal
     resp = client.post(reverse("monitor:internal_addresses"),
                        {"target": f"source:{source.pk}", "internal": "on", "reason": "政务内网发布平台"})
     assert resp.status_code == 302
@@ -133,7 +140,7 @@ def test_malformed_addresses_are_refused_in_source_and_webhook_forms(staff, clie
         "name": "坏地址", "kind": "feed", "url": url, "schedule_minutes": 30, "timeout_seconds": 20,
         "max_bytes": 5000000, "max_articles": 20,
     })
-    assert resp.status_code == 200 and "网址" in resp.content.decode()
+    assert resp.status_code == 400 and "网址" in resp.content.decode()
     resp = client.post(reverse("monitor:channel_create"), {
         "name": "坏钩子", "kind": "webhook", "target": url, "format": "generic", "min_grade": "general",
     })

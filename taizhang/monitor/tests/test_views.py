@@ -19,9 +19,10 @@ def test_watchlist_form_reports_expression_errors_with_position(staff, client):
         "key": "chai", "name": "拆迁", "purpose": "topic", "enabled": "on",
         "expression": "(万柏林 OR 万柏林区) AND (拆迁 OR",
     })
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     page = resp.content.decode()
     assert "第 23 个字符处" in page and "后面缺少检索词" in page
+    assert "(万柏林 OR 万柏林区) AND (拆迁 OR</textarea>" in page and 'value="拆迁"' in page
     assert not WatchList.objects.exists()
     resp = client.post(reverse("monitor:watchlist_create"), {
         "key": "chai", "name": "拆迁", "purpose": "topic",
@@ -47,6 +48,7 @@ def test_source_pages_and_api_token_shown_once(staff, client):
         "name": "坏订阅", "kind": "feed", "url": "ftp://x", "schedule_minutes": 30, "timeout_seconds": 20,
         "max_bytes": 5000000, "max_articles": 20,
     })
+    assert bad.status_code == 400 and 'value="坏订阅"' in bad.content.decode()
     assert "http://" in bad.content.decode() and not Source.objects.filter(name="坏订阅").exists()
     assert client.get(reverse("monitor:source_list")).status_code == 200
     assert client.get(reverse("monitor:source_edit", args=[source.pk])).status_code == 200
@@ -62,10 +64,27 @@ def test_upload_export_file(staff, client, django_capture_on_commit_callbacks):
     assert resp.status_code == 302
     assert IngestBatch.objects.get().status == "done" and MonitorItem.objects.count() == 12
     broken = "标题,发布时间\n,2024-05-01\n好标题,不是时间\n".encode()
-    client.post(reverse("monitor:source_upload"), {"file": SimpleUploadedFile("bad.csv", broken)})
-    assert IngestBatch.objects.count() == 1
-    page = client.get(reverse("monitor:source_list")).content.decode()
-    assert "第 2 行" in page and "第 3 行" in page
+    refused = client.post(reverse("monitor:source_upload"), {"file": SimpleUploadedFile("bad.csv", broken)})
+    assert refused.status_code == 400 and IngestBatch.objects.count() == 1
+    page = refused.content.decode()  # the sources page again, the problem under the file field, naming the file
+    assert "“bad.csv”未导入" in page and "第 2 行" in page and "第 3 行" in page and "tz-field__error" in page
+    empty = client.post(reverse("monitor:source_upload"), {})
+    assert empty.status_code == 400 and "tz-field__error" in empty.content.decode()
+
+
+def test_a_stale_watchlist_save_answers_409_and_keeps_what_was_typed(staff, client):
+    from taizhang.monitor import actions
+
+    client.force_login(staff)
+    wl = actions.create_watchlist(acting_user=staff, key="k1", name="旧名", purpose="topic", expression="拆迁")
+    resp = client.post(reverse("monitor:watchlist_edit", args=[wl.pk]), {
+        "key": "k1", "name": "我改的名字", "purpose": "topic", "expression": "拆迁 OR 补偿",
+        "version": wl.version + 5})
+    page = resp.content.decode()
+    assert resp.status_code == 409
+    assert 'value="我改的名字"' in page and "已被他人修改" in page
+    wl.refresh_from_db()
+    assert wl.name == "旧名"
 
 
 def test_pages_render(staff, client, tree):
@@ -95,3 +114,19 @@ def test_menu_entries_by_capability(tree, client):
     labels = lambda user: {i["label"] for g in menu_for(user, "/") for i in g["items"] if g["group"] == "舆情监测"}  # noqa: E731
     assert labels(viewer) == {"事件看板"}
     assert labels(staff) == {"事件看板", "预警", "每日舆情", "信息源", "关注词", "用稿线索"}
+
+
+def test_a_proposal_unit_that_is_no_id_is_refused_in_chinese_not_a_500(staff, client, tree):
+    from django.utils import timezone
+
+    from taizhang.monitor.models import Outlet, PlacementProposal
+
+    outlet = Outlet.objects.create(name="测试日报", level="district", kind="newspaper")
+    proposal = PlacementProposal.objects.create(item_key="k", outlet=outlet, unit=tree.street_a, title="稿件",
+                                                published_on=timezone.localdate())
+    client.force_login(staff)
+    resp = client.post(reverse("monitor:proposal_decide", args=[proposal.pk]),
+                       {"decision": "accept", "unit": "abc"}, follow=True)
+    assert resp.status_code == 200 and "计入单位无效" in resp.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == PlacementProposal.Status.PROPOSED and proposal.record_id is None

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.core.numbers import ID_MAX
 from taizhang.monitor import actions
 from taizhang.monitor.models import PlacementProposal
 from taizhang.monitor.views.common import day_filter, manager_required
@@ -38,10 +39,15 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """确认用稿 / 忽略: buttons on the list. What they refuse is the proposal's state or the taxonomy, not anything
+    typed, so a refusal goes back to the list with the reason; a unit that is no unit id is refused, never a 500."""
     proposal = get_object_or_404(PlacementProposal, pk=pk)
     try:
         if request.POST.get("decision") == "accept":
-            unit = Unit.objects.filter(pk=request.POST.get("unit") or proposal.unit_id).first()
+            raw = str(request.POST.get("unit") or "").strip()
+            if raw and not (raw.isdigit() and int(raw) <= ID_MAX):
+                raise InvalidInput("计入单位无效，请在列表中重新选择单位后再确认。", {"unit": ["单位无效"]})
+            unit = Unit.objects.filter(pk=int(raw) if raw else proposal.unit_id).first()
             actions.accept_proposal(acting_user=request.user, proposal=proposal, unit=unit)
             messages.success(request, f"已生成台账用稿记录（记录 #{proposal.record_id}），待审核。")
         else:

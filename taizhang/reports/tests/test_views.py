@@ -193,3 +193,37 @@ def test_pages_need_their_capability(ledger: Any, client_for: Any) -> None:
     assert c.get(reverse("reports:summary_create")).status_code == 403
     assert c.get(reverse("reports:template_list")).status_code == 403
     assert c.get(reverse("reports:phrase_list")).status_code == 403
+
+
+def test_a_refused_compose_comes_back_with_what_was_chosen(ledger: Any, staff: Any, client_for: Any,
+                                                           monkeypatch: Any) -> None:
+    from taizhang.core.errors import InvalidInput
+
+    def refuse(**_kwargs: Any) -> Summary:
+        raise InvalidInput("无法生成总结", {"period": ["该时间段尚无已审核的台账记录，请换一个时间段"]})
+
+    monkeypatch.setattr(actions, "compose_summary", refuse)
+    response = client_for(staff).post(reverse("reports:summary_create"), {
+        "unit": ledger.tree.district.pk, "period": "2024H1", "title": "上半年宣传思想工作小结"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="上半年宣传思想工作小结"' in page
+    assert "该时间段尚无已审核的台账记录，请换一个时间段" in page
+    assert not Summary.objects.exists()
+
+
+def test_an_invalid_compose_form_answers_400(ledger: Any, staff: Any, client_for: Any) -> None:
+    response = client_for(staff).post(reverse("reports:summary_create"), {
+        "unit": ledger.tree.district.pk, "period": "2024H1", "title": "长" * 201})
+    assert response.status_code == 400
+    assert "长" * 201 in response.content.decode()
+    assert not Summary.objects.exists()
+
+
+def test_a_refused_check_upload_answers_400(staff: Any, client_for: Any) -> None:
+    upload = io.BytesIO(b"not a word file")
+    upload.name = "note.txt"
+    response = client_for(staff).post(reverse("reports:check_upload"), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "tz-field__error" in page and ".docx" in page

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, StaleObjectError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.text import quoted
 from taizhang.org.models import Unit
 from taizhang.org.roles import Cap
@@ -60,11 +61,12 @@ def summary_create(request: HttpRequest) -> HttpResponse:
             summary = actions.compose_summary(acting_user=request.user, unit=data["unit"], period=data["period"],
                                               options=options, title=data.get("title") or "")
         except InvalidInput as exc:
-            form.add_error(None, exc.message)
+            place_action_errors(form, exc)
         else:
             messages.success(request, f"已根据台账生成{quoted(summary.title)}初稿。点击文中任一数据可查看来源。")
             return redirect("reports:summary_detail", pk=summary.pk)
-    return render(request, "reports/summary_create.html", {"form": form})
+    # a refusal (the form's checks or the action's) comes back with what was chosen and 400
+    return render(request, "reports/summary_create.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -142,7 +144,8 @@ def check_upload(request: HttpRequest) -> HttpResponse:
             report = check_docx_stream(io.BytesIO(upload.read()), name=upload.name)
         except InvalidInput as exc:
             form.add_error("file", exc.message)
-    return render(request, "reports/check_upload.html", {"form": form, "report": report})
+    return render(request, "reports/check_upload.html", {"form": form, "report": report},
+                  status=400 if form.errors else 200)
 
 
 def _version(request: HttpRequest) -> int:
