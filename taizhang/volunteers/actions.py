@@ -107,7 +107,8 @@ def validate_person(data: dict[str, Any], *, today: datetime.date | None = None)
     elif not (5 <= len(id_number) <= 20):
         errors.setdefault("id_number", []).append("证件号码无效，请核对。")
     if not birth:
-        errors.setdefault("birth_date", []).append("请填写出生日期。")
+        if not (id_type == Volunteer.IdType.RESIDENT and "id_number" in errors):  # the date comes from a valid ID
+            errors.setdefault("birth_date", []).append("请填写出生日期。")
     elif birth > today or age_on(birth, today) > 100:
         errors.setdefault("birth_date", []).append("出生日期不合理。")
     phone = re.sub(r"[\s-]", "", str(data.get("phone") or ""))

@@ -148,6 +148,18 @@ def _typed(data: Any) -> dict[str, Any]:
     return initial
 
 
+def _typed_problems(form: RegisterForm) -> None:
+    """A registration refused by the form's own checks (a box left empty, 同意 not ticked) also says what is wrong
+    with what was typed (an invalid 证件号码, a number already registered): every problem at once, not one round
+    at a time. Only fields that were filled in and passed the form's checks are looked at."""
+    typed = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False) and k not in form.errors}
+    found = actions.registration_errors(dict(form.cleaned_data), form.cleaned_data.get("unit"))
+    for name, problems in found.items():
+        if name in typed and name != "unit":
+            for problem in problems:
+                form.add_error(name, problem)
+
+
 @sensitive_post_parameters(*PERSONAL_POST)
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
@@ -163,6 +175,8 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"注册成功，您的志愿者编号是 {volunteer.number}。")
             return _login(redirect("volunteers_public:me"), volunteer)
+    elif request.method == "POST":
+        _typed_problems(form)
     return render(request, "volunteers/public/register.html", _ctx(request, form=form), status=_refused(request))
 
 
@@ -191,24 +205,49 @@ def send_code(request: HttpRequest) -> HttpResponse:
     phone = re.sub(r"[\s-]", "", request.POST.get("phone") or "")
     if purpose == "login" and not phone:
         phone = _pending_phone(request)
+    refused = ""
     try:
         actions.request_code(phone=phone, purpose=purpose)
     except InvalidInput as exc:
-        messages.error(request, exc.message)
+        refused = exc.message
+    if purpose == "register":
+        form = RegisterForm(initial=_typed(request.POST))
+        if refused:
+            _refuse_field(form, "phone", refused)
+        else:
+            _code_sent(form, phone)
+        return render(request, "volunteers/public/register.html", _ctx(request, form=form),
+                      status=400 if refused else 200)
+    nxt = _safe_next(request, "")
+    if not actions.PHONE_RE.match(phone):  # nothing to remember: the number form again, the problem beside it
+        login_form = LoginForm(initial={"phone": phone[:11]})
+        _refuse_field(login_form, "phone", refused or "请填写11位手机号码。")
+        return render(request, "volunteers/public/login.html",
+                      _ctx(request, form=login_form, next=nxt, pending=""), status=400)
+    if refused:  # a valid number (too soon, too many today): the code page, where a code sent earlier still works
+        messages.error(request, refused)
     else:
         messages.success(request, "如该手机号码可以使用，验证码已发送，10分钟内有效。")
-    if purpose == "register":
-        return render(request, "volunteers/public/register.html",
-                      _ctx(request, form=RegisterForm(initial=_typed(request.POST))))
-    nxt = _safe_next(request, "")
-    if not actions.PHONE_RE.match(phone):  # nothing to remember: the number form again, with what was typed
-        return render(request, "volunteers/public/login.html",
-                      _ctx(request, form=LoginForm(initial={"phone": phone[:11]}), next=nxt, pending=""))
     response = redirect(_login_url(nxt))
     response.set_cookie(PENDING_COOKIE, tokens.pending_login_value(phone), max_age=tokens.PENDING_MAX_AGE,
                         path=_pending_path(), httponly=True, samesite="Lax",
                         secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
     return response
+
+
+def _refuse_field(form: forms.Form, name: str, message: str) -> None:
+    """A refusal beside one field of a form shown with what was typed (initial values, unbound: nothing else is
+    checked, so no other field says 必填)."""
+    form.errors  # noqa: B018 -- an unbound form's (empty) errors, to add this one to
+    form.cleaned_data = {}
+    form.add_error(name, message)
+
+
+def _code_sent(form: forms.Form, phone: str) -> None:
+    """After 获取验证码 on the registration page: beside the code box, where the code went; the cursor is there."""
+    field = form.fields["code"]
+    field.help_text = f"如该手机号码可以使用，验证码已发送至 {mask(phone, 'phone')}，10分钟内有效。"
+    field.widget.attrs["autofocus"] = True
 
 
 class LoginForm(PlainForm):
@@ -219,7 +258,8 @@ class LoginForm(PlainForm):
 class CodeForm(PlainForm):
     """The code page after 获取验证码: the phone is the pending one (shown masked), only the code is typed."""
 
-    code = forms.CharField(label="短信验证码", max_length=6, widget=forms.TextInput(attrs=CODE_ATTRS))
+    code = forms.CharField(label="短信验证码", max_length=6,
+                           widget=forms.TextInput(attrs={**CODE_ATTRS, "autofocus": True}))
 
 
 def _forget_pending(response: HttpResponse) -> HttpResponse:
@@ -301,6 +341,13 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "volunteers/public/activity.html", _ctx(request, activity=activity, shifts=shifts))
 
 
+SIGNED_UP = {
+    "waitlisted": "报名成功，已进入候补名单：有人取消时按顺序自动递补，递补后短信通知您。",
+    "applied": "报名成功，等待组织者审核。审核结果可在“我的”页面查看。",
+    "approved": "报名成功，已录用。活动当天到场后，扫描组织者出示的签到码签到。",
+}
+
+
 @require_POST
 @volunteer_required
 def shift_sign_up(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
@@ -310,8 +357,7 @@ def shift_sign_up(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpRe
     except TaizhangError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "报名成功，已进入候补名单，有空位时自动递补。" if signup.state == "waitlisted"
-                         else f"报名成功（{signup.get_state_display()}）。")
+        messages.success(request, SIGNED_UP.get(signup.state, f"报名成功（{signup.get_state_display()}）。"))
     return redirect("volunteers_public:activity", pk=shift.activity_id)
 
 
@@ -505,4 +551,6 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("volunteers_public:rate", token=token)
     order.refresh_from_db()
     return render(request, "volunteers/public/rate.html", _ctx(
-        request, order=order, form=form, done=order.state == ServiceOrder.State.RATED), status=_refused(request))
+        request, order=order, form=form, done=order.state == ServiceOrder.State.RATED,
+        rating_label=dict(RateForm.base_fields["rating"].choices).get(order.rating, "")),  # type: ignore[attr-defined]
+        status=_refused(request))
