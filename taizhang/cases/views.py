@@ -294,7 +294,9 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not own_errors and exc.message not in shown:
                 form.add_error(None, exc.message)
         else:  # the action is no longer offered (or has no form): the error above the page
-            messages.error(request, exc.message)
+            # a page opened before someone else acted: say that what is shown now is the case as it stands
+            stale = "" if isinstance(exc, InvalidInput) else "本页已更新为工单的最新情况，请查看后再办理。"
+            messages.error(request, exc.message + stale)
         status = 400 if isinstance(exc, InvalidInput) else 409
         return render(request, "cases/case_detail.html", context, status=status)
     except TaizhangError:

@@ -17,7 +17,8 @@ from taizhang.civility.actions.problems import can_reinspect, get_case, reinspec
 from taizhang.civility.forms import RectifyForm, ReinspectForm
 from taizhang.civility.models import Inspection, Photo, Problem, SiteType
 from taizhang.civility.views.common import fail, ids_param
-from taizhang.core.errors import TaizhangError
+from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.forms import place_action_errors
 from taizhang.core.querysets import get_scoped
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, unit_ids_for
@@ -72,29 +73,46 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     reinspect_now = problem.status == Problem.Status.RECTIFIED and can_reinspect(request.user, problem)
     rectify_form = RectifyForm(prefix="r")
     reinspect_form = ReinspectForm(prefix="v")
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "rectify" and can_rectify:
                 rectify_form = RectifyForm(request.POST, request.FILES, prefix="r")
+                status = 400
                 if rectify_form.is_valid():
-                    rectify_problem(acting_user=request.user, problem=problem,
-                                    reply=rectify_form.cleaned_data["reply"],
-                                    before=request.FILES.getlist("r-before"), after=request.FILES.getlist("r-after"))
-                    messages.success(request, "整改情况已报送，等待复查")
-                    return redirect("civility:problem_detail", pk=problem.pk)
+                    try:
+                        rectify_problem(acting_user=request.user, problem=problem,
+                                        reply=rectify_form.cleaned_data["reply"],
+                                        before=request.FILES.getlist("r-before"),
+                                        after=request.FILES.getlist("r-after"))
+                    except InvalidInput as exc:
+                        place_action_errors(rectify_form, exc,
+                                            aliases=_photo_aliases(request, "r", ("before", "after")))
+                    else:
+                        messages.success(request, "整改情况已报送，等待复查")
+                        return redirect("civility:problem_detail", pk=problem.pk)
             elif action == "reinspect" and reinspect_now:
                 reinspect_form = ReinspectForm(request.POST, request.FILES, prefix="v")
+                status = 400
                 if reinspect_form.is_valid():
                     passed = reinspect_form.cleaned_data["passed"]
-                    reinspect_problem(acting_user=request.user, problem=problem, passed=passed,
-                                      note=reinspect_form.cleaned_data["note"],
-                                      photos=request.FILES.getlist("v-photo"))
-                    messages.success(request, "复查通过，问题已销号" if passed else "复查未通过，已退回责任单位")
-                    return redirect("civility:problem_detail", pk=problem.pk)
+                    try:
+                        reinspect_problem(acting_user=request.user, problem=problem, passed=passed,
+                                          note=reinspect_form.cleaned_data["note"],
+                                          photos=request.FILES.getlist("v-photo"))
+                    except InvalidInput as exc:
+                        place_action_errors(reinspect_form, exc, aliases=_photo_aliases(request, "v", ("photo",)))
+                    else:
+                        messages.success(request, "复查通过，问题已销号" if passed else "复查未通过，已退回责任单位")
+                        return redirect("civility:problem_detail", pk=problem.pk)
             else:
-                messages.error(request, "当前状态下不能进行此操作")
+                # a form opened before the problem moved on (or an action this user may not take): nothing saved
+                status = 409
+                messages.error(request, f"该问题现在是“{problem.get_status_display()}”状态，不能再进行此操作，"
+                                        "您的提交未保存。请查看本页的最新情况。")
         except TaizhangError as exc:
+            status = 409
             fail(request, exc)
     photos = {stage: [p for p in problem.photos.all() if p.stage == stage] for stage in Photo.Stage.values}
     photos["inspection"] = list(Photo.objects.filter(inspection=problem.inspection, standard=problem.standard))
@@ -103,7 +121,14 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "can_reinspect": reinspect_now, "rectify_form": rectify_form, "reinspect_form": reinspect_form,
         "history": Problem.objects.filter(site=problem.site, standard__code=problem.standard.code).exclude(
             pk=problem.pk).order_by("-found_on")[:10],
-    })
+    }, status=status)
+
+
+def _photo_aliases(request: HttpRequest, prefix: str, names: tuple[str, ...]) -> dict[str, str]:
+    """A refused photo (the upload check names it "file" or "photos") is shown beside the photo field it came from:
+    the one photo field with files in this submission; with photos in several fields, above the form."""
+    sent = [n for n in names if request.FILES.getlist(f"{prefix}-{n}")]
+    return {"file": sent[0], "photos": sent[0]} if len(sent) == 1 else {}
 
 
 @require_GET

@@ -18,7 +18,7 @@
   var statusEl = document.getElementById("cv-status");
   var outboxEl = document.getElementById("cv-outbox");
   var form = document.getElementById("cv-form");
-  var CACHE = "tz-civility-v2";  // the service worker's cache (sw.js)
+  var CACHE = "tz-civility-v3";  // the service worker's cache (sw.js)
   var MAX_SIDE = 1600;
   var draftKey = "site-" + siteId;
   var draft = null;
@@ -167,7 +167,12 @@
         showThumb(photo);
         return saveDraft();
       });
-    }, Promise.resolve()).catch(function () { setStatus("照片读取失败，请重新拍摄", "error"); });
+    }, Promise.resolve()).catch(function () {
+      // said beside the item whose 拍照 was used (a document or a broken file is not a photo), and at the top
+      var text = "照片读取失败：只能用 JPG、PNG 等图片，请点“拍照”重新拍摄";
+      itemError(sid, text);
+      setStatus(text, "error");
+    });
   }
   function locate() {
     if (!navigator.geolocation) { return; }

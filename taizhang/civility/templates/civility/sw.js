@@ -1,6 +1,6 @@
 {% autoescape off %}/* Service worker of the inspection pages: keeps the checklist pages and the static files so an inspection can
    be opened and filled without a signal. Submissions are queued by the page itself (IndexedDB). */
-var CACHE = "tz-civility-v2";  // bump when checklist.js or civility.css change: old caches are dropped
+var CACHE = "tz-civility-v3";  // bump when checklist.js or civility.css change: old caches are dropped
 var ASSETS = {{ assets_json }};
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () {
