@@ -9,7 +9,7 @@ from django import forms
 from taizhang.cases.actions import MAX_FILES
 from taizhang.cases.models import Case, EscalationRule
 from taizhang.cases.registry import kind_choices
-from taizhang.core.forms import ChineseBlankChoices
+from taizhang.core.forms import ChineseBlankChoices, MultipleFileField
 from taizhang.org.fields import UnitChoiceField
 from taizhang.org.models import Unit
 
@@ -62,34 +62,13 @@ class RequiredReasonForm(forms.Form):
                              error_messages={"required": "请说明理由"})
 
 
-class MultipleFileInput(forms.FileInput):
-    """A file input that takes several files (a phone's gallery lets one pick many photos at once)."""
-
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files (a list); each is checked as FileField checks one. Their types and sizes are checked by the
-    action (core.uploads), which refuses them all if one is refused."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "tz-case-file"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        items = list(data) if isinstance(data, (list, tuple)) else ([data] if data else [])
-        if not items:
-            return super().clean(None, initial)
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
-
-
 class HandleForm(forms.Form):
     reply = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                             error_messages={"required": "请填写办理情况"})
     public_reply = forms.CharField(label="公开答复", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                    max_length=5000)
     evidence = MultipleFileField(label="佐证材料（整改后照片、文件，可多选）", required=False,
-                                 help_text=f"可一次选择多个文件，最多 {MAX_FILES} 个")
+                                 attrs={"class": "tz-case-file"}, help_text=f"可一次选择多个文件，最多 {MAX_FILES} 个")
 
 
 class ExtensionForm(forms.Form):

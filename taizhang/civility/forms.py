@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from taizhang.civility.models import InspectionRound, Method, SiteType, TitleKind, TitleLevel
+from taizhang.core.forms import MultipleFileField
 from taizhang.org.fields import UnitChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -80,19 +81,23 @@ class StandardForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple, required=False)
 
 
+PHOTOS = {"accept": "image/*"}
+
+
 class RectifyForm(forms.Form):
-    reply = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 3}))
-    before = forms.FileField(label="整改前照片", required=False,
-                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
-    after = forms.FileField(label="整改后照片", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    reply = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                            error_messages={"max_length": "整改情况不能超过2000个字"})
+    before = MultipleFileField(label="整改前照片（可多选）", required=False, attrs=PHOTOS)
+    after = MultipleFileField(label="整改后照片（可多选）", attrs=PHOTOS,
+                              error_messages={"required": "请上传整改后的照片"})
 
 
 class ReinspectForm(forms.Form):
     passed = forms.TypedChoiceField(label="复查结果", choices=[("1", "整改到位，销号"), ("0", "未整改到位，退回")],
                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    note = forms.CharField(label="复查意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.FileField(label="复查照片", required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    note = forms.CharField(label="复查意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           error_messages={"max_length": "复查意见不能超过2000个字"})
+    photo = MultipleFileField(label="复查照片（可多选）", required=False, attrs=PHOTOS)
 
 
 class DocumentForm(forms.Form):

@@ -80,3 +80,24 @@ def place_action_errors(form: forms.BaseForm, exc: InvalidInput, *, aliases: dic
             placed = True
     if (not placed or with_message) and exc.message:
         form.add_error(None, exc.message)
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that takes several files (a phone's gallery lets one pick many photos at once)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files (a list); each is checked as FileField checks one. Their types and sizes are checked by the
+    action (core.uploads), which refuses them all if one is refused."""
+
+    def __init__(self, *args: Any, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        items = list(data) if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not items:
+            return super().clean(None, initial)
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core.errors import InvalidInput
-from taizhang.core.forms import PeriodField
+from taizhang.core.forms import MultipleFileInput, PeriodField
 from taizhang.core.numbers import refused_ids_notice, split_ids
 from taizhang.core.periods import Period, parse_period
 from taizhang.core.uploads import EVIDENCE_TYPES, accept_attribute
@@ -36,10 +36,6 @@ from taizhang.org.roles import Cap
 from taizhang.org.widgets import UnitTreeSelectMultiple
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
 
 
 class EvidenceFilesField(forms.FileField):

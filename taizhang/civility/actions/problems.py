@@ -174,6 +174,7 @@ def reinspect_problem(*, acting_user: Any, problem: Problem, passed: bool, note:
         raise InvalidTransition("只有已整改的问题才能复查")
     if not passed and not str(note or "").strip():
         raise InvalidInput("请填写复查未通过的原因", {"note": ["请填写复查未通过的原因"]})
+    note = clean_text(note, "note", "复查意见", max_length=2000, required=False)
     _photos(acting_user, problem, photos, Photo.Stage.REINSPECTION)
     loop = cases()
     case = get_case(problem)

@@ -161,3 +161,24 @@ def test_phone_tabs_note_box_and_an_unreadable_photo(live_server: Any, browser: 
     assert "照片读取失败" in error.inner_text()
     assert page.locator(f"[data-thumbs='{s2.pk}'] img").count() == 0
     context.close()
+
+
+def test_several_photos_at_once_and_a_too_long_note(world: dict[str, Any]) -> None:
+    """A phone's gallery picks several photos at once: each photo field of 整改 and 复查 takes them all."""
+    from taizhang.civility.models import Photo
+
+    problem = _problem(world)
+    page = _client("liaison_a1").get(f"/civility/problems/{problem.pk}/").content.decode()
+    assert re.search(r'<input[^>]*name="r-after"[^>]*multiple', page)
+    r = _client("liaison_a1").post(f"/civility/problems/{problem.pk}/", {
+        "action": "rectify", "r-reply": "已清理", "r-before": [jpeg(), jpeg()], "r-after": [jpeg(), jpeg(), jpeg()]})
+    assert r.status_code == 302
+    assert problem.photos.filter(stage=Photo.Stage.BEFORE).count() == 2
+    assert problem.photos.filter(stage=Photo.Stage.AFTER).count() == 3
+    staff = _client("wmb_staff")
+    r = staff.post(f"/civility/problems/{problem.pk}/", {"action": "reinspect", "v-passed": "0", "v-note": "长" * 2001})
+    assert r.status_code == 400 and "复查意见不能超过2000个字" in _field_block(r.content.decode(), "id_v-note")
+    r = staff.post(f"/civility/problems/{problem.pk}/", {"action": "reinspect", "v-passed": "1", "v-note": "已整改",
+                                                         "v-photo": [jpeg(), jpeg()]})
+    assert r.status_code == 302
+    assert problem.photos.filter(stage=Photo.Stage.REINSPECTION).count() == 2

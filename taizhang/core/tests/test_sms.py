@@ -443,7 +443,7 @@ def test_registration_code_whose_sms_fails_shows_the_form_again(tree: Any, http_
     http_backend.reply = lambda body: (200, b'{"code": 500, "msg": "gateway busy"}')
     r = Client().post(f"{V}/code/", {"phone": "13912345670", "purpose": "register", "real_name": "陈志愿"})
     body = r.content.decode()
-    assert r.status_code == 200 and "短信发送失败，请稍后再试。" in body and "陈志愿" in body
+    assert r.status_code == 400 and "短信发送失败，请稍后再试。" in body and "陈志愿" in body
     assert json.loads(http_backend.received[-1][2])["purpose"] == "register_code"
 
 
