@@ -7,21 +7,14 @@ import datetime
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from taizhang.core.models import AuditEntry
-from taizhang.core.testing import make_record, make_user
+from taizhang.core.testing import client_for, make_record, make_user
 from taizhang.ledger import actions
 from taizhang.ledger.models import ImportBatch, Record
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_menu_and_record_list_link_to_the_excel_import(taxonomy: Any, tree: Any) -> None:

@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from taizhang.core.testing import make_record, make_user
+from taizhang.core.testing import client_for, make_record, make_user
 from taizhang.ledger.actions import PlacementInput
 from taizhang.ledger.forms import parse_ids
 from taizhang.ledger.models import ActivityType, FigureBound, MetricDefinition, Outlet, Record
@@ -20,12 +19,6 @@ from taizhang.ledger.models import ActivityType, FigureBound, MetricDefinition, 
 pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

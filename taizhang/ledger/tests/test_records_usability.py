@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from taizhang.core.concurrency import STALE_MESSAGE
-from taizhang.core.testing import make_record, make_user
+from taizhang.core.testing import client_for, make_record, make_user
 from taizhang.ledger import actions
 from taizhang.ledger.models import ActivityType, Evidence, Record
 from taizhang.org.roles import Cap
@@ -29,12 +28,6 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
     "0001ff8a5f2b7d0000000049454e44ae426082"
 )
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from taizhang.core.concurrency import STALE_MESSAGE
-from taizhang.core.testing import make_record, make_user
+from taizhang.core.testing import client_for, make_record, make_user
 from taizhang.ledger import actions
 from taizhang.ledger.models import ActivityType, Outlet, Record
 
@@ -35,12 +35,6 @@ def setup(taxonomy: Any, tree: Any) -> Any:
     s.nobody = make_user()  # type: ignore[attr-defined]
     s.atype = ActivityType.objects.get(key=TYPE)  # type: ignore[attr-defined]
     return s
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def form_data(s: Any, **overrides: Any) -> dict[str, Any]:

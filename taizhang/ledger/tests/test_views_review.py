@@ -9,18 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from taizhang.core.testing import make_record, make_user
+from taizhang.core.testing import client_for, make_record, make_user
 from taizhang.ledger import actions
 from taizhang.ledger.models import Record
 
 pytestmark = pytest.mark.django_db
 TYPE = "lecture_event"
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -10,17 +10,11 @@ from django.urls import reverse
 
 from taizhang.core.concurrency import STALE_MESSAGE
 from taizhang.core.models import AuditEntry
-from taizhang.core.testing import make_user
+from taizhang.core.testing import client_for, make_user
 from taizhang.ledger.models import MetricDefinition, MetricDefinitionRevision, Outlet
 from taizhang.ledger.taxonomy import update_metric
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
