@@ -222,7 +222,7 @@ def create_case(
     _require_manage(acting_user, unit)
     case = Case.objects.create(
         kind=case_kind.key, unit=unit, title=title, description=(description or "").strip(), state=S.NEW,
-        sla_days=case_kind.sla_working_days, **_subject_fields(subject),
+        sla_days=case_kind.sla_working_days, created_at=_now(), **_subject_fields(subject),
     )
     _event(case, E.CREATE, acting_user, "登记待派发", "", S.NEW)
     audit.record("create", case, user=acting_user, after=audit.snapshot(case, AUDIT_FIELDS))
@@ -245,7 +245,7 @@ def dispatch_case(
     case = Case.objects.create(
         kind=case_kind.key, unit=unit, title=title, description=(description or "").strip(), state=S.DISPATCHED,
         deadline=day, deadline_provisional=provisional, sla_days=sla, dispatched_at=now,
-        dispatched_by=_user(acting_user), **_subject_fields(subject),
+        dispatched_by=_user(acting_user), created_at=now, **_subject_fields(subject),
     )
     _event(case, E.DISPATCH, acting_user, f"派发至{unit.name}，办理期限{_fmt(day)}{'（暂定）' if provisional else ''}",
            "", S.DISPATCHED, at=now)

@@ -25,6 +25,8 @@ def test_dispatch_deadline_across_national_day(tree: Any, people: Any, notices: 
     assert case.deadline_provisional is False
     assert case.sla_days == 3
     assert case.dispatched_by == people.staff
+    # registered when it was dispatched, by the same clock (登记于 never later than 派发, in the demo too)
+    assert case.created_at == case.dispatched_at == clock.now
 
 
 def test_dispatch_provisional_deadline_past_known_years(tree: Any, people: Any, notices: Any, clock: Any) -> None:
