@@ -29,6 +29,7 @@ class CaseFilterForm(forms.Form):
     kind = forms.ChoiceField(label="类型", required=False)
     unit = UnitChoiceField(label="单位", required=False, empty_label="全部单位", to_field_name="code")
     overdue = forms.BooleanField(label="只看逾期", required=False)
+    extension = forms.BooleanField(label="只看延期待审批", required=False)
     q = forms.CharField(label="关键词", required=False, max_length=50)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

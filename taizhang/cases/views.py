@@ -71,6 +71,8 @@ def filtered_cases(user: Any, params: Any) -> tuple[Any, CaseFilterForm]:
         qs = qs.filter(unit__path__startswith=data["unit"].path)
     if data.get("overdue"):
         qs = qs.filter(state__in=Case.RUNNING_STATES, deadline__lt=timezone.localdate())
+    if data.get("extension"):  # the staff workbench's 延期待审批
+        qs = qs.filter(pk__in=ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING).values("case_id"))
     if data.get("q"):
         qs = qs.filter(Q(title__icontains=data["q"]) | Q(description__icontains=data["q"]))
     if show_all(params, data):

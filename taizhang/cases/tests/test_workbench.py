@@ -30,3 +30,17 @@ def test_panels_on_the_home_page(tree: Any, people: Any, clock: Any, client: Any
     client.force_login(people.liaison_a1)
     page = client.get("/").content.decode()
     assert "本单位工单" in page and "宣传栏更新" in page
+
+
+def test_the_staff_panels_extension_count_opens_those_cases(tree: Any, people: Any, clock: Any, client: Any) -> None:
+    waiting = actions.dispatch_case(acting_user=None, kind="general", unit=tree.community_a1, title="申请延期的")
+    actions.dispatch_case(acting_user=None, kind="general", unit=tree.community_a1, title="按期办理的")
+    actions.accept_case(acting_user=people.liaison_a1, case=waiting)
+    actions.request_extension(acting_user=people.liaison_a1, case=waiting,
+                              until=(waiting.deadline or clock.now.date()) + datetime.timedelta(days=7),
+                              reason="需要协调多个部门")
+    client.force_login(people.staff)
+    home = client.get("/").content.decode()
+    assert '<a href="/cases/?extension=on">延期待审批</a>' in home
+    listed = client.get("/cases/?extension=on").content.decode()
+    assert "申请延期的" in listed and "按期办理的" not in listed
