@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from taizhang.core.errors import InvalidInput
+from taizhang.core.errors import InvalidInput, StaleObjectError, TaizhangError
 from taizhang.core.periods import Period, parse_period
 from taizhang.core.widgets import PeriodInputError, PeriodPicker
 
@@ -101,3 +101,16 @@ class MultipleFileField(forms.FileField):
         if not items:
             return super().clean(None, initial)
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def refusal_status(form: forms.BaseForm, exc: TaizhangError, *, stale: str) -> int:
+    """Any refusal of an action put into the form that was sent, and the status to answer with: 409 with `stale`
+    (someone else changed the object first: what was typed is kept, to check and save again), else 400."""
+    if isinstance(exc, StaleObjectError):
+        form.add_error(None, stale)
+        return 409
+    if isinstance(exc, InvalidInput):
+        place_action_errors(form, exc)
+    else:
+        form.add_error(None, exc.message)
+    return 400

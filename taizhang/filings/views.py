@@ -6,7 +6,6 @@ import calendar
 import datetime
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError, TaizhangError
-from taizhang.core.forms import place_action_errors
+from taizhang.core.forms import refusal_status
 from taizhang.core.querysets import get_scoped
 from taizhang.filings import actions
 from taizhang.filings.forms import DecideForm, FilingForm, HeldForm, UnfiledForm, month_start, speakers_text
@@ -56,17 +55,8 @@ STALE = "该备案已被他人修改，请核对下面的内容（您填写的�
 ERRORS = (InvalidInput, InvalidTransition, StaleObjectError, NotPermitted)
 
 
-def _refused(form: forms.BaseForm, exc: TaizhangError) -> int:
-    """An action's refusal put into the form that was sent: the status to answer with (409 when someone else changed
-    the filing first, else 400)."""
-    if isinstance(exc, StaleObjectError):
-        form.add_error(None, STALE)
-        return 409
-    if isinstance(exc, InvalidInput):
-        place_action_errors(form, exc)
-    else:
-        form.add_error(None, exc.message)
-    return 400
+def _refused(form: Any, exc: TaizhangError) -> int:
+    return refusal_status(form, exc, stale=STALE)
 
 
 @require_http_methods(["GET", "POST"])

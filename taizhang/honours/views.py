@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError, TaizhangError
-from taizhang.core.forms import place_action_errors
+from taizhang.core.forms import refusal_status
 from taizhang.core.querysets import get_scoped, parse_id
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
@@ -29,16 +29,7 @@ STALE = "该评选活动已被他人修改，请核对下面的内容（您填�
 
 
 def _place(form: Any, exc: TaizhangError) -> int:
-    """An action's refusal put into the form that was sent; the status to answer with (409 when someone else
-    changed it first, else 400)."""
-    if isinstance(exc, StaleObjectError):
-        form.add_error(None, STALE)
-        return 409
-    if isinstance(exc, InvalidInput):
-        place_action_errors(form, exc)
-    else:
-        form.add_error(None, exc.message)
-    return 400
+    return refusal_status(form, exc, stale=STALE)
 
 
 def _refusal(request: HttpRequest, exc: TaizhangError, op: str, key: Any = None, **values: Any) -> dict[str, Any]:
