@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from taizhang.core import portal
 from taizhang.core.errors import InvalidInput, TaizhangError
+from taizhang.core.forms import form_page_status
 from taizhang.core.sites import staff_urls
 
 from . import actions, limits
@@ -261,7 +262,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                "located_rough": accuracy if accuracy is not None and accuracy > IMPRECISE_LOCATION_M else None,
                # a browser cannot put files back into a file input: say so when the refused post carried photos
                "photos_dropped": len(request.FILES.getlist("photos")) if posted is not None else 0}
-    return _page(request, "citizen/public/report.html", context, status=400 if request.method == "POST" else 200,
+    return _page(request, "citizen/public/report.html", context, status=form_page_status(request),
                  geo=True)
 
 

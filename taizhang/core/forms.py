@@ -114,3 +114,9 @@ def refusal_status(form: forms.BaseForm, exc: TaizhangError, *, stale: str) -> i
     else:
         form.add_error(None, exc.message)
     return 400
+
+
+def form_page_status(request: Any) -> int:
+    """The status of a form page: a POST that comes back to its own page was refused (by the form's checks or the
+    action's) and says so with 400, what was typed in the form again; a GET is 200."""
+    return 400 if request.method == "POST" else 200

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError, TaizhangError
-from taizhang.core.forms import refusal_status
+from taizhang.core.forms import form_page_status, refusal_status
 from taizhang.core.querysets import get_scoped
 from taizhang.filings import actions
 from taizhang.filings.forms import DecideForm, FilingForm, HeldForm, UnfiledForm, month_start, speakers_text
@@ -63,7 +63,7 @@ def _refused(form: Any, exc: TaizhangError) -> int:
 @cap_required(Cap.VIEW)
 def filing_new(request: HttpRequest) -> HttpResponseBase:
     form = FilingForm(request.POST or None, user=request.user)
-    status = 400 if request.method == "POST" else 200
+    status = form_page_status(request)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # a refused submit keeps no half-made draft
@@ -89,7 +89,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     initial["starts_at"] = timezone.localtime(filing.starts_at)
     initial["ends_at"] = timezone.localtime(filing.ends_at)
     form = FilingForm(request.POST or None, initial=initial, with_unit=False)
-    status = 400 if request.method == "POST" else 200
+    status = form_page_status(request)
     version = filing.version
     if request.method == "POST":
         raw = str(request.POST.get("version") or "").strip()
@@ -227,4 +227,4 @@ def unfiled_list(request: HttpRequest) -> HttpResponseBase:
                                                          object_id__in=[e.pk for e in events])}
     rows = [{"event": e, "case": cases.get(e.pk)} for e in events]
     return render(request, "filings/unfiled_list.html", {"rows": rows, "form": form, "by_ids": ids is not None},
-                  status=400 if request.method == "POST" else 200)
+                  status=form_page_status(request))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from taizhang.citizen.masking import mask_text
 from taizhang.core.errors import InvalidInput, InvalidTransition
+from taizhang.core.forms import form_page_status
 
 from . import actions, limits
 from .models import Campaign, Honour, Nomination, Objection, Promotion, RoleModel, Stage
@@ -96,7 +97,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             errors = [str(e) for es in form.errors.values() for e in es]
     return _page(request, "honours/public/notice.html", {
         "campaign": campaign, "rows": rows, "form": form, "errors": errors, "blocked": blocked, "captcha": captcha,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=form_page_status(request))
 
 
 def objection(request: HttpRequest, code: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, StaleObjectError, TaizhangError
-from taizhang.core.forms import refusal_status
+from taizhang.core.forms import form_page_status, refusal_status
 from taizhang.core.querysets import get_scoped, parse_id
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap, root_paths_for
@@ -75,7 +75,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.MANAGE_WORK)
 def campaign_new(request: HttpRequest) -> HttpResponseBase:
     form = CampaignForm(request.POST or None, user=request.user)
-    status = 400 if request.method == "POST" else 200
+    status = form_page_status(request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -100,7 +100,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not can_in_unit(request.user, Cap.MANAGE_WORK, campaign.unit):
         raise Http404("未找到该评选活动，或您无权更正。")
     form = CampaignCorrectionForm(request.POST or None, campaign=campaign)
-    status = 400 if request.method == "POST" else 200
+    status = form_page_status(request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

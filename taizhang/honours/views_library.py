@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from taizhang.core.forms import form_page_status
 from taizhang.core.querysets import get_scoped, parse_ids
 from taizhang.org.roles import Cap
 from taizhang.org.scoping import can_in_unit, has_cap
@@ -56,7 +57,7 @@ def honour_new(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, "已登记入典型库。")
             return redirect("honours:rolemodel_detail", honour.role_model_id)
     return render(request, "honours/honour_form.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+                  status=form_page_status(request))
 
 
 @require_http_methods(["GET", "POST"])

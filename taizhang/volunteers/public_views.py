@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taizhang.core.crypto import mask
 from taizhang.core.errors import InvalidInput, InvalidTransition, NotPermitted, TaizhangError
-from taizhang.core.forms import place_action_errors
+from taizhang.core.forms import form_page_status, place_action_errors
 from taizhang.core.middleware import client_address
 from taizhang.core.security_middleware import PERMISSIONS_POLICY
 from taizhang.core.sites import PUBLIC_COOKIE_PREFIX
@@ -101,12 +101,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
-def _refused(request: HttpRequest) -> int:
-    """The status of a form page: a POST that comes back to its own page was refused (the form's checks or the
-    action's), and says so with 400; what was typed is in the form again."""
-    return 400 if request.method == "POST" else 200
-
-
 def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {"volunteer": current_volunteer(request), **extra}
 
@@ -177,7 +171,8 @@ def register(request: HttpRequest) -> HttpResponse:
             return _login(redirect("volunteers_public:me"), volunteer)
     elif request.method == "POST":
         _typed_problems(form)
-    return render(request, "volunteers/public/register.html", _ctx(request, form=form), status=_refused(request))
+    return render(request, "volunteers/public/register.html", _ctx(request, form=form),
+                  status=form_page_status(request))
 
 
 def _pending_phone(request: HttpRequest) -> str:
@@ -294,7 +289,7 @@ def login(request: HttpRequest) -> HttpResponse:
             return _forget_pending(done)
     return render(request, "volunteers/public/login.html",
                   _ctx(request, form=form, next=nxt, pending=mask(pending, "phone") if pending else ""),
-                  status=_refused(request))
+                  status=form_page_status(request))
 
 
 @require_POST
@@ -484,7 +479,7 @@ def dispute(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse
             messages.success(request, "申诉已提交，组织者处理后会更新记录。")
             return redirect("volunteers_public:me")
     return render(request, "volunteers/public/dispute.html", _ctx(request, form=form, record=record),
-                  status=_refused(request))
+                  status=form_page_status(request))
 
 
 @require_POST
@@ -553,4 +548,4 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "volunteers/public/rate.html", _ctx(
         request, order=order, form=form, done=order.state == ServiceOrder.State.RATED,
         rating_label=dict(RateForm.base_fields["rating"].choices).get(order.rating, "")),  # type: ignore[attr-defined]
-        status=_refused(request))
+        status=form_page_status(request))

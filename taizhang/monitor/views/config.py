@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from taizhang.core.errors import InvalidInput, StaleObjectError
-from taizhang.core.forms import place_action_errors
+from taizhang.core.forms import form_page_status, place_action_errors
 from taizhang.core.permissions import MANAGE_SECURITY
 from taizhang.core.permissions import cap_required as core_cap_required
 from taizhang.core.uploads import check_upload, max_upload_bytes
@@ -20,12 +20,6 @@ from taizhang.monitor.pipeline.watchlist import WatchListMatcher
 from taizhang.monitor.views.common import manager_required
 
 STALE = "已被他人修改，请核对下面的内容（您填写的仍在）后重新保存；如需看到他人的修改，请刷新页面。"
-
-
-def _status(request: HttpRequest) -> int:
-    """The status of a form page: a POST that comes back to its own page was refused (the form's checks or the
-    action's) and says so with 400; what was typed is in the form again."""
-    return 400 if request.method == "POST" else 200
 
 
 @require_GET
@@ -66,7 +60,8 @@ def source_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"信息源“{source.name}”已保存。")
             return redirect("monitor:source_list")
-    return render(request, "monitor/source_form.html", {"form": form, "source": source}, status=_status(request))
+    return render(request, "monitor/source_form.html", {"form": form, "source": source},
+                  status=form_page_status(request))
 
 
 @require_POST
@@ -156,7 +151,7 @@ def watchlist_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"关注词“{watchlist.name}”已保存，下一批信息起生效。")
             return redirect("monitor:watchlist_list")
     return render(request, "monitor/watchlist_form.html", {"form": form, "watchlist": watchlist},
-                  status=_status(request))
+                  status=form_page_status(request))
 
 
 @require_POST
