@@ -23,6 +23,23 @@ def login(page: Any, base: str, username: str) -> None:
     assert "/accounts/login/" not in page.url, page.content()[:2000]
 
 
+def inspector_on_a_phone(live_server: Any, browser: Any, tmp_path: Any, settings: Any) -> tuple[Any, ...]:
+    """A district with one framework and one market site, and the inspector logged in on a 390 px touch screen:
+    (browser context, page, framework, site, server address)."""
+    from taizhang.civility.tests.factories import framework, site
+    from taizhang.core.testing import make_tree
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    tree = make_tree()
+    fw = framework(tree.district)
+    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
+    make_user("reviewer", tree.district, username="inspector")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    login(page, live_server.url, "inspector")
+    return context, page, fw, market, live_server.url
+
+
 def photo_bytes() -> bytes:
     from PIL import Image
 
@@ -39,19 +56,9 @@ def test_offline_inspection_is_sent_when_the_network_returns(live_server: Any, b
     from playwright.sync_api import expect
 
     from taizhang.civility.models import Inspection, Photo, Problem
-    from taizhang.civility.tests.factories import framework, site, std
-    from taizhang.core.testing import make_tree
+    from taizhang.civility.tests.factories import std
 
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    tree = make_tree()
-    fw = framework(tree.district)
-    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
-    make_user("reviewer", tree.district, username="inspector")
-    base = live_server.url
-
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True)
-    page = context.new_page()
-    login(page, base, "inspector")
+    context, page, fw, market, base = inspector_on_a_phone(live_server, browser, tmp_path, settings)
     page.goto(f"{base}/civility/inspect/{market.pk}/")
     page.wait_for_selector("#cv-checklist[data-offline-ready='1']", timeout=30000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

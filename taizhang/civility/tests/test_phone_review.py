@@ -128,19 +128,10 @@ def test_phone_tabs_note_box_and_an_unreadable_photo(live_server: Any, browser: 
     """390 px in Chromium: the section tabs are one row (the list starts on the first screen), the page no wider
     than the screen; the checklist's note box is a 44 px target; a document chosen as a photo is refused beside
     its item."""
-    from taizhang.civility.tests.factories import framework, site, std
-    from taizhang.civility.tests.test_browser import login
-    from taizhang.core.testing import make_tree, make_user
+    from taizhang.civility.tests.factories import std
+    from taizhang.civility.tests.test_browser import inspector_on_a_phone
 
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    tree = make_tree()
-    fw = framework(tree.district)
-    market = site(tree.community_a1, "M1", "market", "东一农贸市场")
-    make_user("reviewer", tree.district, username="inspector")
-    base = live_server.url
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True)
-    page = context.new_page()
-    login(page, base, "inspector")
+    context, page, fw, market, base = inspector_on_a_phone(live_server, browser, tmp_path, settings)
 
     page.goto(f"{base}/civility/problems/")
     tabs = page.locator("nav.cv-tabs").bounding_box()
