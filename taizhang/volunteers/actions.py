@@ -138,10 +138,15 @@ def _new_number() -> str:
     return next_number(year, int(last[6:]) if last else 0)
 
 
-def registration_errors(data: dict[str, Any], unit: Unit | None) -> dict[str, list[str]]:
+def registration_errors(data: dict[str, Any], unit: Unit | None, *, taken: bool = True) -> dict[str, list[str]]:
+    """Field errors of a registration. `taken=False` leaves out whether the ID number or the phone is registered
+    already: the public page says that only after the one-time code proved the phone is the registrant's, so a
+    stranger cannot learn who is a volunteer by typing ID numbers."""
     errors = validate_person(data)
     if unit is None or unit.kind not in (Unit.Kind.STREET, Unit.Kind.TOWN, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE):
         errors.setdefault("unit", []).append("请选择所在街道或社区。")
+    if not taken:
+        return errors
     if "id_number" not in errors and Volunteer.objects.filter(id_hash=id_hash(data["id_number"])).exists():
         errors.setdefault("id_number", []).append("该证件号码已注册为志愿者，请直接登录。")
     if "phone" not in errors and Volunteer.objects.filter(phone_hash=phone_hash(data["phone"])).exists():
@@ -272,8 +277,9 @@ def verify_login_code(*, phone: str, code: str) -> Volunteer:
 
 
 def register_with_code(*, unit: Unit | None, code: str, **data: Any) -> Volunteer:
-    """The public registration: all fields checked first, then the one-time code sent to the phone, then saved."""
-    errors = registration_errors(data, unit)
+    """The public registration: all fields checked first, then the one-time code sent to the phone, then (the phone
+    proved) whether the ID number or the phone is registered already, then saved."""
+    errors = registration_errors(data, unit, taken=False)
     if errors:
         raise InvalidInput("注册信息有误，请修改后再提交。", errors)
     _checked_code(data["phone"], code, "register")

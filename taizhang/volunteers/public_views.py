@@ -147,7 +147,7 @@ def _typed_problems(form: RegisterForm) -> None:
     with what was typed (an invalid 证件号码, a number already registered): every problem at once, not one round
     at a time. Only fields that were filled in and passed the form's checks are looked at."""
     typed = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False) and k not in form.errors}
-    found = actions.registration_errors(dict(form.cleaned_data), form.cleaned_data.get("unit"))
+    found = actions.registration_errors(dict(form.cleaned_data), form.cleaned_data.get("unit"), taken=False)
     for name, problems in found.items():
         if name in typed and name != "unit":
             for problem in problems:

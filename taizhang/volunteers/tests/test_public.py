@@ -156,3 +156,21 @@ def test_rating_link(tree):
     order.refresh_from_db()
     assert order.rating == 4
     assert c.get(f"{P}/rate/bad-token/").status_code == 404
+
+
+def test_registration_says_an_id_is_taken_only_after_the_code(tree) -> None:
+    """Whether an ID number is registered is personal data: a stranger typing ID numbers with a wrong code (or
+    with a box left empty) learns nothing; the registrant who proved the phone is told to log in instead."""
+    existing = make_volunteer(tree.community_a1)
+    form = {"real_name": "陈志愿", "id_type": "resident", "id_number": existing.id_number, "phone": "13912345678",
+            "unit": tree.community_a1.pk, "agree": "on"}
+    c = Client()
+    tokens.OUTBOX.clear()
+    c.post(f"{P}/code/", {"phone": "13912345678", "purpose": "register"})
+    wrong = "000000" if last_code() != "000000" else "111111"
+    for data in ({**form, "code": wrong}, {**form, "agree": "", "code": wrong}):
+        body = c.post(f"{P}/register/", data).content.decode()
+        assert "已注册为志愿者" not in body and "已被注册" not in body
+    body = c.post(f"{P}/register/", {**form, "code": last_code()}).content.decode()
+    assert "该证件号码已注册为志愿者，请直接登录。" in body
+    assert Volunteer.objects.count() == 1
